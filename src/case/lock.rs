@@ -1,0 +1,92 @@
+//! One writer per case: an advisory lock on `<case>/shodo.lock`, released when the process ends
+//! (even when killed), so a crash never leaves a stale lock behind.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::clock;
+use crate::error::{Error, Result};
+
+/// File name of the lock inside the case.
+pub const LOCK_FILE: &str = "shodo.lock";
+
+/// The held lock; dropping it releases the case.
+#[derive(Debug)]
+pub struct CaseLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl CaseLock {
+    /// Takes the case's lock or says who holds it.
+    pub fn acquire(case_dir: &Path, purpose: &str) -> Result<CaseLock> {
+        let path = case_dir.join(LOCK_FILE);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(Error::io("open", &path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(Error::Locked { path: case_dir.to_path_buf(), holder: holder_of(&path) });
+            }
+            Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
+        }
+        let who = format!(
+            "pid {} on {} since {} ({purpose})",
+            std::process::id(),
+            hostname(),
+            clock::jst_display(clock::now())
+        );
+        file.set_len(0).map_err(Error::io("write", &path))?;
+        file.write_all(who.as_bytes()).map_err(Error::io("write", &path))?;
+        Ok(CaseLock { _file: file, path })
+    }
+
+    /// Path of the lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Who holds the lock of a case right now, if anyone (without taking it).
+pub fn holder(case_dir: &Path) -> Option<String> {
+    let path = case_dir.join(LOCK_FILE);
+    let file = File::open(&path).ok()?;
+    match file.try_lock_shared() {
+        Err(TryLockError::WouldBlock) => Some(holder_of(&path)),
+        _ => None,
+    }
+}
+
+fn holder_of(path: &Path) -> String {
+    fs::read_to_string(path).ok().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "unknown process".into())
+}
+
+/// The name of the machine shodo runs on.
+pub fn hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown-host".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_lock_is_refused_and_names_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = CaseLock::acquire(dir.path(), "test").unwrap();
+        let err = CaseLock::acquire(dir.path(), "second").unwrap_err();
+        assert!(matches!(err, Error::Locked { ref holder, .. } if holder.contains("test")), "{err}");
+        assert!(holder(dir.path()).is_some());
+        drop(first);
+        assert!(holder(dir.path()).is_none());
+        assert!(CaseLock::acquire(dir.path(), "third").is_ok());
+    }
+}

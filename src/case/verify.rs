@@ -1,0 +1,354 @@
+//! `case verify`: recompute the custody chain and every file hash it vouches for.
+//!
+//! Reads only. Reports every problem with the line it was found at and why, in both languages;
+//! the first one is the answer to "where did it break?".
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Component, Path};
+
+use serde::Serialize;
+
+use super::custody::{self, Entry, FileRef, HEAD_FILE, Head, LOG_FILE};
+use super::meta::{CASE_FILE, CaseFile};
+use crate::error::{Error, Result};
+use crate::hash::{self, ZERO};
+use crate::lang::Lang;
+
+/// Stop listing after this many problems; the first ones are what matters.
+const MAX_PROBLEMS: usize = 200;
+
+/// The kinds of damage verify can find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// `custody.jsonl` is absent.
+    LogMissing,
+    /// A line is not a custody entry.
+    NotAnEntry,
+    /// A sequence number out of place: lines missing, inserted or reordered.
+    Sequence,
+    /// A line's `prev_sha256` does not match the line before it.
+    ChainBroken,
+    /// The last line has no newline: an interrupted append or a cut in mid-line.
+    TornLastLine,
+    /// `custody.head` is absent or unreadable.
+    HeadMissing,
+    /// The log ends before the head says it should: lines cut off the end.
+    Truncated,
+    /// The last line differs from what the head recorded.
+    HeadMismatch,
+    /// A referenced file's content differs from its recorded hash.
+    FileModified,
+    /// A referenced file is gone.
+    FileMissing,
+    /// A file reference points outside the case.
+    BadReference,
+    /// `case.toml` does not belong to this log.
+    CaseMismatch,
+}
+
+/// One finding of verify.
+#[derive(Clone, Debug, Serialize)]
+pub struct Problem {
+    /// What kind.
+    pub kind: ProblemKind,
+    /// 1-based custody line it concerns, if any.
+    pub line: Option<u64>,
+    /// File it concerns, relative to the case.
+    pub file: Option<String>,
+    /// Japanese explanation.
+    pub ja: String,
+    /// English explanation.
+    pub en: String,
+}
+
+impl Problem {
+    fn new(kind: ProblemKind, line: Option<u64>, ja: String, en: String) -> Problem {
+        Problem { kind, line, file: None, ja, en }
+    }
+
+    fn on_file(mut self, file: &str) -> Problem {
+        self.file = Some(file.to_string());
+        self
+    }
+
+    /// The explanation in one language.
+    pub fn text(&self, lang: Lang) -> &str {
+        lang.pick(&self.ja, &self.en)
+    }
+}
+
+/// The outcome of verify.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifyReport {
+    /// Complete lines in the log.
+    pub entries: u64,
+    /// Files whose hashes were recomputed.
+    pub files_checked: usize,
+    /// Damage found (empty means intact).
+    pub problems: Vec<Problem>,
+    /// Things worth knowing that are not damage.
+    pub warnings: Vec<Problem>,
+    /// True when more problems existed than are listed.
+    pub problems_truncated: bool,
+}
+
+impl VerifyReport {
+    /// True when nothing is modified, missing, reordered or truncated.
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn push(&mut self, p: Problem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        } else {
+            self.problems_truncated = true;
+        }
+    }
+}
+
+/// Verifies the case at `dir`. Errors only when the case cannot be read at all.
+pub fn verify(dir: &Path) -> Result<VerifyReport> {
+    if !dir.join(CASE_FILE).exists() && !dir.join(LOG_FILE).exists() {
+        let reason = format!("neither {CASE_FILE} nor {LOG_FILE} found");
+        return Err(Error::NotACase { path: dir.to_path_buf(), reason });
+    }
+    let mut report =
+        VerifyReport { entries: 0, files_checked: 0, problems: vec![], warnings: vec![], problems_truncated: false };
+    let log_path = dir.join(LOG_FILE);
+    let bytes = match fs::read(&log_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            report.push(Problem::new(
+                ProblemKind::LogMissing,
+                None,
+                format!("{LOG_FILE} がありません"),
+                format!("{LOG_FILE} is missing"),
+            ));
+            return Ok(report);
+        }
+        Err(e) => return Err(Error::io("read", &log_path)(e)),
+    };
+    let split = custody::split(&bytes);
+    report.entries = split.lines.len() as u64;
+    let entries = check_chain(&split.lines, &mut report);
+    check_torn(split.torn, split.lines.len() as u64, &mut report);
+    check_head(dir, &split.lines, &mut report);
+    check_files(dir, &entries, &mut report);
+    check_case_file(dir, &entries, &mut report);
+    Ok(report)
+}
+
+/// Walks the lines; returns the entries that parsed (with their line numbers).
+fn check_chain(lines: &[&[u8]], report: &mut VerifyReport) -> Vec<(u64, Entry)> {
+    let mut prev = ZERO.to_string();
+    let mut expected = 1u64;
+    let mut parsed = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let n = i as u64 + 1;
+        match serde_json::from_slice::<Entry>(line) {
+            Err(e) => report.push(Problem::new(
+                ProblemKind::NotAnEntry,
+                Some(n),
+                format!("{n} 行目は記録として読めません（改変または破損）: {e}"),
+                format!("line {n} is not a custody entry (modified or damaged): {e}"),
+            )),
+            Ok(entry) => {
+                check_entry(n, &entry, expected, &prev, report);
+                expected = entry.seq + 1;
+                parsed.push((n, entry));
+            }
+        }
+        prev = hash::sha256_hex(line);
+    }
+    parsed
+}
+
+fn check_entry(n: u64, entry: &Entry, expected: u64, prev: &str, report: &mut VerifyReport) {
+    if entry.seq != expected {
+        report.push(Problem::new(
+            ProblemKind::Sequence,
+            Some(n),
+            format!("{n} 行目の番号が {} です（{expected} のはず）: 行の削除・挿入・入れ替えがあります", entry.seq),
+            format!(
+                "line {n} has sequence number {} where {expected} was expected: lines were removed, inserted or reordered",
+                entry.seq
+            ),
+        ));
+    } else if entry.prev_sha256 != prev {
+        let before = n - 1;
+        report.push(Problem::new(
+            ProblemKind::ChainBroken,
+            Some(n),
+            format!("{n} 行目が記録する直前の行のハッシュが {before} 行目と一致しません: {before} 行目が改変されたか、行が削除・挿入されています"),
+            format!("line {n} does not chain to line {before}: line {before} was modified, or a line was removed or inserted"),
+        ));
+    }
+}
+
+fn check_torn(torn: &[u8], complete: u64, report: &mut VerifyReport) {
+    if torn.is_empty() {
+        return;
+    }
+    let n = complete + 1;
+    report.push(Problem::new(
+        ProblemKind::TornLastLine,
+        Some(n),
+        format!("最終行（{n} 行目）が途中で切れています（{} バイト、改行なし）: 書き込み中の中断か切り詰め。次の記録時に修復され、断片は保存されます", torn.len()),
+        format!("the last line ({n}) is torn ({} bytes, no newline): an interrupted append or a cut; the next append repairs it and keeps the fragment", torn.len()),
+    ));
+}
+
+fn check_head(dir: &Path, lines: &[&[u8]], report: &mut VerifyReport) {
+    let head = match custody::read_head(dir) {
+        Ok(Some(h)) => h,
+        Ok(None) | Err(_) => {
+            report.push(Problem::new(
+                ProblemKind::HeadMissing,
+                None,
+                format!("{HEAD_FILE} がないか読めません: 末尾の行が削除されても検出できません"),
+                format!("{HEAD_FILE} is missing or unreadable: lines cut off the end could not be detected"),
+            ));
+            return;
+        }
+    };
+    let have = lines.len() as u64;
+    let hash_of = |seq: u64| lines.get(seq.wrapping_sub(1) as usize).map(|l| hash::sha256_hex(l));
+    if head.seq == have && hash_of(have).as_deref() == Some(head.sha256.as_str()) {
+        return;
+    }
+    if head.seq + 1 == have && hash_of(head.seq).as_deref() == Some(head.sha256.as_str()) {
+        report.warnings.push(Problem::new(
+            ProblemKind::HeadMismatch,
+            Some(have),
+            format!("{have} 行目の追記後に {HEAD_FILE} が更新されていません（書き込み直後の中断）。次の記録で更新されます"),
+            format!("{HEAD_FILE} was not advanced after line {have} (interrupted right after the write); the next append updates it"),
+        ));
+        return;
+    }
+    report.push(head_problem(&head, have));
+}
+
+fn head_problem(head: &Head, have: u64) -> Problem {
+    if head.seq > have {
+        Problem::new(
+            ProblemKind::Truncated,
+            Some(have + 1),
+            format!(
+                "記録は {} 行あるはずですが {have} 行しかありません: 末尾が削除されています（{} 行目以降）",
+                head.seq,
+                have + 1
+            ),
+            format!(
+                "the log should have {} lines but has {have}: its end was cut off (from line {})",
+                head.seq,
+                have + 1
+            ),
+        )
+    } else {
+        let n = head.seq.max(1);
+        Problem::new(
+            ProblemKind::HeadMismatch,
+            Some(n),
+            format!(
+                "{HEAD_FILE} が記録する {} 行目のハッシュと一致しません: 末尾の行が改変または追加されています",
+                head.seq
+            ),
+            format!(
+                "line {} does not match the hash in {HEAD_FILE}: the end of the log was modified or extended",
+                head.seq
+            ),
+        )
+    }
+}
+
+/// Recomputes the hash of every file, as recorded by the newest entry that names it.
+fn check_files(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyReport) {
+    let mut latest: BTreeMap<&str, (u64, &FileRef)> = BTreeMap::new();
+    for (n, entry) in entries {
+        for f in &entry.files {
+            latest.insert(f.path.as_str(), (*n, f));
+        }
+    }
+    for (n, f) in latest.into_values() {
+        if let Some(p) = check_file(dir, n, f) {
+            report.push(p);
+        }
+        report.files_checked += 1;
+    }
+}
+
+fn check_file(dir: &Path, n: u64, f: &FileRef) -> Option<Problem> {
+    if !is_inside(&f.path) {
+        return Some(
+            Problem::new(
+                ProblemKind::BadReference,
+                Some(n),
+                format!("{n} 行目がケースの外を指すファイル {:?} を参照しています", f.path),
+                format!("line {n} references {:?}, which is outside the case", f.path),
+            )
+            .on_file(&f.path),
+        );
+    }
+    match hash::sha256_file(&dir.join(&f.path)) {
+        Ok((sha, _)) if sha == f.sha256 => None,
+        Ok((sha, size)) => Some(
+            Problem::new(
+                ProblemKind::FileModified,
+                Some(n),
+                format!(
+                    "{} が {n} 行目の記録から変更されています（記録 {}、現在 {sha}、{size} バイト）",
+                    f.path, f.sha256
+                ),
+                format!(
+                    "{} changed since line {n} recorded it (recorded {}, now {sha}, {size} bytes)",
+                    f.path, f.sha256
+                ),
+            )
+            .on_file(&f.path),
+        ),
+        Err(e) => Some(
+            Problem::new(
+                ProblemKind::FileMissing,
+                Some(n),
+                format!("{n} 行目が記録した {} が読めません: {e}", f.path),
+                format!("{} recorded at line {n} cannot be read: {e}", f.path),
+            )
+            .on_file(&f.path),
+        ),
+    }
+}
+
+/// A reference must stay inside the case: relative, no `..`, no root.
+pub(crate) fn is_inside(rel: &str) -> bool {
+    !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+fn check_case_file(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyReport) {
+    let init = entries.iter().find(|(_, e)| e.action == "case.init");
+    let recorded = init.and_then(|(_, e)| e.detail.get("case_id")).and_then(|v| v.as_str());
+    let actual = CaseFile::load(dir).ok().map(|c| c.case.id);
+    if recorded.is_some() && recorded == actual.as_deref() {
+        return;
+    }
+    report.push(
+        Problem::new(
+            ProblemKind::CaseMismatch,
+            init.map(|(n, _)| *n),
+            format!(
+                "{CASE_FILE} のケース ID（{}）が記録の case.init（{}）と一致しません",
+                actual.as_deref().unwrap_or("読めません"),
+                recorded.unwrap_or("なし")
+            ),
+            format!(
+                "the case id in {CASE_FILE} ({}) does not match the log's case.init ({})",
+                actual.as_deref().unwrap_or("unreadable"),
+                recorded.unwrap_or("none")
+            ),
+        )
+        .on_file(CASE_FILE),
+    );
+}

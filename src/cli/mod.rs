@@ -1,0 +1,131 @@
+//! The command line: clap definitions and one file per subcommand. Output goes to a writer
+//! passed in; text is Japanese first (`--lang en` for English), `--json` for machines.
+
+mod case;
+mod output;
+mod selftest;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args as ClapArgs, CommandFactory, Parser, Subcommand};
+use shodo::{Error, Lang, Result};
+
+/// How a command ended, before it becomes an exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report.
+    Clean,
+    /// Findings, or a verification that failed.
+    Findings,
+}
+
+impl Outcome {
+    /// 0 clean, 1 findings.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Clean => ExitCode::SUCCESS,
+            Outcome::Findings => ExitCode::from(1),
+        }
+    }
+}
+
+/// shodo（初動）— 病院のランサムウェア初動対応ツール / incident first response for hospitals.
+///
+/// サブコマンドなしで端末から起動すると画面（TUI）を開きます。
+/// Without a subcommand on a terminal, opens the TUI.
+/// 終了コード / exit codes: 0 問題なし clean · 1 検出・検証失敗 findings or verification failure · 2 エラー errors.
+#[derive(Debug, Parser)]
+#[command(name = "shodo", version, max_term_width = 100)]
+pub struct Args {
+    /// 表示言語 / language: ja | en (環境変数 SHODO_LANG)
+    #[arg(long, global = true, env = "SHODO_LANG")]
+    pub lang: Option<Lang>,
+
+    /// ケースのディレクトリ（TUI 用）/ case directory for the TUI
+    #[arg(long, env = "SHODO_CASE")]
+    pub case: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Args {
+    /// The chosen language (Japanese unless told otherwise).
+    pub fn lang(&self) -> Lang {
+        self.lang.unwrap_or_default()
+    }
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// ケース（事案）の作成・状態・検証 / create, inspect and verify a case
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
+    Selftest(JsonFlag),
+}
+
+/// `shodo case …`
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// ケースを作成（既存のケースは上書きしない）/ create a case (never overwrites)
+    Init(case::InitArgs),
+    /// ケースの概要 / the case at a glance
+    Status(CaseArgs),
+    /// 記録の連鎖と全ファイルのハッシュを検証 / verify the custody chain and every file hash
+    Verify(CaseArgs),
+    /// 記録にメモを追記（引数なしなら標準入力の各行）/ add a note to the custody log (or each stdin line)
+    Note(case::NoteArgs),
+}
+
+/// `--case DIR [--json]`
+#[derive(Debug, ClapArgs)]
+pub struct CaseArgs {
+    /// ケースのディレクトリ / case directory
+    #[arg(long, value_name = "DIR")]
+    pub case: PathBuf,
+    /// JSON で出力 / JSON output
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--json`
+#[derive(Debug, ClapArgs)]
+pub struct JsonFlag {
+    /// JSON で出力 / JSON output
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs a subcommand, writing to standard output.
+pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match command {
+        Command::Case(CaseCommand::Init(a)) => case::init(&a, lang, &mut out),
+        Command::Case(CaseCommand::Status(a)) => case::status(&a, lang, &mut out),
+        Command::Case(CaseCommand::Verify(a)) => case::verify(&a, lang, &mut out),
+        Command::Case(CaseCommand::Note(a)) => case::note(&a, lang, &mut out),
+        Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
+    }
+}
+
+/// Prints help (used when there is no terminal for the TUI).
+pub fn print_help() -> Result<Outcome> {
+    let mut help = Args::command();
+    help.print_long_help().map_err(Error::io("write", "stdout".as_ref()))?;
+    Ok(Outcome::Clean)
+}
+
+/// Prints an error in both languages, the chosen one first.
+pub fn print_error(e: &Error, lang: Lang) {
+    let mut err = io::stderr().lock();
+    let (ja, en) = (e.ja(), e.to_string());
+    let _ = match lang {
+        Lang::Ja => writeln!(err, "エラー: {ja}\nerror: {en}"),
+        Lang::En => writeln!(err, "error: {en}\nエラー: {ja}"),
+    };
+}

@@ -1,0 +1,163 @@
+//! Config errors that point at the exact place: file, line, column, field.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// What kind of mistake the file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigErrorKind {
+    /// Not valid UTF-8 (often: saved as Shift-JIS).
+    Encoding,
+    /// Not valid TOML.
+    Syntax,
+    /// A key shodo does not know (usually a typo).
+    UnknownField,
+    /// A value of the wrong type (text where a number belongs …).
+    WrongType,
+    /// A required key is absent.
+    MissingField,
+    /// The right type but an unusable value (bad address, bad key …).
+    InvalidValue,
+}
+
+impl ConfigErrorKind {
+    fn ja(self) -> &'static str {
+        match self {
+            Self::Encoding => "文字コードが UTF-8 ではありません（Shift-JIS で保存されていないか確認してください）",
+            Self::Syntax => "TOML の書式の誤り",
+            Self::UnknownField => "不明な項目（綴りを確認してください）",
+            Self::WrongType => "値の型の誤り",
+            Self::MissingField => "必須項目がありません",
+            Self::InvalidValue => "値が不正です",
+        }
+    }
+
+    fn en(self) -> &'static str {
+        match self {
+            Self::Encoding => "not UTF-8 (was it saved as Shift-JIS?)",
+            Self::Syntax => "TOML syntax error",
+            Self::UnknownField => "unknown field (check the spelling)",
+            Self::WrongType => "wrong type",
+            Self::MissingField => "missing required field",
+            Self::InvalidValue => "invalid value",
+        }
+    }
+}
+
+/// A located config error.
+#[derive(Clone, Debug)]
+pub struct ConfigError {
+    /// The file as given.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Dotted path of the field (`hospital.beds`, `recipients[0].age`), when known.
+    pub field: Option<String>,
+    /// The kind of mistake.
+    pub kind: ConfigErrorKind,
+    /// The parser's own words.
+    pub detail: String,
+}
+
+impl ConfigError {
+    /// The Japanese message.
+    pub fn ja(&self) -> String {
+        let field = self.field.as_deref().map(|f| format!(" 項目 `{f}`:")).unwrap_or_default();
+        format!("{}:{}:{}:{field} {}: {}", self.file.display(), self.line, self.column, self.kind.ja(), self.detail)
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = self.field.as_deref().map(|f| format!(" field `{f}`:")).unwrap_or_default();
+        write!(f, "{}:{}:{}:{field} {}: {}", self.file.display(), self.line, self.column, self.kind.en(), self.detail)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// 1-based line and character column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// UTF-8 text of a config file, without a leading BOM (Windows Notepad writes one).
+pub(crate) fn decode_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let text = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, column) = line_col(text, text.len());
+        located(
+            path,
+            line,
+            column,
+            None,
+            ConfigErrorKind::Encoding,
+            format!("invalid byte at offset {}", e.valid_up_to()),
+        )
+    })
+}
+
+fn located(
+    path: &Path,
+    line: usize,
+    column: usize,
+    field: Option<String>,
+    kind: ConfigErrorKind,
+    detail: String,
+) -> Error {
+    Error::Config(Box::new(ConfigError { file: path.to_path_buf(), line, column, field, kind, detail }))
+}
+
+/// Deserialises TOML text into `T`, turning any failure into a located [`ConfigError`].
+pub(crate) fn deserialize<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    let de = toml::Deserializer::parse(text).map_err(|e| toml_error(path, text, &e, None))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = field_path(&e.path().to_string(), e.inner().message());
+        toml_error(path, text, e.inner(), field)
+    })
+}
+
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error, field: Option<String>) -> Error {
+    let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+    let detail = e.message().trim().to_string();
+    let kind = classify(&detail, field.is_some());
+    located(path, line, column, field, kind, detail)
+}
+
+/// The dotted field path; for a missing field, the path of the field itself.
+fn field_path(path: &str, message: &str) -> Option<String> {
+    let missing = message.strip_prefix("missing field `").and_then(|m| m.split('`').next());
+    let base = Some(path.to_string()).filter(|p| p != ".");
+    match (base, missing) {
+        (Some(base), Some(name)) => Some(format!("{base}.{name}")),
+        (None, Some(name)) => Some(name.to_string()),
+        (base, None) => base,
+    }
+}
+
+fn classify(message: &str, has_field: bool) -> ConfigErrorKind {
+    if message.starts_with("unknown field") {
+        ConfigErrorKind::UnknownField
+    } else if message.starts_with("missing field") {
+        ConfigErrorKind::MissingField
+    } else if message.starts_with("invalid type") || message.starts_with("invalid length") {
+        ConfigErrorKind::WrongType
+    } else if has_field {
+        ConfigErrorKind::InvalidValue
+    } else {
+        ConfigErrorKind::Syntax
+    }
+}

@@ -1,0 +1,121 @@
+//! Typed errors of the engine. Each carries the path or item it concerns, and speaks both
+//! languages: `Display` is English, [`Error::ja`] is Japanese.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::config::ConfigError;
+use crate::lang::Lang;
+
+/// Result with the engine's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, and where.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `shodo.toml` (or another config-shaped file) is invalid.
+    #[error("{0}")]
+    Config(#[from] Box<ConfigError>),
+
+    /// A file-system operation failed.
+    #[error("{op} {}: {source}", path.display())]
+    Io { op: &'static str, path: PathBuf, source: io::Error },
+
+    /// `case init` on a directory that already holds something.
+    #[error("refusing to overwrite: {} already exists and is not empty", path.display())]
+    CaseExists { path: PathBuf },
+
+    /// The directory is not a shodo case (no `case.toml`).
+    #[error("not a shodo case: {} ({reason})", path.display())]
+    NotACase { path: PathBuf, reason: String },
+
+    /// Another process holds the case's write lock.
+    #[error("the case {} is in use by another shodo process ({holder}); wait for it to finish", path.display())]
+    Locked { path: PathBuf, holder: String },
+
+    /// A file of the case exists but cannot be understood.
+    #[error("{}: {what}", path.display())]
+    Corrupt { path: PathBuf, what: String },
+
+    /// An operator-given time could not be parsed.
+    #[error("invalid time {input:?}: {reason}")]
+    Time { input: String, reason: String },
+
+    /// A bundled data file (rules/…) is invalid: a build defect, not an operator error.
+    #[error("bundled data {name} is invalid: {reason}")]
+    BundledData { name: &'static str, reason: String },
+
+    /// The YARA-X engine refused something.
+    #[error("YARA-X: {0}")]
+    Yara(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the operation and path it concerns.
+    pub fn io<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> Error + 'a {
+        move |source| Error::Io { op, path: path.to_path_buf(), source }
+    }
+
+    /// The message in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Ja => self.ja(),
+            Lang::En => self.to_string(),
+        }
+    }
+
+    /// The Japanese message.
+    pub fn ja(&self) -> String {
+        match self {
+            Error::Config(e) => e.ja(),
+            Error::Io { op, path, source } => io_ja(op, path, source),
+            Error::CaseExists { path } => format!(
+                "上書きしません: {} は既に存在し、空ではありません（別のディレクトリを指定してください）",
+                path.display()
+            ),
+            Error::NotACase { path, reason } => {
+                format!("shodo のケースではありません: {}（{reason}）", path.display())
+            }
+            Error::Locked { path, holder } => {
+                format!("ケース {} は別の shodo プロセスが使用中です（{holder}）。終了を待ってください", path.display())
+            }
+            Error::Corrupt { path, what } => format!("{} が壊れています: {what}", path.display()),
+            Error::Time { input, .. } => format!(
+                "日時 {input:?} を解釈できません。`now`、RFC 3339（2026-11-21T03:10:00+09:00）または `YYYY-MM-DD HH:MM[:SS]`（日本時間）で指定してください"
+            ),
+            Error::BundledData { name, reason } => {
+                format!("同梱データ {name} が不正です（ビルドの不具合）: {reason}")
+            }
+            Error::Yara(e) => format!("YARA-X のエラー: {e}"),
+        }
+    }
+
+    /// True when the error is about storage running out (the stick is full).
+    pub fn is_storage_full(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == io::ErrorKind::StorageFull)
+    }
+}
+
+fn io_ja(op: &str, path: &Path, source: &io::Error) -> String {
+    let why = match source.kind() {
+        io::ErrorKind::NotFound => "見つかりません",
+        io::ErrorKind::PermissionDenied => "権限がありません",
+        io::ErrorKind::StorageFull => "保存先の空き容量がありません（USB メモリが満杯です）",
+        io::ErrorKind::ReadOnlyFilesystem => "読み取り専用のファイルシステムです",
+        io::ErrorKind::AlreadyExists => "既に存在します",
+        _ => "入出力エラー",
+    };
+    format!("{} の{}に失敗しました: {why}（{source}）", path.display(), op_ja(op))
+}
+
+fn op_ja(op: &str) -> &'static str {
+    match op {
+        "read" | "open" => "読み取り",
+        "write" | "create" | "append" => "書き込み",
+        "rename" => "名前の変更",
+        "sync" => "ディスクへの反映",
+        "mkdir" => "ディレクトリ作成",
+        "lock" => "ロック",
+        _ => "処理",
+    }
+}

@@ -1,0 +1,57 @@
+//! Shared helpers: run the binary, make cases, read and rewrite custody lines.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The binary under test, with a clean, deterministic environment.
+pub fn shodo() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shodo"));
+    cmd.env_remove("SHODO_LANG").env_remove("SHODO_CASE").env_remove("SHODO_EXAMINER");
+    cmd
+}
+
+/// A new case with a few notes in a fresh temp dir; returns (tempdir, case dir).
+pub fn case_with_notes(notes: usize) -> (TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    shodo()
+        .current_dir(tmp.path())
+        .args(["case", "init", "--case"])
+        .arg(&case)
+        .args(["--examiner", "山田 太郎", "--aware-at", "2026-11-21 03:10"])
+        .assert()
+        .success();
+    for i in 0..notes {
+        shodo().args(["case", "note", "--case"]).arg(&case).arg(format!("メモ {i}")).assert().success();
+    }
+    (tmp, case)
+}
+
+/// The custody log as lines (without newlines).
+pub fn lines(case: &Path) -> Vec<String> {
+    fs::read_to_string(case.join("custody.jsonl")).unwrap().lines().map(str::to_string).collect()
+}
+
+/// Rewrites the custody log from lines (each gets its newline back).
+pub fn write_lines(case: &Path, lines: &[String]) {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    fs::write(case.join("custody.jsonl"), text).unwrap();
+}
+
+/// Runs `case verify --json`; returns (exit code, report JSON).
+pub fn verify(case: &Path) -> (i32, Value) {
+    let out = shodo().args(["case", "verify", "--json", "--case"]).arg(case).output().unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("verify printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+/// The first problem of a failed verify: (kind, line).
+pub fn first_problem(report: &Value) -> (String, Option<u64>) {
+    let p = &report["report"]["problems"][0];
+    (p["kind"].as_str().unwrap_or_default().to_string(), p["line"].as_u64())
+}

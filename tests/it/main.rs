@@ -1,0 +1,9 @@
+//! Integration tests: the real `shodo` binary driven on cases built in temp directories.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod build;
+mod case_init;
+mod config_errors;
+mod custody_kill;
+mod helpers;
+mod verify_tamper;
