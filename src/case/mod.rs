@@ -13,6 +13,7 @@ mod init;
 mod lock;
 mod meta;
 mod status;
+mod summary;
 mod verify;
 
 use std::path::{Path, PathBuf};

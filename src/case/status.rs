@@ -7,10 +7,10 @@ use chrono::{DateTime, Days, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use super::custody::{self, Entry};
-use super::{BACKUPS_DIR, Case, ENDPOINTS_DIR, REPORTS_DIR, lock};
+use super::{BACKUPS_DIR, CONFIG_COPY, Case, ENDPOINTS_DIR, REPORTS_DIR, lock};
 use crate::clock::{self, jst};
+use crate::config::{self, Config, EffectiveContact};
 use crate::error::Result;
-use crate::lang::Lang;
 
 /// The case at a glance.
 #[derive(Clone, Debug, Serialize)]
@@ -43,6 +43,10 @@ pub struct Status {
     pub in_use_by: Option<String>,
     /// Reporting deadlines, once 覚知日時 is known.
     pub deadlines: Option<Deadlines>,
+    /// The contacts that apply: the hospital's own, else shipped defaults marked as such.
+    pub contacts: Vec<EffectiveContact>,
+    /// Why the case's copy of `shodo.toml` could not be read, when it could not.
+    pub config_error: Option<String>,
 }
 
 /// Deadlines of the 個人情報保護委員会 report, counted from 覚知日時 (JST dates).
@@ -82,6 +86,7 @@ pub fn status(dir: &Path) -> Result<Status> {
     let case = Case::open(dir)?;
     let file = case.file();
     let entries = custody::read_entries(dir).unwrap_or_default();
+    let (contacts, config_error) = contacts_of(dir, file.hospital.is_some())?;
     Ok(Status {
         dir: dir.display().to_string(),
         id: file.case.id.clone(),
@@ -97,7 +102,20 @@ pub fn status(dir: &Path) -> Result<Status> {
         reports: count_files(&dir.join(REPORTS_DIR)),
         in_use_by: lock::holder(dir),
         deadlines: file.case.aware_at.map(Deadlines::from_aware),
+        contacts,
+        config_error,
     })
+}
+
+/// Contacts from the case's copy of `shodo.toml`, or the shipped defaults when there is none.
+fn contacts_of(dir: &Path, has_config: bool) -> Result<(Vec<EffectiveContact>, Option<String>)> {
+    if !has_config {
+        return Ok((config::defaults_only()?, None));
+    }
+    match Config::load(&dir.join(CONFIG_COPY)) {
+        Ok(c) => Ok((c.effective_contacts()?, None)),
+        Err(e) => Ok((config::defaults_only()?, Some(e.to_string()))),
+    }
 }
 
 fn subdirs(dir: &Path) -> Vec<String> {
@@ -114,72 +132,6 @@ fn subdirs(dir: &Path) -> Vec<String> {
 
 fn count_files(dir: &Path) -> usize {
     fs::read_dir(dir).into_iter().flatten().flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_file())).count()
-}
-
-impl Status {
-    /// Label/value pairs for people, in one language (CLI text and TUI share them).
-    pub fn summary(&self, lang: Lang) -> Vec<(&'static str, String)> {
-        summary(self, lang)
-    }
-}
-
-fn summary(s: &Status, lang: Lang) -> Vec<(&'static str, String)> {
-    let unset = || lang.pick("未確定", "not set").to_string();
-    let mut lines = vec![
-        (lang.pick("ケース", "Case"), s.id.clone()),
-        (
-            lang.pick("病院", "Hospital"),
-            s.hospital.clone().unwrap_or_else(|| lang.pick("（設定なし）", "(no config)").into()),
-        ),
-        (lang.pick("作成", "Created"), s.created.format("%Y-%m-%d %H:%M:%S JST").to_string()),
-        (
-            lang.pick("覚知日時", "Aware at"),
-            s.aware_at.map(|t| t.format("%Y-%m-%d %H:%M:%S JST").to_string()).unwrap_or_else(unset),
-        ),
-        (lang.pick("調査担当", "Examiners"), if s.examiners.is_empty() { unset() } else { s.examiners.join(", ") }),
-        (lang.pick("時計のずれ", "Clock skew"), skew_text(s.skew_seconds, lang)),
-        (lang.pick("記録", "Custody log"), custody_text(s, lang)),
-        (lang.pick("端末", "Endpoints"), s.endpoints.len().to_string()),
-        (lang.pick("バックアップ", "Backups"), s.backups.to_string()),
-        (lang.pick("報告書", "Reports"), s.reports.to_string()),
-    ];
-    if let Some(d) = &s.deadlines {
-        lines.push((lang.pick("期限", "Deadlines"), deadline_text(d, lang)));
-    }
-    if let Some(who) = &s.in_use_by {
-        lines.push((lang.pick("使用中", "In use by"), who.clone()));
-    }
-    lines
-}
-
-fn skew_text(skew: Option<f64>, lang: Lang) -> String {
-    match skew {
-        None => lang.pick("未測定（--reference-time なし）", "not measured (no --reference-time)").into(),
-        Some(s) if s >= 0.0 => {
-            format!("{s:+.1} {}", lang.pick("秒（ホストの時計が進んでいる）", "s (host clock ahead)"))
-        }
-        Some(s) => format!("{s:+.1} {}", lang.pick("秒（ホストの時計が遅れている）", "s (host clock behind)")),
-    }
-}
-
-fn custody_text(s: &Status, lang: Lang) -> String {
-    let last = s.last_action.as_ref().map(|e| format!(" — {} {} ({})", lang.pick("最新", "last"), e.action, e.jst));
-    format!("{} {}{}", s.custody_entries, lang.pick("件", "entries"), last.unwrap_or_default())
-}
-
-/// The PPC deadlines in one line.
-fn deadline_text(d: &Deadlines, lang: Lang) -> String {
-    let left = Deadlines::days_left(d.ppc_kakuho);
-    match lang {
-        Lang::Ja => format!(
-            "個人情報保護委員会 速報 {}〜{}（目安）、確報 {}（不正の目的: 60日、あと {left} 日）",
-            d.ppc_sokuho_from, d.ppc_sokuho_to, d.ppc_kakuho
-        ),
-        Lang::En => format!(
-            "PPC preliminary report {}–{} (guideline), final report {} (malicious act: 60 days, {left} days left)",
-            d.ppc_sokuho_from, d.ppc_sokuho_to, d.ppc_kakuho
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -73,10 +73,10 @@ impl ContactRole {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Self::Vendor => lang.pick("保守会社", "System vendor"),
-            Self::Mhlw => lang.pick("厚生労働省", "Ministry of Health (MHLW)"),
+            Self::Mhlw => lang.pick("厚生労働省", "MHLW"),
             Self::Police => lang.pick("警察", "Police"),
-            Self::Ppc => lang.pick("個人情報保護委員会", "Personal Information Protection Commission"),
-            Self::Jma => lang.pick("日本医師会 相談窓口", "Japan Medical Association hotline"),
+            Self::Ppc => lang.pick("個人情報保護委員会", "PPC"),
+            Self::Jma => lang.pick("日本医師会", "JMA hotline"),
         }
     }
 

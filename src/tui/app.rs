@@ -42,7 +42,7 @@ pub enum Msg {
     /// The terminal changed size (redraw).
     Resize,
     /// The case was read: `None` when there is no case.
-    Loaded(Option<Result<Status, (String, String)>>),
+    Loaded(Option<Result<Box<Status>, (String, String)>>),
 }
 
 /// Side effects requested by `update`, carried out by the runtime.
@@ -69,7 +69,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
         Msg::Loaded(loaded) => {
             app.case = match loaded {
                 None => CaseView::NoCase,
-                Some(Ok(s)) => CaseView::Loaded(Box::new(s)),
+                Some(Ok(s)) => CaseView::Loaded(s),
                 Some(Err((ja, en))) => CaseView::Failed { ja, en },
             };
             None

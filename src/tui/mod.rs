@@ -43,7 +43,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, rx: &Recei
 fn execute(app: &mut App, cmd: Option<Cmd>) {
     if let Some(Cmd::Refresh) = cmd {
         let loaded = app.case_dir.as_deref().map(case::status);
-        app::update(app, Msg::Loaded(loaded.map(|r| r.map_err(|e| (e.ja(), e.to_string())))));
+        app::update(app, Msg::Loaded(loaded.map(|r| r.map(Box::new).map_err(|e| (e.ja(), e.to_string())))));
     }
 }
 

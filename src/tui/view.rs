@@ -33,8 +33,10 @@ fn case_pane(app: &App, f: &mut Frame, area: Rect) {
     let block = Block::default().borders(Borders::ALL).title(lang.pick(" ケース概要 ", " Case summary "));
     match &app.case {
         CaseView::Loaded(status) => {
-            let rows = status.summary(lang).into_iter().map(|(label, value)| Row::new(vec![label.to_string(), value]));
-            let table = Table::new(rows, [Constraint::Length(12), Constraint::Min(10)]).block(block);
+            let summary = status.summary(lang);
+            let label_width = summary.iter().map(|(l, _)| Line::from(*l).width()).max().unwrap_or(0).min(20) as u16;
+            let rows = summary.into_iter().map(|(label, value)| Row::new(vec![label.to_string(), value]));
+            let table = Table::new(rows, [Constraint::Length(label_width), Constraint::Min(10)]).block(block);
             f.render_widget(table, area);
         }
         other => {

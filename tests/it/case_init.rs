@@ -148,3 +148,33 @@ fn selftest_passes_on_this_machine() {
     let checks: Value = serde_json::from_slice(&out).unwrap();
     assert!(checks.as_array().unwrap().iter().all(|c| c["ok"] == true), "{checks}");
 }
+
+#[test]
+fn default_contacts_are_shown_as_defaults_with_their_date() {
+    let (_t, case) = case_with_notes(0);
+    let out = shodo().args(["case", "status", "--case"]).arg(&case).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    let mhlw = text.lines().find(|l| l.starts_with("厚生労働省:")).unwrap();
+    assert!(mhlw.contains("既定値") && mhlw.contains("2018-10-29") && mhlw.contains("未確認"), "{text}");
+    assert!(text.contains("保守会社: 未設定"), "{text}");
+    let out =
+        shodo().args(["case", "status", "--json", "--case"]).arg(&case).assert().success().get_output().stdout.clone();
+    let s: Value = serde_json::from_slice(&out).unwrap();
+    let jma = s["contacts"].as_array().unwrap().iter().find(|c| c["role"] == "jma").unwrap();
+    assert_eq!(jma["origin"], "default");
+    assert!(jma["source"].as_str().unwrap().contains("日医ニュース"));
+}
+
+#[test]
+fn configured_contacts_are_not_marked_as_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("shodo.toml"), CONFIG).unwrap();
+    let case = tmp.path().join("case");
+    // shodo.toml beside the case is found without --config.
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    let out = shodo().args(["case", "status", "--case"]).arg(&case).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    let vendor = text.lines().find(|l| l.starts_with("保守会社:")).unwrap();
+    assert_eq!(vendor, "保守会社: 0120-000-000 保守株式会社");
+    assert!(text.contains("病院: テスト市立病院"), "{text}");
+}
