@@ -45,6 +45,18 @@ pub enum Error {
     #[error("bundled data {name} is invalid: {reason}")]
     BundledData { name: &'static str, reason: String },
 
+    /// The source holds no filesystem layout shodo recognises.
+    #[error("cannot tell which system {} holds (no Windows/System32, no etc/): give --os windows|linux", path.display())]
+    UnknownSource { path: PathBuf },
+
+    /// No endpoint id was given and none could be derived.
+    #[error("cannot name the endpoint: {reason}; give --endpoint ID")]
+    EndpointId { reason: String },
+
+    /// The endpoint id already holds evidence from another source.
+    #[error("endpoint {id} already holds evidence from {existing}; use another --endpoint for {source_path}")]
+    EndpointConflict { id: String, existing: String, source_path: String },
+
     /// The YARA-X engine refused something.
     #[error("YARA-X: {0}")]
     Yara(String),
@@ -87,6 +99,16 @@ impl Error {
                 format!("同梱データ {name} が不正です（ビルドの不具合）: {reason}")
             }
             Error::Yara(e) => format!("YARA-X のエラー: {e}"),
+            Error::UnknownSource { path } => format!(
+                "{} がどの OS のものか判別できません（Windows/System32 も etc/ もありません）。--os windows|linux を指定してください",
+                path.display()
+            ),
+            Error::EndpointId { reason } => {
+                format!("端末名を決められません（{reason}）。--endpoint で指定してください")
+            }
+            Error::EndpointConflict { id, existing, source_path } => format!(
+                "端末 {id} には既に {existing} からの証拠があります。{source_path} には別の --endpoint を指定してください"
+            ),
         }
     }
 

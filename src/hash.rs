@@ -34,9 +34,53 @@ pub fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
     Ok((format!("{:x}", hasher.finalize()), size))
 }
 
+/// Merkle tree head over leaves (RFC 6962 §2.1): leaf = SHA-256(0x00 ‖ data),
+/// node = SHA-256(0x01 ‖ left ‖ right), split at the largest power of two below n.
+/// The empty tree's head is SHA-256 of nothing.
+pub fn merkle_root<T: AsRef<[u8]>>(leaves: &[T]) -> String {
+    let hashes: Vec<[u8; 32]> = leaves.iter().map(|l| leaf_hash(l.as_ref())).collect();
+    let root = if hashes.is_empty() { Sha256::digest(b"").into() } else { subtree(&hashes) };
+    root.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn leaf_hash(data: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(data);
+    h.finalize().into()
+}
+
+fn subtree(hashes: &[[u8; 32]]) -> [u8; 32] {
+    if hashes.len() == 1 {
+        return hashes[0];
+    }
+    let split = hashes.len().next_power_of_two() / 2;
+    let mut h = Sha256::new();
+    h.update([1u8]);
+    h.update(subtree(&hashes[..split]));
+    h.update(subtree(&hashes[split..]));
+    h.finalize().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merkle_of_one_leaf_is_its_leaf_hash() {
+        let mut h = Sha256::new();
+        h.update([0u8]);
+        h.update(b"row");
+        assert_eq!(merkle_root(&[b"row"]), format!("{:x}", h.finalize()));
+    }
+
+    #[test]
+    fn merkle_changes_with_order_and_content() {
+        let a = merkle_root(&["a", "b", "c"]);
+        assert_ne!(a, merkle_root(&["b", "a", "c"]));
+        assert_ne!(a, merkle_root(&["a", "b", "d"]));
+        assert_eq!(a, merkle_root(&["a", "b", "c"]));
+    }
 
     #[test]
     fn known_vector() {

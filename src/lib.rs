@@ -6,10 +6,12 @@
 
 pub mod case;
 pub mod clock;
+pub mod collect;
 pub mod config;
 pub mod error;
 pub mod hash;
 pub mod lang;
+pub mod progress;
 pub mod selftest;
 
 pub use error::{Error, Result};

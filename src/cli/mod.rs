@@ -2,6 +2,7 @@
 //! passed in; text is Japanese first (`--lang en` for English), `--json` for machines.
 
 mod case;
+mod collect;
 mod output;
 mod selftest;
 
@@ -64,6 +65,8 @@ pub enum Command {
     /// ケース（事案）の作成・状態・検証 / create, inspect and verify a case
     #[command(subcommand)]
     Case(CaseCommand),
+    /// 証拠の収集（読み取り専用）/ collect triage evidence (read-only)
+    Collect(collect::CollectArgs),
     /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
     Selftest(JsonFlag),
 }
@@ -109,6 +112,7 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Case(CaseCommand::Status(a)) => case::status(&a, lang, &mut out),
         Command::Case(CaseCommand::Verify(a)) => case::verify(&a, lang, &mut out),
         Command::Case(CaseCommand::Note(a)) => case::note(&a, lang, &mut out),
+        Command::Collect(a) => collect::run(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

@@ -3,6 +3,8 @@
 
 mod build;
 mod case_init;
+mod collect;
+mod collect_interrupt;
 mod config_errors;
 mod custody_kill;
 mod helpers;

@@ -1,0 +1,206 @@
+//! `shodo collect`
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use shodo::case::CaseWriter;
+use shodo::collect::{self, Os, Summary};
+use shodo::progress::Progress;
+use shodo::{Error, Lang, Result};
+
+use super::{Outcome, output};
+
+/// `collect`
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// ケースのディレクトリ / case directory
+    #[arg(long, value_name = "DIR")]
+    pub case: PathBuf,
+    /// 証拠の読み取り元（読み取り専用でマウントしたボリュームのルート）/ source: root of a read-only mounted volume
+    #[arg(long, value_name = "SRC")]
+    pub source: PathBuf,
+    /// 端末 ID（省略時はホスト名）/ endpoint id (default: the source's host name)
+    #[arg(long, value_name = "ID")]
+    pub endpoint: Option<String>,
+    /// 対象 OS（省略時は自動判別）/ which catalogue: windows | linux (default: detected)
+    #[arg(long, value_parser = parse_os)]
+    pub os: Option<Os>,
+    /// 収集する総量の上限（例 20GiB）/ total byte budget (e.g. 20GiB)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_bytes: Option<u64>,
+    /// 収集時間の上限（分）/ time budget in minutes
+    #[arg(long, value_name = "MINUTES")]
+    pub max_minutes: Option<u64>,
+    /// 証拠アーカイブ 1 個の大きさ（中断時に失うのは書きかけの 1 個だけ）/ size of one evidence archive segment
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB")]
+    pub segment_size: u64,
+    /// 記録者 / examiner
+    #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
+    pub examiner: Option<String>,
+    /// JSON で出力 / JSON output
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_os(s: &str) -> std::result::Result<Os, String> {
+    match s {
+        "windows" => Ok(Os::Windows),
+        "linux" => Ok(Os::Linux),
+        _ => Err("windows | linux".into()),
+    }
+}
+
+fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    collect::parse_size(s).ok_or_else(|| format!("not a size: {s} (e.g. 20GiB)"))
+}
+
+pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let examiners = shodo::case::Case::open(&a.case)?.file().case.examiners.clone();
+    let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
+    let writer = CaseWriter::open(&a.case, &actor, "collect")?;
+    let mut opts = collect::Options::new(&a.source);
+    opts.endpoint = a.endpoint.clone();
+    opts.os = a.os;
+    opts.max_bytes = a.max_bytes;
+    opts.max_time = a.max_minutes.map(|m| Duration::from_secs(m * 60));
+    opts.segment_bytes = a.segment_size.max(1);
+    let progress = Bar::new(lang);
+    let summary = collect::collect(&writer, &opts, &progress).map_err(|e| hint(e, lang))?;
+    if a.json {
+        output::json(out, &summary)?;
+    } else {
+        text(&summary, lang, out)?;
+    }
+    Ok(if summary.incomplete() { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// On a full stick, say what is kept and what to do.
+fn hint(e: Error, lang: Lang) -> Error {
+    if e.is_storage_full() {
+        let ja = "USB メモリの空きがありません。収集済みの分は有効です（case verify で確認できます）。空きを作るか別のケースを用意し、同じコマンドを再実行すると続きから収集します。";
+        let en = "The stick is full. What was collected is valid (check with case verify). Free space or use another case, then run the same command again: it resumes.";
+        match lang {
+            Lang::Ja => eprintln!("{ja}\n{en}"),
+            Lang::En => eprintln!("{en}\n{ja}"),
+        }
+    }
+    e
+}
+
+fn text(s: &Summary, lang: Lang, out: &mut dyn Write) -> Result<()> {
+    output::line(
+        out,
+        &match lang {
+            Lang::Ja => format!(
+                "収集完了: 端末 {}（{:?}）— {} 件 {} バイト、リンク {} 件、アーカイブ {} 個{}",
+                s.endpoint,
+                s.os,
+                s.collected,
+                s.collected_bytes,
+                s.symlinks,
+                s.segments.len(),
+                if s.resumed { "（再開）" } else { "" }
+            ),
+            Lang::En => format!(
+                "collected: endpoint {} ({:?}) — {} files, {} bytes, {} links, {} archives{}",
+                s.endpoint,
+                s.os,
+                s.collected,
+                s.collected_bytes,
+                s.symlinks,
+                s.segments.len(),
+                if s.resumed { " (resumed)" } else { "" }
+            ),
+        },
+    )?;
+    output::line(
+        out,
+        &format!(
+            "{}: {} ({} {})",
+            lang.pick("マニフェストのルートハッシュ", "manifest root"),
+            s.manifest_root,
+            s.manifest_rows,
+            lang.pick("行", "rows")
+        ),
+    )?;
+    for (reason, n) in &s.skipped {
+        let examples = s.skipped_examples.get(reason).map(|e| e.join(", ")).unwrap_or_default();
+        output::line(out, &format!("  {} {reason:?}: {n} — {examples}", lang.pick("未収集", "skipped")))?;
+    }
+    Ok(())
+}
+
+/// A progress line on stderr, only when stderr is a terminal.
+struct Bar {
+    lang: Lang,
+    tty: bool,
+    state: Mutex<BarState>,
+}
+
+struct BarState {
+    items: u64,
+    bytes: u64,
+    total_items: u64,
+    total_bytes: u64,
+    started: Instant,
+    drawn: Instant,
+}
+
+impl Bar {
+    fn new(lang: Lang) -> Bar {
+        let now = Instant::now();
+        let state = BarState { items: 0, bytes: 0, total_items: 0, total_bytes: 0, started: now, drawn: now };
+        Bar { lang, tty: std::io::stderr().is_terminal(), state: Mutex::new(state) }
+    }
+
+    fn draw(&self, s: &BarState) {
+        let secs = s.started.elapsed().as_secs_f64().max(0.001);
+        let rate = s.bytes as f64 / secs;
+        let eta = if rate > 0.0 { (s.total_bytes.saturating_sub(s.bytes)) as f64 / rate } else { 0.0 };
+        let (files, left) = (self.lang.pick("件", "files"), self.lang.pick("残り", "ETA"));
+        eprint!(
+            "\r{}/{} {files}  {:.1}/{:.1} MiB  {:.1} MiB/s  {left} {:.0}s   ",
+            s.items,
+            s.total_items,
+            s.bytes as f64 / 1048576.0,
+            s.total_bytes as f64 / 1048576.0,
+            rate / 1048576.0,
+            eta
+        );
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, _phase: &str, items: Option<u64>, bytes: Option<u64>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.total_items = items.unwrap_or(0);
+            s.total_bytes = bytes.unwrap_or(0);
+        }
+    }
+
+    fn advance(&self, items: u64, bytes: u64) {
+        let Ok(mut s) = self.state.lock() else { return };
+        s.items += items;
+        s.bytes += bytes;
+        if self.tty && s.drawn.elapsed() > Duration::from_millis(200) {
+            s.drawn = Instant::now();
+            self.draw(&s);
+        }
+    }
+
+    fn note(&self, text: &str) {
+        if self.tty {
+            eprintln!("\r{text}");
+        }
+    }
+
+    fn finish(&self) {
+        if let (true, Ok(s)) = (self.tty, self.state.lock()) {
+            self.draw(&s);
+            eprintln!();
+        }
+    }
+}

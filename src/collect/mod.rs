@@ -1,0 +1,123 @@
+//! Triage collection: the artefact catalogue applied to a source, each file read once — copied
+//! into the endpoint's evidence archive and hashed on the same pass — with a manifest row for
+//! every file considered and every skip, and the manifest's Merkle root in the custody log.
+//!
+//! Reads the source only (files opened `O_NOATIME | O_NOFOLLOW`, symlinks never followed);
+//! writes only inside `<case>/endpoints/<id>/`. An interrupted run resumes where it stopped.
+
+mod catalogue;
+mod endpoint;
+mod manifest;
+mod names;
+mod plan;
+mod read;
+mod run;
+mod segment;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub use catalogue::{Artefact, Catalogue, Os, Text, parse_size};
+pub use manifest::{MANIFEST, Row, SkipReason, Status, Times};
+pub use names::{escape, shift_jis, unescape};
+pub use plan::{Candidate, Plan, detect_os, plan};
+pub use segment::inner_rows;
+
+use crate::case::{CaseWriter, ENDPOINTS_DIR};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// What to collect and within which limits.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The source: the root of a mounted (read-only) volume or a copied tree.
+    pub source: PathBuf,
+    /// Endpoint id; derived from the source when absent (Linux: `/etc/hostname`).
+    pub endpoint: Option<String>,
+    /// Which catalogue to apply; detected from the source when absent.
+    pub os: Option<Os>,
+    /// Stop taking files after this many bytes.
+    pub max_bytes: Option<u64>,
+    /// Stop taking files after this long.
+    pub max_time: Option<Duration>,
+    /// Finish a segment once it holds this many bytes.
+    pub segment_bytes: u64,
+}
+
+impl Options {
+    /// Defaults for a source.
+    pub fn new(source: &Path) -> Options {
+        Options {
+            source: source.to_path_buf(),
+            endpoint: None,
+            os: None,
+            max_bytes: None,
+            max_time: None,
+            segment_bytes: 256 << 20,
+        }
+    }
+}
+
+/// The outcome of a collection (over every run of the endpoint, resumed ones included).
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Endpoint id.
+    pub endpoint: String,
+    /// Endpoint directory in the case.
+    pub dir: PathBuf,
+    /// Catalogue applied.
+    pub os: Os,
+    /// Files collected.
+    pub collected: u64,
+    /// Bytes collected.
+    pub collected_bytes: u64,
+    /// Symbolic links recorded.
+    pub symlinks: u64,
+    /// Skips by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// A few skipped paths per reason, for people.
+    pub skipped_examples: BTreeMap<SkipReason, Vec<String>>,
+    /// Finished evidence archives.
+    pub segments: Vec<String>,
+    /// Merkle root of `manifest.jsonl` (RFC 6962).
+    pub manifest_root: String,
+    /// Rows in the manifest.
+    pub manifest_rows: usize,
+    /// True when this run continued an earlier one.
+    pub resumed: bool,
+    /// Unfinished archives of an interrupted run, discarded and collected again.
+    pub discarded_partial: Vec<String>,
+}
+
+impl Summary {
+    /// True when a skip needs a person's attention: something could be collected but was not
+    /// (unreadable, vanished, a budget ran out). Links, special files and old files are normal.
+    pub fn incomplete(&self) -> bool {
+        self.skipped.keys().any(|r| r.retryable())
+    }
+}
+
+/// Collects from `opts.source` into the case, recording every step in the custody log.
+pub fn collect(writer: &CaseWriter, opts: &Options, progress: &dyn Progress) -> Result<Summary> {
+    let root = opts.source.as_path();
+    if !root.is_dir() {
+        return Err(Error::io("open", root)(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "source is not a directory",
+        )));
+    }
+    let os = match opts.os {
+        Some(os) => os,
+        None => detect_os(root).ok_or_else(|| Error::UnknownSource { path: root.to_path_buf() })?,
+    };
+    let catalogue = Catalogue::bundled(os)?;
+    let id = endpoint::id(opts.endpoint.as_deref(), root, os)?;
+    let dir = writer.case().dir().join(ENDPOINTS_DIR).join(&id);
+    let mut run = run::Run::open(writer, &dir, &id, &catalogue, opts, progress)?;
+    let plan = plan::plan(root, &catalogue)?;
+    run.take_all(root, &plan)?;
+    run.finish(root)
+}

@@ -1,0 +1,25 @@
+//! Progress of long work, as a trait that knows no UI: the CLI draws a line on stderr, the TUI a
+//! gauge. Reports items and bytes so both can show rate and ETA.
+
+/// Receives progress from engine work. Implementations must be cheap: they are called per file.
+pub trait Progress: Send + Sync {
+    /// A phase starts, with its totals when known.
+    fn start(&self, phase: &str, items: Option<u64>, bytes: Option<u64>);
+    /// Work advanced by this many items and bytes.
+    fn advance(&self, items: u64, bytes: u64);
+    /// A per-item problem worth showing now (it is recorded elsewhere too).
+    fn note(&self, text: &str);
+    /// The phase ended.
+    fn finish(&self);
+}
+
+/// Progress that goes nowhere.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: &str, _: Option<u64>, _: Option<u64>) {}
+    fn advance(&self, _: u64, _: u64) {}
+    fn note(&self, _: &str) {}
+    fn finish(&self) {}
+}
