@@ -13,6 +13,7 @@ pub mod hash;
 pub mod lang;
 pub mod progress;
 pub mod selftest;
+pub mod source;
 
 pub use error::{Error, Result};
 pub use lang::Lang;

@@ -9,6 +9,7 @@ use clap::Args;
 use shodo::case::CaseWriter;
 use shodo::collect::{self, Os, Summary};
 use shodo::progress::Progress;
+use shodo::source;
 use shodo::{Error, Lang, Result};
 
 use super::{Outcome, output};
@@ -19,9 +20,14 @@ pub struct CollectArgs {
     /// ケースのディレクトリ / case directory
     #[arg(long, value_name = "DIR")]
     pub case: PathBuf,
-    /// 証拠の読み取り元（読み取り専用でマウントしたボリュームのルート）/ source: root of a read-only mounted volume
+    /// 証拠の読み取り元: デバイス、ディスクイメージ、またはマウント済みのディレクトリ（すべて読み取り専用で開く）/
+    /// source: a device, a disk or partition image, or a mounted directory (all opened read-only)
     #[arg(long, value_name = "SRC")]
     pub source: PathBuf,
+    /// ディスクのパーティション番号（省略時は Windows を含むもの、なければ最大のもの）/
+    /// partition number of a disk (default: the one holding Windows, else the largest)
+    #[arg(long, value_name = "N")]
+    pub partition: Option<u32>,
     /// 端末 ID（省略時はホスト名）/ endpoint id (default: the source's host name)
     #[arg(long, value_name = "ID")]
     pub endpoint: Option<String>,
@@ -61,7 +67,12 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     let examiners = shodo::case::Case::open(&a.case)?.file().case.examiners.clone();
     let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
     let writer = CaseWriter::open(&a.case, &actor, "collect")?;
-    let mut opts = collect::Options::new(&a.source);
+    let opened = source::open(&a.source, a.partition)?;
+    warn_state(&opened, lang);
+    let mut opts = collect::Options::new(&opened.root);
+    opts.origin = a.source.clone();
+    opts.ntfs_device = opened.device.clone().filter(|_| opened.fs == Some(source::Fs::Ntfs));
+    opts.source_detail = opened.describe();
     opts.endpoint = a.endpoint.clone();
     opts.os = a.os;
     opts.max_bytes = a.max_bytes;
@@ -75,6 +86,26 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
         text(&summary, lang, out)?;
     }
     Ok(if summary.incomplete() { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// Hibernated or dirty Windows: say so before anything else happens.
+fn warn_state(opened: &source::Opened, lang: Lang) {
+    let Some(n) = &opened.ntfs else { return };
+    if n.hibernated {
+        eprintln!("{}", lang.pick(
+            "注意: この Windows は休止状態（高速スタートアップ含む）です。メモリ上の情報が hiberfil.sys にあり、ファイルシステムは整合していない可能性があります。Windows を起動しないでください。",
+            "note: this Windows is hibernated (or used Fast Startup): memory is in hiberfil.sys and the filesystem may be inconsistent. Do not boot Windows.",
+        ));
+    }
+    if n.dirty {
+        eprintln!(
+            "{}",
+            lang.pick(
+                "注意: NTFS が正常にアンマウントされていません（dirty）。",
+                "note: the NTFS volume was not cleanly unmounted (dirty)."
+            )
+        );
+    }
 }
 
 /// On a full stick, say what is kept and what to do.

@@ -5,6 +5,7 @@ mod case;
 mod collect;
 mod output;
 mod selftest;
+mod sources;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -65,6 +66,8 @@ pub enum Command {
     /// ケース（事案）の作成・状態・検証 / create, inspect and verify a case
     #[command(subcommand)]
     Case(CaseCommand),
+    /// ディスクとパーティションの一覧（読み取りのみ）/ list disks and partitions (reads only)
+    Sources(JsonFlag),
     /// 証拠の収集（読み取り専用）/ collect triage evidence (read-only)
     Collect(collect::CollectArgs),
     /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
@@ -112,6 +115,7 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Case(CaseCommand::Status(a)) => case::status(&a, lang, &mut out),
         Command::Case(CaseCommand::Verify(a)) => case::verify(&a, lang, &mut out),
         Command::Case(CaseCommand::Note(a)) => case::note(&a, lang, &mut out),
+        Command::Sources(a) => sources::run(a.json, lang, &mut out),
         Command::Collect(a) => collect::run(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }

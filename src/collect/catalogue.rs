@@ -11,6 +11,7 @@ use crate::config;
 use crate::error::{Error, Result};
 use crate::hash;
 use crate::lang::Lang;
+use crate::source::RAW_ITEMS;
 
 const BUNDLED: [(&str, &str); 2] = [
     ("rules/artefacts/windows.toml", include_str!("../../rules/artefacts/windows.toml")),
@@ -55,7 +56,11 @@ pub struct Artefact {
     /// Why a responder wants it.
     pub why: Text,
     /// Where it lives, relative to the volume root.
+    #[serde(default)]
     pub globs: Vec<String>,
+    /// NTFS metadata read raw from the volume (`$MFT`, `$LogFile`, `$Boot`, `$Extend/$UsnJrnl:$J`).
+    #[serde(default)]
+    pub ntfs_raw: Vec<String>,
     /// Largest single file taken.
     pub max_file_size: Size,
     /// Budget for this artefact over all its files.
@@ -155,8 +160,15 @@ fn validate(name: &str, file: &File) -> Result<()> {
         if !ids.insert(a.id.as_str()) {
             return Err(bad(format!("duplicate id {}", a.id)));
         }
-        if a.globs.is_empty() || a.description.ja.is_empty() || a.description.en.is_empty() || a.why.ja.is_empty() {
-            return Err(bad(format!("{}: needs globs and descriptions in ja and en", a.id)));
+        if (a.globs.is_empty() && a.ntfs_raw.is_empty())
+            || a.description.ja.is_empty()
+            || a.description.en.is_empty()
+            || a.why.ja.is_empty()
+        {
+            return Err(bad(format!("{}: needs globs (or ntfs_raw) and descriptions in ja and en", a.id)));
+        }
+        if let Some(n) = a.ntfs_raw.iter().find(|n| !RAW_ITEMS.iter().any(|r| r.name == n.as_str())) {
+            return Err(bad(format!("{}: unknown NTFS metadata {n:?}", a.id)));
         }
         for g in &a.globs {
             if g.starts_with('/') || g.split('/').any(|c| c == ".." || c.is_empty()) {

@@ -66,7 +66,7 @@ fn first_line(path: &Path) -> Option<String> {
 }
 
 /// What the source says about the machine.
-pub fn describe(id: &str, root: &Path, os: Os) -> Endpoint {
+pub fn describe(id: &str, root: &Path, origin: &Path, os: Os) -> Endpoint {
     let (os_release, time_zone, missing) = match os {
         Os::Linux => (
             os_release(root),
@@ -79,7 +79,7 @@ pub fn describe(id: &str, root: &Path, os: Os) -> Endpoint {
     };
     Endpoint {
         id: id.to_string(),
-        source: root.display().to_string(),
+        source: origin.display().to_string(),
         os,
         hostname: hostname(root, os),
         os_release,

@@ -49,12 +49,16 @@ pub enum SkipReason {
     TooOld,
     /// A directory that could not be walked.
     WalkError,
+    /// Raw volume metadata, but the source is a directory, not a volume.
+    RawUnavailable,
+    /// The volume does not have it (no USN journal was ever enabled, say).
+    Absent,
 }
 
 impl SkipReason {
     /// True when trying again later could succeed (so a resumed run retries it).
     pub fn retryable(self) -> bool {
-        !matches!(self, Self::TooLarge | Self::NotRegular | Self::TooOld)
+        !matches!(self, Self::TooLarge | Self::NotRegular | Self::TooOld | Self::RawUnavailable | Self::Absent)
     }
 }
 

@@ -35,6 +35,12 @@ use crate::progress::Progress;
 pub struct Options {
     /// The source: the root of a mounted (read-only) volume or a copied tree.
     pub source: PathBuf,
+    /// The source as the operator named it (device, image or directory): its identity in the case.
+    pub origin: PathBuf,
+    /// The volume's device, for NTFS metadata read raw.
+    pub ntfs_device: Option<PathBuf>,
+    /// How the source was opened (device flag, mount options, NTFS state), for the custody log.
+    pub source_detail: serde_json::Value,
     /// Endpoint id; derived from the source when absent (Linux: `/etc/hostname`).
     pub endpoint: Option<String>,
     /// Which catalogue to apply; detected from the source when absent.
@@ -52,6 +58,9 @@ impl Options {
     pub fn new(source: &Path) -> Options {
         Options {
             source: source.to_path_buf(),
+            origin: source.to_path_buf(),
+            ntfs_device: None,
+            source_detail: serde_json::Value::Null,
             endpoint: None,
             os: None,
             max_bytes: None,
@@ -118,6 +127,7 @@ pub fn collect(writer: &CaseWriter, opts: &Options, progress: &dyn Progress) -> 
     let dir = writer.case().dir().join(ENDPOINTS_DIR).join(&id);
     let mut run = run::Run::open(writer, &dir, &id, &catalogue, opts, progress)?;
     let plan = plan::plan(root, &catalogue)?;
+    run.take_raw()?;
     run.take_all(root, &plan)?;
     run.finish(root)
 }

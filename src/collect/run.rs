@@ -20,6 +20,7 @@ use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
+use crate::source::{RAW_ITEMS, RawError, RawVolume};
 
 pub(super) struct Run<'a> {
     writer: &'a CaseWriter,
@@ -49,7 +50,7 @@ impl<'a> Run<'a> {
         opts: &'a Options,
         progress: &'a dyn Progress,
     ) -> Result<Run<'a>> {
-        prepare_dir(dir, id, &opts.source)?;
+        prepare_dir(dir, id, &opts.origin)?;
         let discarded = discard_partials(dir)?;
         let torn = cut_torn_manifest(&dir.join(MANIFEST))?;
         let recovered = recover_segments(writer, dir, id)?;
@@ -79,7 +80,7 @@ impl<'a> Run<'a> {
 
     fn record_start(&self, torn: u64, recovered: Vec<String>, previous_rows: usize) -> Result<()> {
         let detail = json!({
-            "source": self.opts.source, "endpoint": self.id, "os": self.catalogue.os,
+            "source": self.opts.origin, "endpoint": self.id, "ntfs_device": self.opts.ntfs_device, "opened": self.opts.source_detail, "os": self.catalogue.os,
             "catalogue_sha256": self.catalogue.sha256, "max_bytes": self.opts.max_bytes,
             "max_time_secs": self.opts.max_time.map(|d| d.as_secs()), "resumed": self.resumed,
             "previous_rows": previous_rows, "discarded_partial": self.discarded,
@@ -103,6 +104,78 @@ impl<'a> Run<'a> {
             self.push(row)?;
         }
         self.progress.finish();
+        Ok(())
+    }
+
+    /// Reads the catalogue's raw NTFS metadata from the volume (or records why it could not).
+    pub fn take_raw(&mut self) -> Result<()> {
+        let wanted: Vec<(usize, String)> = self
+            .catalogue
+            .artefacts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| a.ntfs_raw.iter().map(move |n| (i, n.clone())))
+            .filter(|(_, n)| !self.settled.contains(n))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let mut volume = match &self.opts.ntfs_device {
+            Some(dev) => {
+                RawVolume::open(dev).map_err(|e| (SkipReason::Unreadable, format!("cannot read the volume raw: {e}")))
+            }
+            None => Err((
+                SkipReason::RawUnavailable,
+                "the source is a directory, not a volume: give the device or image to preserve it".into(),
+            )),
+        };
+        for (i, name) in wanted {
+            let mut row = self.row(name.clone(), vec![self.catalogue.artefacts[i].id.clone()], None);
+            let cap = self.catalogue.artefacts[i].max_file_size.0;
+            match volume.as_mut() {
+                Err((reason, why)) => skip(&mut row, *reason, Some(why.clone())),
+                Ok(v) => self.copy_raw(v, &name, cap, &mut row)?,
+            }
+            if !matches!(row.status, Status::Skipped) {
+                self.settled.insert(name);
+            }
+            self.push(row)?;
+        }
+        Ok(())
+    }
+
+    fn copy_raw(&mut self, volume: &mut RawVolume, name: &str, cap: u64, row: &mut Row) -> Result<()> {
+        let Some(item) = RAW_ITEMS.iter().find(|r| r.name == name) else { return Ok(()) };
+        let entry = format!("ntfs/{name}");
+        let progress = self.progress;
+        let segment = self.segment()?;
+        let zip = segment.name().to_string();
+        let outcome = volume.with_item(item, |size, reader| {
+            if size > cap {
+                return Ok(Err((size, format!("{size} bytes > cap {cap}"))));
+            }
+            segment.copy(&entry, reader, size, None, progress).map(|r| Ok((r, size)))
+        });
+        match outcome {
+            Err(RawError::Absent(why)) => skip(row, SkipReason::Absent, Some(why)),
+            Err(RawError::Failed(why)) => skip(row, SkipReason::Unreadable, Some(why)),
+            Ok(Err(CopyError::Write(e))) => return Err(e),
+            Ok(Err(CopyError::Read { error, read })) => {
+                skip(row, SkipReason::Unreadable, Some(format!("read failed after {read} bytes: {error}")))
+            }
+            Ok(Ok(Err((size, why)))) => {
+                row.size = size;
+                skip(row, SkipReason::TooLarge, Some(why));
+            }
+            Ok(Ok(Ok(((sha256, size), _)))) => {
+                row.status = Status::Collected;
+                row.sha256 = Some(sha256);
+                row.size = size;
+                row.zip = Some(zip);
+                row.entry = Some(entry);
+                self.spent_total += size;
+            }
+        }
         Ok(())
     }
 
@@ -228,7 +301,7 @@ impl<'a> Run<'a> {
     /// Closes the last segment, writes `endpoint.json`, records the manifest root.
     pub fn finish(mut self, root: &Path) -> Result<Summary> {
         self.close_segment()?;
-        let ep = endpoint::describe(&self.id, root, self.catalogue.os);
+        let ep = endpoint::describe(&self.id, root, &self.opts.origin, self.catalogue.os);
         let json = serde_json::to_vec_pretty(&ep)
             .map_err(|e| Error::Corrupt { path: ENDPOINT_FILE.into(), what: e.to_string() })?;
         case::write_atomic(&self.dir.join(ENDPOINT_FILE), &json)?;

@@ -141,7 +141,7 @@ impl Segment {
     pub fn copy(
         &mut self,
         entry: &str,
-        src: &mut File,
+        src: &mut dyn Read,
         size_hint: u64,
         modified: Option<DateTime<Utc>>,
         progress: &dyn Progress,

@@ -8,4 +8,5 @@ mod collect_interrupt;
 mod config_errors;
 mod custody_kill;
 mod helpers;
+mod images;
 mod verify_tamper;

@@ -1,0 +1,89 @@
+//! `shodo sources`
+
+use std::io::Write;
+use std::path::Path;
+
+use shodo::source::{self, Disk, NtfsFacts, Partition};
+use shodo::{Lang, Result};
+
+use super::{Outcome, output};
+
+pub fn run(json: bool, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let disks = source::list(Path::new("/sys"), Path::new("/dev"));
+    if json {
+        output::json(out, &disks)?;
+        return Ok(Outcome::Clean);
+    }
+    if disks.is_empty() {
+        output::line(out, lang.pick("ブロックデバイスが見つかりません", "no block devices found"))?;
+    }
+    for d in &disks {
+        output::line(out, &disk_line(d, lang))?;
+        for p in &d.partitions {
+            output::line(out, &format!("  {}", partition_line(p, lang)))?;
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{v:.1} {}", UNITS[u])
+}
+
+fn disk_line(d: &Disk, lang: Lang) -> String {
+    let mut parts = vec![d.path.display().to_string(), size(d.size)];
+    parts.extend(d.model.clone());
+    parts.extend(d.serial.as_ref().map(|s| format!("S/N {s}")));
+    parts.extend(d.backing_file.as_ref().map(|f| format!("{} {f}", lang.pick("イメージ", "image"))));
+    parts.extend(d.table.map(|t| format!("{t:?}").to_uppercase()));
+    parts.extend(d.fs.map(|f| format!("{f:?}").to_lowercase()));
+    if d.removable {
+        parts.push(lang.pick("取り外し可能", "removable").into());
+    }
+    if d.read_only {
+        parts.push(lang.pick("読み取り専用", "read-only").into());
+    }
+    parts.extend(d.mounted_at.iter().map(|m| format!("{} {m}", lang.pick("マウント先", "mounted at"))));
+    parts.join("  ")
+}
+
+fn partition_line(p: &Partition, lang: Lang) -> String {
+    let mut parts = vec![p.path.display().to_string(), size(p.size)];
+    parts.push(p.fs.map_or_else(|| lang.pick("不明", "unknown").to_string(), |f| format!("{f:?}").to_lowercase()));
+    if let Some(n) = &p.ntfs {
+        parts.extend(ntfs_notes(n, lang));
+    }
+    if p.read_only {
+        parts.push(lang.pick("読み取り専用", "read-only").into());
+    }
+    parts.extend(p.mounted_at.iter().map(|m| format!("{} {m}", lang.pick("マウント先", "mounted at"))));
+    parts.join("  ")
+}
+
+fn ntfs_notes(n: &NtfsFacts, lang: Lang) -> Vec<String> {
+    let mut notes = Vec::new();
+    notes.extend(n.label.clone().map(|l| format!("[{l}]")));
+    if n.windows {
+        notes.push("Windows".into());
+    }
+    if n.hibernated {
+        notes.push(
+            lang.pick(
+                "休止状態（高速スタートアップ含む）: Windows を起動しないこと",
+                "hibernated (or Fast Startup): do not boot Windows",
+            )
+            .into(),
+        );
+    }
+    if n.dirty {
+        notes.push(lang.pick("未クリーンアンマウント", "dirty").into());
+    }
+    notes
+}

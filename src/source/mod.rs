@@ -1,0 +1,163 @@
+//! Where evidence comes from: block devices and partitions (listed from sysfs), image files
+//! (attached as read-only loop devices) and already mounted directories.
+//!
+//! Opening a source never writes to it: a device gets the kernel read-only flag before anything
+//! opens it, filesystems are mounted read-only without journal replay (NTFS only through the
+//! FUSE driver ntfs-3g, which the flag stops), and NTFS metadata is read raw.
+
+mod attach;
+mod magic;
+mod ntfs;
+mod platform;
+mod sysfs;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use attach::{Loop, Mount, protect};
+pub use magic::{Fs, Table};
+pub use ntfs::{NtfsFacts, RAW_ITEMS, RawError, RawItem, RawVolume};
+pub use sysfs::{Disk, Partition, list, read_head};
+
+use crate::error::{Error, Result};
+
+/// What kind of thing a source is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// An already mounted directory (labs, tests, a copy).
+    Directory,
+    /// A block device or partition.
+    Device,
+    /// A raw disk or partition image file.
+    Image,
+}
+
+/// A source ready to read: a directory tree, and for a volume the device to read raw.
+#[derive(Debug)]
+pub struct Opened {
+    /// As the operator named it.
+    pub spec: PathBuf,
+    /// What it is.
+    pub kind: Kind,
+    /// The root of the readable tree.
+    pub root: PathBuf,
+    /// The volume's device, read-only (device and image sources).
+    pub device: Option<PathBuf>,
+    /// Its filesystem.
+    pub fs: Option<Fs>,
+    /// NTFS facts (hibernation, dirty flag).
+    pub ntfs: Option<NtfsFacts>,
+    /// Mount options used.
+    pub mount_options: Option<String>,
+    // Dropped in this order: unmount, then detach.
+    _mount: Option<Mount>,
+    _loop: Option<Loop>,
+}
+
+impl Opened {
+    /// What was done to open it, for the custody log.
+    pub fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "spec": self.spec, "kind": self.kind, "device": self.device, "fs": self.fs,
+            "device_read_only_flag": self.device.is_some(), "mount_options": self.mount_options,
+            "ntfs": self.ntfs,
+        })
+    }
+}
+
+/// Opens `spec` for reading: a directory as it is; a device or image read-only and mounted.
+/// `partition` picks a partition of a disk image or device (default: the one holding an OS,
+/// else the largest mountable one).
+pub fn open(spec: &Path, partition: Option<u32>) -> Result<Opened> {
+    let meta = std::fs::metadata(spec).map_err(Error::io("open", spec))?;
+    if meta.is_dir() {
+        return Ok(Opened {
+            spec: spec.into(),
+            kind: Kind::Directory,
+            root: spec.into(),
+            device: None,
+            fs: None,
+            ntfs: None,
+            mount_options: None,
+            _mount: None,
+            _loop: None,
+        });
+    }
+    use std::os::unix::fs::FileTypeExt;
+    if meta.file_type().is_block_device() {
+        protect(spec)?;
+        let (device, fs) = pick_volume(spec, &device_partitions(spec), partition)?;
+        return mount(spec, Kind::Device, device, fs, None);
+    }
+    let lo = Loop::attach(spec)?;
+    let (device, fs) = pick_volume(&lo.device, &lo.partitions(), partition)?;
+    mount(spec, Kind::Image, device, fs, Some(lo))
+}
+
+fn mount(spec: &Path, kind: Kind, device: PathBuf, fs: Fs, lo: Option<Loop>) -> Result<Opened> {
+    protect(&device)?;
+    let facts = (fs == Fs::Ntfs).then(|| ntfs::facts(&device)).flatten();
+    let m = Mount::read_only(&device, fs)?;
+    Ok(Opened {
+        spec: spec.into(),
+        kind,
+        root: m.dir.clone(),
+        device: Some(device),
+        fs: Some(fs),
+        ntfs: facts,
+        mount_options: Some(m.options.clone()),
+        _mount: Some(m),
+        _loop: lo,
+    })
+}
+
+/// Partitions of a block device, from sysfs.
+fn device_partitions(device: &Path) -> Vec<(u32, PathBuf)> {
+    let name = device.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    list(Path::new("/sys"), Path::new("/dev"))
+        .into_iter()
+        .find(|d| d.name == name)
+        .map(|d| d.partitions.into_iter().map(|p| (p.number, p.path)).collect())
+        .unwrap_or_default()
+}
+
+/// The volume to read: the whole device when it holds a filesystem itself, else the chosen
+/// partition, else the one holding Windows, else the largest mountable one.
+fn pick_volume(whole: &Path, parts: &[(u32, PathBuf)], wanted: Option<u32>) -> Result<(PathBuf, Fs)> {
+    let fs_of = |p: &Path| read_head(p).as_deref().and_then(magic::filesystem);
+    if parts.is_empty() {
+        let fs = fs_of(whole).ok_or_else(|| unknown(whole))?;
+        return Ok((whole.to_path_buf(), fs));
+    }
+    if let Some(n) = wanted {
+        let (_, p) = parts.iter().find(|(k, _)| *k == n).ok_or_else(|| Error::Corrupt {
+            path: whole.into(),
+            what: format!("no partition {n} (have {:?})", parts.iter().map(|(k, _)| k).collect::<Vec<_>>()),
+        })?;
+        return Ok((p.clone(), fs_of(p).ok_or_else(|| unknown(p))?));
+    }
+    let mountable: Vec<(PathBuf, Fs, u64, bool)> = parts
+        .iter()
+        .filter_map(|(_, p)| {
+            let fs = fs_of(p).filter(|f| f.mount_options().is_some())?;
+            let windows = fs == Fs::Ntfs && ntfs::facts(p).is_some_and(|f| f.windows);
+            Some((p.clone(), fs, size_of(p), windows))
+        })
+        .collect();
+    mountable
+        .iter()
+        .max_by_key(|(_, _, size, windows)| (*windows, *size))
+        .map(|(p, fs, _, _)| (p.clone(), *fs))
+        .ok_or_else(|| unknown(whole))
+}
+
+fn size_of(device: &Path) -> u64 {
+    use std::io::{Seek, SeekFrom};
+    std::fs::File::open(device).and_then(|mut f| f.seek(SeekFrom::End(0))).unwrap_or(0)
+}
+
+fn unknown(path: &Path) -> Error {
+    Error::UnknownSource { path: PathBuf::from(path) }
+}

