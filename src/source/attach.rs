@@ -21,10 +21,13 @@ impl Loop {
     /// Attaches `image` read-only, with its partitions scanned.
     pub fn attach(image: &Path) -> Result<Loop> {
         let out = run("losetup", &["--read-only", "--find", "--show", "--partscan"], Some(image))?;
-        let device = PathBuf::from(out.trim());
-        // Partition nodes appear asynchronously.
-        let _ = Command::new("udevadm").args(["settle", "--timeout=5"]).status();
-        Ok(Loop { device })
+        let lo = Loop { device: PathBuf::from(out.trim()) };
+        // The kernel's partition scan of a loop device does not always run (or runs late);
+        // partx asks again. Without a partition table it finds nothing, which is fine.
+        if lo.partitions().is_empty() {
+            let _ = Command::new("partx").arg("--add").arg(&lo.device).output();
+        }
+        Ok(lo)
     }
 
     /// Partition device nodes (`/dev/loopNpM`).

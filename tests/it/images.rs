@@ -27,6 +27,11 @@ fn sha_file(path: &Path) -> String {
 
 /// A Windows-like tree on a fresh NTFS image.
 fn ntfs_image(dir: &Path) -> PathBuf {
+    ntfs_image_with(dir, &[])
+}
+
+/// The same, plus extra files.
+fn ntfs_image_with(dir: &Path, extra: &[(&str, &[u8])]) -> PathBuf {
     let img = dir.join("windows.img");
     fs::File::create(&img).unwrap().set_len(64 << 20).unwrap();
     sh("mkntfs", &["-F", "-Q", "-q", "-L", "WIN", img.to_str().unwrap()]);
@@ -46,7 +51,7 @@ fn ntfs_image(dir: &Path) -> PathBuf {
         ),
         ("ProgramData/AnyDesk/ad_svc.trace", "Incoming session request from 198.51.100.20"),
     ];
-    for (rel, content) in files {
+    for (rel, content) in files.iter().map(|(r, c)| (*r, c.as_bytes())).chain(extra.iter().copied()) {
         let p = mnt.join(rel);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, content).unwrap();
@@ -217,4 +222,78 @@ fn collecting_from_a_directory_says_the_raw_metadata_was_not_preserved() {
     let case = new_case(tmp.path());
     shodo().args(["collect", "--endpoint", "pc-03", "--case"]).arg(&case).arg("--source").arg(&src).assert().code(0);
     assert_eq!(rows(&case, "pc-03")["$MFT"]["reason"], "raw_unavailable");
+}
+
+#[test]
+fn hibernated_windows_is_detected_and_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut hiberfil = b"HIBR".to_vec();
+    hiberfil.resize(64 * 1024, 0);
+    let img = ntfs_image_with(tmp.path(), &[("hiberfil.sys", &hiberfil)]);
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--endpoint", "pc-04", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(msg.contains("休止状態") && msg.contains("Windows を起動しないでください"), "{msg}");
+    let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    let start: Value = custody
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["action"] == "collect.start")
+        .unwrap();
+    assert_eq!(start["detail"]["opened"]["ntfs"]["hibernated"], true);
+    assert_eq!(start["detail"]["opened"]["ntfs"]["windows"], true);
+}
+
+#[test]
+fn partitioned_disk_image_picks_the_windows_partition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("disk.img");
+    fs::File::create(&img).unwrap().set_len(96 << 20).unwrap();
+    let layout = "label: gpt\nsize=16MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\ntype=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\n";
+    let mut sfdisk =
+        Command::new("sfdisk").arg("--quiet").arg(&img).stdin(std::process::Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut sfdisk.stdin.take().unwrap(), layout.as_bytes()).unwrap();
+    assert!(sfdisk.wait().unwrap().success());
+    let dev = sh("losetup", &["--find", "--show", "--partscan", img.to_str().unwrap()]).trim().to_string();
+    let part = format!("{dev}p2");
+    if !Path::new(&part).exists() {
+        sh("partx", &["--add", &dev]);
+    }
+    sh("mkntfs", &["-F", "-Q", "-q", &part]);
+    let mnt = tmp.path().join("mnt");
+    fs::create_dir_all(&mnt).unwrap();
+    sh("ntfs-3g", &[&part, mnt.to_str().unwrap()]);
+    fs::create_dir_all(mnt.join("Windows/System32/config")).unwrap();
+    fs::write(mnt.join("Windows/System32/config/SAM"), "regf sam").unwrap();
+    sh("umount", &[mnt.to_str().unwrap()]);
+    sh("losetup", &["-d", &dev]);
+    let before = sha_file(&img);
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--endpoint", "pc-05", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(rows(&case, "pc-05")["Windows/System32/config/SAM"]["status"], "collected");
+    // The EFI partition holds no filesystem here: asking for it is a clear error.
+    let out = shodo()
+        .args(["collect", "--partition", "1", "--endpoint", "pc-06", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sha_file(&img), before, "the image changed");
+    assert_eq!(loops_of(&img).trim(), "");
 }
