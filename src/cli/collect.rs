@@ -43,6 +43,10 @@ pub struct CollectArgs {
     /// 証拠アーカイブ 1 個の大きさ（中断時に失うのは書きかけの 1 個だけ）/ size of one evidence archive segment
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB")]
     pub segment_size: u64,
+    /// 稼働中のこのホストのスナップショットも取る（プロセス、通信、ログイン、マウント、モジュール）/
+    /// also snapshot the running host (processes, sockets, logins, mounts, modules); use with --source /
+    #[arg(long)]
+    pub live: bool,
     /// 記録者 / examiner
     #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
     pub examiner: Option<String>,
@@ -73,6 +77,7 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     opts.origin = a.source.clone();
     opts.ntfs_device = opened.device.clone().filter(|_| opened.fs == Some(source::Fs::Ntfs));
     opts.source_detail = opened.describe();
+    opts.live = a.live;
     opts.endpoint = a.endpoint.clone();
     opts.os = a.os;
     opts.max_bytes = a.max_bytes;

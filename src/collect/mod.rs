@@ -7,6 +7,7 @@
 
 mod catalogue;
 mod endpoint;
+mod live;
 mod manifest;
 mod names;
 mod plan;
@@ -41,6 +42,8 @@ pub struct Options {
     pub ntfs_device: Option<PathBuf>,
     /// How the source was opened (device flag, mount options, NTFS state), for the custody log.
     pub source_detail: serde_json::Value,
+    /// The source is the running host: add a snapshot of processes, sockets, logins, mounts.
+    pub live: bool,
     /// Endpoint id; derived from the source when absent (Linux: `/etc/hostname`).
     pub endpoint: Option<String>,
     /// Which catalogue to apply; detected from the source when absent.
@@ -61,6 +64,7 @@ impl Options {
             origin: source.to_path_buf(),
             ntfs_device: None,
             source_detail: serde_json::Value::Null,
+            live: false,
             endpoint: None,
             os: None,
             max_bytes: None,
@@ -126,8 +130,13 @@ pub fn collect(writer: &CaseWriter, opts: &Options, progress: &dyn Progress) -> 
     let id = endpoint::id(opts.endpoint.as_deref(), root, os)?;
     let dir = writer.case().dir().join(ENDPOINTS_DIR).join(&id);
     let mut run = run::Run::open(writer, &dir, &id, &catalogue, opts, progress)?;
-    let plan = plan::plan(root, &catalogue)?;
+    let case_dir = std::fs::metadata(writer.case().dir()).map_err(Error::io("read", writer.case().dir()))?;
+    let exclude = [(std::os::unix::fs::MetadataExt::dev(&case_dir), std::os::unix::fs::MetadataExt::ino(&case_dir))];
+    let plan = plan::plan(root, &catalogue, &exclude)?;
     run.take_raw()?;
+    if opts.live {
+        run.take_live()?;
+    }
     run.take_all(root, &plan)?;
     run.finish(root)
 }

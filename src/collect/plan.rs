@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, Metadata};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use globset::GlobMatcher;
@@ -40,8 +41,9 @@ struct Pattern {
     depth: usize,
 }
 
-/// Plans a collection from the source mounted (or copied) at `root`.
-pub fn plan(root: &Path, cat: &Catalogue) -> Result<Plan> {
+/// Plans a collection from the source mounted (or copied) at `root`. Directories in `exclude`
+/// (device, inode) are never entered: the case itself, when it lives inside the source.
+pub fn plan(root: &Path, cat: &Catalogue, exclude: &[(u64, u64)]) -> Result<Plan> {
     let patterns = patterns(cat)?;
     let mut found: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
     let mut walk_errors = Vec::new();
@@ -55,7 +57,7 @@ pub fn plan(root: &Path, cat: &Catalogue) -> Result<Plan> {
         }
     }
     for (dir, (depth, pats)) in walks {
-        walk(root, &dir, depth, &pats, &mut found, &mut walk_errors);
+        walk(root, &dir, depth, &pats, exclude, &mut found, &mut walk_errors);
     }
     let candidates = found
         .into_iter()
@@ -140,6 +142,7 @@ fn walk(
     start: &Path,
     depth: usize,
     pats: &[&Pattern],
+    exclude: &[(u64, u64)],
     found: &mut BTreeMap<PathBuf, Vec<usize>>,
     errors: &mut Vec<(PathBuf, String)>,
 ) {
@@ -150,7 +153,10 @@ fn walk(
         return;
     }
     let walker = WalkDir::new(&abs).min_depth(1).max_depth(depth).follow_links(false).follow_root_links(false);
-    for entry in walker.sort_by_file_name() {
+    let excluded = |e: &walkdir::DirEntry| {
+        e.file_type().is_dir() && e.metadata().is_ok_and(|m| exclude.contains(&(m.dev(), m.ino())))
+    };
+    for entry in walker.sort_by_file_name().into_iter().filter_entry(|e| !excluded(e)) {
         match entry {
             Ok(e) if e.file_type().is_dir() => {}
             Ok(e) => {

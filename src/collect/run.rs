@@ -80,7 +80,7 @@ impl<'a> Run<'a> {
 
     fn record_start(&self, torn: u64, recovered: Vec<String>, previous_rows: usize) -> Result<()> {
         let detail = json!({
-            "source": self.opts.origin, "endpoint": self.id, "ntfs_device": self.opts.ntfs_device, "opened": self.opts.source_detail, "os": self.catalogue.os,
+            "source": self.opts.origin, "endpoint": self.id, "ntfs_device": self.opts.ntfs_device, "opened": self.opts.source_detail, "live": self.opts.live, "os": self.catalogue.os,
             "catalogue_sha256": self.catalogue.sha256, "max_bytes": self.opts.max_bytes,
             "max_time_secs": self.opts.max_time.map(|d| d.as_secs()), "resumed": self.resumed,
             "previous_rows": previous_rows, "discarded_partial": self.discarded,
@@ -175,6 +175,34 @@ impl<'a> Run<'a> {
                 row.entry = Some(entry);
                 self.spent_total += size;
             }
+        }
+        Ok(())
+    }
+
+    /// Adds the snapshot of the running host (processes, sockets, logins, mounts, modules).
+    pub fn take_live(&mut self) -> Result<()> {
+        let files = super::live::snapshot(Path::new("/proc"), Path::new("/etc"), Path::new("/var/run/utmp"));
+        for (name, bytes) in files {
+            if self.settled.contains(name) {
+                continue;
+            }
+            let mut row = self.row(name.to_string(), vec!["linux.live".into()], None);
+            let entry = name.to_string();
+            let progress = self.progress;
+            let segment = self.segment()?;
+            match segment.copy(&entry, &mut bytes.as_slice(), bytes.len() as u64, None, progress) {
+                Ok((sha256, size)) => {
+                    row.status = Status::Collected;
+                    row.sha256 = Some(sha256);
+                    row.size = size;
+                    row.zip = Some(segment.name().to_string());
+                    row.entry = Some(entry);
+                    self.settled.insert(name.to_string());
+                }
+                Err(CopyError::Write(e)) => return Err(e),
+                Err(CopyError::Read { error, .. }) => skip(&mut row, SkipReason::Unreadable, Some(error.to_string())),
+            }
+            self.push(row)?;
         }
         Ok(())
     }

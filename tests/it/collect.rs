@@ -284,3 +284,48 @@ fn unreadable_file_is_recorded_and_the_run_goes_on() {
     assert_eq!(rows["etc/shadow"]["reason"], "unreadable");
     assert_eq!(rows["etc/passwd"]["status"], "collected");
 }
+
+#[test]
+fn live_snapshot_has_processes_with_exe_hashes_and_socket_owners() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    linux_tree(&src);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let case = new_case(tmp.path());
+    let (code, _) = collect(&case, &src, &["--live"]);
+    assert_eq!(code, 0);
+    let rows = latest(&manifest(&case, "web-01"));
+    let procs: Value = serde_json::from_slice(&entry_bytes(&case, "web-01", &rows["live/processes.json"])).unwrap();
+    let me = std::process::id();
+    let mine =
+        procs["processes"].as_array().unwrap().iter().find(|p| p["pid"] == me).expect("this test's process is listed");
+    assert_eq!(mine["exe_sha256"], sha(&fs::read("/proc/self/exe").unwrap()));
+    let socks: Value = serde_json::from_slice(&entry_bytes(&case, "web-01", &rows["live/sockets.json"])).unwrap();
+    let local = format!("127.0.0.1:{port}");
+    let s = socks["sockets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["local"] == local.as_str())
+        .expect("the listening socket");
+    assert_eq!(s["state"], "LISTEN");
+    assert!(s["pids"].as_array().unwrap().contains(&me.into()), "{s}");
+    assert!(rows.contains_key("live/mountinfo.txt") && rows.contains_key("live/modules.txt"));
+    drop(listener);
+}
+
+#[test]
+fn the_case_is_never_collected_into_itself() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    linux_tree(&src);
+    // The case lives inside the source's /tmp, which the catalogue walks.
+    let case = src.join("tmp/case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    let (code, _) = collect(&case, &src, &[]);
+    assert_eq!(code, 0);
+    let rows = latest(&manifest(&case, "web-01"));
+    assert!(rows.keys().all(|p| !p.starts_with("tmp/case")), "{:?}", rows.keys().collect::<Vec<_>>());
+    assert_eq!(rows["tmp/.x/run.sh"]["status"], "collected");
+}
