@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File, Metadata};
+use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
@@ -146,37 +147,53 @@ impl<'a> Run<'a> {
 
     fn copy_raw(&mut self, volume: &mut RawVolume, name: &str, cap: u64, row: &mut Row) -> Result<()> {
         let Some(item) = RAW_ITEMS.iter().find(|r| r.name == name) else { return Ok(()) };
-        let entry = format!("ntfs/{name}");
-        let progress = self.progress;
-        let segment = self.segment()?;
-        let zip = segment.name().to_string();
         let outcome = volume.with_item(item, |size, reader| {
             if size > cap {
-                return Ok(Err((size, format!("{size} bytes > cap {cap}"))));
+                row.size = size;
+                skip(row, SkipReason::TooLarge, Some(format!("{size} bytes > cap {cap}")));
+                return Ok(false);
             }
-            segment.copy(&entry, reader, size, None, progress).map(|r| Ok((r, size)))
+            self.store(format!("ntfs/{name}"), reader, size, None, row)
         });
         match outcome {
             Err(RawError::Absent(why)) => skip(row, SkipReason::Absent, Some(why)),
             Err(RawError::Failed(why)) => skip(row, SkipReason::Unreadable, Some(why)),
-            Ok(Err(CopyError::Write(e))) => return Err(e),
-            Ok(Err(CopyError::Read { error, read })) => {
-                skip(row, SkipReason::Unreadable, Some(format!("read failed after {read} bytes: {error}")))
-            }
-            Ok(Ok(Err((size, why)))) => {
-                row.size = size;
-                skip(row, SkipReason::TooLarge, Some(why));
-            }
-            Ok(Ok(Ok(((sha256, size), _)))) => {
-                row.status = Status::Collected;
-                row.sha256 = Some(sha256);
-                row.size = size;
-                row.zip = Some(zip);
-                row.entry = Some(entry);
-                self.spent_total += size;
+            Ok(stored) => {
+                stored?;
             }
         }
         Ok(())
+    }
+
+    /// Copies one stream into the open segment and fills in the row. `Ok(false)` when reading
+    /// failed (the row says why); an error only when the evidence could not be written.
+    fn store(
+        &mut self,
+        entry: String,
+        reader: &mut dyn Read,
+        size_hint: u64,
+        modified: Option<DateTime<Utc>>,
+        row: &mut Row,
+    ) -> Result<bool> {
+        let progress = self.progress;
+        let segment = self.segment()?;
+        match segment.copy(&entry, reader, size_hint, modified, progress) {
+            Ok((sha256, size)) => {
+                row.status = Status::Collected;
+                row.sha256 = Some(sha256);
+                row.size = size;
+                row.zip = Some(segment.name().to_string());
+                row.entry = Some(entry);
+                self.spent_total += size;
+                Ok(true)
+            }
+            Err(CopyError::Read { error, read }) => {
+                skip(row, SkipReason::Unreadable, Some(format!("read failed after {read} bytes: {error}")));
+                self.progress.note(&format!("{}: {error}", row.path));
+                Ok(false)
+            }
+            Err(CopyError::Write(e)) => Err(e),
+        }
     }
 
     /// Adds the snapshot of the running host (processes, sockets, logins, mounts, modules).
@@ -187,20 +204,8 @@ impl<'a> Run<'a> {
                 continue;
             }
             let mut row = self.row(name.to_string(), vec!["linux.live".into()], None);
-            let entry = name.to_string();
-            let progress = self.progress;
-            let segment = self.segment()?;
-            match segment.copy(&entry, &mut bytes.as_slice(), bytes.len() as u64, None, progress) {
-                Ok((sha256, size)) => {
-                    row.status = Status::Collected;
-                    row.sha256 = Some(sha256);
-                    row.size = size;
-                    row.zip = Some(segment.name().to_string());
-                    row.entry = Some(entry);
-                    self.settled.insert(name.to_string());
-                }
-                Err(CopyError::Write(e)) => return Err(e),
-                Err(CopyError::Read { error, .. }) => skip(&mut row, SkipReason::Unreadable, Some(error.to_string())),
+            if self.store(name.to_string(), &mut bytes.as_slice(), bytes.len() as u64, None, &mut row)? {
+                self.settled.insert(name.to_string());
             }
             self.push(row)?;
         }
@@ -268,35 +273,15 @@ impl<'a> Run<'a> {
             }
         };
         let planned = c.meta.as_ref().map_or(0, Metadata::len);
-        let entry = format!("fs/{}", row.path);
         let modified = c.meta.as_ref().and_then(|m| m.modified().ok()).map(DateTime::<Utc>::from);
-        let progress = self.progress;
-        let segment = self.segment()?;
-        match segment.copy(&entry, &mut file, planned, modified, progress) {
-            Ok((sha256, size)) => {
-                row.status = Status::Collected;
-                row.sha256 = Some(sha256);
-                row.size = size;
-                row.zip = Some(segment.name().to_string());
-                row.entry = Some(entry);
-                if size != planned {
-                    row.detail = Some(format!("size changed while reading: listed {planned}, read {size}"));
-                }
-                self.charge(c, size);
-                Ok(())
+        let entry = format!("fs/{}", row.path);
+        if self.store(entry, &mut file, planned, modified, row)? {
+            if row.size != planned {
+                row.detail = Some(format!("size changed while reading: listed {planned}, read {}", row.size));
             }
-            Err(CopyError::Read { error, read }) => {
-                skip(row, SkipReason::Unreadable, Some(format!("read failed after {read} bytes: {error}")));
-                self.progress.note(&format!("{}: {error}", row.path));
-                Ok(())
-            }
-            Err(CopyError::Write(e)) => Err(e),
+            c.artefacts.iter().for_each(|&i| self.spent[i] += row.size);
         }
-    }
-
-    fn charge(&mut self, c: &Candidate, size: u64) {
-        self.spent_total += size;
-        c.artefacts.iter().for_each(|&i| self.spent[i] += size);
+        Ok(())
     }
 
     fn segment(&mut self) -> Result<&mut Segment> {
