@@ -12,6 +12,7 @@ mod manifest;
 mod names;
 mod plan;
 mod read;
+mod resume;
 mod run;
 mod segment;
 

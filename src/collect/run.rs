@@ -1,7 +1,7 @@
 //! One collection run: resume state, the per-file decision, segments, the custody records.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::{self, File, Metadata};
+use std::fs::{self, Metadata};
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ use super::endpoint::{self, ENDPOINT_FILE};
 use super::manifest::{self, MANIFEST, Row, SkipReason, Status, Times};
 use super::plan::{Candidate, Plan};
 use super::read::{kind_of, open_evidence};
+use super::resume::{cut_torn_manifest, discard_partials, finished_segments, prepare_dir, recover_segments};
 use super::segment::{self, CopyError, Segment};
 use super::{Options, Summary, names};
 use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
@@ -428,85 +429,9 @@ fn changed_within(m: &Metadata, days: u32) -> bool {
     m.mtime().max(m.ctime()).max(born) >= cutoff
 }
 
-fn prepare_dir(dir: &Path, id: &str, source: &Path) -> Result<()> {
-    if let Some(existing) = endpoint::read(dir)
-        && Path::new(&existing.source) != source
-    {
-        return Err(Error::EndpointConflict {
-            id: id.into(),
-            existing: existing.source,
-            source_path: source.display().to_string(),
-        });
-    }
-    if !dir.is_dir() {
-        fs::create_dir_all(dir).map_err(Error::io("mkdir", dir))?;
-        if let Some(parent) = dir.parent() {
-            case::sync_dir(parent)?;
-        }
-    }
-    Ok(())
-}
-
-fn discard_partials(dir: &Path) -> Result<Vec<String>> {
-    let mut gone = Vec::new();
-    for name in file_names(dir)?.into_iter().filter(|n| segment::is_partial(n)) {
-        let path = dir.join(&name);
-        fs::remove_file(&path).map_err(Error::io("write", &path))?;
-        gone.push(name);
-    }
-    if !gone.is_empty() {
-        case::sync_dir(dir)?;
-    }
-    Ok(gone)
-}
-
-fn cut_torn_manifest(path: &Path) -> Result<u64> {
-    let Ok(bytes) = fs::read(path) else { return Ok(0) };
-    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let torn = (bytes.len() - keep) as u64;
-    if torn > 0 {
-        let f = File::options().write(true).open(path).map_err(Error::io("write", path))?;
-        f.set_len(keep as u64).map_err(Error::io("write", path))?;
-        f.sync_all().map_err(Error::io("sync", path))?;
-    }
-    Ok(torn)
-}
-
-/// Finished segments whose rows never reached the manifest (a crash between the rename and the
-/// append) get them back from the copy inside the archive; segments the custody log does not
-/// know yet are recorded.
-fn recover_segments(writer: &CaseWriter, dir: &Path, id: &str) -> Result<Vec<String>> {
-    let known: HashSet<String> =
-        case::read_entries(writer.case().dir())?.into_iter().flat_map(|e| e.files).map(|f| f.path).collect();
-    let mut recovered = Vec::new();
-    for name in finished_segments(dir)? {
-        let have = manifest::read(&dir.join(MANIFEST))?.iter().map(|r| r.seq).max().unwrap_or(0);
-        let missing: Vec<Row> = segment::inner_rows(&dir.join(&name))?.into_iter().filter(|r| r.seq > have).collect();
-        if !missing.is_empty() {
-            case::append(&dir.join(MANIFEST), manifest::to_lines(&missing)?.as_bytes())?;
-        }
-        if !known.contains(&format!("{ENDPOINTS_DIR}/{id}/{name}")) {
-            record_segment(writer, id, &name, missing.len(), true)?;
-            recovered.push(name);
-        }
-    }
-    Ok(recovered)
-}
-
-fn record_segment(writer: &CaseWriter, id: &str, name: &str, rows: usize, recovered: bool) -> Result<()> {
+pub(super) fn record_segment(writer: &CaseWriter, id: &str, name: &str, rows: usize, recovered: bool) -> Result<()> {
     let rel = format!("{ENDPOINTS_DIR}/{id}/{name}");
     let file = FileRef::of(writer.case().dir(), &rel)?;
     let detail = json!({ "segment": name, "rows": rows, "recovered": recovered });
     writer.record(NewEntry::new("collect.segment", id, detail).with_files(vec![file])).map(drop)
-}
-
-fn finished_segments(dir: &Path) -> Result<Vec<String>> {
-    let mut names: Vec<String> = file_names(dir)?.into_iter().filter(|n| segment::index_of(n).is_some()).collect();
-    names.sort();
-    Ok(names)
-}
-
-fn file_names(dir: &Path) -> Result<Vec<String>> {
-    let entries = fs::read_dir(dir).map_err(Error::io("read", dir))?;
-    Ok(entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
 }
