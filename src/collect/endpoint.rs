@@ -31,6 +31,12 @@ pub struct Endpoint {
     pub os_release: Option<String>,
     /// Time zone setting of the system.
     pub time_zone: Option<String>,
+    /// The volume and disk as opened: device, filesystem, NTFS state (hibernated, dirty),
+    /// the disk's model, serial and size.
+    pub volume: serde_json::Value,
+    /// Network interfaces (live collection only): name, MAC, addresses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nics: Vec<serde_json::Value>,
     /// Last collection (host clock, UTC).
     pub collected_at: String,
     /// Facts not determined from this source (yet), so nobody reads absence as "none".
@@ -66,24 +72,27 @@ fn first_line(path: &Path) -> Option<String> {
 }
 
 /// What the source says about the machine.
-pub fn describe(id: &str, root: &Path, origin: &Path, os: Os) -> Endpoint {
-    let (os_release, time_zone, missing) = match os {
-        Os::Linux => (
-            os_release(root),
-            first_line(&root.join("etc/timezone")),
-            vec!["nics", "disks", "install_date", "last_shutdown"],
-        ),
-        Os::Windows => {
-            (None, None, vec!["hostname", "os_build", "install_date", "time_zone", "last_shutdown", "nics", "disks"])
-        }
+pub fn describe(id: &str, root: &Path, opts: &super::Options, os: Os) -> Endpoint {
+    let (os_release, time_zone, mut missing) = match os {
+        Os::Linux => (os_release(root), first_line(&root.join("etc/timezone")), vec!["install_date", "last_shutdown"]),
+        Os::Windows => (None, None, vec!["hostname", "os_build", "install_date", "time_zone", "last_shutdown"]),
     };
+    let interfaces = if opts.live { nics() } else { Vec::new() };
+    if interfaces.is_empty() {
+        missing.push("nics");
+    }
+    if opts.source_detail.get("disk").is_none_or(|d| d.is_null()) {
+        missing.push("disk");
+    }
     Endpoint {
         id: id.to_string(),
-        source: origin.display().to_string(),
+        source: opts.origin.display().to_string(),
         os,
         hostname: hostname(root, os),
         os_release,
         time_zone,
+        volume: opts.source_detail.clone(),
+        nics: interfaces,
         collected_at: clock::utc_string(clock::now()),
         not_determined: missing.into_iter().map(str::to_string).collect(),
     }
@@ -93,6 +102,25 @@ fn os_release(root: &Path) -> Option<String> {
     let text = read::small_text(&root.join("etc/os-release"), 64 * 1024)
         .or_else(|| read::small_text(&root.join("usr/lib/os-release"), 64 * 1024))?;
     text.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=")).map(|v| v.trim_matches('"').to_string())
+}
+
+/// The running host's interfaces: MAC from sysfs, addresses from `ip -j addr` (iproute2).
+fn nics() -> Vec<serde_json::Value> {
+    let out = std::process::Command::new("ip").args(["-j", "addr", "show"]).output();
+    let addrs: Vec<serde_json::Value> =
+        out.ok().and_then(|o| serde_json::from_slice(&o.stdout).ok()).unwrap_or_default();
+    addrs
+        .iter()
+        .map(|a| {
+            let ips: Vec<String> = a["addr_info"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|i| Some(format!("{}/{}", i["local"].as_str()?, i["prefixlen"].as_u64()?)))
+                .collect();
+            serde_json::json!({ "name": a["ifname"], "mac": a["address"], "state": a["operstate"], "addresses": ips })
+        })
+        .collect()
 }
 
 /// Reads an existing `endpoint.json`.

@@ -315,7 +315,7 @@ impl<'a> Run<'a> {
     /// Closes the last segment, writes `endpoint.json`, records the manifest root.
     pub fn finish(mut self, root: &Path) -> Result<Summary> {
         self.close_segment()?;
-        let ep = endpoint::describe(&self.id, root, &self.opts.origin, self.catalogue.os);
+        let ep = endpoint::describe(&self.id, root, self.opts, self.catalogue.os);
         let json = serde_json::to_vec_pretty(&ep)
             .map_err(|e| Error::Corrupt { path: ENDPOINT_FILE.into(), what: e.to_string() })?;
         case::write_atomic(&self.dir.join(ENDPOINT_FILE), &json)?;

@@ -51,6 +51,8 @@ pub struct Opened {
     pub ntfs: Option<NtfsFacts>,
     /// Mount options used.
     pub mount_options: Option<String>,
+    /// The disk the volume is on (model, serial, size, partition table), from sysfs.
+    pub disk: Option<Disk>,
     // Dropped in this order: unmount, then detach.
     _mount: Option<Mount>,
     _loop: Option<Loop>,
@@ -62,7 +64,7 @@ impl Opened {
         serde_json::json!({
             "spec": self.spec, "kind": self.kind, "device": self.device, "fs": self.fs,
             "device_read_only_flag": self.device.is_some(), "mount_options": self.mount_options,
-            "ntfs": self.ntfs,
+            "ntfs": self.ntfs, "disk": self.disk,
         })
     }
 }
@@ -81,6 +83,7 @@ pub fn open(spec: &Path, partition: Option<u32>) -> Result<Opened> {
             fs: None,
             ntfs: None,
             mount_options: None,
+            disk: None,
             _mount: None,
             _loop: None,
         });
@@ -97,6 +100,7 @@ pub fn open(spec: &Path, partition: Option<u32>) -> Result<Opened> {
 }
 
 fn mount(spec: &Path, kind: Kind, device: PathBuf, fs: Fs, lo: Option<Loop>) -> Result<Opened> {
+    let device_path = device.clone();
     protect(&device)?;
     let facts = (fs == Fs::Ntfs).then(|| ntfs::facts(&device)).flatten();
     let m = Mount::read_only(&device, fs)?;
@@ -108,9 +112,17 @@ fn mount(spec: &Path, kind: Kind, device: PathBuf, fs: Fs, lo: Option<Loop>) -> 
         fs: Some(fs),
         ntfs: facts,
         mount_options: Some(m.options.clone()),
+        disk: disk_of(&device_path),
         _mount: Some(m),
         _loop: lo,
     })
+}
+
+/// The disk that holds `device` (itself, or the disk of which it is a partition).
+fn disk_of(device: &Path) -> Option<Disk> {
+    list(Path::new("/sys"), Path::new("/dev"))
+        .into_iter()
+        .find(|d| d.path == device || d.partitions.iter().any(|p| p.path == device))
 }
 
 /// Partitions of a block device, from sysfs.

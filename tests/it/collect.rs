@@ -312,6 +312,10 @@ fn live_snapshot_has_processes_with_exe_hashes_and_socket_owners() {
     assert_eq!(s["state"], "LISTEN");
     assert!(s["pids"].as_array().unwrap().contains(&me.into()), "{s}");
     assert!(rows.contains_key("live/mountinfo.txt") && rows.contains_key("live/modules.txt"));
+    let endpoint: Value =
+        serde_json::from_slice(&fs::read(case.join("endpoints/web-01/endpoint.json")).unwrap()).unwrap();
+    let lo = endpoint["nics"].as_array().unwrap().iter().find(|n| n["name"] == "lo").expect("loopback listed");
+    assert!(lo["addresses"].as_array().unwrap().iter().any(|a| a == "127.0.0.1/8"), "{lo}");
     drop(listener);
 }
 

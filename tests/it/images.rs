@@ -130,6 +130,12 @@ fn ntfs_image_is_collected_with_raw_mft_and_left_byte_identical() {
         .unwrap();
     assert_eq!(start["detail"]["opened"]["fs"], "ntfs");
     assert_eq!(start["detail"]["opened"]["mount_options"], "ro,noatime");
+    let endpoint: Value =
+        serde_json::from_slice(&fs::read(case.join("endpoints/pc-01/endpoint.json")).unwrap()).unwrap();
+    assert_eq!(endpoint["volume"]["fs"], "ntfs");
+    assert_eq!(endpoint["volume"]["ntfs"]["windows"], true);
+    assert_eq!(endpoint["volume"]["disk"]["backing_file"], img.to_str().unwrap());
+    assert_eq!(endpoint["source"], img.to_str().unwrap());
     assert_eq!(verify(&case).0, 0);
 }
 
