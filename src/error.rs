@@ -57,6 +57,10 @@ pub enum Error {
     #[error("endpoint {id} already holds evidence from {existing}; use another --endpoint for {source_path}")]
     EndpointConflict { id: String, existing: String, source_path: String },
 
+    /// A BitLocker volume could not be opened.
+    #[error("BitLocker volume {}: {}", path.display(), bitlocker_en(reason))]
+    BitLocker { path: PathBuf, reason: crate::source::BitLockerReason },
+
     /// The YARA-X engine refused something.
     #[error("YARA-X: {0}")]
     Yara(String),
@@ -99,6 +103,9 @@ impl Error {
                 format!("同梱データ {name} が不正です（ビルドの不具合）: {reason}")
             }
             Error::Yara(e) => format!("YARA-X のエラー: {e}"),
+            Error::BitLocker { path, reason } => {
+                format!("BitLocker ボリューム {}: {}", path.display(), bitlocker_ja(reason))
+            }
             Error::UnknownSource { path } => format!(
                 "{} がどの OS のものか判別できません（Windows/System32 も etc/ もありません）。--os windows|linux を指定してください",
                 path.display()
@@ -115,6 +122,30 @@ impl Error {
     /// True when the error is about storage running out (the stick is full).
     pub fn is_storage_full(&self) -> bool {
         matches!(self, Error::Io { source, .. } if source.kind() == io::ErrorKind::StorageFull)
+    }
+}
+
+fn bitlocker_en(r: &crate::source::BitLockerReason) -> String {
+    use crate::source::BitLockerReason as R;
+    match r {
+        R::KeyNeeded => "encrypted; give the escrowed recovery key with --recovery-key-file FILE".into(),
+        R::KeyFormat => {
+            "the recovery key must be 8 groups of 6 digits, each a multiple of 11 (check for a typo)".into()
+        }
+        R::Failed(why) => {
+            format!("could not unlock read-only (wrong key or unsupported volume); nothing was written: {why}")
+        }
+    }
+}
+
+fn bitlocker_ja(r: &crate::source::BitLockerReason) -> String {
+    use crate::source::BitLockerReason as R;
+    match r {
+        R::KeyNeeded => "暗号化されています。預けてある回復キーを --recovery-key-file FILE で指定してください".into(),
+        R::KeyFormat => "回復キーは 6 桁 × 8 組（各組は 11 の倍数）です。打ち間違いを確認してください".into(),
+        R::Failed(why) => {
+            format!("読み取り専用で解錠できません（キーの誤りか未対応の形式）。何も書き込んでいません: {why}")
+        }
     }
 }
 

@@ -28,6 +28,10 @@ pub struct CollectArgs {
     /// partition number of a disk (default: the one holding Windows, else the largest)
     #[arg(long, value_name = "N")]
     pub partition: Option<u32>,
+    /// BitLocker の回復キー（48 桁）を書いたファイル（- は標準入力）。キーは記録されません /
+    /// file holding the BitLocker recovery password (- for standard input); never recorded
+    #[arg(long, value_name = "FILE")]
+    pub recovery_key_file: Option<PathBuf>,
     /// 端末 ID（省略時はホスト名）/ endpoint id (default: the source's host name)
     #[arg(long, value_name = "ID")]
     pub endpoint: Option<String>,
@@ -71,7 +75,8 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     let examiners = shodo::case::Case::open(&a.case)?.file().case.examiners.clone();
     let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
     let writer = CaseWriter::open(&a.case, &actor, "collect")?;
-    let opened = source::open(&a.source, a.partition)?;
+    let key = a.recovery_key_file.as_deref().map(read_key).transpose()?;
+    let opened = source::open(&a.source, a.partition, key.as_ref())?;
     warn_state(&opened, lang);
     let mut opts = collect::Options::new(&opened.root);
     opts.origin = a.source.clone();
@@ -91,6 +96,15 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
         text(&summary, lang, out)?;
     }
     Ok(if summary.incomplete() { Outcome::Findings } else { Outcome::Clean })
+}
+
+fn read_key(path: &std::path::Path) -> Result<source::RecoveryKey> {
+    let text = if path == std::path::Path::new("-") {
+        std::io::read_to_string(std::io::stdin()).map_err(Error::io("read", path))?
+    } else {
+        std::fs::read_to_string(path).map_err(Error::io("read", path))?
+    };
+    source::RecoveryKey::parse(&text)
 }
 
 /// Hibernated or dirty Windows: say so before anything else happens.

@@ -6,6 +6,7 @@
 //! FUSE driver ntfs-3g, which the flag stops), and NTFS metadata is read raw.
 
 mod attach;
+mod bitlocker;
 mod magic;
 mod ntfs;
 mod platform;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use attach::{Loop, Mount, protect};
+pub use bitlocker::{Reason as BitLockerReason, RecoveryKey, Unlocked};
 pub use magic::{Fs, Table};
 pub use ntfs::{NtfsFacts, RAW_ITEMS, RawError, RawItem, RawVolume};
 pub use sysfs::{Disk, Partition, list, read_head};
@@ -53,8 +55,11 @@ pub struct Opened {
     pub mount_options: Option<String>,
     /// The disk the volume is on (model, serial, size, partition table), from sysfs.
     pub disk: Option<Disk>,
-    // Dropped in this order: unmount, then detach.
+    /// For BitLocker: the encrypted device, and how it was unlocked.
+    pub bitlocker: Option<(PathBuf, &'static str)>,
+    // Dropped in this order: unmount, close BitLocker, detach.
     _mount: Option<Mount>,
+    _unlocked: Option<Unlocked>,
     _loop: Option<Loop>,
 }
 
@@ -65,6 +70,7 @@ impl Opened {
             "spec": self.spec, "kind": self.kind, "device": self.device, "fs": self.fs,
             "device_read_only_flag": self.device.is_some(), "mount_options": self.mount_options,
             "ntfs": self.ntfs, "disk": self.disk,
+            "bitlocker": self.bitlocker.as_ref().map(|(dev, how)| serde_json::json!({ "encrypted_device": dev, "unlocked_with": how, "read_only": true })),
         })
     }
 }
@@ -72,7 +78,7 @@ impl Opened {
 /// Opens `spec` for reading: a directory as it is; a device or image read-only and mounted.
 /// `partition` picks a partition of a disk image or device (default: the one holding an OS,
 /// else the largest mountable one).
-pub fn open(spec: &Path, partition: Option<u32>) -> Result<Opened> {
+pub fn open(spec: &Path, partition: Option<u32>, key: Option<&RecoveryKey>) -> Result<Opened> {
     let meta = std::fs::metadata(spec).map_err(Error::io("open", spec))?;
     if meta.is_dir() {
         return Ok(Opened {
@@ -84,7 +90,9 @@ pub fn open(spec: &Path, partition: Option<u32>) -> Result<Opened> {
             ntfs: None,
             mount_options: None,
             disk: None,
+            bitlocker: None,
             _mount: None,
+            _unlocked: None,
             _loop: None,
         });
     }
@@ -92,28 +100,52 @@ pub fn open(spec: &Path, partition: Option<u32>) -> Result<Opened> {
     if meta.file_type().is_block_device() {
         protect(spec)?;
         let (device, fs) = pick_volume(spec, &device_partitions(spec), partition)?;
-        return mount(spec, Kind::Device, device, fs, None);
+        return mount(spec, Kind::Device, device, fs, None, key);
     }
     let lo = Loop::attach(spec)?;
     let (device, fs) = pick_volume(&lo.device, &lo.partitions(), partition)?;
-    mount(spec, Kind::Image, device, fs, Some(lo))
+    mount(spec, Kind::Image, device, fs, Some(lo), key)
 }
 
-fn mount(spec: &Path, kind: Kind, device: PathBuf, fs: Fs, lo: Option<Loop>) -> Result<Opened> {
-    let device_path = device.clone();
+fn mount(
+    spec: &Path,
+    kind: Kind,
+    device: PathBuf,
+    fs: Fs,
+    lo: Option<Loop>,
+    key: Option<&RecoveryKey>,
+) -> Result<Opened> {
     protect(&device)?;
-    let facts = (fs == Fs::Ntfs).then(|| ntfs::facts(&device)).flatten();
-    let m = Mount::read_only(&device, fs)?;
+    let disk = disk_of(&device);
+    let unlocked = match fs {
+        Fs::BitLocker => {
+            let key = key.ok_or_else(|| bitlocker::bitlocker_error(&device, BitLockerReason::KeyNeeded))?;
+            Some(bitlocker::unlock(&device, key)?)
+        }
+        _ => None,
+    };
+    let (volume, fs) = match &unlocked {
+        Some(u) => {
+            let inner =
+                read_head(&u.device).as_deref().and_then(magic::filesystem).ok_or_else(|| unknown(&u.device))?;
+            (u.device.clone(), inner)
+        }
+        None => (device.clone(), fs),
+    };
+    let facts = (fs == Fs::Ntfs).then(|| ntfs::facts(&volume)).flatten();
+    let m = Mount::read_only(&volume, fs)?;
     Ok(Opened {
         spec: spec.into(),
         kind,
         root: m.dir.clone(),
-        device: Some(device),
+        device: Some(volume),
         fs: Some(fs),
         ntfs: facts,
         mount_options: Some(m.options.clone()),
-        disk: disk_of(&device_path),
+        disk,
+        bitlocker: unlocked.as_ref().map(|u| (device.clone(), u.method)),
         _mount: Some(m),
+        _unlocked: unlocked,
         _loop: lo,
     })
 }

@@ -303,3 +303,91 @@ fn partitioned_disk_image_picks_the_windows_partition() {
     assert_eq!(sha_file(&img), before, "the image changed");
     assert_eq!(loops_of(&img).trim(), "");
 }
+
+/// An image whose volume header says BitLocker (`-FVE-FS-`), with no valid metadata behind it.
+fn fake_bitlocker(dir: &Path) -> PathBuf {
+    let img = dir.join("bitlocker.img");
+    let mut bytes = vec![0u8; 16 << 20];
+    bytes[..11].copy_from_slice(b"\xeb\x58\x90-FVE-FS-");
+    fs::write(&img, bytes).unwrap();
+    img
+}
+
+fn no_mapping_left() -> bool {
+    fs::read_dir("/dev/mapper")
+        .map(|d| d.flatten().all(|e| !e.file_name().to_string_lossy().starts_with("shodo-bitlk")))
+        .unwrap_or(true)
+}
+
+#[test]
+fn bitlocker_without_a_key_asks_for_one_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = fake_bitlocker(tmp.path());
+    let before = sha_file(&img);
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--endpoint", "pc-07", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(msg.contains("BitLocker") && msg.contains("--recovery-key-file") && msg.contains("回復キー"), "{msg}");
+    assert_eq!(sha_file(&img), before);
+    assert_eq!(loops_of(&img).trim(), "");
+}
+
+#[test]
+fn bitlocker_key_with_a_typo_is_refused_before_anything_is_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = fake_bitlocker(tmp.path());
+    let key = tmp.path().join("key.txt");
+    fs::write(&key, "000012-000022-000033-000044-000055-000066-000077-000088\n").unwrap();
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--endpoint", "pc-08", "--recovery-key-file"])
+        .arg(&key)
+        .arg("--case")
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(msg.contains("11 の倍数") && msg.contains("multiple of 11"), "{msg}");
+    assert_eq!(loops_of(&img).trim(), "", "nothing was attached for a mistyped key");
+}
+
+#[test]
+fn bitlocker_that_cannot_be_unlocked_is_a_clear_error_and_the_key_is_never_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = fake_bitlocker(tmp.path());
+    let before = sha_file(&img);
+    let key = "000011-000022-000033-000044-000055-000066-000077-000088";
+    let key_file = tmp.path().join("key.txt");
+    fs::write(&key_file, key).unwrap();
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--endpoint", "pc-09", "--recovery-key-file"])
+        .arg(&key_file)
+        .arg("--case")
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(msg.contains("cryptsetup") && msg.contains("dislocker") && msg.contains("nothing was written"), "{msg}");
+    assert!(!msg.contains(key), "the key was printed");
+    assert_eq!(sha_file(&img), before);
+    assert_eq!(loops_of(&img).trim(), "");
+    assert!(no_mapping_left());
+    for entry in walkdir::WalkDir::new(&case).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        let text = String::from_utf8_lossy(&fs::read(entry.path()).unwrap()).into_owned();
+        assert!(!text.contains(key), "the key is in {}", entry.path().display());
+    }
+}
