@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use super::magic::Fs;
 use super::platform;
@@ -56,7 +56,7 @@ impl Drop for Loop {
             let _ = platform::clear_read_only(&part);
         }
         let _ = platform::clear_read_only(&self.device);
-        let _ = Command::new("losetup").arg("--detach").arg(&self.device).status();
+        let _ = Command::new("losetup").arg("--detach").arg(&self.device).stderr(Stdio::null()).status();
     }
 }
 
@@ -119,7 +119,7 @@ fn mount_to(kind: &str, options: &str, device: &Path, dir: &Path) -> Result<()> 
 
 impl Drop for Mount {
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.dir).status();
+        let _ = Command::new("umount").arg(&self.dir).stderr(Stdio::null()).status();
         let _ = fs::remove_dir(&self.dir);
     }
 }

@@ -63,10 +63,10 @@ impl Drop for Unlocked {
     fn drop(&mut self) {
         self._loop.take();
         if let Some(name) = &self.mapping {
-            let _ = Command::new("cryptsetup").args(["close", name]).status();
+            let _ = Command::new("cryptsetup").args(["close", name]).stderr(Stdio::null()).status();
         }
         if let Some(dir) = &self.fuse_dir {
-            let _ = Command::new("umount").arg(dir).status();
+            let _ = Command::new("umount").arg(dir).stderr(Stdio::null()).status();
             let _ = std::fs::remove_dir(dir);
         }
     }
@@ -129,7 +129,7 @@ fn dislocker(device: &Path, key: &RecoveryKey) -> std::result::Result<Unlocked, 
             })
         }
         other => {
-            let _ = Command::new("umount").arg(&dir).status();
+            let _ = Command::new("umount").arg(&dir).stderr(Stdio::null()).status();
             let _ = std::fs::remove_dir(&dir);
             Err(match other {
                 Ok(o) => last_line(&String::from_utf8_lossy(&o.stderr), &String::from_utf8_lossy(&o.stdout)),
