@@ -47,6 +47,9 @@ pub struct CollectArgs {
     /// 証拠アーカイブ 1 個の大きさ（中断時に失うのは書きかけの 1 個だけ）/ size of one evidence archive segment
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB")]
     pub segment_size: u64,
+    /// 同梱の収集対象一覧の代わりに使う一覧（rules/artefacts と同じ形式）/ artefact catalogue to use instead of the bundled one
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<PathBuf>,
     /// 稼働中のこのホストのスナップショットも取る（プロセス、通信、ログイン、マウント、モジュール）/
     /// also snapshot the running host (processes, sockets, logins, mounts, modules); use with --source /
     #[arg(long)]
@@ -83,6 +86,10 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     opts.ntfs_device = opened.device.clone().filter(|_| opened.fs == Some(source::Fs::Ntfs));
     opts.source_detail = opened.describe();
     opts.live = a.live;
+    if let Some(path) = &a.catalogue {
+        let text = std::fs::read_to_string(path).map_err(Error::io("read", path))?;
+        opts.catalogue = Some(collect::Catalogue::parse(&path.display().to_string(), &text)?);
+    }
     opts.endpoint = a.endpoint.clone();
     opts.os = a.os;
     opts.max_bytes = a.max_bytes;

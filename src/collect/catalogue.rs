@@ -67,6 +67,8 @@ pub struct Artefact {
     pub max_total_size: Option<Size>,
     /// Only files changed within this many days.
     pub changed_within_days: Option<u32>,
+    /// Time budget for this artefact, in seconds of reading.
+    pub max_seconds: Option<u64>,
 }
 
 /// A byte size written as a number or with a unit (`512MiB`).
@@ -154,7 +156,7 @@ pub fn compile_glob(pattern: &str, os: Os) -> std::result::Result<Glob, globset:
 }
 
 fn validate(name: &str, file: &File) -> Result<()> {
-    let bad = |what: String| Error::BundledData { name: "rules/artefacts", reason: format!("{name}: {what}") };
+    let bad = |what: String| Error::Corrupt { path: name.into(), what };
     let mut ids = BTreeSet::new();
     for a in &file.artefact {
         if !ids.insert(a.id.as_str()) {

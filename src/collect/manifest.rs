@@ -39,6 +39,8 @@ pub enum SkipReason {
     TotalBudget,
     /// The run's time budget was spent.
     TimeBudget,
+    /// The artefact's time budget was spent.
+    ArtefactTime,
     /// Gone between planning and copying.
     Vanished,
     /// Could not be opened or read.

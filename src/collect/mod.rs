@@ -17,6 +17,7 @@ mod run;
 mod segment;
 
 use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -45,6 +46,8 @@ pub struct Options {
     pub source_detail: serde_json::Value,
     /// The source is the running host: add a snapshot of processes, sockets, logins, mounts.
     pub live: bool,
+    /// A catalogue to apply instead of the bundled one (`--catalogue FILE`).
+    pub catalogue: Option<Catalogue>,
     /// Endpoint id; derived from the source when absent (Linux: `/etc/hostname`).
     pub endpoint: Option<String>,
     /// Which catalogue to apply; detected from the source when absent.
@@ -66,6 +69,7 @@ impl Options {
             ntfs_device: None,
             source_detail: serde_json::Value::Null,
             live: false,
+            catalogue: None,
             endpoint: None,
             os: None,
             max_bytes: None,
@@ -116,24 +120,35 @@ impl Summary {
 
 /// Collects from `opts.source` into the case, recording every step in the custody log.
 pub fn collect(writer: &CaseWriter, opts: &Options, progress: &dyn Progress) -> Result<Summary> {
+    collect_planned(writer, opts, progress, &|_| ())
+}
+
+/// As [`collect`], calling `on_plan` once the files to take are known and before any is read
+/// (to show the plan, or, in tests, to change the source in between as a live system would).
+pub fn collect_planned(
+    writer: &CaseWriter,
+    opts: &Options,
+    progress: &dyn Progress,
+    on_plan: &dyn Fn(&Plan),
+) -> Result<Summary> {
     let root = opts.source.as_path();
     if !root.is_dir() {
-        return Err(Error::io("open", root)(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "source is not a directory",
-        )));
+        let not_dir = std::io::Error::new(std::io::ErrorKind::NotFound, "source is not a directory");
+        return Err(Error::io("open", root)(not_dir));
     }
-    let os = match opts.os {
-        Some(os) => os,
-        None => detect_os(root).ok_or_else(|| Error::UnknownSource { path: root.to_path_buf() })?,
+    let catalogue = match &opts.catalogue {
+        Some(c) => c.clone(),
+        None => {
+            let os = opts.os.or_else(|| detect_os(root)).ok_or_else(|| Error::UnknownSource { path: root.into() })?;
+            Catalogue::bundled(os)?
+        }
     };
-    let catalogue = Catalogue::bundled(os)?;
-    let id = endpoint::id(opts.endpoint.as_deref(), root, os)?;
+    let id = endpoint::id(opts.endpoint.as_deref(), root, catalogue.os)?;
     let dir = writer.case().dir().join(ENDPOINTS_DIR).join(&id);
     let mut run = run::Run::open(writer, &dir, &id, &catalogue, opts, progress)?;
     let case_dir = std::fs::metadata(writer.case().dir()).map_err(Error::io("read", writer.case().dir()))?;
-    let exclude = [(std::os::unix::fs::MetadataExt::dev(&case_dir), std::os::unix::fs::MetadataExt::ino(&case_dir))];
-    let plan = plan::plan(root, &catalogue, &exclude)?;
+    let plan = plan::plan(root, &catalogue, &[(case_dir.dev(), case_dir.ino())])?;
+    on_plan(&plan);
     run.take_raw()?;
     if opts.live {
         run.take_live()?;
@@ -141,3 +156,6 @@ pub fn collect(writer: &CaseWriter, opts: &Options, progress: &dyn Progress) -> 
     run.take_all(root, &plan)?;
     run.finish(root)
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@ use std::fs::{self, Metadata};
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -37,6 +37,7 @@ pub(super) struct Run<'a> {
     segment: Option<Segment>,
     spent_total: u64,
     spent: Vec<u64>,
+    spent_time: Vec<Duration>,
     started: Instant,
     resumed: bool,
     discarded: Vec<String>,
@@ -72,6 +73,7 @@ impl<'a> Run<'a> {
             segment: None,
             spent_total: 0,
             spent: vec![0; catalogue.artefacts.len()],
+            spent_time: vec![Duration::ZERO; catalogue.artefacts.len()],
             started: Instant::now(),
             resumed: !rows.is_empty() || !discarded.is_empty(),
             discarded,
@@ -259,6 +261,12 @@ impl<'a> Run<'a> {
         if arts.iter().all(over) {
             return Some((SkipReason::ArtefactBudget, None));
         }
+        let out_of_time = |(i, a): &(usize, &super::Artefact)| {
+            a.max_seconds.is_some_and(|s| self.spent_time[*i] >= Duration::from_secs(s))
+        };
+        if arts.iter().all(out_of_time) {
+            return Some((SkipReason::ArtefactTime, None));
+        }
         if self.opts.max_bytes.is_some_and(|b| self.spent_total + size > b) {
             return Some((SkipReason::TotalBudget, None));
         }
@@ -276,7 +284,10 @@ impl<'a> Run<'a> {
         let planned = c.meta.as_ref().map_or(0, Metadata::len);
         let modified = c.meta.as_ref().and_then(|m| m.modified().ok()).map(DateTime::<Utc>::from);
         let entry = format!("fs/{}", row.path);
-        if self.store(entry, &mut file, planned, modified, row)? {
+        let began = Instant::now();
+        let stored = self.store(entry, &mut file, planned, modified, row)?;
+        c.artefacts.iter().for_each(|&i| self.spent_time[i] += began.elapsed());
+        if stored {
             if row.size != planned {
                 row.detail = Some(format!("size changed while reading: listed {planned}, read {}", row.size));
             }

@@ -1,0 +1,53 @@
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::case::{self, CaseWriter, InitOptions};
+use crate::progress::Silent;
+
+fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    case::init(&InitOptions { dir: case.clone(), ..Default::default() }).unwrap();
+    let src = tmp.path().join("src");
+    for (rel, text) in [("etc/hostname", "h1\n"), ("var/log/a.log", "first\n"), ("var/log/b.log", "second\n")] {
+        fs::create_dir_all(src.join(rel).parent().unwrap()).unwrap();
+        fs::write(src.join(rel), text).unwrap();
+    }
+    (tmp, case, src)
+}
+
+fn rows(case: &Path) -> Vec<Row> {
+    manifest::read(&case.join("endpoints/h1").join(MANIFEST)).unwrap()
+}
+
+#[test]
+fn file_that_vanishes_after_planning_is_recorded_as_vanished() {
+    let (_tmp, case, src) = setup();
+    let writer = CaseWriter::open(&case, "test", "test").unwrap();
+    let victim = src.join("var/log/b.log");
+    let summary = collect_planned(&writer, &Options::new(&src), &Silent, &|plan| {
+        assert!(plan.candidates.iter().any(|c| c.rel == Path::new("var/log/b.log")));
+        fs::remove_file(&victim).unwrap();
+    })
+    .unwrap();
+    let rows = rows(&case);
+    let b = rows.iter().find(|r| r.path == "var/log/b.log").unwrap();
+    assert_eq!((b.status, b.reason), (Status::Skipped, Some(SkipReason::Vanished)));
+    assert!(summary.incomplete());
+    assert!(rows.iter().any(|r| r.path == "var/log/a.log" && r.status == Status::Collected));
+}
+
+#[test]
+fn spent_artefact_time_budget_skips_the_rest() {
+    let (_tmp, case, src) = setup();
+    let text = "os = \"linux\"\n[[artefact]]\nid = \"t.logs\"\ndescription = { ja = \"ログ\", en = \"logs\" }\n\
+                why = { ja = \"試験\", en = \"test\" }\nglobs = [\"var/log/*\"]\nmax_file_size = \"1MiB\"\nmax_seconds = 0\n";
+    let mut opts = Options::new(&src);
+    opts.catalogue = Some(Catalogue::parse("test.toml", text).unwrap());
+    let writer = CaseWriter::open(&case, "test", "test").unwrap();
+    collect(&writer, &opts, &Silent).unwrap();
+    let rows = rows(&case);
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.reason == Some(SkipReason::ArtefactTime)), "{rows:?}");
+}
