@@ -391,3 +391,32 @@ fn bitlocker_that_cannot_be_unlocked_is_a_clear_error_and_the_key_is_never_recor
         assert!(!text.contains(key), "the key is in {}", entry.path().display());
     }
 }
+
+#[test]
+fn xfs_image_is_mounted_without_log_recovery_and_left_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("xfs.img");
+    fs::File::create(&img).unwrap().set_len(320 << 20).unwrap();
+    sh("mkfs.xfs", &["-q", "-f", img.to_str().unwrap()]);
+    let mnt = tmp.path().join("mnt");
+    fs::create_dir_all(&mnt).unwrap();
+    sh("mount", &["-o", "loop", img.to_str().unwrap(), mnt.to_str().unwrap()]);
+    for (rel, content) in
+        [("etc/hostname", "file-01\n"), ("var/log/secure", "Accepted publickey for root from 192.0.2.5\n")]
+    {
+        let p = mnt.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+    sh("umount", &[mnt.to_str().unwrap()]);
+    let before = sha_file(&img);
+    let case = new_case(tmp.path());
+    let out = shodo().args(["collect", "--case"]).arg(&case).arg("--source").arg(&img).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(sha_file(&img), before, "the image changed");
+    assert_eq!(rows(&case, "file-01")["var/log/secure"]["status"], "collected");
+    let endpoint: Value =
+        serde_json::from_slice(&fs::read(case.join("endpoints/file-01/endpoint.json")).unwrap()).unwrap();
+    assert_eq!(endpoint["volume"]["mount_options"], "ro,norecovery,noatime");
+    assert_eq!(loops_of(&img).trim(), "");
+}
