@@ -4,6 +4,7 @@
 //! (`cli/`, `tui/`) and call into the modules below. Every action that touches a case goes
 //! through [`case::CaseWriter`], which appends it to the hash-chained custody log.
 
+pub mod analyze;
 pub mod case;
 pub mod clock;
 pub mod collect;

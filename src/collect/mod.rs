@@ -143,9 +143,11 @@ pub fn collect_planned(
             Catalogue::bundled(os)?
         }
     };
-    let id = endpoint::id(opts.endpoint.as_deref(), root, catalogue.os)?;
+    let facts = endpoint::facts(root, catalogue.os);
+    let id = endpoint::id(opts.endpoint.as_deref(), &facts)?;
     let dir = writer.case().dir().join(ENDPOINTS_DIR).join(&id);
     let mut run = run::Run::open(writer, &dir, &id, &catalogue, opts, progress)?;
+    run.set_facts(facts);
     let case_dir = std::fs::metadata(writer.case().dir()).map_err(Error::io("read", writer.case().dir()))?;
     let plan = plan::plan(root, &catalogue, &[(case_dir.dev(), case_dir.ino())])?;
     on_plan(&plan);
@@ -154,7 +156,7 @@ pub fn collect_planned(
         run.take_live()?;
     }
     run.take_all(root, &plan)?;
-    run.finish(root)
+    run.finish()
 }
 
 #[cfg(test)]

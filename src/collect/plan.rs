@@ -127,6 +127,13 @@ pub fn detect_os(root: &Path) -> Option<Os> {
     }
 }
 
+/// The on-disk path (relative to root) of a literal relative path, matching names the way the
+/// OS does (Windows: any case); never through a symlinked directory.
+pub fn find(root: &Path, rel: &str, os: Os) -> Option<PathBuf> {
+    let parts: Vec<String> = rel.split('/').map(str::to_string).collect();
+    resolve(root, &parts, os).into_iter().next()
+}
+
 fn matching_names(dir: &Path, name: &str) -> Vec<std::ffi::OsString> {
     let want = name.to_lowercase();
     let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };

@@ -41,6 +41,7 @@ pub(super) struct Run<'a> {
     started: Instant,
     resumed: bool,
     discarded: Vec<String>,
+    facts: endpoint::Facts,
 }
 
 impl<'a> Run<'a> {
@@ -77,9 +78,15 @@ impl<'a> Run<'a> {
             started: Instant::now(),
             resumed: !rows.is_empty() || !discarded.is_empty(),
             discarded,
+            facts: endpoint::Facts::default(),
         };
         run.record_start(torn, recovered, rows.len())?;
         Ok(run)
+    }
+
+    /// What the source says about the machine, for `endpoint.json`.
+    pub fn set_facts(&mut self, facts: endpoint::Facts) {
+        self.facts = facts;
     }
 
     fn record_start(&self, torn: u64, recovered: Vec<String>, previous_rows: usize) -> Result<()> {
@@ -324,9 +331,9 @@ impl<'a> Run<'a> {
     }
 
     /// Closes the last segment, writes `endpoint.json`, records the manifest root.
-    pub fn finish(mut self, root: &Path) -> Result<Summary> {
+    pub fn finish(mut self) -> Result<Summary> {
         self.close_segment()?;
-        let ep = endpoint::describe(&self.id, root, self.opts, self.catalogue.os);
+        let ep = endpoint::describe(&self.id, &self.facts, self.opts, self.catalogue.os);
         let json = serde_json::to_vec_pretty(&ep)
             .map_err(|e| Error::Corrupt { path: ENDPOINT_FILE.into(), what: e.to_string() })?;
         case::write_atomic(&self.dir.join(ENDPOINT_FILE), &json)?;

@@ -420,3 +420,37 @@ fn xfs_image_is_mounted_without_log_recovery_and_left_byte_identical() {
     assert_eq!(endpoint["volume"]["mount_options"], "ro,norecovery,noatime");
     assert_eq!(loops_of(&img).trim(), "");
 }
+
+#[test]
+fn windows_facts_come_from_the_hives_and_name_the_endpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let system = tmp.path().join("SYSTEM");
+    let software = tmp.path().join("SOFTWARE");
+    crate::hives::system_hive(&system, "PC-RECEPTION-01");
+    crate::hives::software_hive(&software);
+    let (system, software) = (fs::read(&system).unwrap(), fs::read(&software).unwrap());
+    let img = ntfs_image_with(
+        tmp.path(),
+        &[("Windows/System32/config/SYSTEM", &system), ("Windows/System32/config/SOFTWARE", &software)],
+    );
+    let case = new_case(tmp.path());
+    // No --endpoint: the host name comes from the SYSTEM hive.
+    let out = shodo().args(["collect", "--case"]).arg(&case).arg("--source").arg(&img).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let endpoint: Value =
+        serde_json::from_slice(&fs::read(case.join("endpoints/PC-RECEPTION-01/endpoint.json")).unwrap()).unwrap();
+    assert_eq!(endpoint["hostname"], "PC-RECEPTION-01");
+    assert_eq!(endpoint["os_release"], "Windows 10 Pro 22H2 (build 19045.3803)");
+    assert_eq!(endpoint["time_zone"], "Tokyo Standard Time");
+    assert_eq!(endpoint["install_date"], "2023-04-01T00:00:00.000000Z");
+    assert_eq!(endpoint["last_shutdown"], "2024-05-19T06:58:47.000000Z");
+    let nic = &endpoint["nics"][0];
+    assert_eq!(
+        (nic["address"].as_str(), nic["gateway"].as_str(), nic["dhcp"].as_bool()),
+        (Some("192.168.10.21"), Some("192.168.10.1"), Some(false))
+    );
+    let missing = endpoint["not_determined"].as_array().unwrap();
+    for fact in ["hostname", "os_release", "install_date", "time_zone", "last_shutdown", "nics"] {
+        assert!(!missing.iter().any(|m| m == fact), "{fact} not determined: {endpoint}");
+    }
+}

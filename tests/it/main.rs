@@ -8,5 +8,6 @@ mod collect_interrupt;
 mod config_errors;
 mod custody_kill;
 mod helpers;
+mod hives;
 mod images;
 mod verify_tamper;

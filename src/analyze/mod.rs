@@ -1,0 +1,3 @@
+//! Reading what the evidence says: parsers over collected or mounted artefacts. Reads only.
+
+pub mod registry;

@@ -1,0 +1,97 @@
+//! Offline Windows registry hives, read with `notatin` (Apache-2.0), which applies the .LOG1 and
+//! .LOG2 transaction logs in memory when a hive is dirty, so the view is the one Windows had.
+//! The hive files themselves are never written.
+
+use std::io::Cursor;
+
+use notatin::cell_value::CellValue;
+use notatin::parser::Parser;
+use notatin::parser_builder::ParserBuilder;
+
+/// One hive, parsed.
+pub struct Hive {
+    parser: Parser,
+    /// Transaction logs given with it (applied when the hive was dirty).
+    pub logs: usize,
+}
+
+/// Why a hive could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiveError(pub String);
+
+impl std::fmt::Display for HiveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A value as shodo needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// REG_SZ / REG_EXPAND_SZ.
+    Text(String),
+    /// REG_MULTI_SZ.
+    Texts(Vec<String>),
+    /// REG_DWORD / REG_QWORD.
+    Number(u64),
+    /// REG_BINARY and the rest.
+    Bytes(Vec<u8>),
+}
+
+impl Hive {
+    /// Parses a hive from its bytes, with its transaction logs' bytes.
+    pub fn parse(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, HiveError> {
+        let count = logs.len();
+        let mut builder = ParserBuilder::from_file(Cursor::new(primary));
+        for log in logs {
+            builder.with_transaction_log(Cursor::new(log));
+        }
+        let parser = builder.build().map_err(|e| HiveError(format!("{e:?}")))?;
+        Ok(Hive { parser, logs: count })
+    }
+
+    /// A value of a key (`path` below the hive root, `\`-separated), if both exist.
+    pub fn value(&mut self, path: &str, name: &str) -> Option<Value> {
+        let key = self.parser.get_key(path, false).ok()??;
+        let (content, _) = key.get_value(name)?.get_content();
+        Some(match content {
+            CellValue::String(s) => Value::Text(s),
+            CellValue::MultiString(v) => Value::Texts(v),
+            CellValue::U32(n) => Value::Number(u64::from(n)),
+            CellValue::I32(n) => Value::Number(n as u32 as u64),
+            CellValue::U64(n) => Value::Number(n),
+            CellValue::I64(n) => Value::Number(n as u64),
+            CellValue::Binary(b) => Value::Bytes(b),
+            CellValue::None | CellValue::Error => return None,
+        })
+    }
+
+    /// A text value.
+    pub fn text(&mut self, path: &str, name: &str) -> Option<String> {
+        match self.value(path, name)? {
+            Value::Text(s) => Some(s.trim_end_matches('\0').to_string()),
+            Value::Texts(v) => v.into_iter().find(|s| !s.is_empty()),
+            _ => None,
+        }
+    }
+
+    /// A number value.
+    pub fn number(&mut self, path: &str, name: &str) -> Option<u64> {
+        match self.value(path, name)? {
+            Value::Number(n) => Some(n),
+            Value::Text(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Names of the sub-keys of a key.
+    pub fn subkeys(&mut self, path: &str) -> Vec<String> {
+        let Ok(Some(mut key)) = self.parser.get_key(path, false) else { return Vec::new() };
+        key.read_sub_keys(&mut self.parser).into_iter().map(|k| k.key_name).collect()
+    }
+
+    /// The control set Windows booted with last (`ControlSet001` …), from `Select\Current`.
+    pub fn current_control_set(&mut self) -> Option<String> {
+        self.number("Select", "Current").map(|n| format!("ControlSet{n:03}"))
+    }
+}
