@@ -85,6 +85,7 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     opts.origin = a.source.clone();
     opts.ntfs_device = opened.device.clone().filter(|_| opened.fs == Some(source::Fs::Ntfs));
     opts.source_detail = opened.describe();
+    opts.mount_error = opened.mount_error.clone();
     opts.live = a.live;
     if let Some(path) = &a.catalogue {
         let text = std::fs::read_to_string(path).map_err(Error::io("read", path))?;
@@ -92,6 +93,10 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     }
     opts.endpoint = a.endpoint.clone();
     opts.os = a.os;
+    // NTFS holds Windows: say so when the tree cannot tell (the volume would not mount).
+    if opts.os.is_none() && opened.fs == Some(source::Fs::Ntfs) && opened.mount_error.is_some() {
+        opts.os = Some(Os::Windows);
+    }
     opts.max_bytes = a.max_bytes;
     opts.max_time = a.max_minutes.map(|m| Duration::from_secs(m * 60));
     opts.segment_bytes = a.segment_size.max(1);
@@ -122,6 +127,13 @@ fn warn_state(opened: &source::Opened, lang: Lang) {
             "注意: この Windows は休止状態（高速スタートアップ含む）です。メモリ上の情報が hiberfil.sys にあり、ファイルシステムは整合していない可能性があります。Windows を起動しないでください。",
             "note: this Windows is hibernated (or used Fast Startup): memory is in hiberfil.sys and the filesystem may be inconsistent. Do not boot Windows.",
         ));
+    }
+    if let Some(why) = &opened.mount_error {
+        eprintln!("{}", lang.pick(
+            "注意: ファイルシステムをマウントできません。ファイルは収集できませんが、NTFS のメタデータ（$MFT など）はボリュームから直接収集します。",
+            "note: the filesystem cannot be mounted; its files are not collected, but the NTFS metadata ($MFT …) is read raw from the volume.",
+        ));
+        eprintln!("  {why}");
     }
     if n.dirty {
         eprintln!(

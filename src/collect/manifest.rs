@@ -55,12 +55,17 @@ pub enum SkipReason {
     RawUnavailable,
     /// The volume does not have it (no USN journal was ever enabled, say).
     Absent,
+    /// The filesystem could not be mounted: none of its files could be listed.
+    Unmountable,
 }
 
 impl SkipReason {
     /// True when trying again later could succeed (so a resumed run retries it).
     pub fn retryable(self) -> bool {
-        !matches!(self, Self::TooLarge | Self::NotRegular | Self::TooOld | Self::RawUnavailable | Self::Absent)
+        !matches!(
+            self,
+            Self::TooLarge | Self::NotRegular | Self::TooOld | Self::RawUnavailable | Self::Absent | Self::Unmountable
+        )
     }
 }
 

@@ -48,6 +48,8 @@ pub struct Options {
     pub live: bool,
     /// A catalogue to apply instead of the bundled one (`--catalogue FILE`).
     pub catalogue: Option<Catalogue>,
+    /// The volume could not be mounted (why): its files are recorded as not collected.
+    pub mount_error: Option<String>,
     /// Endpoint id; derived from the source when absent (Linux: `/etc/hostname`).
     pub endpoint: Option<String>,
     /// Which catalogue to apply; detected from the source when absent.
@@ -70,6 +72,7 @@ impl Options {
             source_detail: serde_json::Value::Null,
             live: false,
             catalogue: None,
+            mount_error: None,
             endpoint: None,
             os: None,
             max_bytes: None,
@@ -114,7 +117,7 @@ impl Summary {
     /// True when a skip needs a person's attention: something could be collected but was not
     /// (unreadable, vanished, a budget ran out). Links, special files and old files are normal.
     pub fn incomplete(&self) -> bool {
-        self.skipped.keys().any(|r| r.retryable())
+        self.skipped.keys().any(|r| r.retryable() || *r == SkipReason::Unmountable)
     }
 }
 
@@ -156,6 +159,9 @@ pub fn collect_planned(
         run.take_live()?;
     }
     run.take_all(root, &plan)?;
+    if let Some(why) = &opts.mount_error {
+        run.unmountable(why)?;
+    }
     run.finish()
 }
 

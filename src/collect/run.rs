@@ -84,6 +84,13 @@ impl<'a> Run<'a> {
         Ok(run)
     }
 
+    /// Records that the volume's files could not be listed at all.
+    pub fn unmountable(&mut self, why: &str) -> Result<()> {
+        let mut row = self.row("/".into(), Vec::new(), None);
+        skip(&mut row, SkipReason::Unmountable, Some(why.to_string()));
+        self.push(row)
+    }
+
     /// What the source says about the machine, for `endpoint.json`.
     pub fn set_facts(&mut self, facts: endpoint::Facts) {
         self.facts = facts;

@@ -80,6 +80,14 @@ pub struct Mount {
 }
 
 impl Mount {
+    /// An empty private directory standing in for a volume that could not be mounted (its raw
+    /// metadata can still be read); removed when dropped.
+    pub fn empty() -> Result<Mount> {
+        let dir = std::env::temp_dir().join(format!("shodo-src-{}-{}", std::process::id(), unique()));
+        fs::create_dir_all(&dir).map_err(Error::io("mkdir", &dir))?;
+        Ok(Mount { dir, options: String::new() })
+    }
+
     /// Mounts `device` holding `fs` read-only under a fresh directory.
     pub fn read_only(device: &Path, fs: Fs) -> Result<Mount> {
         let (kind, options) = fs.mount_options().ok_or_else(|| Error::Corrupt {

@@ -53,6 +53,9 @@ pub struct Opened {
     pub ntfs: Option<NtfsFacts>,
     /// Mount options used.
     pub mount_options: Option<String>,
+    /// Why the filesystem could not be mounted (its files are then not collected; raw NTFS
+    /// metadata still is).
+    pub mount_error: Option<String>,
     /// The disk the volume is on (model, serial, size, partition table), from sysfs.
     pub disk: Option<Disk>,
     /// For BitLocker: the encrypted device, and how it was unlocked.
@@ -68,7 +71,7 @@ impl Opened {
     pub fn describe(&self) -> serde_json::Value {
         serde_json::json!({
             "spec": self.spec, "kind": self.kind, "device": self.device, "fs": self.fs,
-            "device_read_only_flag": self.device.is_some(), "mount_options": self.mount_options,
+            "device_read_only_flag": self.device.is_some(), "mount_options": self.mount_options, "mount_error": self.mount_error,
             "ntfs": self.ntfs, "disk": self.disk,
             "bitlocker": self.bitlocker.as_ref().map(|(dev, how)| serde_json::json!({ "encrypted_device": dev, "unlocked_with": how, "read_only": true })),
         })
@@ -89,6 +92,7 @@ pub fn open(spec: &Path, partition: Option<u32>, key: Option<&RecoveryKey>) -> R
             fs: None,
             ntfs: None,
             mount_options: None,
+            mount_error: None,
             disk: None,
             bitlocker: None,
             _mount: None,
@@ -133,7 +137,12 @@ fn mount(
         None => (device.clone(), fs),
     };
     let facts = (fs == Fs::Ntfs).then(|| ntfs::facts(&volume)).flatten();
-    let m = Mount::read_only(&volume, fs)?;
+    // An NTFS volume the driver refuses (inconsistent $MFTMirr, say) still gives its raw metadata.
+    let (m, mount_error) = match Mount::read_only(&volume, fs) {
+        Ok(m) => (m, None),
+        Err(e) if fs == Fs::Ntfs => (Mount::empty()?, Some(e.to_string())),
+        Err(e) => return Err(e),
+    };
     Ok(Opened {
         spec: spec.into(),
         kind,
@@ -141,7 +150,8 @@ fn mount(
         device: Some(volume),
         fs: Some(fs),
         ntfs: facts,
-        mount_options: Some(m.options.clone()),
+        mount_options: mount_error.is_none().then(|| m.options.clone()),
+        mount_error,
         disk,
         bitlocker: unlocked.as_ref().map(|u| (device.clone(), u.method)),
         _mount: Some(m),

@@ -454,3 +454,80 @@ fn windows_facts_come_from_the_hives_and_name_the_endpoint() {
         assert!(!missing.iter().any(|m| m == fact), "{fact} not determined: {endpoint}");
     }
 }
+
+/// Sets the dirty flag in the NTFS image's $VOLUME_INFORMATION (MFT record 3), as an unclean
+/// shutdown leaves it.
+fn mark_dirty(img: &Path) {
+    let mut b = fs::read(img).unwrap();
+    let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let u32_at = |b: &[u8], o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]) as usize;
+    let cluster = u16_at(&b, 0x0B) * b[0x0D] as usize;
+    for table in [0x30, 0x38] {
+        let record = u32_at(&b, table) * cluster + 3 * 1024;
+        set_dirty_in(&mut b, record);
+    }
+    fs::write(img, b).unwrap();
+}
+
+fn set_dirty_in(b: &mut [u8], record: usize) {
+    let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let u32_at = |b: &[u8], o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]) as usize;
+    assert_eq!(&b[record..record + 4], b"FILE");
+    let mut attr = record + u16_at(&b, record + 0x14);
+    while u32_at(&b, attr) != 0x70 {
+        assert_ne!(u32_at(&b, attr), 0xFFFF_FFFF, "no $VOLUME_INFORMATION");
+        attr += u32_at(&b, attr + 4);
+    }
+    let flags = attr + u16_at(&b, attr + 0x14) + 0x0A;
+    assert!((flags - record) % 512 < 510, "flags must not sit on a fixup slot");
+    b[flags] |= 0x01;
+}
+
+#[test]
+fn dirty_ntfs_is_detected_and_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = ntfs_image(tmp.path());
+    mark_dirty(&img);
+    let before = sha_file(&img);
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--endpoint", "pc-10", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dirty"));
+    let endpoint: Value =
+        serde_json::from_slice(&fs::read(case.join("endpoints/pc-10/endpoint.json")).unwrap()).unwrap();
+    assert_eq!(endpoint["volume"]["ntfs"]["dirty"], true);
+    assert_eq!(sha_file(&img), before, "a dirty volume is read, never repaired");
+}
+
+#[test]
+fn ntfs_the_driver_refuses_still_gives_its_raw_metadata() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = ntfs_image(tmp.path());
+    // Break the $MFTMirr copy of record 3 only: ntfs-3g then refuses the volume.
+    let mut b = fs::read(&img).unwrap();
+    let cluster = u16::from_le_bytes([b[0x0B], b[0x0C]]) as usize * b[0x0D] as usize;
+    let mirr = u32::from_le_bytes([b[0x38], b[0x39], b[0x3A], b[0x3B]]) as usize * cluster;
+    set_dirty_in(&mut b, mirr + 3 * 1024);
+    fs::write(&img, &b).unwrap();
+    let before = sha_file(&img);
+    let case = new_case(tmp.path());
+    let out = shodo()
+        .args(["collect", "--endpoint", "pc-11", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = rows(&case, "pc-11");
+    assert_eq!(rows["/"]["reason"], "unmountable");
+    assert_eq!(rows["$MFT"]["status"], "collected");
+    assert_eq!(sha_file(&img), before);
+    assert_eq!(verify(&case).0, 0);
+}
