@@ -473,12 +473,12 @@ fn set_dirty_in(b: &mut [u8], record: usize) {
     let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
     let u32_at = |b: &[u8], o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]) as usize;
     assert_eq!(&b[record..record + 4], b"FILE");
-    let mut attr = record + u16_at(&b, record + 0x14);
-    while u32_at(&b, attr) != 0x70 {
-        assert_ne!(u32_at(&b, attr), 0xFFFF_FFFF, "no $VOLUME_INFORMATION");
-        attr += u32_at(&b, attr + 4);
+    let mut attr = record + u16_at(b, record + 0x14);
+    while u32_at(b, attr) != 0x70 {
+        assert_ne!(u32_at(b, attr), 0xFFFF_FFFF, "no $VOLUME_INFORMATION");
+        attr += u32_at(b, attr + 4);
     }
-    let flags = attr + u16_at(&b, attr + 0x14) + 0x0A;
+    let flags = attr + u16_at(b, attr + 0x14) + 0x0A;
     assert!((flags - record) % 512 < 510, "flags must not sit on a fixup slot");
     b[flags] |= 0x01;
 }
