@@ -1,3 +1,5 @@
 //! Reading what the evidence says: parsers over collected or mounted artefacts. Reads only.
 
 pub mod registry;
+pub mod rules;
+pub mod scan;

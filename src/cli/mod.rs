@@ -4,6 +4,7 @@
 mod case;
 mod collect;
 mod output;
+mod scan;
 mod selftest;
 mod sources;
 
@@ -70,6 +71,8 @@ pub enum Command {
     Sources(JsonFlag),
     /// 証拠の収集（読み取り専用）/ collect triage evidence (read-only)
     Collect(collect::CollectArgs),
+    /// YARA-X でファイルを検査（身代金要求文、攻撃ツール、遠隔操作ツール）/ scan files with YARA-X
+    Scan(scan::ScanArgs),
     /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
     Selftest(JsonFlag),
 }
@@ -117,6 +120,7 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Case(CaseCommand::Note(a)) => case::note(&a, lang, &mut out),
         Command::Sources(a) => sources::run(a.json, lang, &mut out),
         Command::Collect(a) => collect::run(&a, lang, &mut out),
+        Command::Scan(a) => scan::run(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

@@ -27,6 +27,7 @@ pub use catalogue::{Artefact, Catalogue, Os, Text, parse_size};
 pub use manifest::{MANIFEST, Row, SkipReason, Status, Times};
 pub use names::{escape, shift_jis, unescape};
 pub use plan::{Candidate, Plan, detect_os, plan};
+pub use read::open_evidence;
 pub use segment::inner_rows;
 
 use crate::case::{CaseWriter, ENDPOINTS_DIR};

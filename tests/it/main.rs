@@ -10,4 +10,5 @@ mod custody_kill;
 mod helpers;
 mod hives;
 mod images;
+mod scan;
 mod verify_tamper;

@@ -1,0 +1,258 @@
+//! YARA-X over files: the rules compiled once and shared, one `Scanner` per worker thread, a
+//! per-file timeout and size cap, walkdir over the trees given. Files are read without changing
+//! their access time and never through a symlink; every file not scanned is recorded with why.
+
+use std::fs::Metadata;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use walkdir::WalkDir;
+
+use super::rules::RuleSet;
+use crate::progress::Progress;
+
+/// Limits of a scan.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Files larger than this are not scanned (recorded as skipped).
+    pub max_size: u64,
+    /// Longest time one file may take.
+    pub timeout: Duration,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Options { max_size: 256 << 20, timeout: Duration::from_secs(60), threads }
+    }
+}
+
+/// A rule that matched a file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    /// The file.
+    pub path: String,
+    /// SHA-256 of the bytes scanned.
+    pub sha256: String,
+    /// Rule identifier.
+    pub rule: String,
+    /// The rule file it came from.
+    pub rule_file: String,
+    /// Rule tags.
+    pub tags: Vec<String>,
+    /// Rule metadata (description_ja/en, severity, category, family, reference …).
+    pub meta: Map<String, Value>,
+}
+
+/// A file that was not scanned.
+#[derive(Clone, Debug, Serialize)]
+pub struct Skip {
+    /// The file (or directory, for a walk error).
+    pub path: String,
+    /// Why: too_large, timeout, unreadable, not_regular, walk_error.
+    pub reason: &'static str,
+    /// Details.
+    pub detail: String,
+}
+
+/// What a scan produces, as it happens.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A rule matched.
+    Hit(Hit),
+    /// A file was not scanned.
+    Skip(Skip),
+}
+
+/// Counts of a finished scan.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Files scanned.
+    pub scanned: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Rule matches.
+    pub hits: u64,
+    /// Files not scanned.
+    pub skipped: u64,
+}
+
+/// Scans every file under `paths`, calling `on_event` for each hit and skip (from the workers).
+pub fn scan(
+    set: &RuleSet,
+    paths: &[PathBuf],
+    opts: &Options,
+    progress: &dyn Progress,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Summary {
+    let (tx, rx) = mpsc::sync_channel::<(PathBuf, Metadata)>(1024);
+    let rx = Mutex::new(rx);
+    let total = Mutex::new(Summary::default());
+    progress.start("scan", None, None);
+    std::thread::scope(|s| {
+        for _ in 0..opts.threads.max(1) {
+            s.spawn(|| worker(set, opts, &rx, &total, progress, on_event));
+        }
+        walk(paths, &tx, on_event, &total);
+        drop(tx);
+    });
+    progress.finish();
+    total.into_inner().unwrap_or_default()
+}
+
+fn walk(
+    paths: &[PathBuf],
+    tx: &mpsc::SyncSender<(PathBuf, Metadata)>,
+    on_event: &(dyn Fn(Event) + Sync),
+    total: &Mutex<Summary>,
+) {
+    for root in paths {
+        for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
+            let skip = |path: String, reason, detail| {
+                add(total, |t| t.skipped += 1);
+                on_event(Event::Skip(Skip { path, reason, detail }));
+            };
+            match entry {
+                Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) if !e.file_type().is_file() => skip(e.path().display().to_string(), "not_regular", String::new()),
+                Ok(e) => match e.metadata() {
+                    Ok(m) => {
+                        if tx.send((e.into_path(), m)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(err) => skip(e.path().display().to_string(), "unreadable", err.to_string()),
+                },
+                Err(err) => {
+                    let at = err.path().map(|p| p.display().to_string()).unwrap_or_default();
+                    skip(at, "walk_error", err.to_string());
+                }
+            }
+        }
+    }
+}
+
+fn add(total: &Mutex<Summary>, f: impl FnOnce(&mut Summary)) {
+    if let Ok(mut t) = total.lock() {
+        f(&mut t);
+    }
+}
+
+fn worker(
+    set: &RuleSet,
+    opts: &Options,
+    rx: &Mutex<mpsc::Receiver<(PathBuf, Metadata)>>,
+    total: &Mutex<Summary>,
+    progress: &dyn Progress,
+    on_event: &(dyn Fn(Event) + Sync),
+) {
+    let mut scanner = yara_x::Scanner::new(&set.rules);
+    scanner.set_timeout(opts.timeout);
+    loop {
+        let next = rx.lock().ok().and_then(|r| r.recv().ok());
+        let Some((path, meta)) = next else { return };
+        match scan_one(&mut scanner, set, opts, &path, &meta) {
+            Ok((hits, size)) => {
+                add(total, |t| {
+                    t.scanned += 1;
+                    t.bytes += size;
+                    t.hits += hits.len() as u64;
+                });
+                progress.advance(1, size);
+                hits.into_iter().for_each(|h| on_event(Event::Hit(h)));
+            }
+            Err((reason, detail)) => {
+                add(total, |t| t.skipped += 1);
+                progress.advance(1, 0);
+                on_event(Event::Skip(Skip { path: path.display().to_string(), reason, detail }));
+            }
+        }
+    }
+}
+
+type Outcome = std::result::Result<(Vec<Hit>, u64), (&'static str, String)>;
+
+fn scan_one(scanner: &mut yara_x::Scanner, set: &RuleSet, opts: &Options, path: &Path, meta: &Metadata) -> Outcome {
+    if meta.len() > opts.max_size {
+        return Err(("too_large", format!("{} bytes > {}", meta.len(), opts.max_size)));
+    }
+    let data = read(path, opts.max_size)?;
+    set_globals(scanner, path, meta, &data);
+    let results = match scanner.scan(&data) {
+        Ok(r) => r,
+        Err(yara_x::errors::ScanError::Timeout) => return Err(("timeout", format!("over {:?}", opts.timeout))),
+        Err(e) => return Err(("unreadable", e.to_string())),
+    };
+    let sha256 = crate::hash::sha256_hex(&data);
+    let hits = results
+        .matching_rules()
+        .map(|r| Hit {
+            path: path.display().to_string(),
+            sha256: sha256.clone(),
+            rule: r.identifier().to_string(),
+            rule_file: rule_file(set, r.namespace()),
+            tags: r.tags().map(|t| t.identifier().to_string()).collect(),
+            meta: r.metadata().map(|(k, v)| (k.to_string(), meta_value(v))).collect(),
+        })
+        .collect();
+    Ok((hits, data.len() as u64))
+}
+
+fn read(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, (&'static str, String)> {
+    let file = crate::collect::open_evidence(path).map_err(|(_, why)| ("unreadable", why))?;
+    let mut data = Vec::new();
+    file.take(cap + 1).read_to_end(&mut data).map_err(|e| ("unreadable", e.to_string()))?;
+    if data.len() as u64 > cap {
+        return Err(("too_large", format!("grew past {cap} bytes while reading")));
+    }
+    Ok(data)
+}
+
+fn set_globals(scanner: &mut yara_x::Scanner, path: &Path, meta: &Metadata, data: &[u8]) {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let filetype = match data.get(..4) {
+        Some([b'M', b'Z', ..]) => "EXE",
+        Some([0x7f, b'E', b'L', b'F']) => "ELF",
+        Some([b'P', b'K', 3, 4]) => "ZIP",
+        Some([b'%', b'P', b'D', b'F']) => "PDF",
+        _ => "",
+    };
+    let values = [
+        ("filename", name),
+        ("filepath", path.display().to_string()),
+        ("extension", ext),
+        ("filetype", filetype.to_string()),
+        ("owner", meta.uid().to_string()),
+    ];
+    for (k, v) in values {
+        let _ = scanner.set_global(k, v.as_str());
+    }
+}
+
+fn rule_file(set: &RuleSet, namespace: &str) -> String {
+    namespace
+        .strip_prefix('f')
+        .and_then(|i| i.parse::<usize>().ok())
+        .and_then(|i| set.sources.get(i).cloned())
+        .unwrap_or_default()
+}
+
+fn meta_value(v: yara_x::MetaValue) -> Value {
+    match v {
+        yara_x::MetaValue::Integer(i) => i.into(),
+        yara_x::MetaValue::Float(f) => f.into(),
+        yara_x::MetaValue::Bool(b) => b.into(),
+        yara_x::MetaValue::String(s) => s.into(),
+        yara_x::MetaValue::Bytes(b) => b.to_string().into(),
+    }
+}

@@ -1,0 +1,109 @@
+//! `shodo scan PATH...`
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use clap::Args;
+use shodo::analyze::rules;
+use shodo::analyze::scan::{self, Event};
+use shodo::progress::Silent;
+use shodo::{Error, Lang, Result};
+
+use super::{Outcome, output};
+
+/// `scan`
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// 検査するファイルまたはディレクトリ / files or directories to scan
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// 追加の YARA ルールのディレクトリ（複数可）/ more YARA rule directories (repeatable)
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// 同梱ルールを使わない / leave the bundled rules out
+    #[arg(long)]
+    pub no_bundled: bool,
+    /// これより大きいファイルは検査しない / skip files larger than this
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub max_size: u64,
+    /// 1 ファイルあたりの制限時間（秒）/ per-file timeout in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// コンパイル済みルールのキャッシュ / where compiled rules are cached
+    #[arg(long, value_name = "DIR", env = "SHODO_RULE_CACHE")]
+    pub cache: Option<PathBuf>,
+    /// 結果を JSON でまとめて出力 / JSON output
+    #[arg(long, conflicts_with = "ndjson")]
+    pub json: bool,
+    /// 結果を 1 行 1 件の JSON で逐次出力 / one JSON object per line, as found
+    #[arg(long)]
+    pub ndjson: bool,
+}
+
+fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    shodo::collect::parse_size(s).ok_or_else(|| format!("not a size: {s}"))
+}
+
+pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let set = rules::load(!a.no_bundled, &a.rules, a.cache.as_deref())?;
+    for e in &set.errors {
+        eprintln!("{} {}: {}", lang.pick("ルールを読み込めません:", "rule file not loaded:"), e.file, e.message);
+    }
+    let rule_errors = set.errors.clone();
+    let rule_info = serde_json::json!({ "sha256": set.sha256, "cached": set.cached, "files": set.files });
+    let opts = scan::Options { max_size: a.max_size, timeout: Duration::from_secs(a.timeout), ..Default::default() };
+    // Workers send events here; this thread writes them (NDJSON as they come) or keeps them.
+    let (tx, rx) = mpsc::channel::<Event>();
+    let mut events = Vec::new();
+    let summary = std::thread::scope(|s| -> Result<scan::Summary> {
+        let worker = s.spawn(move || scan::scan(&set, &a.paths, &opts, &Silent, &|e| drop(tx.send(e))));
+        for e in rx {
+            if a.ndjson {
+                let line = serde_json::to_string(&e)
+                    .map_err(|e| Error::Corrupt { path: "stdout".into(), what: e.to_string() })?;
+                output::line(out, &line)?;
+            } else {
+                events.push(e);
+            }
+        }
+        worker.join().map_err(|_| Error::Yara("a scan worker panicked".into()))
+    })?;
+    if a.json {
+        let report =
+            serde_json::json!({ "summary": summary, "rules": rule_info, "rule_errors": rule_errors, "events": events });
+        output::json(out, &report)?;
+    } else if !a.ndjson {
+        text(&events, &summary, lang, out)?;
+    }
+    Ok(if summary.hits > 0 { Outcome::Findings } else { Outcome::Clean })
+}
+
+fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) -> Result<()> {
+    for e in events {
+        match e {
+            Event::Hit(h) => {
+                let desc =
+                    h.meta.get(lang.pick("description_ja", "description_en")).and_then(|v| v.as_str()).unwrap_or("");
+                let sev = h.meta.get("severity").and_then(|v| v.as_str()).unwrap_or("-");
+                output::line(out, &format!("[{sev}] {} {} — {desc}", h.rule, h.path))?;
+            }
+            Event::Skip(k) => output::line(
+                out,
+                &format!("{} {} ({}) {}", lang.pick("未検査", "skipped"), k.path, k.reason, k.detail),
+            )?,
+        }
+    }
+    output::line(
+        out,
+        &match lang {
+            Lang::Ja => {
+                format!("検査 {} 件 {} バイト、検出 {} 件、未検査 {} 件", s.scanned, s.bytes, s.hits, s.skipped)
+            }
+            Lang::En => {
+                format!("scanned {} files, {} bytes; {} hits; {} skipped", s.scanned, s.bytes, s.hits, s.skipped)
+            }
+        },
+    )
+}

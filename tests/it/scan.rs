@@ -1,0 +1,141 @@
+//! `shodo scan`: bundled rules on notes and scripts the test writes, third-party rule
+//! directories with a broken file, size caps, output formats and exit codes.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::helpers::shodo;
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, bytes).unwrap();
+}
+
+fn scan_json(args: &[&str], paths: &[&Path]) -> (i32, Value, String) {
+    let out = shodo().args(["scan", "--json"]).args(args).args(paths).output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap(), json, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn rules_hit(json: &Value, file: &str) -> Vec<String> {
+    json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "hit" && e["path"].as_str().is_some_and(|p| p.ends_with(file)))
+        .map(|e| e["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn notes(dir: &Path) {
+    let onion = "a".repeat(56);
+    write(dir, "en/README.txt", format!("Your files have been encrypted.\nTo decrypt them, install Tor Browser and open http://{onion}.onion\nDo not rename files.\n").as_bytes());
+    write(
+        dir,
+        "ja/読んでください.txt",
+        "あなたのファイルは暗号化されました。\n復号するにはビットコインで支払ってください。\n".as_bytes(),
+    );
+    let utf16: Vec<u8> = "ファイルは暗号化されました。復号にはビットコインが必要です。"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    write(dir, "ja/note_utf16.txt", &utf16);
+    write(dir, "tools/cleanup.bat", b"@echo off\r\nvssadmin delete shadows /all /quiet\r\nwevtutil cl Security\r\n");
+    write(
+        dir,
+        "benign/minutes.txt",
+        "会議の議事録: バックアップは暗号化して保管すること。\nPlease encrypt the backups.\n".as_bytes(),
+    );
+}
+
+#[test]
+fn bundled_rules_find_notes_and_tools_but_not_ordinary_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    notes(tmp.path());
+    let (code, json, _) = scan_json(&[], &[tmp.path()]);
+    assert_eq!(code, 1, "hits mean exit 1: {json}");
+    assert!(rules_hit(&json, "en/README.txt").contains(&"shodo_ransom_note_en".to_string()));
+    assert!(rules_hit(&json, "en/README.txt").contains(&"shodo_ransom_contact_points".to_string()));
+    assert!(rules_hit(&json, "読んでください.txt").contains(&"shodo_ransom_note_ja".to_string()));
+    assert!(rules_hit(&json, "note_utf16.txt").contains(&"shodo_ransom_note_ja".to_string()));
+    let tools = rules_hit(&json, "cleanup.bat");
+    assert!(
+        tools.contains(&"shodo_shadow_copy_deletion".to_string()) && tools.contains(&"shodo_log_clearing".to_string()),
+        "{tools:?}"
+    );
+    assert!(rules_hit(&json, "minutes.txt").is_empty());
+    let hit = json["events"].as_array().unwrap().iter().find(|e| e["event"] == "hit").unwrap();
+    for key in ["description_ja", "description_en", "severity", "category", "family", "reference"] {
+        assert!(hit["meta"][key].is_string(), "meta {key} missing: {hit}");
+    }
+    let (code, _, _) = scan_json(&[], &[&tmp.path().join("benign")]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_broken_rule_file_is_named_and_the_rest_still_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    notes(tmp.path());
+    let rules = tmp.path().join("rules");
+    write(&rules, "vendor/broken.yar", b"rule broken {\n  condition:\n    and\n}\n");
+    // Third-party rules expect external variables such as `filename`.
+    write(
+        &rules,
+        "vendor/by_name.yar",
+        b"rule minutes_by_name { condition: filename == \"minutes.txt\" and extension == \"txt\" }\n",
+    );
+    let (code, json, stderr) =
+        scan_json(&["--no-bundled", "--rules", rules.to_str().unwrap()], &[&tmp.path().join("benign")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("broken.yar:3:"), "the failing file and line are named: {stderr}");
+    assert_eq!(json["rule_errors"][0]["file"].as_str().map(|f| f.ends_with("broken.yar")), Some(true));
+    assert_eq!(rules_hit(&json, "minutes.txt"), vec!["minutes_by_name".to_string()]);
+}
+
+#[test]
+fn files_over_the_size_cap_are_recorded_as_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "big.bin", &vec![b'A'; 4096]);
+    write(tmp.path(), "small.txt", b"hello");
+    let (code, json, _) = scan_json(&["--max-size", "1024"], &[tmp.path()]);
+    assert_eq!(code, 0);
+    let skip = json["events"].as_array().unwrap().iter().find(|e| e["event"] == "skip").unwrap();
+    assert_eq!(
+        (skip["reason"].as_str(), skip["path"].as_str().map(|p| p.ends_with("big.bin"))),
+        (Some("too_large"), Some(true))
+    );
+    assert_eq!((json["summary"]["scanned"].as_u64(), json["summary"]["skipped"].as_u64()), (Some(1), Some(1)));
+}
+
+#[test]
+fn ndjson_is_one_event_per_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    notes(tmp.path());
+    let out = shodo().args(["scan", "--ndjson"]).arg(tmp.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().count() >= 5);
+    for line in text.lines() {
+        let e: Value = serde_json::from_str(line).unwrap();
+        assert!(e["event"] == "hit" || e["event"] == "skip", "{line}");
+    }
+}
+
+#[test]
+fn compiled_rules_are_cached_and_reused() {
+    let tmp = tempfile::tempdir().unwrap();
+    notes(tmp.path());
+    let cache = tmp.path().join("cache");
+    let first = scan_json(&["--cache", cache.to_str().unwrap()], &[&tmp.path().join("en")]);
+    let cached: Vec<_> = fs::read_dir(&cache).unwrap().flatten().collect();
+    assert_eq!(cached.len(), 1, "one compiled rule set in the cache");
+    let second = scan_json(&["--cache", cache.to_str().unwrap()], &[&tmp.path().join("en")]);
+    assert_eq!(
+        (first.1["rules"]["cached"].as_bool(), second.1["rules"]["cached"].as_bool()),
+        (Some(false), Some(true))
+    );
+    assert_eq!((first.0, rules_hit(&first.1, "README.txt")), (second.0, rules_hit(&second.1, "README.txt")));
+}
