@@ -1,5 +1,7 @@
 //! Reading what the evidence says: parsers over collected or mounted artefacts. Reads only.
 
+pub mod evidence;
+pub mod iocs;
 pub mod registry;
 pub mod rules;
 pub mod scan;

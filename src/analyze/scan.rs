@@ -86,6 +86,34 @@ pub struct Summary {
     pub skipped: u64,
 }
 
+/// Something to scan: a file on disk, or bytes already read (an entry of an evidence archive).
+pub enum Item {
+    /// A file, with its `lstat`.
+    File(PathBuf, Metadata),
+    /// Bytes under a name (the evidence path they were collected from).
+    Bytes(String, Vec<u8>),
+}
+
+/// Hands items to the scan and reports items it could not produce.
+pub struct Feed<'a> {
+    tx: mpsc::SyncSender<Item>,
+    on_event: &'a (dyn Fn(Event) + Sync),
+    total: &'a Mutex<Summary>,
+}
+
+impl Feed<'_> {
+    /// Queues an item; false when the scan has stopped.
+    pub fn push(&self, item: Item) -> bool {
+        self.tx.send(item).is_ok()
+    }
+
+    /// Records something that could not be scanned.
+    pub fn skip(&self, path: String, reason: &'static str, detail: String) {
+        add(self.total, |t| t.skipped += 1);
+        (self.on_event)(Event::Skip(Skip { path, reason, detail }));
+    }
+}
+
 /// Scans every file under `paths`, calling `on_event` for each hit and skip (from the workers).
 pub fn scan(
     set: &RuleSet,
@@ -94,7 +122,18 @@ pub fn scan(
     progress: &dyn Progress,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Summary {
-    let (tx, rx) = mpsc::sync_channel::<(PathBuf, Metadata)>(1024);
+    scan_feed(set, opts, progress, on_event, |feed| walk(paths, feed))
+}
+
+/// Scans what `produce` feeds, on `opts.threads` workers with one scanner each.
+pub fn scan_feed(
+    set: &RuleSet,
+    opts: &Options,
+    progress: &dyn Progress,
+    on_event: &(dyn Fn(Event) + Sync),
+    produce: impl FnOnce(&Feed),
+) -> Summary {
+    let (tx, rx) = mpsc::sync_channel::<Item>(64);
     let rx = Mutex::new(rx);
     let total = Mutex::new(Summary::default());
     progress.start("scan", None, None);
@@ -102,39 +141,31 @@ pub fn scan(
         for _ in 0..opts.threads.max(1) {
             s.spawn(|| worker(set, opts, &rx, &total, progress, on_event));
         }
-        walk(paths, &tx, on_event, &total);
-        drop(tx);
+        produce(&Feed { tx, on_event, total: &total });
     });
     progress.finish();
     total.into_inner().unwrap_or_default()
 }
 
-fn walk(
-    paths: &[PathBuf],
-    tx: &mpsc::SyncSender<(PathBuf, Metadata)>,
-    on_event: &(dyn Fn(Event) + Sync),
-    total: &Mutex<Summary>,
-) {
+fn walk(paths: &[PathBuf], feed: &Feed) {
     for root in paths {
         for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
-            let skip = |path: String, reason, detail| {
-                add(total, |t| t.skipped += 1);
-                on_event(Event::Skip(Skip { path, reason, detail }));
-            };
             match entry {
                 Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) if !e.file_type().is_file() => skip(e.path().display().to_string(), "not_regular", String::new()),
+                Ok(e) if !e.file_type().is_file() => {
+                    feed.skip(e.path().display().to_string(), "not_regular", String::new())
+                }
                 Ok(e) => match e.metadata() {
                     Ok(m) => {
-                        if tx.send((e.into_path(), m)).is_err() {
+                        if !feed.push(Item::File(e.into_path(), m)) {
                             return;
                         }
                     }
-                    Err(err) => skip(e.path().display().to_string(), "unreadable", err.to_string()),
+                    Err(err) => feed.skip(e.path().display().to_string(), "unreadable", err.to_string()),
                 },
                 Err(err) => {
                     let at = err.path().map(|p| p.display().to_string()).unwrap_or_default();
-                    skip(at, "walk_error", err.to_string());
+                    feed.skip(at, "walk_error", err.to_string());
                 }
             }
         }
@@ -150,7 +181,7 @@ fn add(total: &Mutex<Summary>, f: impl FnOnce(&mut Summary)) {
 fn worker(
     set: &RuleSet,
     opts: &Options,
-    rx: &Mutex<mpsc::Receiver<(PathBuf, Metadata)>>,
+    rx: &Mutex<mpsc::Receiver<Item>>,
     total: &Mutex<Summary>,
     progress: &dyn Progress,
     on_event: &(dyn Fn(Event) + Sync),
@@ -159,8 +190,15 @@ fn worker(
     scanner.set_timeout(opts.timeout);
     loop {
         let next = rx.lock().ok().and_then(|r| r.recv().ok());
-        let Some((path, meta)) = next else { return };
-        match scan_one(&mut scanner, set, opts, &path, &meta) {
+        let Some(item) = next else { return };
+        let (label, outcome) = match item {
+            Item::File(path, meta) => (path.display().to_string(), scan_file(&mut scanner, set, opts, &path, &meta)),
+            Item::Bytes(name, data) => {
+                let outcome = scan_bytes(&mut scanner, set, opts, &name, &data, None);
+                (name, outcome)
+            }
+        };
+        match outcome {
             Ok((hits, size)) => {
                 add(total, |t| {
                     t.scanned += 1;
@@ -173,7 +211,7 @@ fn worker(
             Err((reason, detail)) => {
                 add(total, |t| t.skipped += 1);
                 progress.advance(1, 0);
-                on_event(Event::Skip(Skip { path: path.display().to_string(), reason, detail }));
+                on_event(Event::Skip(Skip { path: label, reason, detail }));
             }
         }
     }
@@ -181,22 +219,36 @@ fn worker(
 
 type Outcome = std::result::Result<(Vec<Hit>, u64), (&'static str, String)>;
 
-fn scan_one(scanner: &mut yara_x::Scanner, set: &RuleSet, opts: &Options, path: &Path, meta: &Metadata) -> Outcome {
+fn scan_file(scanner: &mut yara_x::Scanner, set: &RuleSet, opts: &Options, path: &Path, meta: &Metadata) -> Outcome {
     if meta.len() > opts.max_size {
         return Err(("too_large", format!("{} bytes > {}", meta.len(), opts.max_size)));
     }
     let data = read(path, opts.max_size)?;
-    set_globals(scanner, path, meta, &data);
-    let results = match scanner.scan(&data) {
+    scan_bytes(scanner, set, opts, &path.display().to_string(), &data, Some(meta.uid()))
+}
+
+fn scan_bytes(
+    scanner: &mut yara_x::Scanner,
+    set: &RuleSet,
+    opts: &Options,
+    name: &str,
+    data: &[u8],
+    owner: Option<u32>,
+) -> Outcome {
+    if data.len() as u64 > opts.max_size {
+        return Err(("too_large", format!("{} bytes > {}", data.len(), opts.max_size)));
+    }
+    set_globals(scanner, Path::new(name), owner, data);
+    let results = match scanner.scan(data) {
         Ok(r) => r,
         Err(yara_x::errors::ScanError::Timeout) => return Err(("timeout", format!("over {:?}", opts.timeout))),
         Err(e) => return Err(("unreadable", e.to_string())),
     };
-    let sha256 = crate::hash::sha256_hex(&data);
+    let sha256 = crate::hash::sha256_hex(data);
     let hits = results
         .matching_rules()
         .map(|r| Hit {
-            path: path.display().to_string(),
+            path: name.to_string(),
             sha256: sha256.clone(),
             rule: r.identifier().to_string(),
             rule_file: rule_file(set, r.namespace()),
@@ -217,7 +269,7 @@ fn read(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, (&'static str, St
     Ok(data)
 }
 
-fn set_globals(scanner: &mut yara_x::Scanner, path: &Path, meta: &Metadata, data: &[u8]) {
+fn set_globals(scanner: &mut yara_x::Scanner, path: &Path, owner: Option<u32>, data: &[u8]) {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     let filetype = match data.get(..4) {
@@ -232,7 +284,7 @@ fn set_globals(scanner: &mut yara_x::Scanner, path: &Path, meta: &Metadata, data
         ("filepath", path.display().to_string()),
         ("extension", ext),
         ("filetype", filetype.to_string()),
-        ("owner", meta.uid().to_string()),
+        ("owner", owner.map(|u| u.to_string()).unwrap_or_default()),
     ];
     for (k, v) in values {
         let _ = scanner.set_global(k, v.as_str());

@@ -17,8 +17,17 @@ use super::{Outcome, output};
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// 検査するファイルまたはディレクトリ / files or directories to scan
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "case", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// ケース内の収集済み証拠を検査（--endpoint と共に）/ scan an endpoint's collected evidence in this case
+    #[arg(long, value_name = "DIR", requires = "endpoint", conflicts_with = "paths")]
+    pub case: Option<PathBuf>,
+    /// 端末 ID / endpoint id
+    #[arg(long, value_name = "ID")]
+    pub endpoint: Option<String>,
+    /// 記録者 / examiner
+    #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
+    pub examiner: Option<String>,
     /// 追加の YARA ルールのディレクトリ（複数可）/ more YARA rule directories (repeatable)
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
@@ -50,6 +59,9 @@ pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let set = rules::load(!a.no_bundled, &a.rules, a.cache.as_deref())?;
     for e in &set.errors {
         eprintln!("{} {}: {}", lang.pick("ルールを読み込めません:", "rule file not loaded:"), e.file, e.message);
+    }
+    if let (Some(case_dir), Some(endpoint)) = (&a.case, &a.endpoint) {
+        return run_case(a, case_dir, endpoint, &set, lang, out);
     }
     let rule_errors = set.errors.clone();
     let rule_info = serde_json::json!({ "sha256": set.sha256, "cached": set.cached, "files": set.files });
@@ -106,4 +118,49 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
             }
         },
     )
+}
+
+fn run_case(
+    a: &ScanArgs,
+    case_dir: &std::path::Path,
+    endpoint: &str,
+    set: &rules::RuleSet,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let examiners = shodo::case::Case::open(case_dir)?.file().case.examiners.clone();
+    let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
+    let writer = shodo::case::CaseWriter::open(case_dir, &actor, "scan")?;
+    let opts = scan::Options { max_size: a.max_size, timeout: Duration::from_secs(a.timeout), ..Default::default() };
+    let result = shodo::analyze::evidence::scan_endpoint(&writer, endpoint, set, &opts, &Silent)?;
+    if a.json || a.ndjson {
+        output::json(out, &result)?;
+    } else {
+        let s = &result.summary;
+        output::line(
+            out,
+            &match lang {
+                Lang::Ja => format!(
+                    "端末 {endpoint}: 検査 {} 件、検出 {} 件、未検査 {} 件 → findings.jsonl {} 件",
+                    s.scanned, s.hits, s.skipped, result.findings
+                ),
+                Lang::En => format!(
+                    "endpoint {endpoint}: scanned {}, {} hits, {} skipped → {} records in findings.jsonl",
+                    s.scanned, s.hits, s.skipped, result.findings
+                ),
+            },
+        )?;
+        for n in &result.notes {
+            output::line(
+                out,
+                &format!(
+                    "  {} {} {}",
+                    lang.pick("身代金要求文:", "ransom note:"),
+                    n["path"].as_str().unwrap_or(""),
+                    n["iocs"]
+                ),
+            )?;
+        }
+    }
+    Ok(if result.summary.hits > 0 { Outcome::Findings } else { Outcome::Clean })
 }

@@ -139,3 +139,64 @@ fn compiled_rules_are_cached_and_reused() {
     );
     assert_eq!((first.0, rules_hit(&first.1, "README.txt")), (second.0, rules_hit(&second.1, "README.txt")));
 }
+
+#[test]
+fn collected_evidence_is_scanned_into_findings_with_the_notes_contact_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let onion = "c".repeat(56);
+    write(&src, "Windows/System32/config/SYSTEM", b"regf");
+    write(&src, "Users/yamada/Desktop/README_RESTORE.txt", format!("Your files have been encrypted.\nTo decrypt, contact us: restore@onionmail.example or http://{onion}.onion\n").as_bytes());
+    write(&src, "Users/yamada/AppData/Local/Temp/stop.bat", b"vssadmin delete shadows /all /quiet\r\n");
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    shodo().args(["collect", "--endpoint", "pc-20", "--case"]).arg(&case).arg("--source").arg(&src).assert().code(0);
+    let out = shodo().args(["scan", "--json", "--endpoint", "pc-20", "--case"]).arg(&case).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let note = &result["notes"][0];
+    assert_eq!(note["path"], "Users/yamada/Desktop/README_RESTORE.txt");
+    assert_eq!(note["iocs"]["onion"][0], format!("{onion}.onion"));
+    assert_eq!(note["iocs"]["email"][0], "restore@onionmail.example");
+    let findings = fs::read_to_string(case.join("endpoints/pc-20/findings.jsonl")).unwrap();
+    let records: Vec<Value> = findings.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(records.iter().all(|r| r["v"] == 1));
+    assert!(
+        records
+            .iter()
+            .any(|r| r["rule"] == "shodo_shadow_copy_deletion"
+                && r["path"] == "Users/yamada/AppData/Local/Temp/stop.bat")
+    );
+    let (code, report) = crate::helpers::verify(&case);
+    assert_eq!(code, 0, "findings.jsonl is vouched for by the custody log: {report}");
+    let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    assert!(custody.lines().any(|l| l.contains(r#""action":"scan.finish""#)));
+}
+
+#[test]
+fn an_archived_file_changed_after_collection_is_not_scanned_as_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    write(&src, "Windows/System32/config/SYSTEM", b"regf");
+    write(&src, "Users/a/Desktop/README.txt", b"Your files have been encrypted. To decrypt them pay in bitcoin.\n");
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    shodo().args(["collect", "--endpoint", "pc-21", "--case"]).arg(&case).arg("--source").arg(&src).assert().code(0);
+    let zip = case.join("endpoints/pc-21/evidence-0001.zip");
+    let mut bytes = fs::read(&zip).unwrap();
+    let at = bytes.windows(9).position(|w| w == b"encrypted").unwrap();
+    bytes[at] = b'E';
+    fs::write(&zip, bytes).unwrap();
+    let out = shodo().args(["scan", "--json", "--endpoint", "pc-21", "--case"]).arg(&case).output().unwrap();
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(result["notes"].as_array().unwrap().is_empty(), "{result}");
+    let findings = fs::read_to_string(case.join("endpoints/pc-21/findings.jsonl")).unwrap();
+    let skip: Value = findings
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["path"] == "Users/a/Desktop/README.txt")
+        .unwrap();
+    assert_eq!(skip["kind"], "scan_skip");
+    assert!(matches!(skip["reason"].as_str(), Some("evidence_mismatch" | "unreadable")), "{skip}");
+    assert_eq!(crate::helpers::verify(&case).0, 1, "verify names the changed archive too");
+}

@@ -1,0 +1,175 @@
+//! Scanning what was collected: every archived file of an endpoint, read back from its evidence
+//! archive and checked against the manifest hash before it is scanned. Results go to the
+//! endpoint's `findings.jsonl` (typed and versioned), and the scan into the custody log.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::iocs;
+use super::rules::RuleSet;
+use super::scan::{self, Event, Feed, Item};
+use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
+use crate::collect::{self, MANIFEST, Row, Status};
+use crate::error::{Error, Result};
+use crate::hash;
+use crate::progress::Progress;
+
+/// File name of the findings in the endpoint directory.
+pub const FINDINGS: &str = "findings.jsonl";
+/// Version of the findings records.
+pub const FINDINGS_VERSION: u32 = 1;
+
+/// The outcome of scanning one endpoint's evidence.
+#[derive(Clone, Debug, Serialize)]
+pub struct EndpointScan {
+    /// Endpoint id.
+    pub endpoint: String,
+    /// Counts.
+    pub summary: scan::Summary,
+    /// Records written to findings.jsonl.
+    pub findings: usize,
+    /// Ransom notes found, with their contact points.
+    pub notes: Vec<Value>,
+    /// SHA-256 of the rule sources.
+    pub rules_sha256: String,
+}
+
+/// Scans the collected evidence of `endpoint` in the case.
+pub fn scan_endpoint(
+    writer: &CaseWriter,
+    endpoint: &str,
+    set: &RuleSet,
+    opts: &scan::Options,
+    progress: &dyn Progress,
+) -> Result<EndpointScan> {
+    let dir = writer.case().dir().join(ENDPOINTS_DIR).join(endpoint);
+    let rows = collect::read_manifest(&dir.join(MANIFEST))?;
+    if rows.is_empty() {
+        return Err(Error::NotACase { path: dir, reason: "no collected evidence for this endpoint".into() });
+    }
+    let collected: Vec<Row> = collect::latest_rows(&rows)
+        .into_values()
+        .filter(|r| r.status == Status::Collected && r.zip.is_some() && r.entry.is_some())
+        .cloned()
+        .collect();
+    writer.record(NewEntry::new(
+        "scan.start",
+        endpoint,
+        json!({ "rules_sha256": set.sha256, "files": collected.len() }),
+    ))?;
+    let events = Mutex::new(Vec::new());
+    let on_event = |e: Event| drop(events.lock().map(|mut v| v.push(e)));
+    let summary =
+        scan::scan_feed(set, opts, progress, &on_event, |feed| feed_archives(&dir, &collected, opts.max_size, feed));
+    let events = events.into_inner().unwrap_or_default();
+    let (records, notes) = findings(&dir, &collected, &events);
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    case::write_atomic(&dir.join(FINDINGS), text.as_bytes())?;
+    let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
+    let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "findings": records.len(), "ransom_notes": notes.len() });
+    writer.record(
+        NewEntry::new("scan.finish", endpoint, detail).with_files(vec![FileRef::of(writer.case().dir(), &rel)?]),
+    )?;
+    Ok(EndpointScan {
+        endpoint: endpoint.into(),
+        summary,
+        findings: records.len(),
+        notes,
+        rules_sha256: set.sha256.clone(),
+    })
+}
+
+/// Reads each archived file back, checks it against its manifest hash, and feeds it.
+fn feed_archives(dir: &Path, rows: &[Row], cap: u64, feed: &Feed) {
+    let mut by_zip: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in rows {
+        by_zip.entry(r.zip.as_deref().unwrap_or_default()).or_default().push(r);
+    }
+    for (zip, rows) in by_zip {
+        let archive = File::open(dir.join(zip))
+            .map_err(|e| e.to_string())
+            .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
+        let mut archive = match archive {
+            Ok(a) => a,
+            Err(why) => {
+                rows.iter().for_each(|r| feed.skip(r.path.clone(), "unreadable", format!("{zip}: {why}")));
+                continue;
+            }
+        };
+        for r in rows {
+            match entry_bytes(&mut archive, r, cap) {
+                Ok(data) => {
+                    if !feed.push(Item::Bytes(r.path.clone(), data)) {
+                        return;
+                    }
+                }
+                Err((reason, why)) => feed.skip(r.path.clone(), reason, why),
+            }
+        }
+    }
+}
+
+fn entry_bytes(
+    archive: &mut zip::ZipArchive<File>,
+    r: &Row,
+    cap: u64,
+) -> std::result::Result<Vec<u8>, (&'static str, String)> {
+    if r.size > cap {
+        return Err(("too_large", format!("{} bytes > {cap}", r.size)));
+    }
+    let name = r.entry.as_deref().unwrap_or_default();
+    let mut entry = archive.by_name(name).map_err(|e| ("unreadable", e.to_string()))?;
+    let mut data = Vec::with_capacity(r.size as usize);
+    entry.read_to_end(&mut data).map_err(|e| ("unreadable", e.to_string()))?;
+    if r.sha256.as_deref() != Some(hash::sha256_hex(&data).as_str()) {
+        return Err(("evidence_mismatch", "the archived bytes do not match the manifest hash".into()));
+    }
+    Ok(data)
+}
+
+/// findings.jsonl records (sorted by path, so the file is the same for the same evidence), and
+/// the ransom notes with their contact points.
+fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Value>) {
+    let by_path: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.path.as_str(), r)).collect();
+    let mut records = Vec::new();
+    let mut notes = Vec::new();
+    for e in events {
+        match e {
+            Event::Hit(h) => {
+                let category = h.meta.get("category").and_then(|v| v.as_str()).unwrap_or("");
+                let mut rec = json!({ "v": FINDINGS_VERSION, "kind": "yara", "path": h.path, "sha256": h.sha256,
+                                      "rule": h.rule, "rule_file": h.rule_file, "tags": h.tags, "meta": h.meta });
+                if matches!(category, "ransom_note" | "ioc") {
+                    let found = by_path.get(h.path.as_str()).and_then(|r| reread(dir, r)).map(|b| iocs::extract(&b)).unwrap_or_default();
+                    rec["iocs"] = json!(found);
+                    if category == "ransom_note" {
+                        notes.push(json!({ "path": h.path, "rule": h.rule, "iocs": found }));
+                    }
+                }
+                records.push(rec);
+            }
+            Event::Skip(s) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "scan_skip", "path": s.path, "reason": s.reason, "detail": s.detail })),
+        }
+    }
+    records.sort_by(|a, b| {
+        (a["path"].as_str(), a["kind"].as_str(), a["rule"].as_str()).cmp(&(
+            b["path"].as_str(),
+            b["kind"].as_str(),
+            b["rule"].as_str(),
+        ))
+    });
+    notes.sort_by(|a, b| (a["path"].as_str(), a["rule"].as_str()).cmp(&(b["path"].as_str(), b["rule"].as_str())));
+    notes.dedup_by(|a, b| a["path"] == b["path"]);
+    (records, notes)
+}
+
+fn reread(dir: &Path, r: &Row) -> Option<Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(File::open(dir.join(r.zip.as_deref()?)).ok()?).ok()?;
+    entry_bytes(&mut archive, r, u64::MAX).ok()
+}
