@@ -38,6 +38,9 @@ pub struct EndpointScan {
     pub notes: Vec<Value>,
     /// SHA-256 of the rule sources.
     pub rules_sha256: String,
+    /// Files that look encrypted: count, bytes, first and last modification time, per
+    /// top-level directory — the raw material for 発生日時.
+    pub encryption: Option<Value>,
 }
 
 /// Scans the collected evidence of `endpoint` in the case.
@@ -69,10 +72,12 @@ pub fn scan_endpoint(
         scan::scan_feed(set, opts, progress, &on_event, |feed| feed_archives(&dir, &collected, opts.max_size, feed));
     let events = events.into_inner().unwrap_or_default();
     let (records, notes) = findings(&dir, &collected, &events);
+    let encryption = encryption_window(&collected, &events);
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
     case::write_atomic(&dir.join(FINDINGS), text.as_bytes())?;
     let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
-    let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "findings": records.len(), "ransom_notes": notes.len() });
+    let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "findings": records.len(),
+                         "ransom_notes": notes.len(), "encryption": encryption });
     writer.record(
         NewEntry::new("scan.finish", endpoint, detail).with_files(vec![FileRef::of(writer.case().dir(), &rel)?]),
     )?;
@@ -82,6 +87,7 @@ pub fn scan_endpoint(
         findings: records.len(),
         notes,
         rules_sha256: set.sha256.clone(),
+        encryption,
     })
 }
 
@@ -154,6 +160,9 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
                 }
                 records.push(rec);
             }
+            Event::Encrypted(x) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "encrypted_file", "path": x.path,
+                "sha256": x.sha256, "size": x.size, "assessment": x.assessment,
+                "modified": by_path.get(x.path.as_str()).and_then(|r| r.times.modified.clone()) })),
             Event::Skip(s) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "scan_skip", "path": s.path, "reason": s.reason, "detail": s.detail })),
         }
     }
@@ -167,6 +176,32 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
     notes.sort_by(|a, b| (a["path"].as_str(), a["rule"].as_str()).cmp(&(b["path"].as_str(), b["rule"].as_str())));
     notes.dedup_by(|a, b| a["path"] == b["path"]);
     (records, notes)
+}
+
+/// First and last modification of the files that look encrypted, with counts per top-level
+/// directory.
+fn encryption_window(rows: &[Row], events: &[Event]) -> Option<Value> {
+    let by_path: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.path.as_str(), r)).collect();
+    let mut times: Vec<&str> = Vec::new();
+    let mut dirs: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for e in events {
+        let Event::Encrypted(x) = e else { continue };
+        if let Some(t) = by_path.get(x.path.as_str()).and_then(|r| r.times.modified.as_deref()) {
+            times.push(t);
+        }
+        let top = x.path.split('/').next().unwrap_or("").to_string();
+        let d = dirs.entry(top).or_default();
+        d.0 += 1;
+        d.1 += x.size;
+    }
+    if dirs.is_empty() {
+        return None;
+    }
+    times.sort_unstable();
+    let by_dir: BTreeMap<String, Value> =
+        dirs.into_iter().map(|(k, (n, b))| (k, json!({ "files": n, "bytes": b }))).collect();
+    Some(json!({ "files": by_dir.values().map(|v| v["files"].as_u64().unwrap_or(0)).sum::<u64>(),
+                 "first_modified": times.first(), "last_modified": times.last(), "by_top_directory": by_dir }))
 }
 
 fn reread(dir: &Path, r: &Row) -> Option<Vec<u8>> {

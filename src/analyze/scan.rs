@@ -63,12 +63,27 @@ pub struct Skip {
     pub detail: String,
 }
 
+/// A file whose content or name says it was encrypted.
+#[derive(Clone, Debug, Serialize)]
+pub struct Encrypted {
+    /// The file.
+    pub path: String,
+    /// SHA-256 of its content.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Why, and the window statistics.
+    pub assessment: super::encryption::Assessment,
+}
+
 /// What a scan produces, as it happens.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A rule matched.
     Hit(Hit),
+    /// A file looks encrypted.
+    Encrypted(Encrypted),
     /// A file was not scanned.
     Skip(Skip),
 }
@@ -82,6 +97,8 @@ pub struct Summary {
     pub bytes: u64,
     /// Rule matches.
     pub hits: u64,
+    /// Files that look encrypted.
+    pub encrypted: u64,
     /// Files not scanned.
     pub skipped: u64,
 }
@@ -199,14 +216,16 @@ fn worker(
             }
         };
         match outcome {
-            Ok((hits, size)) => {
+            Ok((hits, encrypted, size)) => {
                 add(total, |t| {
                     t.scanned += 1;
                     t.bytes += size;
                     t.hits += hits.len() as u64;
+                    t.encrypted += u64::from(encrypted.is_some());
                 });
                 progress.advance(1, size);
                 hits.into_iter().for_each(|h| on_event(Event::Hit(h)));
+                encrypted.into_iter().for_each(|e| on_event(Event::Encrypted(e)));
             }
             Err((reason, detail)) => {
                 add(total, |t| t.skipped += 1);
@@ -217,7 +236,7 @@ fn worker(
     }
 }
 
-type Outcome = std::result::Result<(Vec<Hit>, u64), (&'static str, String)>;
+type Outcome = std::result::Result<(Vec<Hit>, Option<Encrypted>, u64), (&'static str, String)>;
 
 fn scan_file(scanner: &mut yara_x::Scanner, set: &RuleSet, opts: &Options, path: &Path, meta: &Metadata) -> Outcome {
     if meta.len() > opts.max_size {
@@ -256,7 +275,13 @@ fn scan_bytes(
             meta: r.metadata().map(|(k, v)| (k.to_string(), meta_value(v))).collect(),
         })
         .collect();
-    Ok((hits, data.len() as u64))
+    let encrypted = super::encryption::assess(name, data).map(|assessment| Encrypted {
+        path: name.to_string(),
+        sha256: sha256.clone(),
+        size: data.len() as u64,
+        assessment,
+    });
+    Ok((hits, encrypted, data.len() as u64))
 }
 
 fn read(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, (&'static str, String)> {

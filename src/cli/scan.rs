@@ -89,7 +89,7 @@ pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     } else if !a.ndjson {
         text(&events, &summary, lang, out)?;
     }
-    Ok(if summary.hits > 0 { Outcome::Findings } else { Outcome::Clean })
+    Ok(if summary.hits + summary.encrypted > 0 { Outcome::Findings } else { Outcome::Clean })
 }
 
 fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) -> Result<()> {
@@ -104,6 +104,10 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
             Event::Skip(k) => output::line(
                 out,
                 &format!("{} {} ({}) {}", lang.pick("未検査", "skipped"), k.path, k.reason, k.detail),
+            )?,
+            Event::Encrypted(x) => output::line(
+                out,
+                &format!("[{}] {} ({})", lang.pick("暗号化", "encrypted"), x.path, x.assessment.reasons.join(", ")),
             )?,
         }
     }
@@ -162,5 +166,8 @@ fn run_case(
             )?;
         }
     }
-    Ok(if result.summary.hits > 0 { Outcome::Findings } else { Outcome::Clean })
+    if let Some(w) = &result.encryption {
+        output::line(out, &format!("  {} {w}", lang.pick("暗号化の期間:", "encryption window:")))?;
+    }
+    Ok(if result.summary.hits + result.summary.encrypted > 0 { Outcome::Findings } else { Outcome::Clean })
 }

@@ -200,3 +200,68 @@ fn an_archived_file_changed_after_collection_is_not_scanned_as_evidence() {
     assert!(matches!(skip["reason"].as_str(), Some("evidence_mismatch" | "unreadable")), "{skip}");
     assert_eq!(crate::helpers::verify(&case).0, 1, "verify names the changed archive too");
 }
+
+/// Encrypts with ChaCha20, as a ransomware would: whole, or only the first `head` bytes.
+fn encrypt(data: &mut [u8], head: Option<usize>) {
+    use chacha20::cipher::{KeyIvInit, StreamCipher};
+    let mut cipher = chacha20::ChaCha20::new(&[7u8; 32].into(), &[9u8; 12].into());
+    let end = head.unwrap_or(data.len()).min(data.len());
+    cipher.apply_keystream(&mut data[..end]);
+}
+
+fn document(n: usize) -> Vec<u8> {
+    "患者記録 2026-11-21 外来 受付番号 0001 氏名 山田 太郎 / patient record, outpatient desk\n".repeat(n).into_bytes()
+}
+
+#[test]
+fn files_encrypted_with_a_real_cipher_are_found_and_benign_compressed_files_are_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // Fully encrypted, family extension appended.
+    let mut a = document(3000);
+    encrypt(&mut a, None);
+    write(d, "share/受付/記録.xlsx.akira", &a);
+    // Fully encrypted in place: the extension promises a JPEG header that is gone.
+    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    b.extend(document(2000));
+    encrypt(&mut b, None);
+    write(d, "share/photos/scan.jpg", &b);
+    // Intermittent: only the first 64 KiB of a large text file.
+    let mut c = document(8000);
+    encrypt(&mut c, Some(64 * 1024));
+    write(d, "share/logs/records.csv", &c);
+    // Benign: a real zip of random data, and a JPEG-headed high-entropy file.
+    let zip_path = d.join("share/archive.zip");
+    let mut z = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
+    z.start_file(
+        "noise.bin",
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
+    )
+    .unwrap();
+    let mut noise = vec![0u8; 200_000];
+    encrypt(&mut noise, None);
+    std::io::Write::write_all(&mut z, &noise).unwrap();
+    z.finish().unwrap();
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.extend(&noise);
+    write(d, "share/photos/real.jpg", &jpeg);
+    write(d, "share/受付/plain.csv", &document(3000));
+    let (code, json, _) = scan_json(&[], &[&d.join("share")]);
+    assert_eq!(code, 1);
+    let flagged: std::collections::BTreeMap<String, Value> = json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "encrypted")
+        .map(|e| (e["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), e["assessment"].clone()))
+        .collect();
+    assert_eq!(
+        flagged.keys().cloned().collect::<Vec<_>>(),
+        vec!["records.csv", "scan.jpg", "記録.xlsx.akira"],
+        "{json}"
+    );
+    assert_eq!(flagged["記録.xlsx.akira"]["reasons"][0], "known_extension");
+    assert_eq!(flagged["scan.jpg"]["reasons"][0], "magic_mismatch");
+    assert_eq!(flagged["records.csv"]["reasons"][0], "random_in_text");
+    assert_eq!(flagged["records.csv"]["intermittent"], true);
+}
