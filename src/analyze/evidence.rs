@@ -163,6 +163,9 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
             Event::Encrypted(x) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "encrypted_file", "path": x.path,
                 "sha256": x.sha256, "size": x.size, "assessment": x.assessment,
                 "modified": by_path.get(x.path.as_str()).and_then(|r| r.times.modified.clone()) })),
+            Event::Executable(x) => records.push(json!({ "v": FINDINGS_VERSION,
+                "kind": if x.malformed.is_some() { "malformed_executable" } else { "executable" },
+                "path": x.path, "sha256": x.sha256, "facts": x.facts, "malformed": x.malformed })),
             Event::Skip(s) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "scan_skip", "path": s.path, "reason": s.reason, "detail": s.detail })),
         }
     }

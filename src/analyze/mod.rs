@@ -1,5 +1,6 @@
 //! Reading what the evidence says: parsers over collected or mounted artefacts. Reads only.
 
+pub mod binary;
 pub mod encryption;
 pub mod evidence;
 pub mod iocs;

@@ -76,6 +76,19 @@ pub struct Encrypted {
     pub assessment: super::encryption::Assessment,
 }
 
+/// An executable and what it says about itself.
+#[derive(Clone, Debug, Serialize)]
+pub struct Executable {
+    /// The file.
+    pub path: String,
+    /// SHA-256.
+    pub sha256: String,
+    /// Its facts, when it parses.
+    pub facts: Option<super::binary::ExeFacts>,
+    /// Why it does not parse (a malformed executable is a finding in itself).
+    pub malformed: Option<String>,
+}
+
 /// What a scan produces, as it happens.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -84,6 +97,8 @@ pub enum Event {
     Hit(Hit),
     /// A file looks encrypted.
     Encrypted(Encrypted),
+    /// An executable (PE or ELF) and its facts.
+    Executable(Executable),
     /// A file was not scanned.
     Skip(Skip),
 }
@@ -216,16 +231,17 @@ fn worker(
             }
         };
         match outcome {
-            Ok((hits, encrypted, size)) => {
+            Ok(found) => {
                 add(total, |t| {
                     t.scanned += 1;
-                    t.bytes += size;
-                    t.hits += hits.len() as u64;
-                    t.encrypted += u64::from(encrypted.is_some());
+                    t.bytes += found.size;
+                    t.hits += found.hits.len() as u64;
+                    t.encrypted += u64::from(found.encrypted.is_some());
                 });
-                progress.advance(1, size);
-                hits.into_iter().for_each(|h| on_event(Event::Hit(h)));
-                encrypted.into_iter().for_each(|e| on_event(Event::Encrypted(e)));
+                progress.advance(1, found.size);
+                found.hits.into_iter().for_each(|h| on_event(Event::Hit(h)));
+                found.encrypted.into_iter().for_each(|e| on_event(Event::Encrypted(e)));
+                found.executable.into_iter().for_each(|e| on_event(Event::Executable(e)));
             }
             Err((reason, detail)) => {
                 add(total, |t| t.skipped += 1);
@@ -236,7 +252,15 @@ fn worker(
     }
 }
 
-type Outcome = std::result::Result<(Vec<Hit>, Option<Encrypted>, u64), (&'static str, String)>;
+/// What one file gave: rule hits, an encryption assessment, executable facts, its size.
+struct Found {
+    hits: Vec<Hit>,
+    encrypted: Option<Encrypted>,
+    executable: Option<Executable>,
+    size: u64,
+}
+
+type Outcome = std::result::Result<Found, (&'static str, String)>;
 
 fn scan_file(scanner: &mut yara_x::Scanner, set: &RuleSet, opts: &Options, path: &Path, meta: &Metadata) -> Outcome {
     if meta.len() > opts.max_size {
@@ -281,7 +305,14 @@ fn scan_bytes(
         size: data.len() as u64,
         assessment,
     });
-    Ok((hits, encrypted, data.len() as u64))
+    let executable = super::binary::facts(data).map(|f| {
+        let (facts, malformed) = match f {
+            Ok(facts) => (Some(facts), None),
+            Err(why) => (None, Some(why)),
+        };
+        Executable { path: name.to_string(), sha256: sha256.clone(), facts, malformed }
+    });
+    Ok(Found { hits, encrypted, executable, size: data.len() as u64 })
 }
 
 fn read(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, (&'static str, String)> {

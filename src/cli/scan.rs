@@ -105,6 +105,23 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
                 out,
                 &format!("{} {} ({}) {}", lang.pick("未検査", "skipped"), k.path, k.reason, k.detail),
             )?,
+            Event::Executable(x) => match (&x.facts, &x.malformed) {
+                (_, Some(why)) => output::line(
+                    out,
+                    &format!("[{}] {} ({why})", lang.pick("不正な実行ファイル", "malformed executable"), x.path),
+                )?,
+                (Some(f), None) if !f.imports_of_interest.is_empty() || !f.packer_hints.is_empty() => output::line(
+                    out,
+                    &format!(
+                        "[{}] {} {} {}",
+                        lang.pick("実行ファイル", "executable"),
+                        x.path,
+                        f.imports_of_interest.join(", "),
+                        f.packer_hints.join(", ")
+                    ),
+                )?,
+                _ => {}
+            },
             Event::Encrypted(x) => output::line(
                 out,
                 &format!("[{}] {} ({})", lang.pick("暗号化", "encrypted"), x.path, x.assessment.reasons.join(", ")),

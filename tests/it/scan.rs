@@ -265,3 +265,89 @@ fn files_encrypted_with_a_real_cipher_are_found_and_benign_compressed_files_are_
     assert_eq!(flagged["records.csv"]["reasons"][0], "random_in_text");
     assert_eq!(flagged["records.csv"]["intermittent"], true);
 }
+
+/// A minimal PE32+ image with one executable section named `section` holding `code`.
+fn minimal_pe(section: &[u8; 8], code: &[u8; 512], timestamp: u32) -> Vec<u8> {
+    let mut pe = vec![0u8; 0x200];
+    pe[..2].copy_from_slice(b"MZ");
+    pe[0x3C] = 0x40;
+    let mut h = b"PE\0\0".to_vec();
+    h.extend(0x8664u16.to_le_bytes());
+    h.extend(1u16.to_le_bytes());
+    h.extend(timestamp.to_le_bytes());
+    h.extend([0u8; 8]);
+    h.extend(0xF0u16.to_le_bytes());
+    h.extend(0x22u16.to_le_bytes());
+    let mut opt = Vec::new();
+    opt.extend(0x20Bu16.to_le_bytes());
+    opt.extend([14u8, 0]);
+    for v in [0x200u32, 0, 0, 0x1000, 0x1000] {
+        opt.extend(v.to_le_bytes());
+    }
+    opt.extend(0x1_4000_0000u64.to_le_bytes());
+    for v in [0x1000u32, 0x200] {
+        opt.extend(v.to_le_bytes());
+    }
+    for v in [6u16, 0, 0, 0, 6, 0] {
+        opt.extend(v.to_le_bytes());
+    }
+    for v in [0u32, 0x2000, 0x200, 0] {
+        opt.extend(v.to_le_bytes());
+    }
+    opt.extend(3u16.to_le_bytes());
+    opt.extend(0x8160u16.to_le_bytes());
+    for v in [0x10_0000u64, 0x1000, 0x10_0000, 0x1000] {
+        opt.extend(v.to_le_bytes());
+    }
+    opt.extend(0u32.to_le_bytes());
+    opt.extend(16u32.to_le_bytes());
+    opt.extend([0u8; 128]);
+    assert_eq!(opt.len(), 0xF0);
+    h.extend(opt);
+    h.extend(section);
+    for v in [0x200u32, 0x1000, 0x200, 0x200, 0, 0] {
+        h.extend(v.to_le_bytes());
+    }
+    h.extend([0u8; 4]);
+    h.extend(0x6000_0020u32.to_le_bytes());
+    pe[0x40..0x40 + h.len()].copy_from_slice(&h);
+    pe.extend(code);
+    pe
+}
+
+#[test]
+fn executables_get_their_facts_and_malformed_ones_are_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut packed = [0u8; 512];
+    encrypt(&mut packed, None);
+    write(d, "AppData/Local/Temp/svc.exe", &minimal_pe(b"UPX1\0\0\0\0", &packed, 1_716_101_927));
+    let mut broken = minimal_pe(b".text\0\0\0", &[0xC3; 512], 0);
+    broken.truncate(0x60);
+    write(d, "AppData/Local/Temp/broken.exe", &broken);
+    fs::copy("/bin/ls", d.join("ls")).unwrap();
+    let (_, json, _) = scan_json(&[], &[d]);
+    let exe = |name: &str| {
+        json["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["event"] == "executable" && e["path"].as_str().unwrap().ends_with(name))
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: {json}"))
+    };
+    let svc = exe("svc.exe");
+    assert_eq!(svc["facts"]["arch"], "x86_64");
+    assert_eq!(svc["facts"]["compiled"], "2024-05-19T06:58:47.000000Z");
+    let hints = svc["facts"]["packer_hints"].as_array().unwrap();
+    assert!(
+        hints.iter().any(|h| h == "UPX")
+            && hints.iter().any(|h| h.as_str().unwrap().starts_with("high-entropy code section")),
+        "{svc}"
+    );
+    assert!(exe("broken.exe")["malformed"].is_string());
+    let ls = exe("ls");
+    assert_eq!(ls["facts"]["format"], "elf");
+    assert!(ls["facts"]["interpreter"].as_str().is_some_and(|i| i.contains("ld-linux")), "{ls}");
+    assert!(ls["facts"]["needed"].as_array().unwrap().iter().any(|l| l == "libc.so.6"));
+}
