@@ -14,10 +14,12 @@ use crate::error::{Error, Result};
 use crate::hash;
 
 /// The rules shipped with shodo.
-pub const BUNDLED: [(&str, &str); 3] = [
+pub const BUNDLED: [(&str, &str); 5] = [
     ("rules/yara/ransom_notes.yar", include_str!("../../rules/yara/ransom_notes.yar")),
     ("rules/yara/ransomware_tools.yar", include_str!("../../rules/yara/ransomware_tools.yar")),
     ("rules/yara/remote_access.yar", include_str!("../../rules/yara/remote_access.yar")),
+    ("rules/yara/hack_tools.yar", include_str!("../../rules/yara/hack_tools.yar")),
+    ("rules/yara/webshells.yar", include_str!("../../rules/yara/webshells.yar")),
 ];
 
 /// External variables defined for every scan (set per file).

@@ -351,3 +351,25 @@ fn executables_get_their_facts_and_malformed_ones_are_findings() {
     assert!(ls["facts"]["interpreter"].as_str().is_some_and(|i| i.contains("ld-linux")), "{ls}");
     assert!(ls["facts"]["needed"].as_array().unwrap().iter().any(|l| l == "libc.so.6"));
 }
+
+#[test]
+fn hack_tools_exfiltration_configs_and_web_shells_are_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "Users/a/AppData/Roaming/rclone/rclone.conf",
+        b"[mega]\ntype = mega\nuser = leak@example.org\npass = abcdef\n",
+    );
+    write(d, "var/www/html/up.php", b"<?php @eval(base64_decode($_POST['x'])); ?>");
+    write(d, "var/www/html/cmd.jsp", b"<% Runtime.getRuntime().exec(request.getParameter(\"c\")); %>");
+    write(d, "tools/m.txt", b"privilege::debug\r\nsekurlsa::logonpasswords\r\nexit\r\n");
+    write(d, "var/www/html/index.php", b"<?php echo htmlspecialchars($_GET['q']); ?>");
+    write(d, "Users/a/AppData/Roaming/rclone/notes.ini", b"[section]\nname = value\n");
+    let (_, json, _) = scan_json(&[], &[d]);
+    assert_eq!(rules_hit(&json, "rclone.conf"), vec!["shodo_exfiltration_rclone_config".to_string()]);
+    assert_eq!(rules_hit(&json, "up.php"), vec!["shodo_webshell_php".to_string()]);
+    assert_eq!(rules_hit(&json, "cmd.jsp"), vec!["shodo_webshell_aspx_jsp".to_string()]);
+    assert_eq!(rules_hit(&json, "m.txt"), vec!["shodo_credential_dumper".to_string()]);
+    assert!(rules_hit(&json, "index.php").is_empty() && rules_hit(&json, "notes.ini").is_empty());
+}
