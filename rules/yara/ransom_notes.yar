@@ -97,7 +97,8 @@ rule shodo_ransom_note_scored
         // Notes are short (324 real notes of 215 families: largest 27 KB); long technical
         // documents use the same words, so the scored rule looks at small files only.
     strings:
-        $c1 = /(files|data|network|systems?|servers?|documents)( \w+){0,3} (ha(s|ve) been|were|was|are|is) (encrypted|locked|stolen|compromised|breached|downloaded|exfiltrated)/ ascii wide nocase
+        $c1 = /(files|data|network|systems?|servers?|documents)( \w+){0,3} (ha(s|ve) been|were|was|are|is)( \w+){0,2} (encrypted|locked|stolen|compromised|breached|downloaded|exfiltrated)/ ascii wide nocase
+        $c7 = /encrypted (all )?(of )?your (files|data|network|systems|servers|documents)/ ascii wide nocase
         $c2 = /decrypt(ion|or|ed)?/ ascii wide nocase
         $c3 = /exfiltrat(ed|ion)/ ascii wide nocase
         $c4 = "ransom" ascii wide nocase
@@ -105,19 +106,20 @@ rule shodo_ransom_note_scored
         $c6 = /[a-z2-7]{56}\.onion/ ascii wide nocase
         $p1 = "tor browser" ascii wide nocase
         $p2 = /\b(bitcoin|btc|monero|xmr)\b/ ascii wide nocase
-        $p3 = /do(n'?t| not|n’t) (try to |attempt to )?(rename|modify|delete|change|use|contact|turn off|reboot)/ ascii wide nocase
+        $p3 = /do(n'?t| not|n’t) (try to |attempt to )?(rename|modify|delete|change|use|contact|turn off|reboot|touch|interrupt|stop)/ ascii wide nocase
         $p4 = /third[- ]part(y|ies)/ ascii wide nocase
         $p5 = /(private|unique|secret) key/ ascii wide nocase
         $p6 = /(restore|recover|get back) (all )?(your|the) (files|data)/ ascii wide nocase
-        $p7 = /(contact|write to|reach) us/ ascii wide nocase
+        $p7 = /(contact|write to|reach)( with)? us/ ascii wide nocase
         $p8 = /(test|free) decrypt/ ascii wide nocase
-        $p9 = /(personal|your|victim|company|unique) (id|key|code|token)\b/ ascii wide nocase
+        $p9 = /(personal|your|victim|company|unique) (id|key|code|token|identificator|identifier)\b/ ascii wide nocase
         $p10 = /\b(qtox|tox id|tox chat|session messenger|jabber|telegram)\b/ ascii wide nocase
         $p11 = /(deadline|within \d+ (hours|days)|price will|double)/ ascii wide nocase
         $p12 = /(negotiat|payment|pay us|pay the)/ ascii wide nocase
         $p13 = /(breach|breached|hacked|compromised|attacked)/ ascii wide nocase
         $p14 = /(data recovery|recovery compan|law enforcement|police|fbi)/ ascii wide nocase
         $p15 = /\.onion\b/ ascii wide nocase
+        $p16 = /\b(use tor|tor network|tor site|tor link)\b/ ascii wide nocase
     condition:
         filesize < 64KB and (
             (2 of ($c*) and 2 of ($p*)) or
