@@ -39,6 +39,16 @@ benign_hits = note_hits(benign_events)
 print(f"ransom notes detected: {len(found)}/{len(files)} files ({100*len(found)/len(files):.1f} %), "
       f"{len(found_families)}/{len(families)} families ({100*len(found_families)/len(families):.1f} %)  goal >= 95 %")
 print(f"benign files flagged as notes: {len(benign_hits)}/{benign_total} ({100*len(benign_hits)/max(benign_total,1):.3f} %)  goal <= 0.1 %")
+# Attribution: the first family a detected note names, against the corpus folder (the family).
+norm = lambda x: "".join(c for c in x.lower().replace("0", "o") if c.isalnum())
+named = {}
+for line in open(notes_events):
+    e = json.loads(line)
+    if e["event"] == "hit" and e.get("attribution"):
+        named.setdefault(os.path.normpath(e["path"]), e["attribution"][0]["family"])
+right = sum(1 for p, fam in named.items() if norm(fam) in norm(p.split(os.sep)[0]) or norm(p.split(os.sep)[0]) in norm(fam))
+print(f"family attribution: {len(named)}/{len(found)} detected notes attributed, {right}/{len(named)} agree with the corpus folder"
+      f" ({100*right/max(len(named),1):.1f} %)")
 missed = sorted(set(files) - hits)[:20]
 if missed:
     print("missed (first 20):", *missed, sep="\n  ")

@@ -41,6 +41,8 @@ pub struct EndpointScan {
     /// Files that look encrypted: count, bytes, first and last modification time, per
     /// top-level directory — the raw material for 発生日時.
     pub encryption: Option<Value>,
+    /// Families the evidence points to (notes naming themselves, encrypted-file extensions).
+    pub families: Vec<super::family::Attribution>,
 }
 
 /// Scans the collected evidence of `endpoint` in the case.
@@ -73,11 +75,12 @@ pub fn scan_endpoint(
     let events = events.into_inner().unwrap_or_default();
     let (records, notes) = findings(&dir, &collected, &events);
     let encryption = encryption_window(&collected, &events);
+    let families = families(&events);
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
     case::write_atomic(&dir.join(FINDINGS), text.as_bytes())?;
     let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
     let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "findings": records.len(),
-                         "ransom_notes": notes.len(), "encryption": encryption });
+                         "ransom_notes": notes.len(), "encryption": encryption, "families": families });
     writer.record(
         NewEntry::new("scan.finish", endpoint, detail).with_files(vec![FileRef::of(writer.case().dir(), &rel)?]),
     )?;
@@ -88,7 +91,30 @@ pub fn scan_endpoint(
         notes,
         rules_sha256: set.sha256.clone(),
         encryption,
+        families,
     })
+}
+
+/// Every family named by a note or an encrypted-file extension, strongest evidence first.
+fn families(events: &[Event]) -> Vec<super::family::Attribution> {
+    let mut all: Vec<super::family::Attribution> = Vec::new();
+    for e in events {
+        let found = match e {
+            Event::Hit(h) => h.attribution.clone(),
+            Event::Encrypted(x) => {
+                x.assessment.extension.as_deref().and_then(super::family::from_extension).into_iter().collect()
+            }
+            _ => Vec::new(),
+        };
+        for a in found {
+            if !all.iter().any(|b| b.family == a.family && (b.confidence == "high" || b.confidence == a.confidence)) {
+                all.retain(|b| b.family != a.family);
+                all.push(a);
+            }
+        }
+    }
+    all.sort_by(|a, b| (a.confidence != "high", &a.family).cmp(&(b.confidence != "high", &b.family)));
+    all
 }
 
 /// Reads each archived file back, checks it against its manifest hash, and feeds it.
@@ -155,7 +181,7 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
                     let found = by_path.get(h.path.as_str()).and_then(|r| reread(dir, r)).map(|b| iocs::extract(&b)).unwrap_or_default();
                     rec["iocs"] = json!(found);
                     if category == "ransom_note" {
-                        notes.push(json!({ "path": h.path, "rule": h.rule, "iocs": found }));
+                        notes.push(json!({ "path": h.path, "rule": h.rule, "iocs": found, "attribution": h.attribution }));
                     }
                 }
                 records.push(rec);

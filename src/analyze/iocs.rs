@@ -71,7 +71,8 @@ pub fn extract(bytes: &[u8]) -> Iocs {
     Iocs { onion, email: all(&EMAIL), tox: all(&TOX), btc: all(&BTC), xmr: all(&XMR), url }
 }
 
-fn decode(bytes: &[u8]) -> String {
+/// A note's bytes as text: UTF-16LE when it looks like it, else UTF-8 (lossy).
+pub fn decode(bytes: &[u8]) -> String {
     let utf16 = bytes.starts_with(&[0xFF, 0xFE])
         || (bytes.len() >= 16 && bytes.iter().skip(1).step_by(2).take(64).filter(|&&b| b == 0).count() > 16);
     if utf16 {

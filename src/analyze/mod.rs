@@ -3,6 +3,7 @@
 pub mod binary;
 pub mod encryption;
 pub mod evidence;
+pub mod family;
 pub mod iocs;
 pub mod registry;
 pub mod rules;

@@ -50,6 +50,9 @@ pub struct Hit {
     pub tags: Vec<String>,
     /// Rule metadata (description_ja/en, severity, category, family, reference …).
     pub meta: Map<String, Value>,
+    /// For a ransom note: the families it names, with confidence and reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attribution: Vec<super::family::Attribution>,
 }
 
 /// A file that was not scanned.
@@ -297,6 +300,13 @@ fn scan_bytes(
             rule_file: rule_file(set, r.namespace()),
             tags: r.tags().map(|t| t.identifier().to_string()).collect(),
             meta: r.metadata().map(|(k, v)| (k.to_string(), meta_value(v))).collect(),
+            attribution: Vec::new(),
+        })
+        .map(|mut h: Hit| {
+            if h.meta.get("category").and_then(|v| v.as_str()) == Some("ransom_note") {
+                h.attribution = super::family::from_note(&super::iocs::decode(data));
+            }
+            h
         })
         .collect();
     let encrypted = super::encryption::assess(name, data).map(|assessment| Encrypted {

@@ -99,7 +99,9 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
                 let desc =
                     h.meta.get(lang.pick("description_ja", "description_en")).and_then(|v| v.as_str()).unwrap_or("");
                 let sev = h.meta.get("severity").and_then(|v| v.as_str()).unwrap_or("-");
-                output::line(out, &format!("[{sev}] {} {} — {desc}", h.rule, h.path))?;
+                let family =
+                    h.attribution.first().map(|a| format!(" [{} ({})]", a.family, a.confidence)).unwrap_or_default();
+                output::line(out, &format!("[{sev}] {} {} — {desc}{family}", h.rule, h.path))?;
             }
             Event::Skip(k) => output::line(
                 out,
@@ -182,9 +184,14 @@ fn run_case(
                 ),
             )?;
         }
-    }
-    if let Some(w) = &result.encryption {
-        output::line(out, &format!("  {} {w}", lang.pick("暗号化の期間:", "encryption window:")))?;
+        for f in &result.families {
+            let line =
+                format!("  {} {} ({}: {})", lang.pick("攻撃グループ:", "family:"), f.family, f.confidence, f.reason);
+            output::line(out, &line)?;
+        }
+        if let Some(w) = &result.encryption {
+            output::line(out, &format!("  {} {w}", lang.pick("暗号化の期間:", "encryption window:")))?;
+        }
     }
     Ok(if result.summary.hits + result.summary.encrypted > 0 { Outcome::Findings } else { Outcome::Clean })
 }

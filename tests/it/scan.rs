@@ -146,7 +146,7 @@ fn collected_evidence_is_scanned_into_findings_with_the_notes_contact_points() {
     let src = tmp.path().join("src");
     let onion = "c".repeat(56);
     write(&src, "Windows/System32/config/SYSTEM", b"regf");
-    write(&src, "Users/yamada/Desktop/README_RESTORE.txt", format!("Your files have been encrypted.\nTo decrypt, contact us: restore@onionmail.example or http://{onion}.onion\n").as_bytes());
+    write(&src, "Users/yamada/Desktop/README_RESTORE.txt", format!("Your files have been encrypted by LockBit.\nTo decrypt, contact us: restore@onionmail.example or http://{onion}.onion\n").as_bytes());
     write(&src, "Users/yamada/AppData/Local/Temp/stop.bat", b"vssadmin delete shadows /all /quiet\r\n");
     let case = tmp.path().join("case");
     shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
@@ -158,6 +158,10 @@ fn collected_evidence_is_scanned_into_findings_with_the_notes_contact_points() {
     assert_eq!(note["path"], "Users/yamada/Desktop/README_RESTORE.txt");
     assert_eq!(note["iocs"]["onion"][0], format!("{onion}.onion"));
     assert_eq!(note["iocs"]["email"][0], "restore@onionmail.example");
+    assert_eq!(
+        (result["families"][0]["family"].as_str(), result["families"][0]["confidence"].as_str()),
+        (Some("LockBit"), Some("high"))
+    );
     let findings = fs::read_to_string(case.join("endpoints/pc-20/findings.jsonl")).unwrap();
     let records: Vec<Value> = findings.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(records.iter().all(|r| r["v"] == 1));

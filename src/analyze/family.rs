@@ -1,0 +1,139 @@
+//! Which ransomware family: from the note's own words (a family named in its note) or from the
+//! extension appended to encrypted files. Families are data (`rules/ransomware/families.toml`);
+//! every attribution says why, with a confidence.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+const FAMILIES: &str = include_str!("../../rules/ransomware/families.toml");
+
+/// One family as the data file describes it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    /// How notes name it; the first is the display name.
+    pub names: Vec<String>,
+    /// Extensions it appends.
+    #[serde(default)]
+    pub extensions: Vec<String>,
+    /// The name is also an ordinary word: match its exact spelling only, with less confidence.
+    #[serde(default)]
+    pub common_word: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    family: Vec<Family>,
+}
+
+/// An attribution.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Attribution {
+    /// Family display name.
+    pub family: String,
+    /// `high` (named in its own note) or `medium` (its extension).
+    pub confidence: &'static str,
+    /// Why, for people.
+    pub reason: String,
+}
+
+struct Compiled {
+    family: Family,
+    name_re: Regex,
+}
+
+static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| families().unwrap_or_default());
+
+/// The bundled families, validated (also checked by the tests).
+pub fn families_checked() -> Result<usize> {
+    families().map(|f| f.len())
+}
+
+fn families() -> Result<Vec<Compiled>> {
+    let name = "rules/ransomware/families.toml";
+    let file: File = crate::config::deserialize(Path::new(name), FAMILIES)
+        .map_err(|e| Error::BundledData { name: "rules/ransomware/families.toml", reason: e.to_string() })?;
+    file.family
+        .into_iter()
+        .map(|family| {
+            let alternatives: Vec<String> = family.names.iter().map(|n| regex::escape(n)).collect();
+            let case = if family.common_word { "" } else { "(?i)" };
+            let pattern = format!(r"{case}\b({})\b", alternatives.join("|"));
+            let name_re = Regex::new(&pattern)
+                .map_err(|e| Error::BundledData { name: "families.toml", reason: e.to_string() })?;
+            Ok(Compiled { family, name_re })
+        })
+        .collect()
+}
+
+/// Families a note names itself (most mentions first).
+pub fn from_note(text: &str) -> Vec<Attribution> {
+    let mut found: Vec<(usize, Attribution)> = COMPILED
+        .iter()
+        .filter_map(|c| {
+            let hits: Vec<&str> = c.name_re.find_iter(text).map(|m| m.as_str()).collect();
+            let first = hits.first()?;
+            Some((
+                hits.len(),
+                Attribution {
+                    family: c.family.names[0].clone(),
+                    confidence: if c.family.common_word { "medium" } else { "high" },
+                    reason: format!("the note names \"{first}\" ({} times)", hits.len()),
+                },
+            ))
+        })
+        .collect();
+    found.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    found.into_iter().map(|(_, a)| a).collect()
+}
+
+/// The family whose extension an encrypted file carries.
+pub fn from_extension(ext: &str) -> Option<Attribution> {
+    let ext = ext.to_lowercase();
+    COMPILED.iter().find(|c| c.family.extensions.contains(&ext)).map(|c| Attribution {
+        family: c.family.names[0].clone(),
+        confidence: "medium",
+        reason: format!("encrypted files end in .{ext}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_families_load() {
+        assert!(families_checked().unwrap() > 40);
+    }
+
+    #[test]
+    fn a_note_naming_its_family() {
+        let a = from_note("All your files are encrypted by LockBit 3.0. Contact lockbitsupp.");
+        assert_eq!(a[0].family, "LockBit");
+        assert_eq!(a[0].confidence, "high");
+    }
+
+    #[test]
+    fn words_inside_other_words_do_not_count() {
+        assert!(from_note("the display was replaced").is_empty());
+    }
+
+    #[test]
+    fn common_words_need_their_spelling() {
+        assert!(from_note("do not play with the files").is_empty());
+        assert_eq!(from_note("PLAY\nnews portal").first().map(|a| (a.family.as_str(), a.confidence)), None);
+        assert_eq!(from_note("Play team").first().map(|a| (a.family.as_str(), a.confidence)), Some(("Play", "medium")));
+    }
+
+    #[test]
+    fn extension() {
+        assert_eq!(from_extension("LOCKBIT").map(|a| a.family), Some("LockBit".into()));
+        assert_eq!(from_extension("txt"), None);
+    }
+}
