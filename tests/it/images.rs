@@ -74,6 +74,11 @@ fn new_case(dir: &Path) -> PathBuf {
     case
 }
 
+/// Runs `shodo collect ARGS --case CASE --source SRC`.
+fn collect(case: &Path, src: &Path, args: &[&str]) -> std::process::Output {
+    shodo().arg("collect").args(args).arg("--case").arg(case).arg("--source").arg(src).output().unwrap()
+}
+
 fn loops_of(img: &Path) -> String {
     sh("losetup", &["-j", img.to_str().unwrap()])
 }
@@ -94,13 +99,7 @@ fn ntfs_image_is_collected_with_raw_mft_and_left_byte_identical() {
     let img = ntfs_image(tmp.path());
     let before = sha_file(&img);
     let case = new_case(tmp.path());
-    let out = shodo()
-        .args(["collect", "--json", "--endpoint", "pc-01", "--case"])
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--json", "--endpoint", "pc-01"]);
     assert!(out.status.code() == Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(sha_file(&img), before, "the image changed");
     assert_eq!(loops_of(&img).trim(), "", "the loop device was not detached");
@@ -188,7 +187,7 @@ fn ext4_image_is_collected_without_journal_replay() {
     sh("mkfs.ext4", &["-F", "-q", "-d", tree.to_str().unwrap(), img.to_str().unwrap()]);
     let before = sha_file(&img);
     let case = new_case(tmp.path());
-    let out = shodo().args(["collect", "--case"]).arg(&case).arg("--source").arg(&img).output().unwrap();
+    let out = collect(&case, &img, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(sha_file(&img), before, "the image changed");
     let rows = rows(&case, "mail-01");
@@ -237,13 +236,7 @@ fn hibernated_windows_is_detected_and_said() {
     hiberfil.resize(64 * 1024, 0);
     let img = ntfs_image_with(tmp.path(), &[("hiberfil.sys", &hiberfil)]);
     let case = new_case(tmp.path());
-    let out = shodo()
-        .args(["collect", "--endpoint", "pc-04", "--case"])
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--endpoint", "pc-04"]);
     assert_eq!(out.status.code(), Some(0));
     let msg = String::from_utf8_lossy(&out.stderr);
     assert!(msg.contains("休止状態") && msg.contains("Windows を起動しないでください"), "{msg}");
@@ -282,23 +275,11 @@ fn partitioned_disk_image_picks_the_windows_partition() {
     sh("losetup", &["-d", &dev]);
     let before = sha_file(&img);
     let case = new_case(tmp.path());
-    let out = shodo()
-        .args(["collect", "--endpoint", "pc-05", "--case"])
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--endpoint", "pc-05"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(rows(&case, "pc-05")["Windows/System32/config/SAM"]["status"], "collected");
     // The EFI partition holds no filesystem here: asking for it is a clear error.
-    let out = shodo()
-        .args(["collect", "--partition", "1", "--endpoint", "pc-06", "--case"])
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--partition", "1", "--endpoint", "pc-06"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(sha_file(&img), before, "the image changed");
     assert_eq!(loops_of(&img).trim(), "");
@@ -325,13 +306,7 @@ fn bitlocker_without_a_key_asks_for_one_and_writes_nothing() {
     let img = fake_bitlocker(tmp.path());
     let before = sha_file(&img);
     let case = new_case(tmp.path());
-    let out = shodo()
-        .args(["collect", "--endpoint", "pc-07", "--case"])
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--endpoint", "pc-07"]);
     assert_eq!(out.status.code(), Some(2));
     let msg = String::from_utf8_lossy(&out.stderr);
     assert!(msg.contains("BitLocker") && msg.contains("--recovery-key-file") && msg.contains("回復キー"), "{msg}");
@@ -346,15 +321,7 @@ fn bitlocker_key_with_a_typo_is_refused_before_anything_is_opened() {
     let key = tmp.path().join("key.txt");
     fs::write(&key, "000012-000022-000033-000044-000055-000066-000077-000088\n").unwrap();
     let case = new_case(tmp.path());
-    let out = shodo()
-        .args(["collect", "--endpoint", "pc-08", "--recovery-key-file"])
-        .arg(&key)
-        .arg("--case")
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--endpoint", "pc-08", "--recovery-key-file", key.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let msg = String::from_utf8_lossy(&out.stderr);
     assert!(msg.contains("11 の倍数") && msg.contains("multiple of 11"), "{msg}");
@@ -370,15 +337,7 @@ fn bitlocker_that_cannot_be_unlocked_is_a_clear_error_and_the_key_is_never_recor
     let key_file = tmp.path().join("key.txt");
     fs::write(&key_file, key).unwrap();
     let case = new_case(tmp.path());
-    let out = shodo()
-        .args(["collect", "--endpoint", "pc-09", "--recovery-key-file"])
-        .arg(&key_file)
-        .arg("--case")
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--endpoint", "pc-09", "--recovery-key-file", key_file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let msg = String::from_utf8_lossy(&out.stderr);
     assert!(msg.contains("cryptsetup") && msg.contains("dislocker") && msg.contains("nothing was written"), "{msg}");
@@ -411,7 +370,7 @@ fn xfs_image_is_mounted_without_log_recovery_and_left_byte_identical() {
     sh("umount", &[mnt.to_str().unwrap()]);
     let before = sha_file(&img);
     let case = new_case(tmp.path());
-    let out = shodo().args(["collect", "--case"]).arg(&case).arg("--source").arg(&img).output().unwrap();
+    let out = collect(&case, &img, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(sha_file(&img), before, "the image changed");
     assert_eq!(rows(&case, "file-01")["var/log/secure"]["status"], "collected");
@@ -435,7 +394,7 @@ fn windows_facts_come_from_the_hives_and_name_the_endpoint() {
     );
     let case = new_case(tmp.path());
     // No --endpoint: the host name comes from the SYSTEM hive.
-    let out = shodo().args(["collect", "--case"]).arg(&case).arg("--source").arg(&img).output().unwrap();
+    let out = collect(&case, &img, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let endpoint: Value =
         serde_json::from_slice(&fs::read(case.join("endpoints/PC-RECEPTION-01/endpoint.json")).unwrap()).unwrap();
@@ -490,13 +449,7 @@ fn dirty_ntfs_is_detected_and_said() {
     mark_dirty(&img);
     let before = sha_file(&img);
     let case = new_case(tmp.path());
-    let out = shodo()
-        .args(["collect", "--endpoint", "pc-10", "--case"])
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--endpoint", "pc-10"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("dirty"));
     let endpoint: Value =
@@ -517,13 +470,7 @@ fn ntfs_the_driver_refuses_still_gives_its_raw_metadata() {
     fs::write(&img, &b).unwrap();
     let before = sha_file(&img);
     let case = new_case(tmp.path());
-    let out = shodo()
-        .args(["collect", "--endpoint", "pc-11", "--case"])
-        .arg(&case)
-        .arg("--source")
-        .arg(&img)
-        .output()
-        .unwrap();
+    let out = collect(&case, &img, &["--endpoint", "pc-11"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let rows = rows(&case, "pc-11");
     assert_eq!(rows["/"]["reason"], "unmountable");
