@@ -25,9 +25,9 @@ echo "corpus: $corpus ($files files, $bytes bytes); threads: $(nproc)"
 
 now() { date +%s.%N; }
 t0=$(now); "$bin" scan --no-bundled --rules rules/yara --max-size 1GiB "$corpus" --ndjson > /dev/null || true; t1=$(now)
-"$yr" scan --threads "$(nproc)" rules/yara "$corpus" > /dev/null 2>&1 || true; t2=$(now)
+"$yr" scan --recursive --threads "$(nproc)" rules/yara "$corpus" > /dev/null 2>&1 || true; t2=$(now)
 "$bin" scan --max-size 1GiB "$corpus" --ndjson > /dev/null || true; t3=$(now)
-"$yr" scan --threads "$(nproc)" rules/yara "$corpus" > /dev/null 2>&1 || true
+"$yr" scan --recursive --threads "$(nproc)" rules/yara "$corpus" > /dev/null 2>&1 || true
 find "$corpus" -type f -print0 | xargs -0 sha256sum > /dev/null; t4=$(now)
 
 python3 - "$t0" "$t1" "$t2" "$t3" "$t4" <<'PY'
