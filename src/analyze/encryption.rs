@@ -16,8 +16,10 @@ const TEXT: [&str; 12] = ["txt", "csv", "log", "xml", "html", "htm", "json", "md
 /// Smallest file judged by its statistics (fewer bytes say nothing).
 const MIN_SIZE: usize = 4096;
 
+/// The generic list and every family's extensions (`families.toml`).
 static KNOWN: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    EXTENSIONS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_lowercase).collect()
+    let generic = EXTENSIONS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    generic.map(str::to_lowercase).chain(super::family::extensions()).collect()
 });
 
 /// Statistics of one window.
@@ -57,9 +59,12 @@ pub struct Assessment {
 pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     let lower = name.rsplit('/').next().unwrap_or(name).to_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e.to_string());
-    let known = ext.as_ref().filter(|e| KNOWN.contains(e.as_str())).cloned();
     let windows = windows(data);
     let random = windows.iter().filter(|w| w.random()).count();
+    // A known extension counts when it was appended (`report.docx.lockbit`) or the content is
+    // random somewhere: a text file that merely ends in `.play` is not a victim.
+    let appended = lower.matches('.').count() >= 2 && !lower.starts_with('.');
+    let known = ext.as_ref().filter(|e| KNOWN.contains(e.as_str()) && (appended || random > 0)).cloned();
     let mut reasons = Vec::new();
     if known.is_some() {
         reasons.push("known_extension");
@@ -184,6 +189,15 @@ mod tests {
         let a = assess("docs/report.docx.lockbit", b"anything").unwrap();
         assert_eq!(a.reasons, vec!["known_extension"]);
         assert_eq!(a.extension.as_deref(), Some("lockbit"));
+        let family_only = assess("scan.pdf.vohuk", b"anything").unwrap();
+        assert_eq!(family_only.extension.as_deref(), Some("vohuk"));
+    }
+
+    #[test]
+    fn a_known_extension_on_plain_text_alone_is_not_enough() {
+        assert_eq!(assess("setlist.play", "曲目 song list\n".repeat(500).as_bytes()), None);
+        let random = assess("archive.play", &pseudo_random(8192, 5)).unwrap();
+        assert_eq!(random.reasons[0], "known_extension");
     }
 
     #[test]

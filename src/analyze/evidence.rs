@@ -43,6 +43,9 @@ pub struct EndpointScan {
     pub encryption: Option<Value>,
     /// Families the evidence points to (notes naming themselves, encrypted-file extensions).
     pub families: Vec<super::family::Attribution>,
+    /// The earliest suspicious executable (in a user-writable or unusual place, matched by a
+    /// tool rule, or malformed) with the time it appeared and why it is suspicious.
+    pub first_suspicious_executable: Option<Value>,
 }
 
 /// Scans the collected evidence of `endpoint` in the case.
@@ -70,17 +73,21 @@ pub fn scan_endpoint(
     ))?;
     let events = Mutex::new(Vec::new());
     let on_event = |e: Event| drop(events.lock().map(|mut v| v.push(e)));
-    let summary =
-        scan::scan_feed(set, opts, progress, &on_event, |feed| feed_archives(&dir, &collected, opts.max_size, feed));
+    let totals = (collected.len() as u64, collected.iter().map(|r| r.size).sum());
+    let summary = scan::scan_feed(set, opts, progress, Some(totals), &on_event, |feed| {
+        feed_archives(&dir, &collected, opts.max_size, feed)
+    });
     let events = events.into_inner().unwrap_or_default();
     let (records, notes) = findings(&dir, &collected, &events);
     let encryption = encryption_window(&collected, &events);
     let families = families(&events);
+    let first_exe = first_suspicious_executable(&collected, &events);
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
     case::write_atomic(&dir.join(FINDINGS), text.as_bytes())?;
     let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
     let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "findings": records.len(),
-                         "ransom_notes": notes.len(), "encryption": encryption, "families": families });
+                         "ransom_notes": notes.len(), "encryption": encryption, "families": families,
+                         "first_suspicious_executable": first_exe });
     writer.record(
         NewEntry::new("scan.finish", endpoint, detail).with_files(vec![FileRef::of(writer.case().dir(), &rel)?]),
     )?;
@@ -92,6 +99,7 @@ pub fn scan_endpoint(
         rules_sha256: set.sha256.clone(),
         encryption,
         families,
+        first_suspicious_executable: first_exe,
     })
 }
 
@@ -104,6 +112,7 @@ fn families(events: &[Event]) -> Vec<super::family::Attribution> {
             Event::Encrypted(x) => {
                 x.assessment.extension.as_deref().and_then(super::family::from_extension).into_iter().collect()
             }
+            Event::NoteName(n) => n.attribution.clone(),
             _ => Vec::new(),
         };
         for a in found {
@@ -191,7 +200,19 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
                 "modified": by_path.get(x.path.as_str()).and_then(|r| r.times.modified.clone()) })),
             Event::Executable(x) => records.push(json!({ "v": FINDINGS_VERSION,
                 "kind": if x.malformed.is_some() { "malformed_executable" } else { "executable" },
-                "path": x.path, "sha256": x.sha256, "facts": x.facts, "malformed": x.malformed })),
+                "path": x.path, "sha256": x.sha256, "location": unusual_location(&x.path),
+                "facts": x.facts, "malformed": x.malformed })),
+            Event::NoteName(n) => {
+                let found = if n.content_match {
+                    None
+                } else {
+                    let found = by_path.get(n.path.as_str()).and_then(|r| reread(dir, r)).map(|b| iocs::extract(&b)).unwrap_or_default();
+                    notes.push(json!({ "path": n.path, "rule": null, "pattern": n.pattern, "iocs": found, "attribution": n.attribution }));
+                    Some(found)
+                };
+                records.push(json!({ "v": FINDINGS_VERSION, "kind": "ransom_note_name", "path": n.path, "sha256": n.sha256,
+                    "pattern": n.pattern, "content_match": n.content_match, "attribution": n.attribution, "iocs": found }));
+            }
             Event::Skip(s) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "scan_skip", "path": s.path, "reason": s.reason, "detail": s.detail })),
         }
     }
@@ -202,7 +223,14 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
             b["rule"].as_str(),
         ))
     });
-    notes.sort_by(|a, b| (a["path"].as_str(), a["rule"].as_str()).cmp(&(b["path"].as_str(), b["rule"].as_str())));
+    // By path; a note found by its content before one found by its name alone.
+    notes.sort_by(|a, b| {
+        (a["path"].as_str(), a["rule"].is_null(), a["rule"].as_str()).cmp(&(
+            b["path"].as_str(),
+            b["rule"].is_null(),
+            b["rule"].as_str(),
+        ))
+    });
     notes.dedup_by(|a, b| a["path"] == b["path"]);
     (records, notes)
 }
@@ -236,4 +264,82 @@ fn encryption_window(rows: &[Row], events: &[Event]) -> Option<Value> {
 fn reread(dir: &Path, r: &Row) -> Option<Vec<u8>> {
     let mut archive = zip::ZipArchive::new(File::open(dir.join(r.zip.as_deref()?)).ok()?).ok()?;
     entry_bytes(&mut archive, r, u64::MAX).ok()
+}
+
+/// Where an executable should not be: user-writable or unusual places (evidence paths are relative
+/// to the volume root, `/`-separated).
+pub fn unusual_location(path: &str) -> Option<&'static str> {
+    let p = path.to_lowercase();
+    let parts: Vec<&str> = p.split('/').collect();
+    let under = |prefix: &[&str]| {
+        parts.len() > prefix.len() && prefix.iter().zip(&parts).all(|(want, got)| *want == "*" || want == got)
+    };
+    Some(if under(&["users", "*", "appdata"]) {
+        "user_appdata"
+    } else if under(&["users", "public"]) {
+        "users_public"
+    } else if ["downloads", "desktop", "documents", "music", "pictures", "videos"]
+        .iter()
+        .any(|d| under(&["users", "*", d]))
+    {
+        "user_files"
+    } else if under(&["windows", "temp"]) || under(&["tmp"]) || under(&["var", "tmp"]) || under(&["dev", "shm"]) {
+        "temp"
+    } else if under(&["$recycle.bin"]) || under(&["perflogs"]) || under(&["intel"]) {
+        "unusual"
+    } else if parts.len() == 2 && parts[0] == "programdata" {
+        "programdata_root"
+    } else if parts.len() == 1 {
+        "volume_root"
+    } else if under(&["home", "*"]) || under(&["root"]) {
+        "home"
+    } else {
+        return None;
+    })
+}
+
+/// Categories of rules that mark an attacker's tool.
+const TOOL_CATEGORIES: [&str; 5] = ["hack_tool", "ransomware_tooling", "remote_access", "exfiltration", "webshell"];
+
+/// The earliest suspicious executable: in an unusual place, matched by a tool rule, or malformed,
+/// dated by its birth time (else its modification time) from the manifest.
+fn first_suspicious_executable(rows: &[Row], events: &[Event]) -> Option<Value> {
+    let by_path: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.path.as_str(), r)).collect();
+    let mut tool_rules: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for e in events {
+        if let Event::Hit(h) = e
+            && h.meta.get("category").and_then(|v| v.as_str()).is_some_and(|c| TOOL_CATEGORIES.contains(&c))
+        {
+            tool_rules.entry(h.path.as_str()).or_default().push(h.rule.as_str());
+        }
+    }
+    let mut candidates: Vec<(String, &'static str, Value)> = Vec::new();
+    for e in events {
+        let Event::Executable(x) = e else { continue };
+        let mut why = Vec::new();
+        if let Some(place) = unusual_location(&x.path) {
+            why.push(json!({ "location": place }));
+        }
+        if let Some(rules) = tool_rules.get(x.path.as_str()) {
+            why.push(json!({ "rules": rules }));
+        }
+        if let Some(m) = &x.malformed {
+            why.push(json!({ "malformed": m }));
+        }
+        let Some(row) = by_path.get(x.path.as_str()) else { continue };
+        let time = match (&row.times.born, &row.times.modified) {
+            (Some(t), _) => Some((t.clone(), "born")),
+            (None, Some(t)) => Some((t.clone(), "modified")),
+            _ => None,
+        };
+        if let (false, Some((t, source))) = (why.is_empty(), time) {
+            let detail = json!({ "path": x.path, "sha256": x.sha256, "time": t, "time_source": source, "why": why });
+            candidates.push((t, source, detail));
+        }
+    }
+    let count = candidates.len();
+    let (_, _, mut first) =
+        candidates.into_iter().min_by(|a, b| (&a.0, &a.2["path"].as_str()).cmp(&(&b.0, &b.2["path"].as_str())))?;
+    first["suspicious_executables"] = json!(count);
+    Some(first)
 }

@@ -59,6 +59,12 @@ fn families() -> Result<Vec<Compiled>> {
     let name = "rules/ransomware/families.toml";
     let file: File = crate::config::deserialize(Path::new(name), FAMILIES)
         .map_err(|e| Error::BundledData { name: "rules/ransomware/families.toml", reason: e.to_string() })?;
+    let mut seen = std::collections::HashSet::new();
+    for name in file.family.iter().flat_map(|f| &f.names) {
+        if !seen.insert(name.to_lowercase()) {
+            return Err(Error::BundledData { name: "rules/ransomware/families.toml", reason: format!("{name} twice") });
+        }
+    }
     file.family
         .into_iter()
         .map(|family| {
@@ -89,8 +95,23 @@ pub fn from_note(text: &str) -> Vec<Attribution> {
             ))
         })
         .collect();
-    found.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    // Named as spelled (high) before a common word; then by mentions.
+    found.sort_by_key(|(n, a)| (a.confidence != "high", std::cmp::Reverse(*n)));
     found.into_iter().map(|(_, a)| a).collect()
+}
+
+/// Every extension a family appends (lower case).
+pub fn extensions() -> impl Iterator<Item = String> {
+    COMPILED.iter().flat_map(|c| c.family.extensions.iter().map(|e| e.to_lowercase()))
+}
+
+/// The family a note's file name names (`rules/ransomware/note-names.txt`).
+pub fn from_note_name(name: &str, family: &str) -> Option<Attribution> {
+    COMPILED.iter().find(|c| c.family.names.iter().any(|n| n == family)).map(|c| Attribution {
+        family: c.family.names[0].clone(),
+        confidence: "medium",
+        reason: format!("the note's file name \"{name}\" is one {family} uses"),
+    })
 }
 
 /// The family whose extension an encrypted file carries.
@@ -109,7 +130,7 @@ mod tests {
 
     #[test]
     fn bundled_families_load() {
-        assert!(families_checked().unwrap() > 40);
+        assert!(families_checked().unwrap() > 100);
     }
 
     #[test]

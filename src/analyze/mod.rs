@@ -5,6 +5,7 @@ pub mod encryption;
 pub mod evidence;
 pub mod family;
 pub mod iocs;
+pub mod notes;
 pub mod registry;
 pub mod rules;
 pub mod scan;

@@ -92,6 +92,22 @@ pub struct Executable {
     pub malformed: Option<String>,
 }
 
+/// A file under a name ransom notes use.
+#[derive(Clone, Debug, Serialize)]
+pub struct NoteByName {
+    /// The file.
+    pub path: String,
+    /// SHA-256.
+    pub sha256: String,
+    /// The pattern of `rules/ransomware/note-names.txt` it matched.
+    pub pattern: String,
+    /// Whether a ransom-note rule matched the content too.
+    pub content_match: bool,
+    /// The family the name belongs to, when it names one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attribution: Vec<super::family::Attribution>,
+}
+
 /// What a scan produces, as it happens.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -102,6 +118,8 @@ pub enum Event {
     Encrypted(Encrypted),
     /// An executable (PE or ELF) and its facts.
     Executable(Executable),
+    /// A file named like a ransom note.
+    NoteName(NoteByName),
     /// A file was not scanned.
     Skip(Skip),
 }
@@ -117,6 +135,8 @@ pub struct Summary {
     pub hits: u64,
     /// Files that look encrypted.
     pub encrypted: u64,
+    /// Files named like ransom notes.
+    pub note_names: u64,
     /// Files not scanned.
     pub skipped: u64,
 }
@@ -157,21 +177,23 @@ pub fn scan(
     progress: &dyn Progress,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Summary {
-    scan_feed(set, opts, progress, on_event, |feed| walk(paths, feed))
+    scan_feed(set, opts, progress, None, on_event, |feed| walk(paths, feed))
 }
 
-/// Scans what `produce` feeds, on `opts.threads` workers with one scanner each.
+/// Scans what `produce` feeds, on `opts.threads` workers with one scanner each; `totals` (files,
+/// bytes) when known beforehand, for the progress display.
 pub fn scan_feed(
     set: &RuleSet,
     opts: &Options,
     progress: &dyn Progress,
+    totals: Option<(u64, u64)>,
     on_event: &(dyn Fn(Event) + Sync),
     produce: impl FnOnce(&Feed),
 ) -> Summary {
     let (tx, rx) = mpsc::sync_channel::<Item>(64);
     let rx = Mutex::new(rx);
     let total = Mutex::new(Summary::default());
-    progress.start("scan", None, None);
+    progress.start("scan", totals.map(|t| t.0), totals.map(|t| t.1));
     std::thread::scope(|s| {
         for _ in 0..opts.threads.max(1) {
             s.spawn(|| worker(set, opts, &rx, &total, progress, on_event));
@@ -240,11 +262,13 @@ fn worker(
                     t.bytes += found.size;
                     t.hits += found.hits.len() as u64;
                     t.encrypted += u64::from(found.encrypted.is_some());
+                    t.note_names += u64::from(found.note_name.is_some());
                 });
                 progress.advance(1, found.size);
                 found.hits.into_iter().for_each(|h| on_event(Event::Hit(h)));
                 found.encrypted.into_iter().for_each(|e| on_event(Event::Encrypted(e)));
                 found.executable.into_iter().for_each(|e| on_event(Event::Executable(e)));
+                found.note_name.into_iter().for_each(|e| on_event(Event::NoteName(e)));
             }
             Err((reason, detail)) => {
                 add(total, |t| t.skipped += 1);
@@ -260,6 +284,7 @@ struct Found {
     hits: Vec<Hit>,
     encrypted: Option<Encrypted>,
     executable: Option<Executable>,
+    note_name: Option<NoteByName>,
     size: u64,
 }
 
@@ -308,7 +333,15 @@ fn scan_bytes(
             }
             h
         })
-        .collect();
+        .collect::<Vec<Hit>>();
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let note_name = super::notes::match_name(base).map(|n| NoteByName {
+        path: name.to_string(),
+        sha256: sha256.clone(),
+        content_match: hits.iter().any(|h| h.meta.get("category").and_then(|v| v.as_str()) == Some("ransom_note")),
+        attribution: n.family.as_deref().and_then(|f| super::family::from_note_name(base, f)).into_iter().collect(),
+        pattern: n.pattern,
+    });
     let encrypted = super::encryption::assess(name, data).map(|assessment| Encrypted {
         path: name.to_string(),
         sha256: sha256.clone(),
@@ -322,7 +355,7 @@ fn scan_bytes(
         };
         Executable { path: name.to_string(), sha256: sha256.clone(), facts, malformed }
     });
-    Ok(Found { hits, encrypted, executable, size: data.len() as u64 })
+    Ok(Found { hits, encrypted, executable, note_name, size: data.len() as u64 })
 }
 
 fn read(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, (&'static str, String)> {

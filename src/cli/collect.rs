@@ -1,17 +1,16 @@
 //! `shodo collect`
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Args;
 use shodo::case::CaseWriter;
 use shodo::collect::{self, Os, Summary};
-use shodo::progress::Progress;
 use shodo::source;
 use shodo::{Error, Lang, Result};
 
+use super::bar::Bar;
 use super::{Outcome, output};
 
 /// `collect`
@@ -200,76 +199,4 @@ fn text(s: &Summary, lang: Lang, out: &mut dyn Write) -> Result<()> {
         output::line(out, &format!("  {} {reason:?}: {n} — {examples}", lang.pick("未収集", "skipped")))?;
     }
     Ok(())
-}
-
-/// A progress line on stderr, only when stderr is a terminal.
-struct Bar {
-    lang: Lang,
-    tty: bool,
-    state: Mutex<BarState>,
-}
-
-struct BarState {
-    items: u64,
-    bytes: u64,
-    total_items: u64,
-    total_bytes: u64,
-    started: Instant,
-    drawn: Instant,
-}
-
-impl Bar {
-    fn new(lang: Lang) -> Bar {
-        let now = Instant::now();
-        let state = BarState { items: 0, bytes: 0, total_items: 0, total_bytes: 0, started: now, drawn: now };
-        Bar { lang, tty: std::io::stderr().is_terminal(), state: Mutex::new(state) }
-    }
-
-    fn draw(&self, s: &BarState) {
-        let secs = s.started.elapsed().as_secs_f64().max(0.001);
-        let rate = s.bytes as f64 / secs;
-        let eta = if rate > 0.0 { (s.total_bytes.saturating_sub(s.bytes)) as f64 / rate } else { 0.0 };
-        let (files, left) = (self.lang.pick("件", "files"), self.lang.pick("残り", "ETA"));
-        eprint!(
-            "\r{}/{} {files}  {:.1}/{:.1} MiB  {:.1} MiB/s  {left} {:.0}s   ",
-            s.items,
-            s.total_items,
-            s.bytes as f64 / 1048576.0,
-            s.total_bytes as f64 / 1048576.0,
-            rate / 1048576.0,
-            eta
-        );
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, _phase: &str, items: Option<u64>, bytes: Option<u64>) {
-        if let Ok(mut s) = self.state.lock() {
-            s.total_items = items.unwrap_or(0);
-            s.total_bytes = bytes.unwrap_or(0);
-        }
-    }
-
-    fn advance(&self, items: u64, bytes: u64) {
-        let Ok(mut s) = self.state.lock() else { return };
-        s.items += items;
-        s.bytes += bytes;
-        if self.tty && s.drawn.elapsed() > Duration::from_millis(200) {
-            s.drawn = Instant::now();
-            self.draw(&s);
-        }
-    }
-
-    fn note(&self, text: &str) {
-        if self.tty {
-            eprintln!("\r{text}");
-        }
-    }
-
-    fn finish(&self) {
-        if let (true, Ok(s)) = (self.tty, self.state.lock()) {
-            self.draw(&s);
-            eprintln!();
-        }
-    }
 }

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand. Output goes to a writer
 //! passed in; text is Japanese first (`--lang en` for English), `--json` for machines.
 
+mod bar;
 mod case;
 mod collect;
 mod output;

@@ -8,9 +8,9 @@ use std::time::Duration;
 use clap::Args;
 use shodo::analyze::rules;
 use shodo::analyze::scan::{self, Event};
-use shodo::progress::Silent;
 use shodo::{Error, Lang, Result};
 
+use super::bar::Bar;
 use super::{Outcome, output};
 
 /// `scan`
@@ -69,8 +69,10 @@ pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     // Workers send events here; this thread writes them (NDJSON as they come) or keeps them.
     let (tx, rx) = mpsc::channel::<Event>();
     let mut events = Vec::new();
+    let bar = Bar::new(lang);
     let summary = std::thread::scope(|s| -> Result<scan::Summary> {
-        let worker = s.spawn(move || scan::scan(&set, &a.paths, &opts, &Silent, &|e| drop(tx.send(e))));
+        let bar = &bar;
+        let worker = s.spawn(move || scan::scan(&set, &a.paths, &opts, bar, &|e| drop(tx.send(e))));
         for e in rx {
             if a.ndjson {
                 let line = serde_json::to_string(&e)
@@ -89,7 +91,7 @@ pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     } else if !a.ndjson {
         text(&events, &summary, lang, out)?;
     }
-    Ok(if summary.hits + summary.encrypted > 0 { Outcome::Findings } else { Outcome::Clean })
+    Ok(if summary.hits + summary.encrypted + summary.note_names > 0 { Outcome::Findings } else { Outcome::Clean })
 }
 
 fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) -> Result<()> {
@@ -124,6 +126,18 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
                 )?,
                 _ => {}
             },
+            Event::NoteName(n) => {
+                let family =
+                    n.attribution.first().map(|a| format!(" [{} ({})]", a.family, a.confidence)).unwrap_or_default();
+                let how = match (n.content_match, lang) {
+                    (true, Lang::Ja) => "名前と内容",
+                    (true, Lang::En) => "name and content",
+                    (false, Lang::Ja) => "名前のみ",
+                    (false, Lang::En) => "name only",
+                };
+                let label = lang.pick("身代金要求文の名前", "ransom-note name");
+                output::line(out, &format!("[{label}] {} ({how}: {}){family}", n.path, n.pattern))?
+            }
             Event::Encrypted(x) => output::line(
                 out,
                 &format!("[{}] {} ({})", lang.pick("暗号化", "encrypted"), x.path, x.assessment.reasons.join(", ")),
@@ -155,7 +169,7 @@ fn run_case(
     let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
     let writer = shodo::case::CaseWriter::open(case_dir, &actor, "scan")?;
     let opts = scan::Options { max_size: a.max_size, timeout: Duration::from_secs(a.timeout), ..Default::default() };
-    let result = shodo::analyze::evidence::scan_endpoint(&writer, endpoint, set, &opts, &Silent)?;
+    let result = shodo::analyze::evidence::scan_endpoint(&writer, endpoint, set, &opts, &Bar::new(lang))?;
     if a.json || a.ndjson {
         output::json(out, &result)?;
     } else {
@@ -189,9 +203,14 @@ fn run_case(
                 format!("  {} {} ({}: {})", lang.pick("攻撃グループ:", "family:"), f.family, f.confidence, f.reason);
             output::line(out, &line)?;
         }
+        if let Some(x) = &result.first_suspicious_executable {
+            let label = lang.pick("最初の不審な実行ファイル:", "first suspicious executable:");
+            output::line(out, &format!("  {label} {} {} ({})", x["time"], x["path"], x["why"]))?;
+        }
         if let Some(w) = &result.encryption {
             output::line(out, &format!("  {} {w}", lang.pick("暗号化の期間:", "encryption window:")))?;
         }
     }
-    Ok(if result.summary.hits + result.summary.encrypted > 0 { Outcome::Findings } else { Outcome::Clean })
+    let s = &result.summary;
+    Ok(if s.hits + s.encrypted + s.note_names > 0 { Outcome::Findings } else { Outcome::Clean })
 }

