@@ -26,12 +26,15 @@ pub struct Options {
     pub timeout: Duration,
     /// Worker threads.
     pub threads: usize,
+    /// YARA only: no hash, no encryption check, no executable facts, no note names (to compare
+    /// with a plain YARA scanner).
+    pub yara_only: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Options { max_size: 256 << 20, timeout: Duration::from_secs(60), threads }
+        Options { max_size: 256 << 20, timeout: Duration::from_secs(60), threads, yara_only: false }
     }
 }
 
@@ -245,11 +248,19 @@ fn worker(
 ) {
     let mut scanner = yara_x::Scanner::new(&set.rules);
     scanner.set_timeout(opts.timeout);
+    // One read buffer per worker, reused: a fresh allocation per file costs page faults.
+    let mut buf = Vec::new();
     loop {
+        if buf.capacity() > KEEP_BUFFER {
+            buf = Vec::new();
+        }
         let next = rx.lock().ok().and_then(|r| r.recv().ok());
         let Some(item) = next else { return };
         let (label, outcome) = match item {
-            Item::File(path, meta) => (path.display().to_string(), scan_file(&mut scanner, set, opts, &path, &meta)),
+            Item::File(path, meta) => {
+                let outcome = scan_file(&mut scanner, set, opts, &path, &meta, &mut buf);
+                (path.display().to_string(), outcome)
+            }
             Item::Bytes(name, data) => {
                 let outcome = scan_bytes(&mut scanner, set, opts, &name, &data, None);
                 (name, outcome)
@@ -290,12 +301,22 @@ struct Found {
 
 type Outcome = std::result::Result<Found, (&'static str, String)>;
 
-fn scan_file(scanner: &mut yara_x::Scanner, set: &RuleSet, opts: &Options, path: &Path, meta: &Metadata) -> Outcome {
+/// Largest read buffer a worker keeps between files.
+const KEEP_BUFFER: usize = 64 << 20;
+
+fn scan_file(
+    scanner: &mut yara_x::Scanner,
+    set: &RuleSet,
+    opts: &Options,
+    path: &Path,
+    meta: &Metadata,
+    buf: &mut Vec<u8>,
+) -> Outcome {
     if meta.len() > opts.max_size {
         return Err(("too_large", format!("{} bytes > {}", meta.len(), opts.max_size)));
     }
-    let data = read(path, opts.max_size)?;
-    scan_bytes(scanner, set, opts, &path.display().to_string(), &data, Some(meta.uid()))
+    read(path, opts.max_size, meta.len(), buf)?;
+    scan_bytes(scanner, set, opts, &path.display().to_string(), buf, Some(meta.uid()))
 }
 
 fn scan_bytes(
@@ -315,7 +336,7 @@ fn scan_bytes(
         Err(yara_x::errors::ScanError::Timeout) => return Err(("timeout", format!("over {:?}", opts.timeout))),
         Err(e) => return Err(("unreadable", e.to_string())),
     };
-    let sha256 = crate::hash::sha256_hex(data);
+    let sha256 = if opts.yara_only { String::new() } else { crate::hash::sha256_hex(data) };
     let hits = results
         .matching_rules()
         .map(|r| Hit {
@@ -334,6 +355,9 @@ fn scan_bytes(
             h
         })
         .collect::<Vec<Hit>>();
+    if opts.yara_only {
+        return Ok(Found { hits, encrypted: None, executable: None, note_name: None, size: data.len() as u64 });
+    }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let note_name = super::notes::match_name(base).map(|n| NoteByName {
         path: name.to_string(),
@@ -358,14 +382,16 @@ fn scan_bytes(
     Ok(Found { hits, encrypted, executable, note_name, size: data.len() as u64 })
 }
 
-fn read(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, (&'static str, String)> {
+/// Reads the file into `data` (cleared first), at most `cap` bytes.
+fn read(path: &Path, cap: u64, size: u64, data: &mut Vec<u8>) -> std::result::Result<(), (&'static str, String)> {
     let file = crate::collect::open_evidence(path).map_err(|(_, why)| ("unreadable", why))?;
-    let mut data = Vec::new();
-    file.take(cap + 1).read_to_end(&mut data).map_err(|e| ("unreadable", e.to_string()))?;
+    data.clear();
+    data.reserve(size.min(cap) as usize + 1);
+    file.take(cap + 1).read_to_end(data).map_err(|e| ("unreadable", e.to_string()))?;
     if data.len() as u64 > cap {
         return Err(("too_large", format!("grew past {cap} bytes while reading")));
     }
-    Ok(data)
+    Ok(())
 }
 
 fn set_globals(scanner: &mut yara_x::Scanner, path: &Path, owner: Option<u32>, data: &[u8]) {

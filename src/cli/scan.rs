@@ -40,6 +40,10 @@ pub struct ScanArgs {
     /// 1 ファイルあたりの制限時間（秒）/ per-file timeout in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
+    /// YARA ルールだけを適用（ハッシュ・暗号化判定・実行ファイル解析・要求文の名前を省く）/
+    /// YARA rules only (no hash, encryption check, executable facts or note names)
+    #[arg(long, conflicts_with = "case")]
+    pub yara_only: bool,
     /// コンパイル済みルールのキャッシュ / where compiled rules are cached
     #[arg(long, value_name = "DIR", env = "SHODO_RULE_CACHE")]
     pub cache: Option<PathBuf>,
@@ -65,7 +69,12 @@ pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     }
     let rule_errors = set.errors.clone();
     let rule_info = serde_json::json!({ "sha256": set.sha256, "cached": set.cached, "files": set.files });
-    let opts = scan::Options { max_size: a.max_size, timeout: Duration::from_secs(a.timeout), ..Default::default() };
+    let opts = scan::Options {
+        max_size: a.max_size,
+        timeout: Duration::from_secs(a.timeout),
+        yara_only: a.yara_only,
+        ..Default::default()
+    };
     // Workers send events here; this thread writes them (NDJSON as they come) or keeps them.
     let (tx, rx) = mpsc::channel::<Event>();
     let mut events = Vec::new();

@@ -460,3 +460,34 @@ fn notes_found_by_name_and_the_first_suspicious_executable_are_in_the_findings()
     let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();
     assert!(custody.lines().any(|l| l.contains("first_suspicious_executable") && l.contains("a.exe")));
 }
+
+#[test]
+fn yara_only_gives_the_same_rule_hits_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    notes(tmp.path());
+    let mut secret = document(200_000);
+    encrypt(&mut secret, None);
+    write(tmp.path(), "data/records.csv", &secret);
+    write(tmp.path(), "Desktop/HOW_TO_DECRYPT.txt", b"see the other file\n");
+    fs::copy("/bin/ls", tmp.path().join("ls")).unwrap();
+    let (_, full, _) = scan_json(&[], &[tmp.path()]);
+    let (code, only, _) = scan_json(&["--yara-only"], &[tmp.path()]);
+    assert_eq!(code, 1);
+    let kinds = |j: &Value| -> std::collections::BTreeSet<String> {
+        j["events"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(kinds(&full).is_superset(&["encrypted", "executable", "note_name"].map(String::from).into()));
+    assert_eq!(kinds(&only), ["hit".to_string()].into());
+    let hits = |j: &Value| -> Vec<(String, String)> {
+        let mut v: Vec<_> = j["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"] == "hit")
+            .map(|e| (e["path"].as_str().unwrap().to_string(), e["rule"].as_str().unwrap().to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(hits(&full), hits(&only));
+}
