@@ -2,11 +2,13 @@
 //! archive and checked against the manifest hash before it is scanned. Results go to the
 //! endpoint's `findings.jsonl` (typed and versioned), and the scan into the custody log.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -46,14 +48,65 @@ pub struct EndpointScan {
     /// The earliest suspicious executable (in a user-writable or unusual place, matched by a
     /// tool rule, or malformed) with the time it appeared and why it is suspicious.
     pub first_suspicious_executable: Option<Value>,
+    /// The volume: attached and scanned (with its counts), or why not.
+    pub volume: Value,
 }
 
-/// Scans the collected evidence of `endpoint` in the case.
+/// The endpoint's volume, beyond what was collected.
+#[derive(Clone, Debug)]
+pub enum Volume<'a> {
+    /// Its source is attached and opened read-only with its tree at `root`; `opened` says how
+    /// (for the custody log).
+    Attached {
+        /// Root of the volume's tree.
+        root: &'a Path,
+        /// How it was opened.
+        opened: Value,
+    },
+    /// Not scanned, and why.
+    NotScanned(String),
+}
+
+/// Where the bytes and times of a scanned path come from: the evidence archive, else the
+/// attached volume.
+struct Origins<'a> {
+    dir: &'a Path,
+    rows: BTreeMap<&'a str, &'a Row>,
+    volume: Option<&'a Path>,
+}
+
+impl Origins<'_> {
+    fn origin(&self, path: &str) -> &'static str {
+        if self.rows.contains_key(path) { "evidence" } else { "volume" }
+    }
+
+    fn times(&self, path: &str) -> Option<collect::Times> {
+        if let Some(r) = self.rows.get(path) {
+            return Some(r.times.clone());
+        }
+        let file = self.volume?.join(std::ffi::OsStr::from_bytes(&collect::unescape(path)));
+        std::fs::symlink_metadata(file).ok().map(|m| collect::times(&m))
+    }
+
+    fn bytes(&self, path: &str) -> Option<Vec<u8>> {
+        if let Some(r) = self.rows.get(path) {
+            return reread(self.dir, r);
+        }
+        let file = self.volume?.join(std::ffi::OsStr::from_bytes(&collect::unescape(path)));
+        let mut data = Vec::new();
+        collect::open_evidence(&file).ok()?.take(16 << 20).read_to_end(&mut data).ok()?;
+        Some(data)
+    }
+}
+
+/// Scans the collected evidence of `endpoint` in the case, and its volume when attached (every
+/// file not collected).
 pub fn scan_endpoint(
     writer: &CaseWriter,
     endpoint: &str,
     set: &RuleSet,
     opts: &scan::Options,
+    volume: &Volume,
     progress: &dyn Progress,
 ) -> Result<EndpointScan> {
     let dir = writer.case().dir().join(ENDPOINTS_DIR).join(endpoint);
@@ -66,10 +119,14 @@ pub fn scan_endpoint(
         .filter(|r| r.status == Status::Collected && r.zip.is_some() && r.entry.is_some())
         .cloned()
         .collect();
+    let volume_detail = match volume {
+        Volume::Attached { opened, .. } => json!({ "attached": true, "opened": opened }),
+        Volume::NotScanned(why) => json!({ "attached": false, "reason": why }),
+    };
     writer.record(NewEntry::new(
         "scan.start",
         endpoint,
-        json!({ "rules_sha256": set.sha256, "files": collected.len() }),
+        json!({ "rules_sha256": set.sha256, "files": collected.len(), "volume": volume_detail }),
     ))?;
     let events = Mutex::new(Vec::new());
     let on_event = |e: Event| drop(events.lock().map(|mut v| v.push(e)));
@@ -77,15 +134,35 @@ pub fn scan_endpoint(
     let summary = scan::scan_feed(set, opts, progress, Some(totals), &on_event, |feed| {
         feed_archives(&dir, &collected, opts.max_size, feed)
     });
+    let mut volume_summary = None;
+    if let Volume::Attached { root, .. } = volume {
+        let known: BTreeSet<&str> =
+            rows.iter().filter(|r| r.status == Status::Collected).map(|r| r.path.as_str()).collect();
+        let not_regular = AtomicU64::new(0);
+        let mut s =
+            scan::scan_feed(set, opts, progress, None, &on_event, |feed| feed_volume(root, &known, &not_regular, feed));
+        s.not_regular = not_regular.into_inner();
+        volume_summary = Some(s);
+    }
     let events = events.into_inner().unwrap_or_default();
-    let (records, notes) = findings(&dir, &collected, &events);
-    let encryption = encryption_window(&collected, &events);
+    let origins = Origins {
+        dir: &dir,
+        rows: collected.iter().map(|r| (r.path.as_str(), r)).collect(),
+        volume: match volume {
+            Volume::Attached { root, .. } => Some(root),
+            Volume::NotScanned(_) => None,
+        },
+    };
+    let (records, notes) = findings(&origins, &events);
+    let encryption = encryption_window(&origins, &events);
     let families = families(&events);
-    let first_exe = first_suspicious_executable(&collected, &events);
+    let first_exe = first_suspicious_executable(&origins, &events);
+    let mut volume_detail = volume_detail;
+    volume_detail["summary"] = json!(volume_summary);
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
     case::write_atomic(&dir.join(FINDINGS), text.as_bytes())?;
     let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
-    let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "findings": records.len(),
+    let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "volume": volume_detail, "findings": records.len(),
                          "ransom_notes": notes.len(), "encryption": encryption, "families": families,
                          "first_suspicious_executable": first_exe });
     writer.record(
@@ -100,7 +177,44 @@ pub fn scan_endpoint(
         encryption,
         families,
         first_suspicious_executable: first_exe,
+        volume: volume_detail,
     })
+}
+
+/// Every regular file of the volume that was not collected, named by its escaped path relative
+/// to the root (as the manifest names files); the walk stays on that filesystem and never
+/// follows links.
+fn feed_volume(root: &Path, known: &BTreeSet<&str>, not_regular: &AtomicU64, feed: &Feed) {
+    let walker = walkdir::WalkDir::new(root).min_depth(1).follow_links(false).same_file_system(true);
+    for entry in walker.sort_by_file_name() {
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let at = err.path().map(|p| p.strip_prefix(root).unwrap_or(p)).unwrap_or(Path::new(""));
+                feed.skip(collect::escape(at.as_os_str()), "walk_error", err.to_string());
+                continue;
+            }
+        };
+        if e.file_type().is_dir() {
+            continue;
+        }
+        let rel = collect::escape(e.path().strip_prefix(root).unwrap_or(e.path()).as_os_str());
+        if !e.file_type().is_file() {
+            not_regular.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        if known.contains(rel.as_str()) {
+            continue;
+        }
+        match e.metadata() {
+            Ok(m) => {
+                if !feed.push(Item::Named(e.into_path(), m, rel)) {
+                    return;
+                }
+            }
+            Err(err) => feed.skip(rel, "unreadable", err.to_string()),
+        }
+    }
 }
 
 /// Every family named by a note or an encrypted-file extension, strongest evidence first.
@@ -176,8 +290,7 @@ fn entry_bytes(
 
 /// findings.jsonl records (sorted by path, so the file is the same for the same evidence), and
 /// the ransom notes with their contact points.
-fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Value>) {
-    let by_path: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.path.as_str(), r)).collect();
+fn findings(origins: &Origins, events: &[Event]) -> (Vec<Value>, Vec<Value>) {
     let mut records = Vec::new();
     let mut notes = Vec::new();
     for e in events {
@@ -187,7 +300,7 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
                 let mut rec = json!({ "v": FINDINGS_VERSION, "kind": "yara", "path": h.path, "sha256": h.sha256,
                                       "rule": h.rule, "rule_file": h.rule_file, "tags": h.tags, "meta": h.meta });
                 if matches!(category, "ransom_note" | "ioc") {
-                    let found = by_path.get(h.path.as_str()).and_then(|r| reread(dir, r)).map(|b| iocs::extract(&b)).unwrap_or_default();
+                    let found = origins.bytes(&h.path).map(|b| iocs::extract(&b)).unwrap_or_default();
                     rec["iocs"] = json!(found);
                     if category == "ransom_note" {
                         notes.push(json!({ "path": h.path, "rule": h.rule, "iocs": found, "attribution": h.attribution }));
@@ -197,7 +310,7 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
             }
             Event::Encrypted(x) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "encrypted_file", "path": x.path,
                 "sha256": x.sha256, "size": x.size, "assessment": x.assessment,
-                "modified": by_path.get(x.path.as_str()).and_then(|r| r.times.modified.clone()) })),
+                "modified": origins.times(&x.path).and_then(|t| t.modified) })),
             Event::Executable(x) => records.push(json!({ "v": FINDINGS_VERSION,
                 "kind": if x.malformed.is_some() { "malformed_executable" } else { "executable" },
                 "path": x.path, "sha256": x.sha256, "location": unusual_location(&x.path),
@@ -206,7 +319,7 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
                 let found = if n.content_match {
                     None
                 } else {
-                    let found = by_path.get(n.path.as_str()).and_then(|r| reread(dir, r)).map(|b| iocs::extract(&b)).unwrap_or_default();
+                    let found = origins.bytes(&n.path).map(|b| iocs::extract(&b)).unwrap_or_default();
                     notes.push(json!({ "path": n.path, "rule": null, "pattern": n.pattern, "iocs": found, "attribution": n.attribution }));
                     Some(found)
                 };
@@ -215,6 +328,10 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
             }
             Event::Skip(s) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "scan_skip", "path": s.path, "reason": s.reason, "detail": s.detail })),
         }
+    }
+    for r in &mut records {
+        let origin = r["path"].as_str().map(|p| origins.origin(p)).unwrap_or("evidence");
+        r["origin"] = json!(origin);
     }
     records.sort_by(|a, b| {
         (a["path"].as_str(), a["kind"].as_str(), a["rule"].as_str()).cmp(&(
@@ -237,13 +354,12 @@ fn findings(dir: &Path, rows: &[Row], events: &[Event]) -> (Vec<Value>, Vec<Valu
 
 /// First and last modification of the files that look encrypted, with counts per top-level
 /// directory.
-fn encryption_window(rows: &[Row], events: &[Event]) -> Option<Value> {
-    let by_path: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.path.as_str(), r)).collect();
-    let mut times: Vec<&str> = Vec::new();
+fn encryption_window(origins: &Origins, events: &[Event]) -> Option<Value> {
+    let mut times: Vec<String> = Vec::new();
     let mut dirs: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for e in events {
         let Event::Encrypted(x) = e else { continue };
-        if let Some(t) = by_path.get(x.path.as_str()).and_then(|r| r.times.modified.as_deref()) {
+        if let Some(t) = origins.times(&x.path).and_then(|t| t.modified) {
             times.push(t);
         }
         let top = x.path.split('/').next().unwrap_or("").to_string();
@@ -303,8 +419,7 @@ const TOOL_CATEGORIES: [&str; 5] = ["hack_tool", "ransomware_tooling", "remote_a
 
 /// The earliest suspicious executable: in an unusual place, matched by a tool rule, or malformed,
 /// dated by its birth time (else its modification time) from the manifest.
-fn first_suspicious_executable(rows: &[Row], events: &[Event]) -> Option<Value> {
-    let by_path: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.path.as_str(), r)).collect();
+fn first_suspicious_executable(origins: &Origins, events: &[Event]) -> Option<Value> {
     let mut tool_rules: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for e in events {
         if let Event::Hit(h) = e
@@ -326,14 +441,15 @@ fn first_suspicious_executable(rows: &[Row], events: &[Event]) -> Option<Value> 
         if let Some(m) = &x.malformed {
             why.push(json!({ "malformed": m }));
         }
-        let Some(row) = by_path.get(x.path.as_str()) else { continue };
-        let time = match (&row.times.born, &row.times.modified) {
+        let Some(times) = origins.times(&x.path) else { continue };
+        let time = match (&times.born, &times.modified) {
             (Some(t), _) => Some((t.clone(), "born")),
             (None, Some(t)) => Some((t.clone(), "modified")),
             _ => None,
         };
         if let (false, Some((t, source))) = (why.is_empty(), time) {
-            let detail = json!({ "path": x.path, "sha256": x.sha256, "time": t, "time_source": source, "why": why });
+            let detail = json!({ "path": x.path, "sha256": x.sha256, "time": t, "time_source": source, "why": why,
+                                 "origin": origins.origin(&x.path) });
             candidates.push((t, source, detail));
         }
     }
@@ -342,4 +458,75 @@ fn first_suspicious_executable(rows: &[Row], events: &[Event]) -> Option<Value> 
         candidates.into_iter().min_by(|a, b| (&a.0, &a.2["path"].as_str()).cmp(&(&b.0, &b.2["path"].as_str())))?;
     first["suspicious_executables"] = json!(count);
     Some(first)
+}
+
+/// The source an endpoint was collected from, how its volume was opened then (`endpoint.json`),
+/// and the partition number it was on.
+pub fn recorded_source(case_dir: &Path, endpoint: &str) -> Option<(std::path::PathBuf, Value, Option<u32>)> {
+    let file = case_dir.join(ENDPOINTS_DIR).join(endpoint).join("endpoint.json");
+    let json: Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+    let source = json["source"].as_str()?.into();
+    let volume = json["volume"].clone();
+    let partition = volume["device"].as_str().and_then(partition_number);
+    Some((source, volume, partition))
+}
+
+/// The partition number in a device name (`loop3p2`, `nvme0n1p3`, `sda2`); none for a whole disk.
+fn partition_number(device: &str) -> Option<u32> {
+    let name = device.rsplit('/').next()?;
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, number) = name.split_at(name.len() - digits);
+    let partitioned = if stem.starts_with("loop") || stem.starts_with("nvme") || stem.starts_with("mmcblk") {
+        stem.strip_suffix('p').is_some_and(|s| s.ends_with(|c: char| c.is_ascii_digit()))
+    } else {
+        ["sd", "vd", "hd", "xvd"].iter().any(|p| stem.starts_with(p))
+    };
+    if partitioned { number.parse().ok() } else { None }
+}
+
+/// Whether the volume opened now is the one the evidence was collected from: the NTFS serial
+/// number and the disk's serial, wherever both were recorded, must agree.
+pub fn same_volume(then: &Value, now: &Value) -> std::result::Result<(), String> {
+    for (what, pointer) in [("NTFS volume serial", "/ntfs/serial"), ("disk serial", "/disk/serial")] {
+        if let (Some(a), Some(b)) =
+            (then.pointer(pointer).and_then(Value::as_str), now.pointer(pointer).and_then(Value::as_str))
+            && a != b
+        {
+            return Err(format!("a different volume is attached there now ({what} {b}, collected from {a})"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_numbers_from_device_names() {
+        assert_eq!(partition_number("/dev/loop3p2"), Some(2));
+        assert_eq!(partition_number("/dev/loop3"), None);
+        assert_eq!(partition_number("/dev/nvme0n1p3"), Some(3));
+        assert_eq!(partition_number("/dev/nvme0n1"), None);
+        assert_eq!(partition_number("/dev/sda2"), Some(2));
+        assert_eq!(partition_number("/dev/sda"), None);
+    }
+
+    #[test]
+    fn a_different_serial_is_a_different_volume() {
+        let then = json!({ "ntfs": { "serial": "0011" }, "disk": { "serial": null } });
+        assert!(same_volume(&then, &json!({ "ntfs": { "serial": "0011" } })).is_ok());
+        assert!(same_volume(&then, &json!({ "ntfs": { "serial": "0022" } })).unwrap_err().contains("0022"));
+        assert!(same_volume(&json!({}), &json!({ "ntfs": { "serial": "0022" } })).is_ok());
+    }
+
+    #[test]
+    fn unusual_locations() {
+        assert_eq!(unusual_location("Users/a/AppData/Local/Temp/x.exe"), Some("user_appdata"));
+        assert_eq!(unusual_location("Users/Public/x.exe"), Some("users_public"));
+        assert_eq!(unusual_location("ProgramData/x.exe"), Some("programdata_root"));
+        assert_eq!(unusual_location("ProgramData/Vendor/x.exe"), None);
+        assert_eq!(unusual_location("Windows/System32/cmd.exe"), None);
+        assert_eq!(unusual_location("tmp/.x/payload"), Some("temp"));
+    }
 }

@@ -142,6 +142,14 @@ pub struct Summary {
     pub note_names: u64,
     /// Files not scanned.
     pub skipped: u64,
+    /// Entries that are not regular files (links, devices, sockets) and were passed over, when
+    /// a whole volume is walked.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_regular: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Something to scan: a file on disk, or bytes already read (an entry of an evidence archive).
@@ -150,6 +158,8 @@ pub enum Item {
     File(PathBuf, Metadata),
     /// Bytes under a name (the evidence path they were collected from).
     Bytes(String, Vec<u8>),
+    /// A file on disk reported under another name (its path relative to a volume's root).
+    Named(PathBuf, Metadata, String),
 }
 
 /// Hands items to the scan and reports items it could not produce.
@@ -258,8 +268,13 @@ fn worker(
         let Some(item) = next else { return };
         let (label, outcome) = match item {
             Item::File(path, meta) => {
-                let outcome = scan_file(&mut scanner, set, opts, &path, &meta, &mut buf);
-                (path.display().to_string(), outcome)
+                let name = path.display().to_string();
+                let outcome = scan_file(&mut scanner, set, opts, &path, &meta, &name, &mut buf);
+                (name, outcome)
+            }
+            Item::Named(path, meta, name) => {
+                let outcome = scan_file(&mut scanner, set, opts, &path, &meta, &name, &mut buf);
+                (name, outcome)
             }
             Item::Bytes(name, data) => {
                 let outcome = scan_bytes(&mut scanner, set, opts, &name, &data, None);
@@ -310,13 +325,14 @@ fn scan_file(
     opts: &Options,
     path: &Path,
     meta: &Metadata,
+    name: &str,
     buf: &mut Vec<u8>,
 ) -> Outcome {
     if meta.len() > opts.max_size {
         return Err(("too_large", format!("{} bytes > {}", meta.len(), opts.max_size)));
     }
     read(path, opts.max_size, meta.len(), buf)?;
-    scan_bytes(scanner, set, opts, &path.display().to_string(), buf, Some(meta.uid()))
+    scan_bytes(scanner, set, opts, name, buf, Some(meta.uid()))
 }
 
 fn scan_bytes(

@@ -109,7 +109,7 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     Ok(if summary.incomplete() { Outcome::Findings } else { Outcome::Clean })
 }
 
-fn read_key(path: &std::path::Path) -> Result<source::RecoveryKey> {
+pub(super) fn read_key(path: &std::path::Path) -> Result<source::RecoveryKey> {
     let text = if path == std::path::Path::new("-") {
         std::io::read_to_string(std::io::stdin()).map_err(Error::io("read", path))?
     } else {

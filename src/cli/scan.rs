@@ -6,8 +6,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::Args;
+use shodo::analyze::evidence::{self, Volume};
 use shodo::analyze::rules;
 use shodo::analyze::scan::{self, Event};
+use shodo::source;
 use shodo::{Error, Lang, Result};
 
 use super::bar::Bar;
@@ -25,6 +27,19 @@ pub struct ScanArgs {
     /// 端末 ID / endpoint id
     #[arg(long, value_name = "ID")]
     pub endpoint: Option<String>,
+    /// 端末のボリュームを全体検査するための読み取り元（省略時は収集時の読み取り元が接続されていればそれ）/
+    /// where the endpoint's volume is now, to scan all of it (default: the collection's source, if attached)
+    #[arg(long, value_name = "SRC", requires = "case")]
+    pub source: Option<PathBuf>,
+    /// ボリュームのパーティション番号（省略時は収集時と同じ）/ partition number (default: as collected)
+    #[arg(long, value_name = "N", requires = "case")]
+    pub partition: Option<u32>,
+    /// BitLocker の回復キーを書いたファイル（- は標準入力）/ file holding the BitLocker recovery password
+    #[arg(long, value_name = "FILE", requires = "case")]
+    pub recovery_key_file: Option<PathBuf>,
+    /// 収集済みの証拠だけを検査し、ボリューム全体は検査しない / scan the collected evidence only
+    #[arg(long, requires = "case")]
+    pub no_volume: bool,
     /// 記録者 / examiner
     #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
     pub examiner: Option<String>,
@@ -178,7 +193,21 @@ fn run_case(
     let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
     let writer = shodo::case::CaseWriter::open(case_dir, &actor, "scan")?;
     let opts = scan::Options { max_size: a.max_size, timeout: Duration::from_secs(a.timeout), ..Default::default() };
-    let result = shodo::analyze::evidence::scan_endpoint(&writer, endpoint, set, &opts, &Bar::new(lang))?;
+    let (opened, mut why_not) = open_volume(a, case_dir, endpoint);
+    let volume = match (&opened, why_not.take()) {
+        (Some((o, describe)), _) => Volume::Attached { root: &o.root, opened: describe.clone() },
+        (None, why) => Volume::NotScanned(why.unwrap_or_default()),
+    };
+    if let Volume::NotScanned(why) = &volume {
+        eprintln!(
+            "{} {why}",
+            lang.pick(
+                "ボリューム全体は検査しません（収集済みの証拠のみ）:",
+                "not scanning the whole volume (collected evidence only):"
+            )
+        );
+    }
+    let result = evidence::scan_endpoint(&writer, endpoint, set, &opts, &volume, &Bar::new(lang))?;
     if a.json || a.ndjson {
         output::json(out, &result)?;
     } else {
@@ -212,6 +241,19 @@ fn run_case(
                 format!("  {} {} ({}: {})", lang.pick("攻撃グループ:", "family:"), f.family, f.confidence, f.reason);
             output::line(out, &line)?;
         }
+        if let Some(v) = result.volume["summary"].as_object() {
+            output::line(
+                out,
+                &format!(
+                    "  {} {} {}, {} {}",
+                    lang.pick("ボリューム全体:", "whole volume:"),
+                    v["scanned"],
+                    lang.pick("件を追加で検査、検出", "more files scanned, hits"),
+                    v["hits"],
+                    lang.pick("件", "")
+                ),
+            )?;
+        }
         if let Some(x) = &result.first_suspicious_executable {
             let label = lang.pick("最初の不審な実行ファイル:", "first suspicious executable:");
             output::line(out, &format!("  {label} {} {} ({})", x["time"], x["path"], x["why"]))?;
@@ -222,4 +264,42 @@ fn run_case(
     }
     let s = &result.summary;
     Ok(if s.hits + s.encrypted + s.note_names > 0 { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// The endpoint's volume opened read-only, when its source is attached and is the same volume;
+/// otherwise why not.
+fn open_volume(
+    a: &ScanArgs,
+    case_dir: &std::path::Path,
+    endpoint: &str,
+) -> (Option<(source::Opened, serde_json::Value)>, Option<String>) {
+    if a.no_volume {
+        return (None, Some("--no-volume".into()));
+    }
+    let recorded = evidence::recorded_source(case_dir, endpoint);
+    let Some(spec) = a.source.clone().or_else(|| recorded.as_ref().map(|r| r.0.clone())) else {
+        return (None, Some("endpoint.json names no source".into()));
+    };
+    if !spec.exists() {
+        return (None, Some(format!("{} is not attached", spec.display())));
+    }
+    let key = match a.recovery_key_file.as_deref().map(super::collect::read_key).transpose() {
+        Ok(k) => k,
+        Err(e) => return (None, Some(e.to_string())),
+    };
+    let partition = a.partition.or_else(|| recorded.as_ref().and_then(|r| r.2));
+    let opened = match source::open(&spec, partition, key.as_ref()) {
+        Ok(o) => o,
+        Err(e) => return (None, Some(format!("{}: {e}", spec.display()))),
+    };
+    if let Some(why) = &opened.mount_error {
+        return (None, Some(format!("{}: {why}", spec.display())));
+    }
+    let describe = opened.describe();
+    if let Some((_, then, _)) = &recorded
+        && let Err(why) = evidence::same_volume(then, &describe)
+    {
+        return (None, Some(why));
+    }
+    (Some((opened, describe)), None)
 }

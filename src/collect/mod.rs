@@ -28,6 +28,7 @@ pub use manifest::{MANIFEST, Row, SkipReason, Status, Times, latest as latest_ro
 pub use names::{escape, shift_jis, unescape};
 pub use plan::{Candidate, Plan, detect_os, plan};
 pub use read::open_evidence;
+pub use run::times;
 pub use segment::inner_rows;
 
 use crate::case::{CaseWriter, ENDPOINTS_DIR};

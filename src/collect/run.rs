@@ -441,7 +441,8 @@ fn link(row: &mut Row, path: &Path) {
     }
 }
 
-fn times(m: &Metadata) -> Times {
+/// The times of a file as the manifest records them.
+pub fn times(m: &Metadata) -> Times {
     let utc = |t: std::io::Result<SystemTime>| t.ok().map(|t| clock::utc_string(DateTime::<Utc>::from(t)));
     let changed = DateTime::<Utc>::from_timestamp(m.ctime(), m.ctime_nsec() as u32).map(clock::utc_string);
     Times { modified: utc(m.modified()), accessed: utc(m.accessed()), changed, born: utc(m.created()) }

@@ -22,6 +22,8 @@ pub struct NtfsFacts {
     pub dirty: bool,
     /// Volume label.
     pub label: Option<String>,
+    /// Volume serial number (hex), which tells one volume from another.
+    pub serial: Option<String>,
 }
 
 /// Reads the facts of the NTFS volume at `path` (device or image); `None` if it cannot be read.
@@ -34,7 +36,8 @@ pub fn facts(path: &Path) -> Option<NtfsFacts> {
     let root = ntfs.root_directory(&mut fs).ok()?;
     let windows = find(&ntfs, &mut fs, &root, "Windows").and_then(|w| find(&ntfs, &mut fs, &w, "System32")).is_some();
     let hibernated = find(&ntfs, &mut fs, &root, "hiberfil.sys").is_some_and(|f| hibernation_image(&mut fs, &f));
-    Some(NtfsFacts { windows, hibernated, dirty, label })
+    let serial = Some(format!("{:016X}", ntfs.serial_number()));
+    Some(NtfsFacts { windows, hibernated, dirty, label, serial })
 }
 
 fn find<'n, T: Read + Seek>(ntfs: &'n Ntfs, fs: &mut T, dir: &NtfsFile<'n>, name: &str) -> Option<NtfsFile<'n>> {

@@ -478,3 +478,81 @@ fn ntfs_the_driver_refuses_still_gives_its_raw_metadata() {
     assert_eq!(sha_file(&img), before);
     assert_eq!(verify(&case).0, 0);
 }
+
+fn scan_case(case: &Path, endpoint: &str, args: &[&str]) -> (i32, Value, String) {
+    let out =
+        shodo().args(["scan", "--json", "--endpoint", endpoint]).args(args).arg("--case").arg(case).output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap(), json, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn findings(case: &Path, endpoint: &str) -> Vec<Value> {
+    let text = fs::read_to_string(case.join("endpoints").join(endpoint).join("findings.jsonl")).unwrap();
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn an_attached_source_is_scanned_whole_and_left_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Files the catalogue does not collect: a share full of "encrypted" records and a tool.
+    let mut noise = vec![0u8; 64 * 1024];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for b in noise.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = (x >> 24) as u8;
+    }
+    let share: &[(&str, &[u8])] = &[
+        ("Share/カルテ/記録.xlsx.lockbit", &noise),
+        ("Share/tools/cleanup.ps1", b"vssadmin delete shadows /all /quiet\r\nwbadmin delete catalog -quiet\r\n"),
+    ];
+    let img = ntfs_image_with(tmp.path(), share);
+    let before = sha_file(&img);
+    let case = new_case(tmp.path());
+    assert_eq!(collect(&case, &img, &["--endpoint", "pc-30"]).status.code(), Some(0));
+    assert!(!rows(&case, "pc-30").contains_key("Share/tools/cleanup.ps1"), "the catalogue leaves the share alone");
+
+    let (code, result, stderr) = scan_case(&case, "pc-30", &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(result["volume"]["attached"], true, "{result}");
+    assert!(result["volume"]["summary"]["scanned"].as_u64().unwrap() >= 2, "{result}");
+    let records = findings(&case, "pc-30");
+    let on = |path: &str, kind: &str| records.iter().find(|r| r["path"] == path && r["kind"] == kind).cloned();
+    let tool = on("Share/tools/cleanup.ps1", "yara").unwrap_or_else(|| panic!("{records:?}"));
+    assert_eq!((tool["rule"].as_str(), tool["origin"].as_str()), (Some("shodo_shadow_copy_deletion"), Some("volume")));
+    let enc = on("Share/カルテ/記録.xlsx.lockbit", "encrypted_file").unwrap();
+    assert_eq!(enc["origin"], "volume");
+    assert!(enc["modified"].is_string(), "times come from the volume: {enc}");
+    let note = on("Users/yamada/Desktop/README_LOCKBIT.txt", "ransom_note_name").unwrap();
+    assert_eq!(note["origin"], "evidence", "collected files are scanned from the evidence, not twice");
+    assert_eq!(records.iter().filter(|r| r["path"] == "Users/yamada/Desktop/README_LOCKBIT.txt").count(), 1);
+    assert_eq!(result["encryption"]["by_top_directory"]["Share"]["files"], 1, "{result}");
+    assert_eq!(sha_file(&img), before, "the image changed");
+    assert_eq!(loops_of(&img).trim(), "", "the loop device was not detached");
+    let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    assert!(custody.lines().any(|l| l.contains(r#""action":"scan.start""#) && l.contains(r#""attached":true"#)));
+    assert_eq!(verify(&case).0, 0);
+
+    // Detached: the evidence alone, and the reason on the record.
+    let moved = tmp.path().join("elsewhere.img");
+    fs::rename(&img, &moved).unwrap();
+    let (_, result, stderr) = scan_case(&case, "pc-30", &[]);
+    assert_eq!(result["volume"]["attached"], false);
+    assert!(result["volume"]["reason"].as_str().unwrap().contains("not attached"), "{result}");
+    assert!(stderr.contains("ボリューム全体は検査しません"), "{stderr}");
+    assert!(findings(&case, "pc-30").iter().all(|r| r["origin"] == "evidence"));
+
+    // Another volume at the same path is not taken for the endpoint's.
+    let other = tempfile::tempdir().unwrap();
+    let impostor = ntfs_image_with(other.path(), share);
+    fs::rename(&impostor, &img).unwrap();
+    let (_, result, _) = scan_case(&case, "pc-30", &[]);
+    assert_eq!(result["volume"]["attached"], false);
+    assert!(result["volume"]["reason"].as_str().unwrap().contains("different volume"), "{result}");
+    assert_eq!(loops_of(&img).trim(), "");
+
+    // Where it is now, named explicitly.
+    let (_, result, _) = scan_case(&case, "pc-30", &["--source", moved.to_str().unwrap()]);
+    assert_eq!(result["volume"]["attached"], true, "{result}");
+}
