@@ -45,7 +45,7 @@ impl Window {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Assessment {
     /// Reasons, strongest first: `known_extension`, `magic_mismatch`, `random_content`,
-    /// `random_in_text`.
+    /// `random_in_text`, `family_marker`.
     pub reasons: Vec<&'static str>,
     /// The appended extension, when it is a known one.
     pub extension: Option<String>,
@@ -53,6 +53,9 @@ pub struct Assessment {
     pub windows: Vec<Window>,
     /// True when some windows look random and others do not (intermittent encryption).
     pub intermittent: bool,
+    /// A family's marker found in the file's tail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
 }
 
 /// Judges `data` (the file's content) named `name`; `None` when nothing points to encryption.
@@ -81,11 +84,19 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     if random > 0 && ext.as_deref().is_some_and(|e| TEXT.contains(&e)) && !reasons.contains(&"random_content") {
         reasons.push("random_in_text");
     }
+    // A family's marker in the tail, where the rest of the file looks encrypted.
+    let marker = (random > 0)
+        .then(|| super::family::marker_in(&data[data.len().saturating_sub(super::family::MARKER_TAIL)..]))
+        .flatten()
+        .map(|(m, _)| m);
+    if marker.is_some() {
+        reasons.push("family_marker");
+    }
     if reasons.is_empty() {
         return None;
     }
     let intermittent = random > 0 && random < windows.len();
-    Some(Assessment { reasons, extension: known, windows, intermittent })
+    Some(Assessment { reasons, extension: known, windows, intermittent, marker })
 }
 
 /// Head, middle and tail windows (one window for small files).
@@ -198,6 +209,17 @@ mod tests {
         assert_eq!(assess("setlist.play", "曲目 song list\n".repeat(500).as_bytes()), None);
         let random = assess("archive.play", &pseudo_random(8192, 5)).unwrap();
         assert_eq!(random.reasons[0], "known_extension");
+    }
+
+    #[test]
+    fn a_family_marker_in_the_tail_of_an_encrypted_file() {
+        let mut data = pseudo_random(100_000, 9);
+        data.extend(b"HERMES");
+        let a = assess("photo.jpg", &data).unwrap();
+        assert!(a.reasons.contains(&"family_marker"), "{a:?}");
+        assert_eq!(a.marker.as_deref(), Some("HERMES"));
+        let text = "HERMES shipping note\n".repeat(400);
+        assert_eq!(assess("letter.txt", text.as_bytes()), None, "plain text naming the marker is nothing");
     }
 
     #[test]

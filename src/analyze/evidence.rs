@@ -224,7 +224,9 @@ fn families(events: &[Event]) -> Vec<super::family::Attribution> {
         let found = match e {
             Event::Hit(h) => h.attribution.clone(),
             Event::Encrypted(x) => {
-                x.assessment.extension.as_deref().and_then(super::family::from_extension).into_iter().collect()
+                let by_marker = x.assessment.marker.as_deref().and_then(|m| super::family::marker_in(m.as_bytes()));
+                let by_extension = x.assessment.extension.as_deref().and_then(super::family::from_extension);
+                by_extension.into_iter().chain(by_marker.map(|(_, a)| a)).collect()
             }
             Event::NoteName(n) => n.attribution.clone(),
             _ => Vec::new(),

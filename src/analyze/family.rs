@@ -24,6 +24,9 @@ pub struct Family {
     /// The name is also an ordinary word: match its exact spelling only, with less confidence.
     #[serde(default)]
     pub common_word: bool,
+    /// Markers it writes into the tail of the files it encrypts (ASCII).
+    #[serde(default)]
+    pub markers: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +117,18 @@ pub fn from_note_name(name: &str, family: &str) -> Option<Attribution> {
     })
 }
 
+/// Bytes at the end of a file searched for family markers.
+pub const MARKER_TAIL: usize = 4096;
+
+/// The marker a family left in the tail of an encrypted file, and the family.
+pub fn marker_in(tail: &[u8]) -> Option<(String, Attribution)> {
+    COMPILED.iter().find_map(|c| {
+        let m = c.family.markers.iter().find(|m| tail.windows(m.len()).any(|w| w == m.as_bytes()))?;
+        let reason = format!("encrypted files end with its marker \"{m}\"");
+        Some((m.clone(), Attribution { family: c.family.names[0].clone(), confidence: "medium", reason }))
+    })
+}
+
 /// The family whose extension an encrypted file carries.
 pub fn from_extension(ext: &str) -> Option<Attribution> {
     let ext = ext.to_lowercase();
@@ -150,6 +165,14 @@ mod tests {
         assert!(from_note("do not play with the files").is_empty());
         assert_eq!(from_note("PLAY\nnews portal").first().map(|a| (a.family.as_str(), a.confidence)), None);
         assert_eq!(from_note("Play team").first().map(|a| (a.family.as_str(), a.confidence)), Some(("Play", "medium")));
+    }
+
+    #[test]
+    fn markers_in_the_tail() {
+        let mut tail = vec![0x5Au8; 600];
+        tail.extend(b"{36A698B9-D67C-4E07-BE82-0EC5B14B4DF5}");
+        assert_eq!(marker_in(&tail).map(|(_, a)| a.family), Some("STOP/Djvu".into()));
+        assert_eq!(marker_in(&[0x5A; 600]), None);
     }
 
     #[test]

@@ -422,6 +422,10 @@ fn notes_found_by_name_and_the_first_suspicious_executable_are_in_the_findings()
         b"Your files have been encrypted. To decrypt them pay in bitcoin. Do not rename files.\n",
     );
     write(&src, "Users/yamada/Desktop/shopping.txt", b"milk, eggs\n");
+    let mut memo = document(20_000);
+    encrypt(&mut memo, None);
+    memo.extend(b"HERMES");
+    write(&src, "Users/yamada/Desktop/memo.txt", &memo);
     let temp = "Users/yamada/AppData/Local/Temp";
     write(&src, &format!("{temp}/a.exe"), &minimal_pe(b".text\0\0\0", &[0xC3; 512], 1_700_000_000));
     write(&src, &format!("{temp}/b.exe"), &minimal_pe(b".text\0\0\0", &[0x90; 512], 1_700_000_100));
@@ -442,6 +446,8 @@ fn notes_found_by_name_and_the_first_suspicious_executable_are_in_the_findings()
         result["families"].as_array().unwrap().iter().any(|f| f["family"] == "Medusa"),
         "the note's name names its family: {result}"
     );
+    let ryuk = result["families"].as_array().unwrap().iter().find(|f| f["family"] == "Ryuk").unwrap();
+    assert!(ryuk["reason"].as_str().unwrap().contains("HERMES"), "{ryuk}");
     let first = &result["first_suspicious_executable"];
     assert_eq!(first["path"], format!("{temp}/a.exe"), "{result}");
     assert_eq!(first["suspicious_executables"], 2);
