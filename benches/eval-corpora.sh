@@ -106,3 +106,73 @@ missed = sorted(set(files) - hits)[:20]
 if missed:
     print("missed (first 20):", *missed, sep="\n  ")
 PY
+
+# Event logs: every EVTX sample (the .xz ones decompressed to a temporary directory) read by
+# `shodo analyze PATH`: per-file (channel, event id) counts against EVENT_IDS.tsv, and the
+# detections the attack samples' names describe.
+mkdir -p "$work/evtx"
+for set in "$corpora"/evtx-*; do
+  [ -d "$set" ] || continue
+  name=$(basename "$set")
+  (cd "$set" && find . -name '*.evtx' -o -name '*.evtx.xz') | while read -r f; do
+    out="$work/evtx/$name/${f%.xz}"
+    mkdir -p "$(dirname "$out")"
+    case "$f" in *.xz) xz -dc "$set/$f" > "$out" ;; *) cp "$set/$f" "$out" ;; esac
+  done
+done
+(cd "$work/evtx" && "$OLDPWD/$bin" analyze --json . 2>/dev/null || true) > "$work/evtx.json"
+python3 - "$corpora" "$work/evtx.json" <<'PY'
+import collections, json, os, re, sys
+corpora, results = sys.argv[1], json.load(open(sys.argv[2]))
+got = {os.path.normpath(l["path"]): l for l in results}
+expected = collections.defaultdict(dict)
+for d in sorted(os.listdir(corpora)):
+    tsv = os.path.join(corpora, d, "EVENT_IDS.tsv")
+    if not os.path.exists(tsv):
+        continue
+    for line in open(tsv):
+        if line.startswith(("#", "file\t")):
+            continue
+        f, channel, event_id, count = line.rstrip("\n").split("\t")
+        expected[os.path.normpath(os.path.join(d, f.removesuffix(".xz")))][(channel or "?", int(event_id))] = int(count)
+same, differ = 0, []
+for f, want in expected.items():
+    l = got.get(f)
+    have = {} if l is None else {(c or "?", int(i)): n for c, ids in l["report"]["counts"].items() for i, n in ids.items()}
+    if have == want:
+        same += 1
+    else:
+        differ.append(f)
+print(f"event logs: per-file event-id counts equal EVENT_IDS.tsv for {same}/{len(expected)} files")
+for f in differ[:10]:
+    print("  differs:", f)
+panics = [l["path"] for l in results if any("panic" in p for p in l["report"]["problem_details"])]
+print(f"event logs: {len(results)} read, {sum(l['report']['problems'] for l in results)} unreadable parts recorded, {len(panics)} panics")
+# What each attack sample's name says it holds, and the detection that must show it.
+expect = [
+    (r"1102|system_log_cleared|ID104", "log_cleared"),
+    (r"7045|4697|psexec-native-target-system|psexec-powershell-target-system", "service_installed"),
+    (r"PanacheSysmon|Delete VSS", "shadow_copy_deletion"),
+    (r"Delete Window backup", "backup_deletion"),
+    (r"RDP.*(1149|4624|131)|RdpCoreTs_.*131|RemoteConnectionManager", "rdp_|remote_logon"),
+    (r"Defender.*(1116|1117)|1116|1117", "defender_detection|defender_action"),
+    (r"5007", "defender_config"),
+    (r"4720", "account_created"),
+    (r"4732", "group_member_added"),
+    (r"4698", "task_created"),
+    (r"bruteforce|password-guessing|Kerberos brutforce", "brute_force"),
+    (r"password-spray", "password_spray"),
+]
+met, missed = 0, []
+for f, l in sorted(got.items()):
+    rules = {d["rule"] for d in l["detections"]}
+    for pattern, want in expect:
+        if re.search(pattern, os.path.basename(f)):
+            if any(re.search(want, r) for r in rules):
+                met += 1
+            else:
+                missed.append(f"{f}: {want}")
+print(f"attack samples: {met}/{met + len(missed)} expected detections raised")
+for m in missed[:15]:
+    print("  missed:", m)
+PY

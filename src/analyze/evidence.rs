@@ -52,6 +52,39 @@ pub struct EndpointScan {
     pub volume: Value,
 }
 
+/// Writes `records` as the `by` producer's part of findings.jsonl (`scan`, `analyze`), keeping
+/// every other producer's lines as they are; records are sorted by path, kind and rule, so the
+/// file is the same for the same evidence.
+pub fn write_findings(dir: &Path, by: &str, records: Vec<Value>) -> Result<()> {
+    let path = dir.join(FINDINGS);
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io("read", &path)(e)),
+    };
+    let mut lines: Vec<(Value, String)> = existing
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| (serde_json::from_str::<Value>(l).unwrap_or(Value::Null), l.to_string()))
+        .filter(|(v, _)| v.is_null() || v["by"].as_str().unwrap_or("scan") != by)
+        .collect();
+    for mut r in records {
+        r["by"] = json!(by);
+        let line = r.to_string();
+        lines.push((r, line));
+    }
+    lines.sort_by(|(a, _), (b, _)| {
+        (a["path"].as_str(), a["kind"].as_str(), a["rule"].as_str(), a["time"].as_str()).cmp(&(
+            b["path"].as_str(),
+            b["kind"].as_str(),
+            b["rule"].as_str(),
+            b["time"].as_str(),
+        ))
+    });
+    let text: String = lines.iter().map(|(_, l)| format!("{l}\n")).collect();
+    case::write_atomic(&path, text.as_bytes())
+}
+
 /// The endpoint's volume, beyond what was collected.
 #[derive(Clone, Debug)]
 pub enum Volume<'a> {
@@ -159,8 +192,7 @@ pub fn scan_endpoint(
     let first_exe = first_suspicious_executable(&origins, &events);
     let mut volume_detail = volume_detail;
     volume_detail["summary"] = json!(volume_summary);
-    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-    case::write_atomic(&dir.join(FINDINGS), text.as_bytes())?;
+    write_findings(&dir, "scan", records.clone())?;
     let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
     let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "volume": volume_detail, "findings": records.len(),
                          "ransom_notes": notes.len(), "encryption": encryption, "families": families,

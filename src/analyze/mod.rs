@@ -1,8 +1,11 @@
 //! Reading what the evidence says: parsers over collected or mounted artefacts. Reads only.
 
+pub mod artefacts;
 pub mod binary;
 pub mod encryption;
+pub mod events;
 pub mod evidence;
+pub mod evtx;
 pub mod family;
 pub mod iocs;
 pub mod notes;

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand. Output goes to a writer
 //! passed in; text is Japanese first (`--lang en` for English), `--json` for machines.
 
+mod analyze;
 mod bar;
 mod case;
 mod collect;
@@ -74,6 +75,9 @@ pub enum Command {
     Collect(collect::CollectArgs),
     /// YARA-X でファイルを検査（身代金要求文、攻撃ツール、遠隔操作ツール）/ scan files with YARA-X
     Scan(scan::ScanArgs),
+    /// 収集済みの Windows の痕跡（イベントログ）を解析し、検出とタイムラインを作成 /
+    /// analyze an endpoint's collected Windows artefacts (event logs): detections and timeline
+    Analyze(analyze::AnalyzeArgs),
     /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
     Selftest(JsonFlag),
 }
@@ -122,6 +126,7 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Sources(a) => sources::run(a.json, lang, &mut out),
         Command::Collect(a) => collect::run(&a, lang, &mut out),
         Command::Scan(a) => scan::run(&a, lang, &mut out),
+        Command::Analyze(a) => analyze::run(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

@@ -1,12 +1,14 @@
 //! Integration tests: the real `shodo` binary driven on cases built in temp directories.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod analyze;
 mod build;
 mod case_init;
 mod collect;
 mod collect_interrupt;
 mod config_errors;
 mod custody_kill;
+mod evtx_writer;
 mod helpers;
 mod hives;
 mod images;

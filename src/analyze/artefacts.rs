@@ -1,0 +1,310 @@
+//! `shodo analyze`: the Windows artefacts of an endpoint's collected evidence — event logs first —
+//! read back from the evidence archives (each checked against its manifest hash), turned into
+//! detections in `findings.jsonl` and a timeline (`timeline.jsonl`, and `timeline.csv` for
+//! Timesketch), with the run in the custody log.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::events::{Detection, Detector};
+use super::evidence::{FINDINGS, FINDINGS_VERSION, write_findings};
+use super::evtx::{self, LogReport};
+use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
+use crate::collect::{self, MANIFEST, Row, Status};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// The timeline as JSON lines (Timesketch imports it as it is).
+pub const TIMELINE: &str = "timeline.jsonl";
+/// The timeline as Timesketch CSV.
+pub const TIMELINE_CSV: &str = "timeline.csv";
+
+/// What `analyze` found for one endpoint.
+#[derive(Clone, Debug, Serialize)]
+pub struct EndpointAnalysis {
+    /// Endpoint id.
+    pub endpoint: String,
+    /// Event logs read, with their counts and problems.
+    pub logs: Vec<Value>,
+    /// Detections by severity.
+    pub by_severity: BTreeMap<&'static str, u64>,
+    /// Detections of severity critical or high.
+    pub important: Vec<Detection>,
+    /// Records written to findings.jsonl by this analysis.
+    pub findings: usize,
+    /// Entries in the timeline.
+    pub timeline: usize,
+}
+
+/// Analyzes the collected artefacts of `endpoint`.
+pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Progress) -> Result<EndpointAnalysis> {
+    let dir = writer.case().dir().join(ENDPOINTS_DIR).join(endpoint);
+    let rows = collect::read_manifest(&dir.join(MANIFEST))?;
+    if rows.is_empty() {
+        return Err(Error::NotACase { path: dir, reason: "no collected evidence for this endpoint".into() });
+    }
+    let latest = collect::latest_rows(&rows);
+    let logs: Vec<&Row> = latest
+        .values()
+        .copied()
+        .filter(|r| r.status == Status::Collected && r.zip.is_some() && r.path.to_lowercase().ends_with(".evtx"))
+        .collect();
+    writer.record(NewEntry::new("analyze.start", endpoint, json!({ "event_logs": logs.len() })))?;
+    progress.start("analyze", Some(logs.len() as u64), Some(logs.iter().map(|r| r.size).sum()));
+    let mut detections: Vec<(String, Detection)> = Vec::new();
+    let mut log_records = Vec::new();
+    for row in &logs {
+        let (report, found, verified) = read_log(&dir, row);
+        progress.advance(1, row.size);
+        if !verified.is_empty() {
+            progress.note(&format!("{}: {verified}", row.path));
+        }
+        let kept = if verified.is_empty() { found } else { Vec::new() };
+        log_records.push(json!({ "v": FINDINGS_VERSION, "kind": "event_log", "path": row.path, "sha256": row.sha256,
+            "records": report.records, "chunks": report.chunks, "first": report.first, "last": report.last,
+            "problems": report.problems, "problem_details": report.problem_details, "counts": report.counts,
+            "evidence_mismatch": (!verified.is_empty()).then_some(verified), "detections": kept.len() }));
+        detections.extend(kept.into_iter().map(|d| (row.path.clone(), d)));
+    }
+    progress.finish();
+    keep_earliest(&mut detections, "first_external_logon");
+    let mut records: Vec<Value> = log_records.clone();
+    for (log, d) in &detections {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "event_detection", "path": log, "rule": d.rule,
+            "severity": d.severity, "title_ja": d.title_ja, "title_en": d.title_en, "time": d.time,
+            "last_time": d.last_time, "count": d.count, "channel": d.channel, "event_id": d.event_id,
+            "record_id": d.record_id, "computer": d.computer, "fields": d.fields }));
+    }
+    let findings = records.len();
+    write_findings(&dir, "analyze", records)?;
+    let timeline = timeline(&dir, &latest, &detections)?;
+    let mut by_severity: BTreeMap<&'static str, u64> = BTreeMap::new();
+    detections.iter().for_each(|(_, d)| *by_severity.entry(d.severity).or_default() += 1);
+    let files = [FINDINGS, TIMELINE, TIMELINE_CSV]
+        .iter()
+        .map(|f| FileRef::of(writer.case().dir(), &format!("{ENDPOINTS_DIR}/{endpoint}/{f}")))
+        .collect::<Result<Vec<_>>>()?;
+    let detail = json!({ "event_logs": logs.len(), "detections": detections.len(), "by_severity": by_severity,
+                         "timeline": timeline });
+    writer.record(NewEntry::new("analyze.finish", endpoint, detail).with_files(files))?;
+    Ok(EndpointAnalysis {
+        endpoint: endpoint.into(),
+        logs: log_records,
+        by_severity,
+        important: detections
+            .iter()
+            .filter(|(_, d)| matches!(d.severity, "critical" | "high"))
+            .map(|(_, d)| d.clone())
+            .collect(),
+        findings,
+        timeline,
+    })
+}
+
+/// One event log read outside a case (`shodo analyze PATH...`).
+#[derive(Clone, Debug, Serialize)]
+pub struct LogAnalysis {
+    /// The file.
+    pub path: String,
+    /// Counts and problems.
+    pub report: LogReport,
+    /// Its detections.
+    pub detections: Vec<Detection>,
+}
+
+/// Reads every `.evtx` file under `paths` (files or directories), read-only.
+pub fn analyze_files(paths: &[std::path::PathBuf], progress: &dyn Progress) -> Vec<LogAnalysis> {
+    let mut files = Vec::new();
+    for root in paths {
+        for e in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().flatten() {
+            if e.file_type().is_file() && e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("evtx")) {
+                files.push(e.into_path());
+            }
+        }
+    }
+    progress.start("analyze", Some(files.len() as u64), None);
+    let mut out: Vec<(String, Detection)> = Vec::new();
+    let mut reports = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        let mut detector = Detector::new();
+        let report = match collect::open_evidence(&path) {
+            Ok(f) => evtx::read_log(&mut io::BufReader::new(f), &mut |r| detector.feed(&r)),
+            Err((_, why)) => {
+                LogReport { problems: 1, problem_details: vec![format!("unreadable: {why}")], ..Default::default() }
+            }
+        };
+        progress.advance(1, 0);
+        out.extend(detector.finish().into_iter().map(|d| (name.clone(), d)));
+        reports.push((name, report));
+    }
+    progress.finish();
+    keep_earliest(&mut out, "first_external_logon");
+    reports
+        .into_iter()
+        .map(|(path, report)| {
+            let detections = out.iter().filter(|(p, _)| *p == path).map(|(_, d)| d.clone()).collect();
+            LogAnalysis { path, report, detections }
+        })
+        .collect()
+}
+
+/// One detection of `rule` over all logs: the earliest.
+fn keep_earliest(detections: &mut Vec<(String, Detection)>, rule: &str) {
+    let earliest = detections.iter().filter(|(_, d)| d.rule == rule).map(|(_, d)| d.time.clone()).min();
+    let mut kept = false;
+    detections.retain(|(_, d)| {
+        if d.rule != rule {
+            return true;
+        }
+        let keep = !kept && Some(&d.time) == earliest.as_ref();
+        kept |= keep;
+        keep
+    });
+}
+
+/// Reads one archived log, streaming (one chunk in memory), hashing as it goes; the third value
+/// says why its bytes are not the evidence (empty when they are).
+fn read_log(dir: &Path, row: &Row) -> (LogReport, Vec<Detection>, String) {
+    let mut detector = Detector::new();
+    let archive = File::open(dir.join(row.zip.as_deref().unwrap_or_default()))
+        .map_err(|e| e.to_string())
+        .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
+    let mut archive = match archive {
+        Ok(a) => a,
+        Err(why) => return (LogReport::default(), Vec::new(), why),
+    };
+    let entry = match archive.by_name(row.entry.as_deref().unwrap_or_default()) {
+        Ok(e) => e,
+        Err(e) => return (LogReport::default(), Vec::new(), e.to_string()),
+    };
+    let mut hashing = Hashing { inner: entry, hash: Sha256::new() };
+    let report = evtx::read_log(&mut hashing, &mut |r| detector.feed(&r));
+    // Whatever the parser left unread still counts for the hash.
+    let rest = io::copy(&mut hashing, &mut io::sink());
+    let sha = format!("{:x}", hashing.hash.finalize());
+    let verified = match rest {
+        Err(e) => e.to_string(),
+        Ok(_) if row.sha256.as_deref() != Some(sha.as_str()) => {
+            "the archived bytes do not match the manifest hash".to_string()
+        }
+        Ok(_) => String::new(),
+    };
+    (report, detector.finish(), verified)
+}
+
+struct Hashing<R> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// `timeline.jsonl` and `timeline.csv`: the detections, and the file times of the files the scan
+/// flagged (notes, encrypted files, tools, executables in unusual places).
+fn timeline(dir: &Path, rows: &BTreeMap<&str, &Row>, detections: &[(String, Detection)]) -> Result<usize> {
+    let mut entries: Vec<Value> = Vec::new();
+    for (log, d) in detections {
+        let mut message = format!("[{}] {}", d.severity, d.title_en);
+        for key in ["account", "address", "service", "image_path", "task", "command_line", "source", "threat", "log"] {
+            if let Some(v) = d.fields.get(key).and_then(Value::as_str) {
+                message.push_str(&format!(" {key}={v}"));
+            }
+        }
+        if d.count > 1 {
+            message.push_str(&format!(" (x{})", d.count));
+        }
+        entries.push(json!({ "datetime": d.time, "timestamp_desc": "Event Recorded", "message": message,
+            "source": "evtx", "rule": d.rule, "severity": d.severity, "title_ja": d.title_ja, "evidence": log,
+            "channel": d.channel, "event_id": d.event_id, "record_id": d.record_id, "computer": d.computer }));
+    }
+    for f in scan_findings(dir) {
+        let Some(path) = f["path"].as_str() else { continue };
+        let Some(row) = rows.get(path) else { continue };
+        let what = match f["kind"].as_str() {
+            Some("yara") => {
+                format!("{} ({})", f["rule"].as_str().unwrap_or(""), f["meta"]["category"].as_str().unwrap_or(""))
+            }
+            Some("encrypted_file") => "encrypted file".into(),
+            Some("ransom_note_name") => "ransom note (by name)".into(),
+            Some("executable" | "malformed_executable") if f["location"].is_string() => {
+                format!("executable in {}", f["location"].as_str().unwrap_or(""))
+            }
+            _ => continue,
+        };
+        for (desc, t) in [("Creation Time", &row.times.born), ("Content Modification Time", &row.times.modified)] {
+            if let Some(t) = t {
+                entries.push(json!({ "datetime": t, "timestamp_desc": desc, "message": format!("{what}: {path}"),
+                    "source": "file", "evidence": path, "sha256": f["sha256"] }));
+            }
+        }
+    }
+    entries.sort_by(|a, b| {
+        (a["datetime"].as_str(), a["message"].as_str()).cmp(&(b["datetime"].as_str(), b["message"].as_str()))
+    });
+    entries.dedup();
+    let jsonl: String = entries.iter().map(|e| format!("{e}\n")).collect();
+    case::write_atomic(&dir.join(TIMELINE), jsonl.as_bytes())?;
+    let mut csv = String::from("datetime,timestamp,timestamp_desc,message,source,evidence\n");
+    for e in &entries {
+        let dt = e["datetime"].as_str().unwrap_or("");
+        let micros = chrono::DateTime::parse_from_rfc3339(dt).map(|t| t.timestamp_micros()).unwrap_or(0);
+        let cells = [
+            dt.to_string(),
+            micros.to_string(),
+            text(&e["timestamp_desc"]),
+            text(&e["message"]),
+            text(&e["source"]),
+            text(&e["evidence"]),
+        ];
+        csv.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        csv.push('\n');
+    }
+    case::write_atomic(&dir.join(TIMELINE_CSV), csv.as_bytes())?;
+    Ok(entries.len())
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
+/// A CSV cell, quoted when needed; a leading `=`, `+`, `-` or `@` is defused so that a
+/// spreadsheet never runs attacker-controlled text as a formula.
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+/// The scan's records of findings.jsonl.
+fn scan_findings(dir: &Path) -> Vec<Value> {
+    let Ok(text) = std::fs::read_to_string(dir.join(FINDINGS)) else { return Vec::new() };
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["by"].as_str().unwrap_or("scan") == "scan")
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+    }
+}

