@@ -3,11 +3,15 @@
 //! Corrupt logs give what can be parsed: a bad chunk or record is counted and described, and
 //! the reading goes on.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Arc;
 
-use serde::Serialize;
+use std::sync::{Mutex, mpsc};
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// Bytes of the file header block.
@@ -75,8 +79,28 @@ impl LogReport {
     }
 }
 
-/// Reads a log from `input`, handing each record to `on_record`.
-pub fn read_log(input: &mut dyn Read, on_record: &mut dyn FnMut(Record)) -> LogReport {
+/// Which events need their data (`EventData`/`UserData`) parsed, and which fields of it; the
+/// others are only counted.
+#[derive(Clone, Copy)]
+pub struct Selection {
+    /// The events (channel, event id) whose data is read.
+    pub events: fn(&str, u32) -> bool,
+    /// The fields kept; empty keeps every field.
+    pub fields: &'static [&'static str],
+}
+
+impl Selection {
+    /// Every event, every field.
+    pub const ALL: Selection = Selection { events: |_, _| true, fields: &[] };
+
+    fn keeps(&self, field: &str) -> bool {
+        self.fields.is_empty() || self.fields.contains(&field)
+    }
+}
+
+/// Reads a log from `input`, handing each record to `on_record` (on this thread); chunks are
+/// parsed on `threads` workers, at most a few chunks in flight.
+pub fn read_log(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnMut(Record)) -> LogReport {
     let mut report = LogReport::default();
     let mut header = vec![0u8; FILE_HEADER];
     match read_full(input, &mut header) {
@@ -93,82 +117,236 @@ pub fn read_log(input: &mut dyn Read, on_record: &mut dyn FnMut(Record)) -> LogR
     if !header.starts_with(b"ElfFile\0") {
         report.problem("file header magic is not ElfFile (chunks read anyway)".into());
     }
-    let settings = Arc::new(evtx::ParserSettings::new());
-    let mut number = 0u64;
-    loop {
-        let mut data = vec![0u8; CHUNK];
-        let n = match read_full(input, &mut data) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) => {
-                report.problem(format!("chunk {number}: unreadable: {e}"));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads);
+    let chunk_rx = Mutex::new(chunk_rx);
+    let (done_tx, done_rx) = mpsc::channel::<Parsed>();
+    let (mut first, mut last) = (None::<i64>, None::<i64>);
+    let mut take = |p: Parsed, report: &mut LogReport| {
+        p.problems.into_iter().for_each(|w| report.problem(w));
+        report.chunks += u64::from(p.parsed);
+        report.records += p.total;
+        for (channel, ids) in p.counts {
+            let mine = report.counts.entry(channel).or_default();
+            ids.into_iter().for_each(|(id, n)| *mine.entry(id).or_default() += n);
+        }
+        first = first.into_iter().chain(p.first).min();
+        last = last.into_iter().chain(p.last).max();
+        p.records.into_iter().for_each(&mut *on_record);
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (rx, tx) = (&chunk_rx, done_tx.clone());
+            scope.spawn(move || {
+                let settings = Arc::new(evtx::ParserSettings::new());
+                while let Some((number, data)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
+                    if tx.send(parse_chunk(number, data, &settings, wanted)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut number = 0u64;
+        loop {
+            let mut data = vec![0u8; CHUNK];
+            let n = match read_full(input, &mut data) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    report.problem(format!("chunk {number}: unreadable: {e}"));
+                    break;
+                }
+            };
+            if n < CHUNK {
+                if data[..n].iter().any(|&b| b != 0) {
+                    report.problem(format!("chunk {number}: truncated at {n} bytes"));
+                }
                 break;
             }
-        };
-        if n < CHUNK {
-            if data[..n].iter().any(|&b| b != 0) {
-                report.problem(format!("chunk {number}: truncated at {n} bytes"));
+            // Hand the chunk over; while the workers are busy, take what they finished.
+            let mut item = (number, data);
+            loop {
+                while let Ok(p) = done_rx.try_recv() {
+                    take(p, &mut report);
+                }
+                match chunk_tx.try_send(item) {
+                    Ok(()) => break,
+                    Err(mpsc::TrySendError::Full(back)) => {
+                        item = back;
+                        if let Ok(p) = done_rx.recv_timeout(std::time::Duration::from_millis(5)) {
+                            take(p, &mut report);
+                        }
+                    }
+                    Err(mpsc::TrySendError::Disconnected(_)) => return,
+                }
             }
-            break;
+            number += 1;
         }
-        read_chunk(number, data, &settings, &mut report, on_record);
-        number += 1;
-    }
+        drop(chunk_tx);
+        for p in done_rx.iter() {
+            take(p, &mut report);
+        }
+    });
+    report.first = first.map(micros_string);
+    report.last = last.map(micros_string);
     report
 }
 
-fn read_chunk(
-    number: u64,
-    data: Vec<u8>,
-    settings: &Arc<evtx::ParserSettings>,
-    report: &mut LogReport,
-    on_record: &mut dyn FnMut(Record),
-) {
+fn micros_string(micros: i64) -> String {
+    crate::clock::utc_string(chrono::DateTime::from_timestamp_micros(micros).unwrap_or_default())
+}
+
+/// What one chunk gave.
+struct Parsed {
+    /// The selected records.
+    records: Vec<Record>,
+    /// Every record, counted.
+    total: u64,
+    counts: BTreeMap<String, BTreeMap<u32, u64>>,
+    /// Oldest and newest record time (microseconds), from 1980 on.
+    first: Option<i64>,
+    last: Option<i64>,
+    problems: Vec<String>,
+    parsed: bool,
+}
+
+fn parse_chunk(number: u64, data: Vec<u8>, settings: &Arc<evtx::ParserSettings>, wanted: Selection) -> Parsed {
+    let mut out = Parsed {
+        records: Vec::new(),
+        total: 0,
+        counts: BTreeMap::new(),
+        first: None,
+        last: None,
+        problems: Vec::new(),
+        parsed: false,
+    };
     if data.iter().all(|&b| b == 0) {
-        return;
+        return out;
     }
     let mut chunk = match evtx::EvtxChunkData::new(data, false) {
         Ok(c) => c,
         Err(e) => {
-            report.problem(format!("chunk {number}: {e}"));
-            return;
+            out.problems.push(format!("chunk {number}: {e}"));
+            return out;
         }
     };
     if !chunk.validate_checksum() {
-        report.problem(format!("chunk {number}: checksum mismatch (records read anyway)"));
+        out.problems.push(format!("chunk {number}: checksum mismatch (records read anyway)"));
     }
     let mut parsed = match chunk.parse(settings.clone()) {
         Ok(p) => p,
         Err(e) => {
-            report.problem(format!("chunk {number}: {e}"));
-            return;
+            out.problems.push(format!("chunk {number}: {e}"));
+            return out;
         }
     };
-    report.chunks += 1;
+    out.parsed = true;
     for record in parsed.iter() {
-        let json = match record.and_then(|r| r.into_json_value()) {
+        let json = match record.and_then(|r| r.into_json_bytes()) {
             Ok(j) => j,
             Err(e) => {
-                report.problem(format!("chunk {number}: record: {e}"));
+                out.problems.push(format!("chunk {number}: record: {e}"));
                 continue;
             }
         };
-        let time = crate::clock::utc_string(
-            chrono::DateTime::from_timestamp_micros(json.timestamp.as_microsecond()).unwrap_or_default(),
-        );
-        let r = to_record(json.event_record_id, time, &json.data);
-        report.records += 1;
-        *report.counts.entry(r.channel.clone()).or_default().entry(r.event_id).or_default() += 1;
-        // A zero timestamp (1601) says nothing about when the log starts.
-        let dated = r.time.as_str() >= "1980";
-        if dated && report.first.as_ref().is_none_or(|f| r.time < *f) {
-            report.first = Some(r.time.clone());
+        let micros = json.timestamp.as_microsecond();
+        match lean_record(json.event_record_id, micros, &json.data, wanted) {
+            Ok((channel, event_id, record)) => {
+                out.total += 1;
+                // A zero timestamp (1601) says nothing about when the log starts.
+                if micros >= SINCE_1980 {
+                    out.first = Some(out.first.map_or(micros, |f| f.min(micros)));
+                    out.last = Some(out.last.map_or(micros, |l| l.max(micros)));
+                }
+                let ids = match out.counts.get_mut(channel.as_ref()) {
+                    Some(ids) => ids,
+                    None => out.counts.entry(channel.into_owned()).or_default(),
+                };
+                *ids.entry(event_id).or_default() += 1;
+                out.records.extend(record);
+            }
+            Err(e) => out.problems.push(format!("chunk {number}: record {}: {e}", json.event_record_id)),
         }
-        if dated && report.last.as_ref().is_none_or(|l| r.time > *l) {
-            report.last = Some(r.time.clone());
-        }
-        on_record(r);
     }
+    out
+}
+
+/// 1980-01-01 in microseconds since 1970.
+const SINCE_1980: i64 = 315_532_800_000_000;
+
+#[derive(Deserialize)]
+struct Doc<'a> {
+    #[serde(rename = "Event", borrow)]
+    event: EventDoc<'a>,
+}
+
+#[derive(Deserialize)]
+struct EventDoc<'a> {
+    #[serde(rename = "System", borrow, default)]
+    system: SystemDoc<'a>,
+    #[serde(rename = "EventData", borrow, default)]
+    event_data: Option<&'a RawValue>,
+    #[serde(rename = "UserData", borrow, default)]
+    user_data: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct SystemDoc<'a> {
+    #[serde(rename = "EventID", borrow, default)]
+    event_id: Option<&'a RawValue>,
+    #[serde(rename = "Channel", borrow, default)]
+    channel: Option<Cow<'a, str>>,
+    #[serde(rename = "Computer", borrow, default)]
+    computer: Option<&'a RawValue>,
+    #[serde(rename = "Provider", borrow, default)]
+    provider: Option<&'a RawValue>,
+}
+
+/// Channel, event id, and — when selected — the record, from its rendered JSON (only the
+/// selected events' data is parsed, and of it only the selected fields).
+fn lean_record(
+    record_id: u64,
+    micros: i64,
+    json: &[u8],
+    wanted: Selection,
+) -> serde_json::Result<(Cow<'_, str>, u32, Option<Record>)> {
+    let doc: Doc = serde_json::from_slice(json)?;
+    let system = doc.event.system;
+    let raw_value =
+        |r: Option<&RawValue>| r.and_then(|r| serde_json::from_str::<Value>(r.get()).ok()).unwrap_or_default();
+    let event_id = match system.event_id.map(|r| r.get().trim()) {
+        Some(text) if text.starts_with(|c: char| c.is_ascii_digit()) => text.parse().unwrap_or(0),
+        Some(_) => match raw_value(system.event_id) {
+            Value::Object(o) => number(o.get("#text").unwrap_or(&Value::Null)),
+            v => number(&v),
+        },
+        None => 0,
+    };
+    let channel = system.channel.unwrap_or_default();
+    if !(wanted.events)(&channel, event_id) {
+        return Ok((channel, event_id, None));
+    }
+    let mut data = Map::new();
+    if let Some(raw) = doc.event.event_data {
+        take_fields(raw, &wanted, &mut data);
+    }
+    // UserData holds one element whose children are the fields.
+    if let Some(raw) = doc.event.user_data
+        && let Ok(outer) = serde_json::from_str::<BTreeMap<Cow<str>, &RawValue>>(raw.get())
+    {
+        outer.values().for_each(|inner| take_fields(inner, &wanted, &mut data));
+    }
+    let record = Record {
+        record_id,
+        time: micros_string(micros),
+        channel: channel.to_string(),
+        provider: string(&raw_value(system.provider)["#attributes"]["Name"]),
+        event_id,
+        computer: string(&raw_value(system.computer)),
+        data,
+    };
+    Ok((channel, event_id, Some(record)))
 }
 
 fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -184,47 +362,25 @@ fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
-/// The parts of the rendered event the detections use.
-fn to_record(record_id: u64, time: String, json: &Value) -> Record {
-    let event = &json["Event"];
-    let system = &event["System"];
-    let event_id = match &system["EventID"] {
-        Value::Object(o) => number(o.get("#text").unwrap_or(&Value::Null)),
-        v => number(v),
-    };
-    let mut data = Map::new();
-    match &event["EventData"] {
-        Value::Object(o) => {
-            for (k, v) in o {
-                if k != "#attributes" {
-                    data.insert(k.clone(), text_of(v));
+/// The selected fields of an object, parsed one by one (the rest stay unparsed).
+fn take_fields(raw: &RawValue, wanted: &Selection, data: &mut Map<String, Value>) {
+    match serde_json::from_str::<BTreeMap<Cow<str>, &RawValue>>(raw.get()) {
+        Ok(fields) => {
+            for (k, v) in fields {
+                if k != "#attributes"
+                    && wanted.keeps(&k)
+                    && let Ok(value) = serde_json::from_str::<Value>(v.get())
+                {
+                    data.insert(k.into_owned(), text_of(&value));
                 }
             }
         }
-        Value::String(s) => {
-            data.insert("Data".into(), Value::String(s.clone()));
-        }
-        _ => {}
-    }
-    if let Value::Object(o) = &event["UserData"] {
-        for inner in o.values() {
-            if let Value::Object(fields) = inner {
-                for (k, v) in fields {
-                    if k != "#attributes" {
-                        data.insert(k.clone(), text_of(v));
-                    }
-                }
+        // EventData that is a bare string (unnamed data).
+        Err(_) => {
+            if let Ok(Value::String(s)) = serde_json::from_str::<Value>(raw.get()) {
+                data.insert("Data".into(), Value::String(s));
             }
         }
-    }
-    Record {
-        record_id,
-        time,
-        channel: string(&system["Channel"]),
-        provider: string(&system["Provider"]["#attributes"]["Name"]),
-        event_id,
-        computer: string(&system["Computer"]),
-        data,
     }
 }
 
@@ -259,11 +415,12 @@ mod tests {
 
     #[test]
     fn garbage_is_a_problem_not_a_panic() {
-        let mut r = read_log(&mut &b"not an event log"[..], &mut |_| {});
+        let all = Selection::ALL;
+        let mut r = read_log(&mut &b"not an event log"[..], all, &mut |_| {});
         assert_eq!((r.records, r.problems), (0, 1));
         let mut junk = b"ElfFile\0".to_vec();
         junk.resize(FILE_HEADER + CHUNK + 100, 0x41);
-        r = read_log(&mut &junk[..], &mut |_| {});
+        r = read_log(&mut &junk[..], all, &mut |_| {});
         assert_eq!(r.records, 0);
         assert!(r.problems >= 2, "{r:?}");
     }
@@ -273,12 +430,20 @@ mod tests {
         let json = serde_json::json!({ "Event": {
             "System": { "EventID": { "#attributes": { "Qualifiers": 0 }, "#text": 7045 }, "Channel": "System",
                         "Provider": { "#attributes": { "Name": "Service Control Manager" } }, "Computer": "PC" },
-            "EventData": { "ServiceName": "evil", "ImagePath": "C:\\Temp\\x.exe" } } });
-        let r = to_record(5, "t".into(), &json);
+            "EventData": { "ServiceName": "evil", "ImagePath": "C:\\Temp\\x.exe" } } })
+        .to_string();
+        let all = Selection::ALL;
+        let (_, _, r) = lean_record(5, 0, json.as_bytes(), all).unwrap();
+        let r = r.unwrap();
         assert_eq!((r.event_id, r.channel.as_str(), r.provider.as_str()), (7045, "System", "Service Control Manager"));
         assert_eq!(r.get("ImagePath"), "C:\\Temp\\x.exe");
+        let none = Selection { events: |_, _| false, fields: &[] };
+        let (channel, id, r) = lean_record(5, 0, json.as_bytes(), none).unwrap();
+        assert_eq!((channel.as_ref(), id, r), ("System", 7045, None), "unselected events are only counted");
         let json = serde_json::json!({ "Event": { "System": { "EventID": 1102, "Channel": "Security" },
-            "UserData": { "LogFileCleared": { "#attributes": {}, "SubjectUserName": "admin" } } } });
-        assert_eq!(to_record(1, "t".into(), &json).get("SubjectUserName"), "admin");
+            "UserData": { "LogFileCleared": { "#attributes": {}, "SubjectUserName": "admin" } } } })
+        .to_string();
+        let (_, _, r) = lean_record(1, 0, json.as_bytes(), all).unwrap();
+        assert_eq!(r.unwrap().get("SubjectUserName"), "admin");
     }
 }

@@ -546,6 +546,10 @@ fn an_attached_source_is_scanned_whole_and_left_byte_identical() {
     // Another volume at the same path is not taken for the endpoint's.
     let other = tempfile::tempdir().unwrap();
     let impostor = ntfs_image_with(other.path(), share);
+    // mkntfs seeds its serial from the clock: two images made in one second share it.
+    let mut boot = fs::read(&impostor).unwrap();
+    boot[0x48..0x50].copy_from_slice(&0x1122_3344_5566_7788u64.to_le_bytes());
+    fs::write(&impostor, boot).unwrap();
     fs::rename(&impostor, &img).unwrap();
     let (_, result, _) = scan_case(&case, "pc-30", &[]);
     assert_eq!(result["volume"]["attached"], false);
