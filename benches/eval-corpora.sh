@@ -123,7 +123,7 @@ done
 (cd "$work/evtx" && "$OLDPWD/$bin" analyze --json . 2>/dev/null || true) > "$work/evtx.json"
 python3 - "$corpora" "$work/evtx.json" <<'PY'
 import collections, json, os, re, sys
-corpora, results = sys.argv[1], json.load(open(sys.argv[2]))
+corpora, results = sys.argv[1], json.load(open(sys.argv[2]))["logs"]
 got = {os.path.normpath(l["path"]): l for l in results}
 expected = collections.defaultdict(dict)
 for d in sorted(os.listdir(corpora)):
@@ -175,4 +175,26 @@ for f, l in sorted(got.items()):
 print(f"attack samples: {met}/{met + len(missed)} expected detections raised")
 for m in missed[:15]:
     print("  missed:", m)
+PY
+
+# Registry hives: every hive in the corpora read by `shodo analyze PATH` (transaction logs beside
+# them applied); each parses or is reported with a clear reason, none panics.
+mkdir -p "$work/hives"
+for set in "$corpora"/registry-hives-*; do
+  [ -d "$set" ] || continue
+  cp -r "$set" "$work/hives/"
+  find "$work/hives/$(basename "$set")" -name '*.xz' -exec xz -d {} \;
+done
+(cd "$work/hives" && "$OLDPWD/$bin" analyze --json . 2>/dev/null || true) > "$work/hives.json"
+python3 - "$work/hives.json" <<'PY'
+import json, sys
+hives = json.load(open(sys.argv[1]))["hives"]
+bad = [h for h in hives if h["problem"]]
+print(f"registry hives: {len(hives) - len(bad)}/{len(hives)} parsed, {len(bad)} reported unreadable, "
+      f"{sum(1 for h in bad if 'failed' in h['problem'])} parser failures caught")
+for h in bad:
+    print(f"  {h['path']}: {h['problem'][:120]}")
+found = sum(len(h["view"]["findings"]) for h in hives)
+points = sorted({(c["kind"], c["name"]) for h in hives for c in h["view"]["connection_points"]})
+print(f"registry: {found} findings, connection points: {points}")
 PY

@@ -13,8 +13,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::events::{Detection, Detector};
-use super::evidence::{FINDINGS, FINDINGS_VERSION, write_findings};
+use super::evidence::{FINDINGS, FINDINGS_VERSION, row_bytes, write_findings};
 use super::evtx::{self, LogReport};
+use super::registry::Hive;
+use super::winreg::{ConnectionPoint, RegFinding, RegistryView};
 use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
 use crate::collect::{self, MANIFEST, Row, Status};
 use crate::error::{Error, Result};
@@ -40,6 +42,13 @@ pub struct EndpointAnalysis {
     pub findings: usize,
     /// Entries in the timeline.
     pub timeline: usize,
+    /// Hives read, and the problems met.
+    pub hives: Vec<Value>,
+    /// Registry findings of severity critical or high.
+    pub registry_important: Vec<RegFinding>,
+    /// External connection points: RDP, remote-access, RMM and VPN software, inbound logons
+    /// from outside — each with its evidence.
+    pub connection_points: Vec<ConnectionPoint>,
 }
 
 /// Analyzes the collected artefacts of `endpoint`.
@@ -74,7 +83,26 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     }
     progress.finish();
     keep_earliest(&mut detections, "first_external_logon");
+    let (mut view, hives) = registry(&dir, &latest);
+    inbound_logons(&mut view, &detections);
     let mut records: Vec<Value> = log_records.clone();
+    records.extend(hives.iter().cloned());
+    for f in &view.findings {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "registry", "path": f.hive, "rule": f.rule,
+            "severity": f.severity, "title_ja": f.title_ja, "title_en": f.title_en, "key": f.key,
+            "time": f.last_written, "fields": f.fields }));
+    }
+    for c in &view.connection_points {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "connection_point", "path": c.evidence.first(),
+            "rule": c.kind, "name": c.name, "evidence": c.evidence, "detail": c.detail }));
+    }
+    for sw in &view.software {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "installed_software", "path": sw["hive"],
+            "rule": sw["name"], "software": sw }));
+    }
+    for u in &view.usb_storage {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "usb_storage", "path": u["hive"], "rule": u["serial"], "device": u }));
+    }
     for (log, d) in &detections {
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "event_detection", "path": log, "rule": d.rule,
             "severity": d.severity, "title_ja": d.title_ja, "title_en": d.title_en, "time": d.time,
@@ -83,7 +111,7 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     }
     let findings = records.len();
     write_findings(&dir, "analyze", records)?;
-    let timeline = timeline(&dir, &latest, &detections)?;
+    let timeline = timeline(&dir, &latest, &detections, &view.findings)?;
     let mut by_severity: BTreeMap<&'static str, u64> = BTreeMap::new();
     detections.iter().for_each(|(_, d)| *by_severity.entry(d.severity).or_default() += 1);
     let files = [FINDINGS, TIMELINE, TIMELINE_CSV]
@@ -91,7 +119,8 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         .map(|f| FileRef::of(writer.case().dir(), &format!("{ENDPOINTS_DIR}/{endpoint}/{f}")))
         .collect::<Result<Vec<_>>>()?;
     let detail = json!({ "event_logs": logs.len(), "detections": detections.len(), "by_severity": by_severity,
-                         "timeline": timeline });
+                         "timeline": timeline, "hives": hives.len(), "registry_findings": view.findings.len(),
+                         "connection_points": view.connection_points.iter().map(|c| json!({ "kind": c.kind, "name": c.name })).collect::<Vec<_>>() });
     writer.record(NewEntry::new("analyze.finish", endpoint, detail).with_files(files))?;
     Ok(EndpointAnalysis {
         endpoint: endpoint.into(),
@@ -104,7 +133,104 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
             .collect(),
         findings,
         timeline,
+        hives,
+        registry_important: view
+            .findings
+            .iter()
+            .filter(|f| matches!(f.severity, "critical" | "high"))
+            .cloned()
+            .collect(),
+        connection_points: view.connection_points,
     })
+}
+
+/// Largest hive read.
+const HIVE_LIMIT: u64 = 1 << 30;
+
+/// Reads SYSTEM, SOFTWARE and every user's NTUSER.DAT from the evidence (with their transaction
+/// logs), each checked against its manifest hash; a hive that cannot be read is recorded.
+fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value>) {
+    let mut view = RegistryView::default();
+    let mut records = Vec::new();
+    let collected = |p: &str| {
+        rows.iter().find(|(k, r)| k.eq_ignore_ascii_case(p) && r.status == Status::Collected).map(|(_, r)| *r)
+    };
+    let mut hives: Vec<(&Row, &str, String)> = Vec::new();
+    for (name, kind) in [("Windows/System32/config/SYSTEM", "system"), ("Windows/System32/config/SOFTWARE", "software")]
+    {
+        if let Some(r) = collected(name) {
+            hives.push((r, kind, String::new()));
+        }
+    }
+    for (path, r) in rows {
+        let parts: Vec<&str> = path.split('/').collect();
+        if parts.len() == 3
+            && parts[0].eq_ignore_ascii_case("Users")
+            && parts[2].eq_ignore_ascii_case("NTUSER.DAT")
+            && r.status == Status::Collected
+        {
+            hives.push((r, "user", parts[1].to_string()));
+        }
+    }
+    for (row, kind, user) in hives {
+        let logs: Vec<Vec<u8>> = ["LOG1", "LOG2"]
+            .iter()
+            .filter_map(|ext| collected(&format!("{}.{ext}", row.path)))
+            .filter_map(|r| row_bytes(dir, r, HIVE_LIMIT).ok())
+            .collect();
+        let outcome = row_bytes(dir, row, HIVE_LIMIT).map_err(|(_, why)| why).and_then(|bytes| {
+            // A parser bug on a hostile hive must cost this hive, not the analysis.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut hive = Hive::parse(bytes, logs).map_err(|e| e.to_string())?;
+                match kind {
+                    "system" => view.system(&mut hive, &row.path),
+                    "software" => view.software(&mut hive, &row.path),
+                    _ => view.user(&mut hive, &row.path, &user),
+                }
+                Ok(hive.logs)
+            }))
+            .unwrap_or_else(|_| Err("the registry reader failed on this hive".into()))
+        });
+        let (logs, problem) = match outcome {
+            Ok(n) => (n, None),
+            Err(why) => (0, Some(why)),
+        };
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "hive", "path": row.path, "sha256": row.sha256,
+            "hive": kind, "user": (!user.is_empty()).then_some(&user), "transaction_logs": logs, "problem": problem }));
+    }
+    (view, records)
+}
+
+/// Logons and RDP connections from non-private addresses are connection points too.
+fn inbound_logons(view: &mut RegistryView, detections: &[(String, Detection)]) {
+    for (log, d) in detections {
+        let Some(addr) = d.fields.get("address").and_then(Value::as_str) else { continue };
+        if !d.rule.starts_with("rdp_") && d.rule != "remote_logon" || !super::events::is_public(addr) {
+            continue;
+        }
+        let mut detail = serde_json::Map::new();
+        detail.insert("address".into(), json!(addr));
+        detail.insert("first".into(), json!(d.time));
+        detail.insert("last".into(), json!(d.last_time.as_ref().unwrap_or(&d.time)));
+        detail.insert("events".into(), json!(d.count));
+        if let Some(a) = d.fields.get("account") {
+            detail.insert("account".into(), a.clone());
+        }
+        let evidence = format!("{log} ({})", d.rule);
+        match view.connection_points.iter_mut().find(|c| c.kind == "inbound_logon" && c.name == addr) {
+            Some(c) => {
+                c.evidence.push(evidence);
+                let n = c.detail.get("events").and_then(Value::as_u64).unwrap_or(0) + d.count;
+                c.detail.insert("events".into(), json!(n));
+            }
+            None => view.connection_points.push(ConnectionPoint {
+                kind: "inbound_logon".into(),
+                name: addr.into(),
+                evidence: vec![evidence],
+                detail,
+            }),
+        }
+    }
 }
 
 /// One event log read outside a case (`shodo analyze PATH...`).
@@ -153,6 +279,73 @@ pub fn analyze_files(paths: &[std::path::PathBuf], progress: &dyn Progress) -> V
             LogAnalysis { path, report, detections }
         })
         .collect()
+}
+
+/// One registry hive read outside a case.
+#[derive(Clone, Debug, Serialize)]
+pub struct HiveAnalysis {
+    /// The file.
+    pub path: String,
+    /// Transaction logs applied (`.LOG1`, `.LOG2` beside it).
+    pub transaction_logs: usize,
+    /// Why it could not be read.
+    pub problem: Option<String>,
+    /// What it says.
+    pub view: RegistryView,
+}
+
+/// Reads every registry hive under `paths` (files starting with `regf`, not the `.LOG*`
+/// transaction logs, which are applied to their hive), read-only.
+pub fn analyze_hive_files(paths: &[std::path::PathBuf]) -> Vec<HiveAnalysis> {
+    let mut out = Vec::new();
+    for root in paths {
+        for e in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().flatten() {
+            let name = e.file_name().to_string_lossy().to_lowercase();
+            if !e.file_type().is_file() || name.contains(".log") {
+                continue;
+            }
+            let Some(bytes) = read_small(e.path(), HIVE_LIMIT) else { continue };
+            if !bytes.starts_with(b"regf") {
+                continue;
+            }
+            // Its transaction logs: NAME.LOG1 and NAME.LOG2 beside it, in any case.
+            let wanted = [format!("{name}.log1"), format!("{name}.log2")];
+            let mut siblings: Vec<std::path::PathBuf> = e
+                .path()
+                .parent()
+                .and_then(|d| std::fs::read_dir(d).ok())
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|s| wanted.contains(&s.file_name().to_string_lossy().to_lowercase()))
+                .map(|s| s.path())
+                .collect();
+            siblings.sort();
+            let logs: Vec<Vec<u8>> = siblings.iter().filter_map(|p| read_small(p, HIVE_LIMIT)).collect();
+            let mut view = RegistryView::default();
+            let label = e.path().display().to_string();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut hive = Hive::parse(bytes, logs).map_err(|e| e.to_string())?;
+                view.system(&mut hive, &label);
+                view.software(&mut hive, &label);
+                view.user(&mut hive, &label, "");
+                Ok::<usize, String>(hive.logs)
+            }))
+            .unwrap_or_else(|_| Err("the registry reader failed on this hive".into()));
+            let (transaction_logs, problem) = match result {
+                Ok(n) => (n, None),
+                Err(why) => (0, Some(why)),
+            };
+            out.push(HiveAnalysis { path: label, transaction_logs, problem, view });
+        }
+    }
+    out
+}
+
+fn read_small(path: &Path, cap: u64) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    collect::open_evidence(path).ok()?.take(cap).read_to_end(&mut data).ok()?;
+    Some(data)
 }
 
 /// One detection of `rule` over all logs: the earliest.
@@ -214,8 +407,21 @@ impl<R: Read> Read for Hashing<R> {
 
 /// `timeline.jsonl` and `timeline.csv`: the detections, and the file times of the files the scan
 /// flagged (notes, encrypted files, tools, executables in unusual places).
-fn timeline(dir: &Path, rows: &BTreeMap<&str, &Row>, detections: &[(String, Detection)]) -> Result<usize> {
+fn timeline(
+    dir: &Path,
+    rows: &BTreeMap<&str, &Row>,
+    detections: &[(String, Detection)],
+    registry: &[RegFinding],
+) -> Result<usize> {
     let mut entries: Vec<Value> = Vec::new();
+    for f in registry {
+        let Some(t) = &f.last_written else { continue };
+        let facts: Vec<String> =
+            f.fields.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();
+        entries.push(json!({ "datetime": t, "timestamp_desc": "Registry Key Last Written",
+            "message": format!("[{}] {} {}: {}", f.severity, f.title_en, f.key, facts.join(" ")),
+            "source": "registry", "rule": f.rule, "severity": f.severity, "evidence": f.hive }));
+    }
     for (log, d) in detections {
         let mut message = format!("[{}] {}", d.severity, d.title_en);
         for key in ["account", "address", "service", "image_path", "task", "command_line", "source", "threat", "log"] {

@@ -217,7 +217,8 @@ static SUSPICIOUS_IMAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
         .ok()
 });
 
-fn suspicious_image(text: &str) -> bool {
+/// A service image path or task action suspicious in itself (a shell, a script, a user-writable place).
+pub fn suspicious_image(text: &str) -> bool {
     SUSPICIOUS_IMAGE.as_ref().is_some_and(|re| re.is_match(text))
 }
 

@@ -412,8 +412,15 @@ fn encryption_window(origins: &Origins, events: &[Event]) -> Option<Value> {
 }
 
 fn reread(dir: &Path, r: &Row) -> Option<Vec<u8>> {
-    let mut archive = zip::ZipArchive::new(File::open(dir.join(r.zip.as_deref()?)).ok()?).ok()?;
-    entry_bytes(&mut archive, r, u64::MAX).ok()
+    row_bytes(dir, r, u64::MAX).ok()
+}
+
+/// The archived bytes of a collected file, checked against its manifest hash; at most `cap`.
+pub fn row_bytes(dir: &Path, r: &Row, cap: u64) -> std::result::Result<Vec<u8>, (&'static str, String)> {
+    let zip = r.zip.as_deref().ok_or(("unreadable", "not archived".to_string()))?;
+    let file = File::open(dir.join(zip)).map_err(|e| ("unreadable", format!("{zip}: {e}")))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| ("unreadable", format!("{zip}: {e}")))?;
+    entry_bytes(&mut archive, r, cap)
 }
 
 /// Where an executable should not be: user-writable or unusual places (evidence paths are relative

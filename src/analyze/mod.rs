@@ -12,3 +12,4 @@ pub mod notes;
 pub mod registry;
 pub mod rules;
 pub mod scan;
+pub mod winreg;

@@ -84,6 +84,32 @@ impl Hive {
         }
     }
 
+    /// Every value of a key: name and content.
+    pub fn values(&mut self, path: &str) -> Vec<(String, Value)> {
+        let Ok(Some(key)) = self.parser.get_key(path, false) else { return Vec::new() };
+        key.value_iter()
+            .filter_map(|v| {
+                let content = match v.get_content().0 {
+                    CellValue::String(s) => Value::Text(s.trim_end_matches('\0').to_string()),
+                    CellValue::MultiString(v) => Value::Texts(v),
+                    CellValue::U32(n) => Value::Number(u64::from(n)),
+                    CellValue::I32(n) => Value::Number(n as u32 as u64),
+                    CellValue::U64(n) => Value::Number(n),
+                    CellValue::I64(n) => Value::Number(n as u64),
+                    CellValue::Binary(b) => Value::Bytes(b),
+                    CellValue::None | CellValue::Error => return None,
+                };
+                Some((v.get_pretty_name(), content))
+            })
+            .collect()
+    }
+
+    /// When a key was last written (UTC, RFC 3339).
+    pub fn last_written(&mut self, path: &str) -> Option<String> {
+        let key = self.parser.get_key(path, false).ok()??;
+        Some(crate::clock::utc_string(key.last_key_written_date_and_time()))
+    }
+
     /// Names of the sub-keys of a key.
     pub fn subkeys(&mut self, path: &str) -> Vec<String> {
         let Ok(Some(mut key)) = self.parser.get_key(path, false) else { return Vec::new() };

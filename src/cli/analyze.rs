@@ -13,7 +13,7 @@ use super::{Outcome, output};
 /// `analyze`
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// ケース外のイベントログ（.evtx のファイルまたはディレクトリ）/ event logs outside a case (.evtx files or directories)
+    /// ケース外のイベントログ（.evtx）とレジストリハイブ（ファイルまたはディレクトリ）/ event logs (.evtx) and registry hives outside a case (files or directories)
     #[arg(required_unless_present = "case", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// ケースのディレクトリ / case directory
@@ -60,8 +60,29 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
         for d in &result.important {
             detection_line(d, lang, out)?;
         }
+        for f in &result.registry_important {
+            let facts: Vec<String> = f
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect();
+            let title = lang.pick(&f.title_ja, &f.title_en);
+            output::line(out, &format!("  [{}] {title} {} {}", f.severity, f.key, facts.join(" ")))?;
+        }
+        if !result.connection_points.is_empty() {
+            output::line(out, lang.pick("外部との接続点:", "external connection points:"))?;
+        }
+        for c in &result.connection_points {
+            let facts: Vec<String> = c
+                .detail
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect();
+            output::line(out, &format!("  {} {} {} ({})", c.kind, c.name, facts.join(" "), c.evidence.join("; ")))?;
+        }
     }
-    Ok(if result.important.is_empty() { Outcome::Clean } else { Outcome::Findings })
+    let important = !result.important.is_empty() || !result.registry_important.is_empty();
+    Ok(if important { Outcome::Findings } else { Outcome::Clean })
 }
 
 fn detection_line(d: &shodo::analyze::events::Detection, lang: Lang, out: &mut dyn Write) -> Result<()> {
@@ -79,10 +100,36 @@ fn detection_line(d: &shodo::analyze::events::Detection, lang: Lang, out: &mut d
 /// `shodo analyze PATH...`: event logs outside a case, read-only, nothing written.
 fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let logs = artefacts::analyze_files(&a.paths, &Bar::new(lang));
-    let important = logs.iter().flat_map(|l| &l.detections).any(|d| matches!(d.severity, "critical" | "high"));
+    let hives = artefacts::analyze_hive_files(&a.paths);
+    let important = logs.iter().flat_map(|l| &l.detections).any(|d| matches!(d.severity, "critical" | "high"))
+        || hives.iter().flat_map(|h| &h.view.findings).any(|f| matches!(f.severity, "critical" | "high"));
     if a.json {
-        output::json(out, &logs)?;
+        output::json(out, &serde_json::json!({ "logs": logs, "hives": hives }))?;
     } else {
+        for h in &hives {
+            let status = match &h.problem {
+                Some(why) => format!("{}: {why}", lang.pick("読めません", "unreadable")),
+                None => format!("{} {}", h.view.findings.len(), lang.pick("件の所見", "findings")),
+            };
+            output::line(out, &format!("{}: {status}", h.path))?;
+            for f in h.view.findings.iter().filter(|f| f.severity != "low") {
+                let facts: Vec<String> = f
+                    .fields
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                    .collect();
+                output::line(
+                    out,
+                    &format!(
+                        "  [{}] {} {} {}",
+                        f.severity,
+                        lang.pick(&f.title_ja, &f.title_en),
+                        f.key,
+                        facts.join(" ")
+                    ),
+                )?;
+            }
+        }
         for l in &logs {
             let r = &l.report;
             output::line(

@@ -261,3 +261,89 @@ fn a_changed_log_archive_is_not_analyzed_as_evidence() {
     assert_eq!(log["detections"], 0);
     assert!(records(&case, "pc-41").iter().all(|r| r["kind"] != "event_detection"));
 }
+
+#[test]
+fn the_registry_gives_persistence_and_the_external_connection_points() {
+    use crate::hives::make_hive;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let config = src.join("Windows/System32/config");
+    fs::create_dir_all(&config).unwrap();
+    fs::create_dir_all(src.join("Users/yamada")).unwrap();
+    make_hive(
+        &config.join("SYSTEM"),
+        "add Select\ncd Select\nsetval 1\nCurrent\ndword:1\ncd ..\n\
+         add ControlSet001\ncd ControlSet001\nadd Services\ncd Services\n\
+         add AnyDesk\ncd AnyDesk\nsetval 2\nImagePath\nstring:\"C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe\" --service\nStart\ndword:2\ncd ..\n\
+         add updsvc\ncd updsvc\nsetval 2\nImagePath\nstring:C:\\Users\\Public\\updsvc.exe\nStart\ndword:2\ncd ..\n\
+         add Spooler\ncd Spooler\nsetval 2\nImagePath\nstring:%SystemRoot%\\System32\\spoolsv.exe\nStart\ndword:2\ncd ..\n\
+         add SharedAccess\ncd SharedAccess\nadd Parameters\ncd Parameters\nadd FirewallPolicy\ncd FirewallPolicy\n\
+         add PublicProfile\ncd PublicProfile\nsetval 1\nEnableFirewall\ndword:0\ncd ..\n\
+         add DomainProfile\ncd DomainProfile\nsetval 1\nEnableFirewall\ndword:1\ncd ..\ncd ..\ncd ..\ncd ..\ncd ..\n\
+         add Control\ncd Control\nadd Terminal Server\ncd Terminal Server\nsetval 1\nfDenyTSConnections\ndword:0\n\
+         add WinStations\ncd WinStations\nadd RDP-Tcp\ncd RDP-Tcp\nsetval 2\nUserAuthentication\ndword:0\nPortNumber\ndword:3390",
+    );
+    make_hive(
+        &config.join("SOFTWARE"),
+        "add Microsoft\ncd Microsoft\nadd Windows\ncd Windows\nadd CurrentVersion\ncd CurrentVersion\n\
+         add Run\ncd Run\nsetval 2\nSecurityHealth\nstring:%windir%\\system32\\SecurityHealthSystray.exe\n\
+         Updater\nstring:C:\\Users\\yamada\\AppData\\Roaming\\upd\\upd.exe /silent\ncd ..\n\
+         add Uninstall\ncd Uninstall\n\
+         add FortiClient\ncd FortiClient\nsetval 2\nDisplayName\nstring:FortiClient VPN\nDisplayVersion\nstring:7.0.7\ncd ..\n\
+         add 7-Zip\ncd 7-Zip\nsetval 1\nDisplayName\nstring:7-Zip 23.01 (x64)\ncd ..\ncd ..\ncd ..\ncd ..\n\
+         add Windows NT\ncd Windows NT\nadd CurrentVersion\ncd CurrentVersion\n\
+         add Image File Execution Options\ncd Image File Execution Options\nadd sethc.exe\ncd sethc.exe\n\
+         setval 1\nDebugger\nstring:C:\\Windows\\System32\\cmd.exe",
+    );
+    make_hive(
+        &src.join("Users/yamada/NTUSER.DAT"),
+        "add Software\ncd Software\nadd Microsoft\ncd Microsoft\nadd Windows\ncd Windows\nadd CurrentVersion\ncd CurrentVersion\n\
+         add Run\ncd Run\nsetval 1\nOneDrive\nstring:\"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe\" /background",
+    );
+    write(&src, &format!("{LOGS}/Security.evtx"), &security_log());
+    // A hive that is not one: recorded, and the rest still analyzed.
+    write(&src, "Users/broken/NTUSER.DAT", b"regf but not really a hive");
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    shodo().args(["collect", "--endpoint", "pc-42", "--case"]).arg(&case).arg("--source").arg(&src).assert().code(0);
+    let (code, result) = analyze(&case, "pc-42");
+    assert_eq!(code, 1);
+
+    let points = result["connection_points"].as_array().unwrap();
+    let point = |kind: &str, name: &str| points.iter().find(|c| c["kind"] == kind && c["name"] == name).cloned();
+    let rdp = point("rdp", "Remote Desktop (RDP)").unwrap_or_else(|| panic!("{points:?}"));
+    assert_eq!((rdp["detail"]["port"].as_u64(), rdp["detail"]["nla"].as_bool()), (Some(3390), Some(false)));
+    assert!(point("remote_access", "AnyDesk").is_some(), "{points:?}");
+    assert_eq!(point("vpn", "FortiClient VPN").unwrap()["detail"]["version"], "7.0.7");
+    let inbound = point("inbound_logon", "203.0.113.9").unwrap();
+    assert!(inbound["evidence"][0].as_str().unwrap().contains("Security.evtx"));
+    assert!(points.iter().all(|c| c["name"] != "7-Zip 23.01 (x64)"));
+
+    let recs = records(&case, "pc-42");
+    let reg = |rule: &str| -> Vec<Value> {
+        recs.iter().filter(|r| r["kind"] == "registry" && r["rule"] == rule).cloned().collect()
+    };
+    let svc = reg("service_suspicious_image");
+    assert_eq!(svc.len(), 1, "only the service in Users\\Public: {svc:?}");
+    assert_eq!(svc[0]["fields"]["service"], "updsvc");
+    assert!(svc[0]["time"].is_string(), "the key's last write time is kept");
+    assert_eq!(reg("ifeo_debugger")[0]["severity"], "critical");
+    assert_eq!(reg("rdp_enabled")[0]["severity"], "high");
+    let fw = reg("firewall_disabled");
+    assert_eq!((fw.len(), fw[0]["fields"]["profile"].as_str()), (1, Some("public")));
+    let autostarts = reg("autostart");
+    let sev = |name: &str| autostarts.iter().find(|a| a["fields"]["name"] == name).map(|a| a["severity"].clone());
+    assert_eq!(
+        (sev("Updater"), sev("SecurityHealth"), sev("OneDrive")),
+        (Some("medium".into()), Some("low".into()), Some("low".into()))
+    );
+    assert!(autostarts.iter().any(|a| a["fields"]["scope"] == "yamada"));
+    assert!(recs.iter().any(|r| r["kind"] == "installed_software" && r["rule"] == "7-Zip 23.01 (x64)"));
+    let hives: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "hive").collect();
+    assert_eq!(hives.len(), 4);
+    let broken = hives.iter().find(|h| h["path"] == "Users/broken/NTUSER.DAT").unwrap();
+    assert!(broken["problem"].is_string(), "{broken}");
+    let timeline = fs::read_to_string(case.join("endpoints/pc-42/timeline.jsonl")).unwrap();
+    assert!(timeline.lines().any(|l| l.contains("Registry Key Last Written") && l.contains("ifeo_debugger")));
+    assert_eq!(verify(&case).0, 0);
+}

@@ -1,0 +1,422 @@
+//! What an offline Windows registry says about persistence and external connection points:
+//! services (user-writable image paths, remote-access agents), Run/RunOnce (machine and users),
+//! Winlogon, IFEO debuggers, RDP (enabled, NLA, port), firewall profiles, installed software with
+//! remote-access, RMM and VPN products picked out (`rules/connection/products.toml`, data), and
+//! USB storage history.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json, json};
+
+use super::registry::{Hive, Value};
+use crate::error::{Error, Result};
+
+const PRODUCTS: &str = include_str!("../../rules/connection/products.toml");
+
+/// A registry fact worth a responder's attention.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RegFinding {
+    /// What (`service_user_writable`, `run_key`, `ifeo_debugger`, `rdp_enabled` …).
+    pub rule: String,
+    /// critical | high | medium | low | info.
+    pub severity: &'static str,
+    /// Japanese title.
+    pub title_ja: String,
+    /// English title.
+    pub title_en: String,
+    /// The hive (evidence path).
+    pub hive: String,
+    /// The key, below the hive root.
+    pub key: String,
+    /// When the key was last written (UTC).
+    pub last_written: Option<String>,
+    /// The facts.
+    pub fields: Map<String, Json>,
+}
+
+/// An external connection point of the endpoint, with its evidence.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ConnectionPoint {
+    /// rdp | remote_access | rmm | vpn | inbound_logon.
+    pub kind: String,
+    /// The product or service.
+    pub name: String,
+    /// Where it shows (hive and key, or log and rule).
+    pub evidence: Vec<String>,
+    /// The facts (enabled, port, version, addresses …).
+    pub detail: Map<String, Json>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProductDef {
+    name: String,
+    kind: String,
+    #[serde(rename = "match")]
+    pattern: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Products {
+    product: Vec<ProductDef>,
+}
+
+static COMPILED: LazyLock<Vec<(ProductDef, Regex)>> = LazyLock::new(|| products().unwrap_or_default());
+
+/// The bundled product list, validated.
+pub fn products_checked() -> Result<usize> {
+    products().map(|p| p.len())
+}
+
+fn products() -> Result<Vec<(ProductDef, Regex)>> {
+    let name = "rules/connection/products.toml";
+    let file: Products = crate::config::deserialize(Path::new(name), PRODUCTS)
+        .map_err(|e| Error::BundledData { name: "rules/connection/products.toml", reason: e.to_string() })?;
+    file.product
+        .into_iter()
+        .map(|p| {
+            if !matches!(p.kind.as_str(), "remote_access" | "rmm" | "vpn") {
+                return Err(Error::BundledData {
+                    name: "rules/connection/products.toml",
+                    reason: format!("{}: kind {}", p.name, p.kind),
+                });
+            }
+            let re = Regex::new(&format!("(?i){}", p.pattern)).map_err(|e| Error::BundledData {
+                name: "rules/connection/products.toml",
+                reason: format!("{}: {e}", p.name),
+            })?;
+            Ok((p, re))
+        })
+        .collect()
+}
+
+/// The remote-access, RMM or VPN product a name or path belongs to.
+pub fn product_of(text: &str) -> Option<(&'static str, &'static str)> {
+    COMPILED.iter().find(|(_, re)| re.is_match(text)).map(|(p, _)| (p.name.as_str(), p.kind.as_str()))
+}
+
+/// Findings and connection points of one endpoint's hives.
+#[derive(Clone, Default, Debug, Serialize)]
+pub struct RegistryView {
+    /// The findings.
+    pub findings: Vec<RegFinding>,
+    /// The connection points.
+    pub connection_points: Vec<ConnectionPoint>,
+    /// Installed software (name, version, publisher, install date).
+    pub software: Vec<Json>,
+    /// USB storage devices seen.
+    pub usb_storage: Vec<Json>,
+}
+
+impl RegistryView {
+    fn find(
+        &mut self,
+        hive: &mut Hive,
+        (hive_path, key): (&str, &str),
+        (rule, severity): (&str, &'static str),
+        (title_ja, title_en): (&str, &str),
+        fields: Map<String, Json>,
+    ) {
+        self.findings.push(RegFinding {
+            rule: rule.into(),
+            severity,
+            title_ja: title_ja.into(),
+            title_en: title_en.into(),
+            hive: hive_path.into(),
+            key: key.into(),
+            last_written: hive.last_written(key),
+            fields,
+        });
+    }
+
+    fn connect(&mut self, kind: &str, name: &str, evidence: String, detail: Map<String, Json>) {
+        if let Some(c) = self.connection_points.iter_mut().find(|c| c.kind == kind && c.name == name) {
+            if !c.evidence.contains(&evidence) {
+                c.evidence.push(evidence);
+            }
+            for (k, v) in detail {
+                c.detail.entry(k).or_insert(v);
+            }
+            return;
+        }
+        self.connection_points.push(ConnectionPoint {
+            kind: kind.into(),
+            name: name.into(),
+            evidence: vec![evidence],
+            detail,
+        });
+    }
+
+    /// The SYSTEM hive: services, RDP, firewall, USB storage.
+    pub fn system(&mut self, hive: &mut Hive, path: &str) {
+        let Some(ccs) = hive.current_control_set() else { return };
+        let services = format!("{ccs}\\Services");
+        for name in hive.subkeys(&services) {
+            let key = format!("{services}\\{name}");
+            let Some(image) = hive.text(&key, "ImagePath") else { continue };
+            let start = hive.number(&key, "Start");
+            let mut f = fields(&[("service", &name), ("image_path", &image)]);
+            if let Some(s) = start {
+                f.insert("start".into(), json!(start_name(s)));
+            }
+            if let Some((product, kind)) = product_of(&format!("{name} {image}")) {
+                let mut d = f.clone();
+                d.insert("product".into(), json!(product));
+                self.connect(kind, product, format!("{path}\\{key}"), d);
+            }
+            if super::events::suspicious_image(&image) || user_writable(&image) {
+                let disabled = start == Some(4);
+                let sev = if disabled { "medium" } else { "high" };
+                self.find(
+                    hive,
+                    (path, &key),
+                    ("service_suspicious_image", sev),
+                    (
+                        "不審な場所・形式のサービス実行ファイル",
+                        "Service runs from a user-writable place or through a shell or script",
+                    ),
+                    f,
+                );
+            }
+        }
+        // RDP: fDenyTSConnections 0 means enabled; UserAuthentication 1 means NLA.
+        let ts = format!("{ccs}\\Control\\Terminal Server");
+        let rdp_tcp = format!("{ts}\\WinStations\\RDP-Tcp");
+        if let Some(deny) = hive.number(&ts, "fDenyTSConnections") {
+            let nla = hive.number(&rdp_tcp, "UserAuthentication");
+            let port = hive.number(&rdp_tcp, "PortNumber").unwrap_or(3389);
+            let mut f = Map::new();
+            f.insert("enabled".into(), json!(deny == 0));
+            f.insert("nla".into(), json!(nla.map(|n| n == 1)));
+            f.insert("port".into(), json!(port));
+            if deny == 0 {
+                self.connect("rdp", "Remote Desktop (RDP)", format!("{path}\\{ts}"), f.clone());
+                let (sev, titles) = if nla == Some(0) {
+                    (
+                        "high",
+                        (
+                            "RDP が有効で、ネットワークレベル認証（NLA）が無効",
+                            "RDP enabled without Network Level Authentication",
+                        ),
+                    )
+                } else {
+                    ("medium", ("RDP が有効", "RDP enabled"))
+                };
+                self.find(hive, (path, &ts), ("rdp_enabled", sev), titles, f);
+            }
+        }
+        let fw = format!("{ccs}\\Services\\SharedAccess\\Parameters\\FirewallPolicy");
+        for (profile, label) in
+            [("DomainProfile", "domain"), ("StandardProfile", "private"), ("PublicProfile", "public")]
+        {
+            let key = format!("{fw}\\{profile}");
+            if hive.number(&key, "EnableFirewall") == Some(0) {
+                let f = fields(&[("profile", label)]);
+                self.find(
+                    hive,
+                    (path, &key),
+                    ("firewall_disabled", "high"),
+                    ("Windows ファイアウォールが無効", "Windows Firewall disabled"),
+                    f,
+                );
+            }
+        }
+        let usb = format!("{ccs}\\Enum\\USBSTOR");
+        for device in hive.subkeys(&usb) {
+            for serial in hive.subkeys(&format!("{usb}\\{device}")) {
+                let key = format!("{usb}\\{device}\\{serial}");
+                let name = hive.text(&key, "FriendlyName").unwrap_or_default();
+                self.usb_storage.push(json!({ "device": device, "serial": serial, "name": name,
+                                              "last_written": hive.last_written(&key), "hive": path }));
+            }
+        }
+    }
+
+    /// The SOFTWARE hive: Run keys, Winlogon, IFEO, installed software.
+    pub fn software(&mut self, hive: &mut Hive, path: &str) {
+        for run in [
+            "Microsoft\\Windows\\CurrentVersion\\Run",
+            "Microsoft\\Windows\\CurrentVersion\\RunOnce",
+            "WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run",
+            "WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
+            "Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer\\Run",
+        ] {
+            self.run_key(hive, path, run, "machine");
+        }
+        let winlogon = "Microsoft\\Windows NT\\CurrentVersion\\Winlogon";
+        for (name, expected) in [("Shell", "explorer.exe"), ("Userinit", "c:\\windows\\system32\\userinit.exe,")] {
+            if let Some(v) = hive.text(winlogon, name) {
+                let normal = v.trim().trim_end_matches(',').to_lowercase() == expected.trim_end_matches(',');
+                if !normal && !v.trim().is_empty() {
+                    let f = fields(&[("value", name), ("data", &v)]);
+                    self.find(
+                        hive,
+                        (path, winlogon),
+                        ("winlogon_modified", "high"),
+                        ("Winlogon の起動設定の改変", "Winlogon startup modified"),
+                        f,
+                    );
+                }
+            }
+        }
+        let ifeo = "Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options";
+        for exe in hive.subkeys(ifeo) {
+            let key = format!("{ifeo}\\{exe}");
+            if let Some(debugger) = hive.text(&key, "Debugger") {
+                let f = fields(&[("program", &exe), ("debugger", &debugger)]);
+                let accessibility =
+                    ["sethc.exe", "utilman.exe", "osk.exe", "magnify.exe", "narrator.exe", "displayswitch.exe"]
+                        .contains(&exe.to_lowercase().as_str());
+                let sev = if accessibility { "critical" } else { "high" };
+                self.find(
+                    hive,
+                    (path, &key),
+                    ("ifeo_debugger", sev),
+                    ("IFEO のデバッガー設定（起動の乗っ取り）", "IFEO debugger (execution hijack)"),
+                    f,
+                );
+            }
+        }
+        for root in [
+            "Microsoft\\Windows\\CurrentVersion\\Uninstall",
+            "WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
+        ] {
+            for id in hive.subkeys(root) {
+                let key = format!("{root}\\{id}");
+                let Some(name) = hive.text(&key, "DisplayName") else { continue };
+                let version = hive.text(&key, "DisplayVersion").unwrap_or_default();
+                let publisher = hive.text(&key, "Publisher").unwrap_or_default();
+                let installed = hive.text(&key, "InstallDate").unwrap_or_default();
+                self.software.push(json!({ "name": name, "version": version, "publisher": publisher,
+                                           "install_date": installed, "hive": path, "key": key }));
+                if let Some((product, kind)) = product_of(&name) {
+                    let d = fields(&[("installed", &name), ("version", &version), ("install_date", &installed)]);
+                    self.connect(kind, product, format!("{path}\\{key}"), d);
+                }
+            }
+        }
+    }
+
+    /// A user's NTUSER.DAT: the user's Run keys.
+    pub fn user(&mut self, hive: &mut Hive, path: &str, user: &str) {
+        for run in [
+            "Software\\Microsoft\\Windows\\CurrentVersion\\Run",
+            "Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
+        ] {
+            self.run_key(hive, path, run, user);
+        }
+    }
+
+    fn run_key(&mut self, hive: &mut Hive, path: &str, key: &str, scope: &str) {
+        for (name, value) in hive.values(key) {
+            let command = match value {
+                Value::Text(s) => s,
+                Value::Texts(v) => v.join(" "),
+                _ => continue,
+            };
+            // Per-user installs (OneDrive, Teams …) live in AppData too: a user-writable place
+            // alone is worth a look, a shell or script is worth more.
+            let sev = if shell_or_script(&command) {
+                "high"
+            } else if user_writable(&command) {
+                "medium"
+            } else {
+                "low"
+            };
+            if let Some((product, kind)) = product_of(&command) {
+                let d = fields(&[("autostart", &name), ("command", &command)]);
+                self.connect(kind, product, format!("{path}\\{key}"), d);
+            }
+            let f = fields(&[("name", &name), ("command", &command), ("scope", scope)]);
+            self.find(
+                hive,
+                (path, key),
+                ("autostart", sev),
+                ("自動起動の登録（Run キー）", "Autostart entry (Run key)"),
+                f,
+            );
+        }
+    }
+}
+
+fn fields(pairs: &[(&str, &str)]) -> Map<String, Json> {
+    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.to_string(), json!(v))).collect()
+}
+
+fn start_name(start: u64) -> &'static str {
+    match start {
+        0 => "boot",
+        1 => "system",
+        2 => "automatic",
+        3 => "manual",
+        4 => "disabled",
+        _ => "unknown",
+    }
+}
+
+static SHELL_OR_SCRIPT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)(%comspec%|\bcmd(\.exe)?\s+/[ck]|powershell|pwsh|mshta|rundll32|regsvr32|wscript|cscript|\\users\\public\\|\\temp\\|\.(bat|cmd|ps1|vbs|vbe|js|jse|hta|wsf)\b)").ok()
+});
+
+/// A command that runs a shell or a script, or from Public or Temp.
+fn shell_or_script(command: &str) -> bool {
+    SHELL_OR_SCRIPT.as_ref().is_some_and(|re| re.is_match(command))
+}
+
+/// A Windows path in a place ordinary users can write.
+pub fn user_writable(path: &str) -> bool {
+    let p = path.to_lowercase().replace('/', "\\");
+    [
+        "\\users\\",
+        "\\appdata\\",
+        "\\temp\\",
+        "\\tmp\\",
+        "\\perflogs\\",
+        "\\$recycle.bin\\",
+        "%appdata%",
+        "%temp%",
+        "%localappdata%",
+        "%userprofile%",
+        "%public%",
+    ]
+    .iter()
+    .any(|m| p.contains(m))
+        && !p.contains("\\users\\default\\")
+        || Regex::new(r"(?i)\\programdata\\[^\\]+\.(exe|dll|bat|ps1|vbs)\b").is_ok_and(|re| re.is_match(&p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_load_and_match() {
+        assert!(products_checked().unwrap() >= 25);
+        assert_eq!(product_of("AnyDesk"), Some(("AnyDesk", "remote_access")));
+        assert_eq!(product_of("C:\\Program Files\\Fortinet\\FortiClient\\FortiClient.exe").map(|p| p.1), Some("vpn"));
+        assert_eq!(product_of("AteraAgent"), Some(("Atera", "rmm")));
+        assert_eq!(product_of("7-Zip 23.01 (x64)"), None);
+        assert_eq!(product_of("Microsoft Edge"), None);
+    }
+
+    #[test]
+    fn shells_and_scripts() {
+        assert!(shell_or_script("cmd.exe /c start x"));
+        assert!(shell_or_script("wscript.exe C:\\x\\a.vbs"));
+        assert!(!shell_or_script("C:\\Users\\a\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe /background"));
+    }
+
+    #[test]
+    fn user_writable_places() {
+        assert!(user_writable("C:\\Users\\Public\\svc.exe"));
+        assert!(user_writable("%APPDATA%\\x\\y.exe"));
+        assert!(user_writable("C:\\ProgramData\\upd.exe"));
+        assert!(!user_writable("C:\\ProgramData\\Vendor\\bin\\agent.exe"));
+        assert!(!user_writable("\"C:\\Program Files\\Vendor\\spool.exe\""));
+        assert!(!user_writable("%SystemRoot%\\System32\\svchost.exe -k netsvcs"));
+    }
+}
