@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::checklist;
 use super::events::{Detection, Detector};
 use super::evidence::{FINDINGS, FINDINGS_VERSION, row_bytes, write_findings};
 use super::evtx::{self, LogReport};
@@ -26,6 +27,8 @@ use crate::progress::Progress;
 pub const TIMELINE: &str = "timeline.jsonl";
 /// The timeline as Timesketch CSV.
 pub const TIMELINE_CSV: &str = "timeline.csv";
+/// The MHLW checklist answered from this endpoint.
+pub const CHECKLIST: &str = "checklist.json";
 
 /// What `analyze` found for one endpoint.
 #[derive(Clone, Debug, Serialize)]
@@ -49,6 +52,8 @@ pub struct EndpointAnalysis {
     /// External connection points: RDP, remote-access, RMM and VPN software, inbound logons
     /// from outside — each with its evidence.
     pub connection_points: Vec<ConnectionPoint>,
+    /// The MHLW checklist (version) answered from this endpoint.
+    pub checklist: (String, Vec<checklist::Answer>),
 }
 
 /// Analyzes the collected artefacts of `endpoint`.
@@ -109,12 +114,27 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
             "last_time": d.last_time, "count": d.count, "channel": d.channel, "event_id": d.event_id,
             "record_id": d.record_id, "computer": d.computer, "fields": d.fields }));
     }
+    let all: Vec<Detection> = detections.iter().map(|(_, d)| d.clone()).collect();
+    let os_release = std::fs::read(dir.join("endpoint.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|e| e["os_release"].as_str().map(str::to_string));
+    let observations = checklist::Observations { detections: &all, logs: logs.len(), registry: &view, os_release };
+    let (version, answers) = checklist::answer(&observations)?;
+    for a in &answers {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "checklist", "path": CHECKLIST, "rule": a.id,
+            "checklist": version, "status": a.status, "answer": a }));
+    }
+    case::write_atomic(
+        &dir.join(CHECKLIST),
+        format!("{}\n", json!({ "checklist": version, "items": answers })).as_bytes(),
+    )?;
     let findings = records.len();
     write_findings(&dir, "analyze", records)?;
     let timeline = timeline(&dir, &latest, &detections, &view.findings)?;
     let mut by_severity: BTreeMap<&'static str, u64> = BTreeMap::new();
     detections.iter().for_each(|(_, d)| *by_severity.entry(d.severity).or_default() += 1);
-    let files = [FINDINGS, TIMELINE, TIMELINE_CSV]
+    let files = [FINDINGS, TIMELINE, TIMELINE_CSV, CHECKLIST]
         .iter()
         .map(|f| FileRef::of(writer.case().dir(), &format!("{ENDPOINTS_DIR}/{endpoint}/{f}")))
         .collect::<Result<Vec<_>>>()?;
@@ -141,6 +161,7 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
             .cloned()
             .collect(),
         connection_points: view.connection_points,
+        checklist: (version, answers),
     })
 }
 

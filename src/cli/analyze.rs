@@ -81,6 +81,30 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
             output::line(out, &format!("  {} {} {} ({})", c.kind, c.name, facts.join(" "), c.evidence.join("; ")))?;
         }
     }
+    if !a.json {
+        let (version, answers) = &result.checklist;
+        let count = |s: &str| answers.iter().filter(|x| x.status == s).count();
+        output::line(
+            out,
+            &match lang {
+                Lang::Ja => format!(
+                    "チェックリスト（{version}）: 適合 {}、不適合 {}、判断不可 {}（checklist.json）",
+                    count("適合"),
+                    count("不適合"),
+                    count("判断不可")
+                ),
+                Lang::En => format!(
+                    "checklist ({version}): compliant {}, non-compliant {}, undetermined {} (checklist.json)",
+                    count("適合"),
+                    count("不適合"),
+                    count("判断不可")
+                ),
+            },
+        )?;
+        for x in answers.iter().filter(|x| x.status == "不適合") {
+            output::line(out, &format!("  {} {} — {}", x.id, x.text, lang.pick(&x.reason_ja, &x.reason_en)))?;
+        }
+    }
     let important = !result.important.is_empty() || !result.registry_important.is_empty();
     Ok(if important { Outcome::Findings } else { Outcome::Clean })
 }

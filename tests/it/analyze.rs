@@ -343,6 +343,17 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     assert_eq!(hives.len(), 4);
     let broken = hives.iter().find(|h| h["path"] == "Users/broken/NTUSER.DAT").unwrap();
     assert!(broken["problem"].is_string(), "{broken}");
+    let checklist: Value =
+        serde_json::from_slice(&fs::read(case.join("endpoints/pc-42/checklist.json")).unwrap()).unwrap();
+    assert_eq!(checklist["checklist"], "令和7年度版");
+    let item = |id: &str| checklist["items"].as_array().unwrap().iter().find(|i| i["id"] == id).cloned().unwrap();
+    assert_eq!(item("2-⑰")["status"], "不適合", "a logon from outside: {}", item("2-⑰"));
+    assert_eq!(item("2-⑰")["manual_id"], "2-⑬");
+    assert_eq!(item("2-⑭")["status"], "不適合", "the Security log was cleared");
+    let remote = item("2-②");
+    assert_eq!(remote["status"], "判断不可");
+    assert!(remote["evidence"].as_array().unwrap().iter().any(|e| e["name"] == "AnyDesk"), "{remote}");
+    assert_eq!(item("1-①")["status"], "判断不可");
     let timeline = fs::read_to_string(case.join("endpoints/pc-42/timeline.jsonl")).unwrap();
     assert!(timeline.lines().any(|l| l.contains("Registry Key Last Written") && l.contains("ifeo_debugger")));
     assert_eq!(verify(&case).0, 0);
