@@ -53,17 +53,7 @@ impl Hive {
     /// A value of a key (`path` below the hive root, `\`-separated), if both exist.
     pub fn value(&mut self, path: &str, name: &str) -> Option<Value> {
         let key = self.parser.get_key(path, false).ok()??;
-        let (content, _) = key.get_value(name)?.get_content();
-        Some(match content {
-            CellValue::String(s) => Value::Text(s),
-            CellValue::MultiString(v) => Value::Texts(v),
-            CellValue::U32(n) => Value::Number(u64::from(n)),
-            CellValue::I32(n) => Value::Number(n as u32 as u64),
-            CellValue::U64(n) => Value::Number(n),
-            CellValue::I64(n) => Value::Number(n as u64),
-            CellValue::Binary(b) => Value::Bytes(b),
-            CellValue::None | CellValue::Error => return None,
-        })
+        convert(key.get_value(name)?.get_content().0)
     }
 
     /// A text value.
@@ -87,21 +77,7 @@ impl Hive {
     /// Every value of a key: name and content.
     pub fn values(&mut self, path: &str) -> Vec<(String, Value)> {
         let Ok(Some(key)) = self.parser.get_key(path, false) else { return Vec::new() };
-        key.value_iter()
-            .filter_map(|v| {
-                let content = match v.get_content().0 {
-                    CellValue::String(s) => Value::Text(s.trim_end_matches('\0').to_string()),
-                    CellValue::MultiString(v) => Value::Texts(v),
-                    CellValue::U32(n) => Value::Number(u64::from(n)),
-                    CellValue::I32(n) => Value::Number(n as u32 as u64),
-                    CellValue::U64(n) => Value::Number(n),
-                    CellValue::I64(n) => Value::Number(n as u64),
-                    CellValue::Binary(b) => Value::Bytes(b),
-                    CellValue::None | CellValue::Error => return None,
-                };
-                Some((v.get_pretty_name(), content))
-            })
-            .collect()
+        key.value_iter().filter_map(|v| Some((v.get_pretty_name(), convert(v.get_content().0)?))).collect()
     }
 
     /// When a key was last written (UTC, RFC 3339).
@@ -120,4 +96,17 @@ impl Hive {
     pub fn current_control_set(&mut self) -> Option<String> {
         self.number("Select", "Current").map(|n| format!("ControlSet{n:03}"))
     }
+}
+
+fn convert(content: CellValue) -> Option<Value> {
+    Some(match content {
+        CellValue::String(s) => Value::Text(s.trim_end_matches('\0').to_string()),
+        CellValue::MultiString(v) => Value::Texts(v),
+        CellValue::U32(n) => Value::Number(u64::from(n)),
+        CellValue::I32(n) => Value::Number(n as u32 as u64),
+        CellValue::U64(n) => Value::Number(n),
+        CellValue::I64(n) => Value::Number(n as u64),
+        CellValue::Binary(b) => Value::Bytes(b),
+        CellValue::None | CellValue::Error => return None,
+    })
 }

@@ -61,24 +61,15 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
             detection_line(d, lang, out)?;
         }
         for f in &result.registry_important {
-            let facts: Vec<String> = f
-                .fields
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-                .collect();
             let title = lang.pick(&f.title_ja, &f.title_en);
-            output::line(out, &format!("  [{}] {title} {} {}", f.severity, f.key, facts.join(" ")))?;
+            output::line(out, &format!("  [{}] {title} {} {}", f.severity, f.key, facts(&f.fields, &[])))?;
         }
         if !result.connection_points.is_empty() {
             output::line(out, lang.pick("外部との接続点:", "external connection points:"))?;
         }
         for c in &result.connection_points {
-            let facts: Vec<String> = c
-                .detail
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-                .collect();
-            output::line(out, &format!("  {} {} {} ({})", c.kind, c.name, facts.join(" "), c.evidence.join("; ")))?;
+            let detail = facts(&c.detail, &[]);
+            output::line(out, &format!("  {} {} {detail} ({})", c.kind, c.name, c.evidence.join("; ")))?;
         }
     }
     if !a.json {
@@ -111,14 +102,19 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
 
 fn detection_line(d: &shodo::analyze::events::Detection, lang: Lang, out: &mut dyn Write) -> Result<()> {
     let title = lang.pick(&d.title_ja, &d.title_en);
-    let facts: Vec<String> = d
-        .fields
+    let count = if d.count > 1 { format!(" ×{}", d.count) } else { String::new() };
+    let facts = facts(&d.fields, &["burst", "accounts"]);
+    output::line(out, &format!("  [{}] {} {title}{count} {facts}", d.severity, d.time))
+}
+
+/// `key=value` pairs for a line, leaving out `skip`.
+fn facts(fields: &serde_json::Map<String, serde_json::Value>, skip: &[&str]) -> String {
+    let pairs: Vec<String> = fields
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "burst" | "accounts"))
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
         .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
         .collect();
-    let count = if d.count > 1 { format!(" ×{}", d.count) } else { String::new() };
-    output::line(out, &format!("  [{}] {} {title}{count} {}", d.severity, d.time, facts.join(" ")))
+    pairs.join(" ")
 }
 
 /// `shodo analyze PATH...`: event logs outside a case, read-only, nothing written.
@@ -137,21 +133,8 @@ fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
             };
             output::line(out, &format!("{}: {status}", h.path))?;
             for f in h.view.findings.iter().filter(|f| f.severity != "low") {
-                let facts: Vec<String> = f
-                    .fields
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-                    .collect();
-                output::line(
-                    out,
-                    &format!(
-                        "  [{}] {} {} {}",
-                        f.severity,
-                        lang.pick(&f.title_ja, &f.title_en),
-                        f.key,
-                        facts.join(" ")
-                    ),
-                )?;
+                let title = lang.pick(&f.title_ja, &f.title_en);
+                output::line(out, &format!("  [{}] {title} {} {}", f.severity, f.key, facts(&f.fields, &[])))?;
             }
         }
         for l in &logs {
