@@ -105,6 +105,9 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "installed_software", "path": sw["hive"],
             "rule": sw["name"], "software": sw }));
     }
+    for a in &view.accounts {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "local_account", "path": a["hive"], "rule": a["name"], "account": a }));
+    }
     for u in &view.usb_storage {
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "usb_storage", "path": u["hive"], "rule": u["serial"], "device": u }));
     }
@@ -177,8 +180,11 @@ fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value
         rows.iter().find(|(k, r)| k.eq_ignore_ascii_case(p) && r.status == Status::Collected).map(|(_, r)| *r)
     };
     let mut hives: Vec<(&Row, &str, String)> = Vec::new();
-    for (name, kind) in [("Windows/System32/config/SYSTEM", "system"), ("Windows/System32/config/SOFTWARE", "software")]
-    {
+    for (name, kind) in [
+        ("Windows/System32/config/SYSTEM", "system"),
+        ("Windows/System32/config/SOFTWARE", "software"),
+        ("Windows/System32/config/SAM", "sam"),
+    ] {
         if let Some(r) = collected(name) {
             hives.push((r, kind, String::new()));
         }
@@ -206,18 +212,21 @@ fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value
                 match kind {
                     "system" => view.system(&mut hive, &row.path),
                     "software" => view.software(&mut hive, &row.path),
+                    "sam" => view.sam(&mut hive, &row.path),
                     _ => view.user(&mut hive, &row.path, &user),
                 }
-                Ok(hive.logs)
+                Ok((hive.logs, hive.dirty, hive.stale()))
             }))
             .unwrap_or_else(|_| Err("the registry reader failed on this hive".into()))
         });
-        let (logs, problem) = match outcome {
-            Ok(n) => (n, None),
-            Err(why) => (0, Some(why)),
+        let ((logs, dirty, stale), problem) = match outcome {
+            Ok(state) => (state, None),
+            Err(why) => ((0, false, false), Some(why)),
         };
+        let note = stale.then_some("dirty hive without its transaction logs: the view may be stale");
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "hive", "path": row.path, "sha256": row.sha256,
-            "hive": kind, "user": (!user.is_empty()).then_some(&user), "transaction_logs": logs, "problem": problem }));
+            "hive": kind, "user": (!user.is_empty()).then_some(&user), "transaction_logs": logs, "dirty": dirty,
+            "stale": stale, "note": note, "problem": problem }));
     }
     (view, records)
 }
@@ -309,6 +318,8 @@ pub struct HiveAnalysis {
     pub path: String,
     /// Transaction logs applied (`.LOG1`, `.LOG2` beside it).
     pub transaction_logs: usize,
+    /// Dirty and no transaction logs beside it: the view may be stale.
+    pub stale: bool,
     /// Why it could not be read.
     pub problem: Option<String>,
     /// What it says.
@@ -350,14 +361,15 @@ pub fn analyze_hive_files(paths: &[std::path::PathBuf]) -> Vec<HiveAnalysis> {
                 view.system(&mut hive, &label);
                 view.software(&mut hive, &label);
                 view.user(&mut hive, &label, "");
-                Ok::<usize, String>(hive.logs)
+                view.sam(&mut hive, &label);
+                Ok::<(usize, bool), String>((hive.logs, hive.stale()))
             }))
             .unwrap_or_else(|_| Err("the registry reader failed on this hive".into()));
-            let (transaction_logs, problem) = match result {
-                Ok(n) => (n, None),
-                Err(why) => (0, Some(why)),
+            let ((transaction_logs, stale), problem) = match result {
+                Ok(state) => (state, None),
+                Err(why) => ((0, false), Some(why)),
             };
-            out.push(HiveAnalysis { path: label, transaction_logs, problem, view });
+            out.push(HiveAnalysis { path: label, transaction_logs, stale, problem, view });
         }
     }
     out

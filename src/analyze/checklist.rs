@@ -182,19 +182,28 @@ fn evaluate(evaluator: &str, o: &Observations) -> (&'static str, &'static str, &
             }
         }
         "accounts" => {
-            let found = detections(o, &["account_created"]);
-            if found.is_empty() {
-                (
-                    UNKNOWN,
-                    "アカウントの一覧（SAM）はまだ解析していません",
-                    "The account list (SAM) is not analyzed yet",
-                    found,
-                )
+            let guest: Vec<Value> = o
+                .registry
+                .findings
+                .iter()
+                .filter(|f| f.rule == "guest_enabled")
+                .map(|f| json!({ "rule": f.rule, "fields": f.fields }))
+                .collect();
+            let mut found = detections(o, &["account_created"]);
+            found.extend(o.registry.accounts.iter().filter(|a| a["disabled"] == json!(false)).map(|a| {
+                json!({ "enabled_account": a["name"], "rid": a["rid"], "last_logon": a["last_logon"],
+                        "password_last_set": a["password_last_set"] })
+            }));
+            if !guest.is_empty() {
+                found.extend(guest);
+                (NG, "Guest アカウントが有効です", "The Guest account is enabled", found)
+            } else if found.is_empty() {
+                (UNKNOWN, "アカウントの一覧（SAM）がありません", "No account list (SAM) was collected", found)
             } else {
                 (
                     UNKNOWN,
-                    "アカウントの作成が記録されています。不要なものでないか確認してください",
-                    "Account creations were recorded: check none is unneeded",
+                    "有効なローカルアカウントと作成の記録です。不要なものがないか確認してください",
+                    "The enabled local accounts and recorded creations: check none is unneeded",
                     found,
                 )
             }

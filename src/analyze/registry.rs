@@ -13,6 +13,15 @@ pub struct Hive {
     parser: Parser,
     /// Transaction logs given with it (applied when the hive was dirty).
     pub logs: usize,
+    /// The base block's two sequence numbers differ: Windows had not flushed it (a dirty hive).
+    pub dirty: bool,
+}
+
+impl Hive {
+    /// Dirty and without transaction logs: what it says may be older than what Windows saw.
+    pub fn stale(&self) -> bool {
+        self.dirty && self.logs == 0
+    }
 }
 
 /// Why a hive could not be read.
@@ -42,12 +51,14 @@ impl Hive {
     /// Parses a hive from its bytes, with its transaction logs' bytes.
     pub fn parse(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, HiveError> {
         let count = logs.len();
+        let seq = |at: usize| primary.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let dirty = seq(4) != seq(8);
         let mut builder = ParserBuilder::from_file(Cursor::new(primary));
         for log in logs {
             builder.with_transaction_log(Cursor::new(log));
         }
         let parser = builder.build().map_err(|e| HiveError(format!("{e:?}")))?;
-        Ok(Hive { parser, logs: count })
+        Ok(Hive { parser, logs: count, dirty })
     }
 
     /// A value of a key (`path` below the hive root, `\`-separated), if both exist.

@@ -110,6 +110,8 @@ pub struct RegistryView {
     pub software: Vec<Json>,
     /// USB storage devices seen.
     pub usb_storage: Vec<Json>,
+    /// Local accounts from the SAM hive.
+    pub accounts: Vec<Json>,
 }
 
 impl RegistryView {
@@ -301,6 +303,34 @@ impl RegistryView {
         }
     }
 
+    /// The SAM hive: local accounts (name, RID, last logon, password last set, disabled, logon
+    /// and failed counts) from each user's F and V values.
+    pub fn sam(&mut self, hive: &mut Hive, path: &str) {
+        let users = "SAM\\Domains\\Account\\Users";
+        for rid_hex in hive.subkeys(users) {
+            let Ok(rid) = u32::from_str_radix(&rid_hex, 16) else { continue };
+            let key = format!("{users}\\{rid_hex}");
+            let (Some(Value::Bytes(f)), Some(Value::Bytes(v))) = (hive.value(&key, "F"), hive.value(&key, "V")) else {
+                continue;
+            };
+            let Some(account) = sam_account(rid, &f, &v) else { continue };
+            if rid == 501 && account["disabled"] == json!(false) {
+                let fl = fields(&[("account", account["name"].as_str().unwrap_or("Guest"))]);
+                self.find(
+                    hive,
+                    (path, &key),
+                    ("guest_enabled", "high"),
+                    ("Guest アカウントが有効", "Guest account enabled"),
+                    fl,
+                );
+            }
+            let mut account = account;
+            account["hive"] = json!(path);
+            account["key_last_written"] = json!(hive.last_written(&key));
+            self.accounts.push(account);
+        }
+    }
+
     /// A user's NTUSER.DAT: the user's Run keys.
     pub fn user(&mut self, hive: &mut Hive, path: &str, user: &str) {
         for run in [
@@ -341,6 +371,47 @@ impl RegistryView {
             );
         }
     }
+}
+
+/// One local account from its SAM `F` (fixed) and `V` (variable) values.
+fn sam_account(rid: u32, f: &[u8], v: &[u8]) -> Option<Json> {
+    let u16_at = |b: &[u8], at: usize| b.get(at..at + 2).map(|x| u16::from_le_bytes([x[0], x[1]]));
+    let u32_at = |b: &[u8], at: usize| b.get(at..at + 4).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
+    let time_at = |at: usize| {
+        let t = f.get(at..at + 8).map(|x| u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]))?;
+        filetime(t)
+    };
+    // V starts with (offset, length, unknown) triples; data offsets count from 0xCC.
+    let text = |entry: usize| -> Option<String> {
+        let offset = u32_at(v, entry * 12)? as usize + 0xCC;
+        let len = u32_at(v, entry * 12 + 4)? as usize;
+        let bytes = v.get(offset..offset.checked_add(len)?)?;
+        let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        Some(String::from_utf16_lossy(&units))
+    };
+    let name = text(1)?;
+    let flags = u16_at(f, 0x38)?;
+    Some(json!({
+        "name": name,
+        "full_name": text(2).filter(|s| !s.is_empty()),
+        "rid": rid,
+        "disabled": flags & 0x0001 != 0,
+        "password_not_required": flags & 0x0004 != 0,
+        "last_logon": time_at(0x08),
+        "password_last_set": time_at(0x18),
+        "last_failed_logon": time_at(0x28),
+        "failed_count": u16_at(f, 0x40),
+        "logon_count": u16_at(f, 0x42),
+    }))
+}
+
+/// A FILETIME as UTC text; none for 0 and "never" (the maximum).
+fn filetime(t: u64) -> Option<String> {
+    if t == 0 || t >= 0x7FFF_FFFF_FFFF_FFFF {
+        return None;
+    }
+    let secs = (t / 10_000_000).checked_sub(11_644_473_600)? as i64;
+    chrono::DateTime::from_timestamp(secs, ((t % 10_000_000) * 100) as u32).map(crate::clock::utc_string)
 }
 
 fn fields(pairs: &[(&str, &str)]) -> Map<String, Json> {

@@ -300,6 +300,18 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
         "add Software\ncd Software\nadd Microsoft\ncd Microsoft\nadd Windows\ncd Windows\nadd CurrentVersion\ncd CurrentVersion\n\
          add Run\ncd Run\nsetval 1\nOneDrive\nstring:\"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe\" /background",
     );
+    // Make the user's hive dirty (sequence numbers apart), with no transaction logs beside it.
+    let ntuser = src.join("Users/yamada/NTUSER.DAT");
+    let mut hive = fs::read(&ntuser).unwrap();
+    let next = u32::from_le_bytes(hive[4..8].try_into().unwrap()) + 1;
+    hive[8..12].copy_from_slice(&next.to_le_bytes());
+    let sum = (0..508).step_by(4).fold(0u32, |a, i| a ^ u32::from_le_bytes(hive[i..i + 4].try_into().unwrap()));
+    hive[508..512].copy_from_slice(&sum.to_le_bytes());
+    fs::write(&ntuser, hive).unwrap();
+    make_hive(
+        &config.join("SAM"),
+        &sam_script(&[(0x1F5, "Guest", 0x0210, 0), (0x3E9, "yamada", 0x0210, 133_589_952_000_000_000)]),
+    );
     write(&src, &format!("{LOGS}/Security.evtx"), &security_log());
     // A hive that is not one: recorded, and the rest still analyzed.
     write(&src, "Users/broken/NTUSER.DAT", b"regf but not really a hive");
@@ -340,9 +352,18 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     assert!(autostarts.iter().any(|a| a["fields"]["scope"] == "yamada"));
     assert!(recs.iter().any(|r| r["kind"] == "installed_software" && r["rule"] == "7-Zip 23.01 (x64)"));
     let hives: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "hive").collect();
-    assert_eq!(hives.len(), 4);
+    assert_eq!(hives.len(), 5);
+    let dirty = hives.iter().find(|h| h["path"] == "Users/yamada/NTUSER.DAT").unwrap();
+    assert_eq!((dirty["dirty"].as_bool(), dirty["stale"].as_bool()), (Some(true), Some(true)), "{dirty}");
+    assert!(hives.iter().filter(|h| h["path"] != "Users/yamada/NTUSER.DAT").all(|h| h["stale"] == false));
     let broken = hives.iter().find(|h| h["path"] == "Users/broken/NTUSER.DAT").unwrap();
     assert!(broken["problem"].is_string(), "{broken}");
+    let accounts: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "local_account").collect();
+    assert_eq!(accounts.len(), 2, "{accounts:?}");
+    let yamada = accounts.iter().find(|a| a["rule"] == "yamada").unwrap();
+    assert_eq!((yamada["account"]["rid"].as_u64(), yamada["account"]["disabled"].as_bool()), (Some(1001), Some(false)));
+    assert_eq!(yamada["account"]["last_logon"], "2024-05-01T00:00:00.000000Z");
+    assert_eq!(reg("guest_enabled").len(), 1);
     let checklist: Value =
         serde_json::from_slice(&fs::read(case.join("endpoints/pc-42/checklist.json")).unwrap()).unwrap();
     assert_eq!(checklist["checklist"], "令和7年度版");
@@ -354,7 +375,34 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     assert_eq!(remote["status"], "判断不可");
     assert!(remote["evidence"].as_array().unwrap().iter().any(|e| e["name"] == "AnyDesk"), "{remote}");
     assert_eq!(item("1-①")["status"], "判断不可");
+    assert_eq!(item("2-⑤")["status"], "不適合", "the Guest account is enabled: {}", item("2-⑤"));
     let timeline = fs::read_to_string(case.join("endpoints/pc-42/timeline.jsonl")).unwrap();
     assert!(timeline.lines().any(|l| l.contains("Registry Key Last Written") && l.contains("ifeo_debugger")));
     assert_eq!(verify(&case).0, 0);
+}
+
+/// hivexsh commands for a SAM hive with these accounts: (RID, name, ACB flags, last logon FILETIME).
+fn sam_script(accounts: &[(u32, &str, u16, u64)]) -> String {
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(",");
+    let mut script =
+        String::from("add SAM\ncd SAM\nadd Domains\ncd Domains\nadd Account\ncd Account\nadd Users\ncd Users\n");
+    for (rid, name, flags, logon) in accounts {
+        let mut f = vec![0u8; 0x50];
+        f[0x08..0x10].copy_from_slice(&logon.to_le_bytes());
+        f[0x30..0x34].copy_from_slice(&rid.to_le_bytes());
+        f[0x38..0x3A].copy_from_slice(&flags.to_le_bytes());
+        f[0x42..0x44].copy_from_slice(&3u16.to_le_bytes());
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut v = vec![0u8; 0xCC];
+        v[0x0C..0x10].copy_from_slice(&0u32.to_le_bytes());
+        v[0x10..0x14].copy_from_slice(&(utf16.len() as u32).to_le_bytes());
+        v[0x18..0x1C].copy_from_slice(&(utf16.len() as u32).to_le_bytes());
+        v.extend(&utf16);
+        script.push_str(&format!(
+            "add {rid:08X}\ncd {rid:08X}\nsetval 2\nF\nhex:3:{}\nV\nhex:3:{}\ncd ..\n",
+            hex(&f),
+            hex(&v)
+        ));
+    }
+    script
 }
