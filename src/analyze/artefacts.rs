@@ -105,6 +105,9 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "installed_software", "path": sw["hive"],
             "rule": sw["name"], "software": sw }));
     }
+    for p in &view.programs {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "program_execution", "path": p["hive"], "rule": p["path"], "program": p }));
+    }
     for a in &view.accounts {
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "local_account", "path": a["hive"], "rule": a["name"], "account": a }));
     }
@@ -134,7 +137,7 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     )?;
     let findings = records.len();
     write_findings(&dir, "analyze", records)?;
-    let timeline = timeline(&dir, &latest, &detections, &view.findings)?;
+    let timeline = timeline(&dir, &latest, &detections, &view)?;
     let mut by_severity: BTreeMap<&'static str, u64> = BTreeMap::new();
     detections.iter().for_each(|(_, d)| *by_severity.entry(d.severity).or_default() += 1);
     let files = [FINDINGS, TIMELINE, TIMELINE_CSV, CHECKLIST]
@@ -184,6 +187,7 @@ fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value
         ("Windows/System32/config/SYSTEM", "system"),
         ("Windows/System32/config/SOFTWARE", "software"),
         ("Windows/System32/config/SAM", "sam"),
+        ("Windows/AppCompat/Programs/Amcache.hve", "amcache"),
     ] {
         if let Some(r) = collected(name) {
             hives.push((r, kind, String::new()));
@@ -213,6 +217,7 @@ fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value
                     "system" => view.system(&mut hive, &row.path),
                     "software" => view.software(&mut hive, &row.path),
                     "sam" => view.sam(&mut hive, &row.path),
+                    "amcache" => view.amcache(&mut hive, &row.path),
                     _ => view.user(&mut hive, &row.path, &user),
                 }
                 Ok((hive.logs, hive.dirty, hive.stale()))
@@ -362,6 +367,7 @@ pub fn analyze_hive_files(paths: &[std::path::PathBuf]) -> Vec<HiveAnalysis> {
                 view.software(&mut hive, &label);
                 view.user(&mut hive, &label, "");
                 view.sam(&mut hive, &label);
+                view.amcache(&mut hive, &label);
                 Ok::<(usize, bool), String>((hive.logs, hive.stale()))
             }))
             .unwrap_or_else(|_| Err("the registry reader failed on this hive".into()));
@@ -444,10 +450,16 @@ fn timeline(
     dir: &Path,
     rows: &BTreeMap<&str, &Row>,
     detections: &[(String, Detection)],
-    registry: &[RegFinding],
+    view: &RegistryView,
 ) -> Result<usize> {
     let mut entries: Vec<Value> = Vec::new();
-    for f in registry {
+    for p in &view.programs {
+        let (Some(t), Some(path)) = (p["key_last_written"].as_str(), p["path"].as_str()) else { continue };
+        entries.push(json!({ "datetime": t, "timestamp_desc": "Amcache Entry Written",
+            "message": format!("program recorded (Amcache): {path} sha1={}", p["sha1"].as_str().unwrap_or("-")),
+            "source": "amcache", "evidence": p["hive"] }));
+    }
+    for f in &view.findings {
         let Some(t) = &f.last_written else { continue };
         let facts: Vec<String> =
             f.fields.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();

@@ -112,6 +112,8 @@ pub struct RegistryView {
     pub usb_storage: Vec<Json>,
     /// Local accounts from the SAM hive.
     pub accounts: Vec<Json>,
+    /// Programs Amcache recorded (path, SHA-1, name, publisher, key last written).
+    pub programs: Vec<Json>,
 }
 
 impl RegistryView {
@@ -331,6 +333,53 @@ impl RegistryView {
         }
     }
 
+    /// Amcache.hve: the programs Windows recorded (`Root\\InventoryApplicationFile`, Windows 10
+    /// and later), with SHA-1; one in a user-writable place or named like an attacker's tool is a
+    /// finding.
+    pub fn amcache(&mut self, hive: &mut Hive, path: &str) {
+        let root = "Root\\InventoryApplicationFile";
+        for id in hive.subkeys(root) {
+            let key = format!("{root}\\{id}");
+            let Some(file) = hive.text(&key, "LowerCaseLongPath") else { continue };
+            let sha1 =
+                hive.text(&key, "FileId").map(|f| f.trim_start_matches("0000").to_string()).filter(|f| f.len() == 40);
+            let publisher = hive.text(&key, "Publisher").unwrap_or_default();
+            let seen = hive.last_written(&key);
+            let program = json!({ "path": file, "sha1": sha1, "name": hive.text(&key, "Name"), "publisher": publisher,
+                                  "version": hive.text(&key, "Version"), "link_date": hive.text(&key, "LinkDate"),
+                                  "key_last_written": seen, "hive": path });
+            let name = file.rsplit('\\').next().unwrap_or(&file).to_string();
+            let tool = TOOL_NAMES.as_ref().is_some_and(|re| re.is_match(&name));
+            if tool || user_writable(&file) {
+                let (sev, titles) = if tool {
+                    (
+                        "high",
+                        (
+                            "攻撃ツールの名前をもつプログラムの実行記録（Amcache）",
+                            "Program named like an attacker's tool ran (Amcache)",
+                        ),
+                    )
+                } else {
+                    (
+                        "low",
+                        (
+                            "ユーザーが書き込める場所のプログラムの実行記録（Amcache）",
+                            "Program from a user-writable place ran (Amcache)",
+                        ),
+                    )
+                };
+                let f =
+                    fields(&[("program", &file), ("sha1", sha1.as_deref().unwrap_or("")), ("publisher", &publisher)]);
+                self.find(hive, (path, &key), ("amcache_program", sev), titles, f);
+            }
+            if let Some((product, kind)) = product_of(&file) {
+                let d = fields(&[("program", &file), ("seen", seen.as_deref().unwrap_or(""))]);
+                self.connect(kind, product, format!("{path}\\{key}"), d);
+            }
+            self.programs.push(program);
+        }
+    }
+
     /// A user's NTUSER.DAT: the user's Run keys.
     pub fn user(&mut self, hive: &mut Hive, path: &str, user: &str) {
         for run in [
@@ -428,6 +477,12 @@ fn start_name(start: u64) -> &'static str {
         _ => "unknown",
     }
 }
+
+/// File names of tools ransomware operators bring (credential dumpers, scanners, remote
+/// execution, exfiltration, tunnels).
+static TOOL_NAMES: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(mimikatz|mimidrv|procdump(64)?|nanodump|lazagne|psexec(64)?|paexec|remcom|adfind|advanced_ip_scanner|advanced ip scanner|netscan|nmap|masscan|angryip|rclone|megasync|mega-cmd|plink|ngrok|chisel|sharphound|bloodhound|rubeus|kerbrute|cobaltstrike|beacon|gmer|pchunter|powertool|defendercontrol|dcontrol)(\.exe)?$").ok()
+});
 
 static SHELL_OR_SCRIPT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?i)(%comspec%|\bcmd(\.exe)?\s+/[ck]|powershell|pwsh|mshta|rundll32|regsvr32|wscript|cscript|\\users\\public\\|\\temp\\|\.(bat|cmd|ps1|vbs|vbe|js|jse|hta|wsf)\b)").ok()

@@ -312,6 +312,15 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
         &config.join("SAM"),
         &sam_script(&[(0x1F5, "Guest", 0x0210, 0), (0x3E9, "yamada", 0x0210, 133_589_952_000_000_000)]),
     );
+    fs::create_dir_all(src.join("Windows/AppCompat/Programs")).unwrap();
+    make_hive(
+        &src.join("Windows/AppCompat/Programs/Amcache.hve"),
+        "add Root\ncd Root\nadd InventoryApplicationFile\ncd InventoryApplicationFile\n\
+         add mimi\ncd mimi\nsetval 2\nLowerCaseLongPath\nstring:c:\\users\\public\\mimikatz.exe\n\
+         FileId\nstring:0000e3b0c44298fc1c149afbf4c8996fb92427ae41e4\ncd ..\n\
+         add edge\ncd edge\nsetval 2\nLowerCaseLongPath\nstring:c:\\program files\\microsoft\\edge\\msedge.exe\n\
+         FileId\nstring:00001111111111111111111111111111111111111111",
+    );
     write(&src, &format!("{LOGS}/Security.evtx"), &security_log());
     // A hive that is not one: recorded, and the rest still analyzed.
     write(&src, "Users/broken/NTUSER.DAT", b"regf but not really a hive");
@@ -352,12 +361,20 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     assert!(autostarts.iter().any(|a| a["fields"]["scope"] == "yamada"));
     assert!(recs.iter().any(|r| r["kind"] == "installed_software" && r["rule"] == "7-Zip 23.01 (x64)"));
     let hives: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "hive").collect();
-    assert_eq!(hives.len(), 5);
+    assert_eq!(hives.len(), 6);
     let dirty = hives.iter().find(|h| h["path"] == "Users/yamada/NTUSER.DAT").unwrap();
     assert_eq!((dirty["dirty"].as_bool(), dirty["stale"].as_bool()), (Some(true), Some(true)), "{dirty}");
     assert!(hives.iter().filter(|h| h["path"] != "Users/yamada/NTUSER.DAT").all(|h| h["stale"] == false));
     let broken = hives.iter().find(|h| h["path"] == "Users/broken/NTUSER.DAT").unwrap();
     assert!(broken["problem"].is_string(), "{broken}");
+    let programs: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "program_execution").collect();
+    assert_eq!(programs.len(), 2);
+    let ran = reg("amcache_program");
+    assert_eq!(ran.len(), 1, "{ran:?}");
+    assert_eq!(
+        (ran[0]["severity"].as_str(), ran[0]["fields"]["sha1"].as_str()),
+        (Some("high"), Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4"))
+    );
     let accounts: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "local_account").collect();
     assert_eq!(accounts.len(), 2, "{accounts:?}");
     let yamada = accounts.iter().find(|a| a["rule"] == "yamada").unwrap();
@@ -378,6 +395,7 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     assert_eq!(item("2-⑤")["status"], "不適合", "the Guest account is enabled: {}", item("2-⑤"));
     let timeline = fs::read_to_string(case.join("endpoints/pc-42/timeline.jsonl")).unwrap();
     assert!(timeline.lines().any(|l| l.contains("Registry Key Last Written") && l.contains("ifeo_debugger")));
+    assert!(timeline.lines().any(|l| l.contains("Amcache Entry Written") && l.contains("mimikatz.exe")));
     assert_eq!(verify(&case).0, 0);
 }
 
