@@ -140,7 +140,12 @@ pub fn read_log(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnM
             scope.spawn(move || {
                 let settings = Arc::new(evtx::ParserSettings::new());
                 while let Some((number, data)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
-                    if tx.send(parse_chunk(number, data, &settings, wanted)).is_err() {
+                    // A parser bug on a hostile chunk costs that chunk, not the log.
+                    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        parse_chunk(number, data, &settings, wanted)
+                    }))
+                    .unwrap_or_else(|_| Parsed::failed(format!("chunk {number}: the parser failed on it")));
+                    if tx.send(parsed).is_err() {
                         return;
                     }
                 }
@@ -211,16 +216,23 @@ struct Parsed {
     parsed: bool,
 }
 
+impl Parsed {
+    fn failed(problem: String) -> Parsed {
+        Parsed {
+            records: Vec::new(),
+            total: 0,
+            counts: BTreeMap::new(),
+            first: None,
+            last: None,
+            problems: vec![problem],
+            parsed: false,
+        }
+    }
+}
+
 fn parse_chunk(number: u64, data: Vec<u8>, settings: &Arc<evtx::ParserSettings>, wanted: Selection) -> Parsed {
-    let mut out = Parsed {
-        records: Vec::new(),
-        total: 0,
-        counts: BTreeMap::new(),
-        first: None,
-        last: None,
-        problems: Vec::new(),
-        parsed: false,
-    };
+    let mut out = Parsed::failed(String::new());
+    out.problems.clear();
     if data.iter().all(|&b| b == 0) {
         return out;
     }
