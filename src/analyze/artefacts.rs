@@ -341,10 +341,11 @@ pub fn analyze_hive_files(paths: &[std::path::PathBuf]) -> Vec<HiveAnalysis> {
             if !e.file_type().is_file() || name.contains(".log") {
                 continue;
             }
-            let Some(bytes) = read_small(e.path(), HIVE_LIMIT) else { continue };
-            if !bytes.starts_with(b"regf") {
+            // Only a file that starts like a hive is read whole.
+            if read_small(e.path(), 4).is_none_or(|head| head != b"regf") {
                 continue;
             }
+            let Some(bytes) = read_small(e.path(), HIVE_LIMIT) else { continue };
             // Its transaction logs: NAME.LOG1 and NAME.LOG2 beside it, in any case.
             let wanted = [format!("{name}.log1"), format!("{name}.log2")];
             let mut siblings: Vec<std::path::PathBuf> = e
