@@ -3,8 +3,6 @@
 //! (cannot be judged from here), always with the evidence behind it. An endpoint seldom proves an
 //! item met; it often shows one broken.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -71,9 +69,7 @@ pub fn checked() -> Result<(String, usize)> {
 }
 
 fn load() -> Result<Checklist> {
-    let name = "rules/checklist/r7.toml";
-    let c: Checklist = crate::config::deserialize(Path::new(name), R7)
-        .map_err(|e| Error::BundledData { name: "rules/checklist/r7.toml", reason: e.to_string() })?;
+    let c: Checklist = crate::config::bundled("rules/checklist/r7.toml", R7)?;
     if let Some(bad) = c.item.iter().find(|i| !EVALUATORS.contains(&i.evaluator.as_str())) {
         return Err(Error::BundledData {
             name: "rules/checklist/r7.toml",

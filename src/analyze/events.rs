@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -90,9 +89,7 @@ pub fn patterns_checked() -> Result<usize> {
 }
 
 fn patterns() -> Result<Vec<Pattern>> {
-    let name = "rules/evtx/commands.toml";
-    let file: Patterns = crate::config::deserialize(Path::new(name), COMMANDS)
-        .map_err(|e| Error::BundledData { name: "rules/evtx/commands.toml", reason: e.to_string() })?;
+    let file: Patterns = crate::config::bundled("rules/evtx/commands.toml", COMMANDS)?;
     file.pattern
         .into_iter()
         .map(|def| {

@@ -2,7 +2,6 @@
 //! extension appended to encrypted files. Families are data (`rules/ransomware/families.toml`);
 //! every attribution says why, with a confidence.
 
-use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -59,9 +58,7 @@ pub fn families_checked() -> Result<usize> {
 }
 
 fn families() -> Result<Vec<Compiled>> {
-    let name = "rules/ransomware/families.toml";
-    let file: File = crate::config::deserialize(Path::new(name), FAMILIES)
-        .map_err(|e| Error::BundledData { name: "rules/ransomware/families.toml", reason: e.to_string() })?;
+    let file: File = crate::config::bundled("rules/ransomware/families.toml", FAMILIES)?;
     let mut seen = std::collections::HashSet::new();
     for name in file.family.iter().flat_map(|f| &f.names) {
         if !seen.insert(name.to_lowercase()) {

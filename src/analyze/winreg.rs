@@ -4,7 +4,6 @@
 //! remote-access, RMM and VPN products picked out (`rules/connection/products.toml`, data), and
 //! USB storage history.
 
-use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -73,9 +72,7 @@ pub fn products_checked() -> Result<usize> {
 }
 
 fn products() -> Result<Vec<(ProductDef, Regex)>> {
-    let name = "rules/connection/products.toml";
-    let file: Products = crate::config::deserialize(Path::new(name), PRODUCTS)
-        .map_err(|e| Error::BundledData { name: "rules/connection/products.toml", reason: e.to_string() })?;
+    let file: Products = crate::config::bundled("rules/connection/products.toml", PRODUCTS)?;
     file.product
         .into_iter()
         .map(|p| {
@@ -496,7 +493,7 @@ fn shell_or_script(command: &str) -> bool {
 /// A Windows path in a place ordinary users can write.
 pub fn user_writable(path: &str) -> bool {
     let p = path.to_lowercase().replace('/', "\\");
-    [
+    let writable = [
         "\\users\\",
         "\\appdata\\",
         "\\temp\\",
@@ -510,10 +507,14 @@ pub fn user_writable(path: &str) -> bool {
         "%public%",
     ]
     .iter()
-    .any(|m| p.contains(m))
-        && !p.contains("\\users\\default\\")
-        || Regex::new(r"(?i)\\programdata\\[^\\]+\.(exe|dll|bat|ps1|vbs)\b").is_ok_and(|re| re.is_match(&p))
+    .any(|m| p.contains(m));
+    let programdata_root = PROGRAMDATA_ROOT.as_ref().is_some_and(|re| re.is_match(&p));
+    (writable && !p.contains("\\users\\default\\")) || programdata_root
 }
+
+/// A program directly in ProgramData (not in a vendor's folder there).
+static PROGRAMDATA_ROOT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)\\programdata\\[^\\]+\.(exe|dll|bat|ps1|vbs)\b").ok());
 
 #[cfg(test)]
 mod tests {

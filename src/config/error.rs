@@ -122,6 +122,12 @@ fn located(
 }
 
 /// Deserialises TOML text into `T`, turning any failure into a located [`ConfigError`].
+/// A data file bundled into the binary (`rules/…`), parsed with the same error reporting as a
+/// config file; a mistake in it is `BundledData` naming the file.
+pub(crate) fn bundled<T: DeserializeOwned>(name: &'static str, text: &str) -> Result<T> {
+    deserialize(Path::new(name), text).map_err(|e| crate::error::Error::BundledData { name, reason: e.to_string() })
+}
+
 pub(crate) fn deserialize<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     let de = toml::Deserializer::parse(text).map_err(|e| toml_error(path, text, &e, None))?;
     serde_path_to_error::deserialize(de).map_err(|e| {

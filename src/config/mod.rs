@@ -14,8 +14,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use contacts::{Contact, ContactRole, DefaultContact, EffectiveContact, Origin, default_contacts, defaults_only};
-pub(crate) use error::deserialize;
 pub use error::{ConfigError, ConfigErrorKind};
+pub(crate) use error::{bundled, deserialize};
 pub use values::{AgeRecipient, ManagementAddr, Phone};
 
 use crate::error::{Error, Result};
