@@ -111,6 +111,9 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     for a in &view.accounts {
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "local_account", "path": a["hive"], "rule": a["name"], "account": a }));
     }
+    for u in &view.updates {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "installed_update", "path": u["hive"], "rule": u["id"], "update": u }));
+    }
     for u in &view.usb_storage {
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "usb_storage", "path": u["hive"], "rule": u["serial"], "device": u }));
     }
@@ -121,11 +124,16 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
             "record_id": d.record_id, "computer": d.computer, "fields": d.fields }));
     }
     let all: Vec<Detection> = detections.iter().map(|(_, d)| d.clone()).collect();
-    let os_release = std::fs::read(dir.join("endpoint.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .and_then(|e| e["os_release"].as_str().map(str::to_string));
-    let observations = checklist::Observations { detections: &all, logs: logs.len(), registry: &view, os_release };
+    let endpoint_json =
+        std::fs::read(dir.join("endpoint.json")).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    let field = |name: &str| endpoint_json.as_ref().and_then(|e| e[name].as_str().map(str::to_string));
+    let observations = checklist::Observations {
+        detections: &all,
+        logs: logs.len(),
+        registry: &view,
+        os_release: field("os_release"),
+        as_of: field("last_shutdown").or_else(|| field("collected_at")),
+    };
     let (version, answers) = checklist::answer(&observations)?;
     for a in &answers {
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "checklist", "path": CHECKLIST, "rule": a.id,
@@ -459,6 +467,12 @@ fn timeline(
         entries.push(json!({ "datetime": t, "timestamp_desc": "Amcache Entry Written",
             "message": format!("program recorded (Amcache): {path} sha1={}", p["sha1"].as_str().unwrap_or("-")),
             "source": "amcache", "evidence": p["hive"] }));
+    }
+    for u in &view.updates {
+        let (Some(t), Some(id)) = (u["install_time"].as_str(), u["id"].as_str()) else { continue };
+        entries.push(json!({ "datetime": t, "timestamp_desc": "Update Installed",
+            "message": format!("update {id} ({})", u["state"].as_str().unwrap_or("-")),
+            "source": "registry", "evidence": u["hive"] }));
     }
     for f in &view.findings {
         let Some(t) = &f.last_written else { continue };

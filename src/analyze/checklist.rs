@@ -89,7 +89,12 @@ pub struct Observations<'a> {
     pub registry: &'a RegistryView,
     /// The OS as endpoint.json records it.
     pub os_release: Option<String>,
+    /// When the endpoint was last in use (its last shutdown, else the collection time), UTC.
+    pub as_of: Option<String>,
 }
+
+/// An update not followed by another for this long means updates stopped being applied.
+const PATCH_GAP_DAYS: i64 = 90;
 
 const OK: &str = "適合";
 const NG: &str = "不適合";
@@ -142,7 +147,7 @@ fn evaluate(evaluator: &str, o: &Observations) -> (&'static str, &'static str, &
             vec![json!({ "os": o.os_release, "installed_software": o.registry.software.len() })],
         ),
         "remote_maintenance" => {
-            let found = points(&["remote_access", "rmm", "vpn", "rdp"]);
+            let found = points(&["remote_access", "rmm", "vpn", "rdp", "listening_service"]);
             if found.is_empty() {
                 (
                     UNKNOWN,
@@ -204,12 +209,7 @@ fn evaluate(evaluator: &str, o: &Observations) -> (&'static str, &'static str, &
                 )
             }
         }
-        "patches" => (
-            UNKNOWN,
-            "OS のビルドは分かりますが、適用すべき更新との照合はしていません",
-            "The OS build is known, but not compared with the updates due",
-            vec![json!({ "os": o.os_release })],
-        ),
+        "patches" => patches(o),
         "usb" => {
             let found: Vec<Value> = o.registry.usb_storage.clone();
             if found.is_empty() {
@@ -269,7 +269,11 @@ fn evaluate(evaluator: &str, o: &Observations) -> (&'static str, &'static str, &
                 .registry
                 .findings
                 .iter()
-                .filter(|f| f.rule == "firewall_disabled" || (f.rule == "rdp_enabled" && f.severity == "high"))
+                .filter(|f| {
+                    f.rule == "firewall_disabled"
+                        || f.rule == "firewall_remote_service_open"
+                        || (f.rule == "rdp_enabled" && f.severity == "high")
+                })
                 .map(|f| json!({ "rule": f.rule, "key": f.key, "fields": f.fields }))
                 .collect();
             if !found.is_empty() {
@@ -283,8 +287,8 @@ fn evaluate(evaluator: &str, o: &Observations) -> (&'static str, &'static str, &
             } else if !open.is_empty() {
                 (
                     UNKNOWN,
-                    "この端末はファイアウォール無効または NLA なしの RDP です（ネットワーク機器側の制限は別途確認）",
-                    "This endpoint has a firewall profile off or RDP without NLA (restrictions on network devices must be checked separately)",
+                    "この端末はファイアウォール無効、遠隔操作のサービスへの受信をどこからでも許可、または NLA なしの RDP です（ネットワーク機器側の制限は別途確認）",
+                    "This endpoint has a firewall profile off, a remote-access service open to any address, or RDP without NLA (restrictions on network devices must be checked separately)",
                     open,
                 )
             } else {
@@ -301,6 +305,39 @@ fn evaluate(evaluator: &str, o: &Observations) -> (&'static str, &'static str, &
             "端末の証拠からは判断できない項目です",
             "Not something an endpoint's evidence can show",
             Vec::new(),
+        ),
+    }
+}
+
+/// 2-⑥ from the installed updates: the newest one's install time against when the endpoint was
+/// last in use.
+fn patches(o: &Observations) -> (&'static str, &'static str, &'static str, Vec<Value>) {
+    let installed: Vec<&Value> = o.registry.updates.iter().filter(|u| u["installed"] == true).collect();
+    let newest = installed.iter().filter_map(|u| u["install_time"].as_str()).max();
+    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    let gap = newest.and_then(parse).zip(o.as_of.as_deref().and_then(parse)).map(|(n, a)| (a - n).num_days());
+    let cumulative: Vec<&Value> =
+        installed.iter().filter(|u| u["id"].as_str().is_some_and(|i| i.starts_with("RollupFix"))).copied().collect();
+    let evidence = vec![json!({ "os": o.os_release, "installed_updates": installed.len(), "newest_update": newest,
+        "latest_cumulative_update": cumulative.last().map(|u| &u["id"]), "as_of": o.as_of, "days_since_newest_update": gap })];
+    match (newest, gap) {
+        (None, _) => (
+            UNKNOWN,
+            "更新プログラムの適用記録（SOFTWARE ハイブ）がありません",
+            "No record of installed updates (SOFTWARE hive)",
+            evidence,
+        ),
+        (Some(_), Some(days)) if days > PATCH_GAP_DAYS => (
+            NG,
+            "最後の更新プログラムの適用から 90 日を超えて、更新が適用されていません",
+            "No update was installed for more than 90 days before the endpoint was last in use",
+            evidence,
+        ),
+        _ => (
+            UNKNOWN,
+            "更新プログラムは適用されていますが、適用すべき更新との照合はしていません",
+            "Updates were installed, but not compared with the updates due",
+            evidence,
         ),
     }
 }
@@ -333,13 +370,40 @@ mod tests {
             computer: String::new(),
             fields: serde_json::Map::new(),
         };
-        let o = Observations { detections: std::slice::from_ref(&cleared), logs: 3, registry: &view, os_release: None };
+        let o = Observations {
+            detections: std::slice::from_ref(&cleared),
+            logs: 3,
+            registry: &view,
+            os_release: None,
+            as_of: None,
+        };
         let (_, answers) = answer(&o).unwrap();
         let item = answers.iter().find(|a| a.id == "2-⑭").unwrap();
         assert_eq!(item.status, NG);
-        let o = Observations { detections: &[], logs: 3, registry: &view, os_release: None };
+        let o = Observations { detections: &[], logs: 3, registry: &view, os_release: None, as_of: None };
         let (_, answers) = answer(&o).unwrap();
         assert_eq!(answers.iter().find(|a| a.id == "2-⑭").unwrap().status, OK);
         assert!(answers.iter().filter(|a| a.id != "2-⑭").all(|a| a.status == UNKNOWN));
+    }
+
+    #[test]
+    fn updates_stopped_long_before_break_the_patch_item() {
+        let mut view = RegistryView::default();
+        let patch = |o: &Observations| answer(o).unwrap().1.into_iter().find(|a| a.id == "2-⑥").unwrap();
+        let o = Observations { detections: &[], logs: 0, registry: &view, os_release: None, as_of: None };
+        assert_eq!(patch(&o).status, UNKNOWN, "no updates recorded");
+        view.updates
+            .push(json!({ "id": "KB5034441", "installed": true, "install_time": "2024-01-10T03:00:00.000000Z" }));
+        view.updates
+            .push(json!({ "id": "KB5040000", "installed": false, "install_time": "2024-07-10T03:00:00.000000Z" }));
+        let as_of = Some("2024-08-01T00:00:00Z".to_string());
+        let o = Observations { detections: &[], logs: 0, registry: &view, os_release: None, as_of: as_of.clone() };
+        let a = patch(&o);
+        assert_eq!(a.status, NG, "{a:?}");
+        assert_eq!(a.evidence[0]["newest_update"], "2024-01-10T03:00:00.000000Z", "a staged update is not installed");
+        view.updates
+            .push(json!({ "id": "KB5039999", "installed": true, "install_time": "2024-07-20T03:00:00.000000Z" }));
+        let o = Observations { detections: &[], logs: 0, registry: &view, os_release: None, as_of };
+        assert_eq!(patch(&o).status, UNKNOWN);
     }
 }

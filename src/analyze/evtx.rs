@@ -85,7 +85,7 @@ impl LogReport {
 pub struct Selection {
     /// The events (channel, event id) whose data is read.
     pub events: fn(&str, u32) -> bool,
-    /// The fields kept; empty keeps every field.
+    /// The fields kept, sorted; empty keeps every field.
     pub fields: &'static [&'static str],
 }
 
@@ -94,7 +94,7 @@ impl Selection {
     pub const ALL: Selection = Selection { events: |_, _| true, fields: &[] };
 
     fn keeps(&self, field: &str) -> bool {
-        self.fields.is_empty() || self.fields.contains(&field)
+        self.fields.is_empty() || self.fields.binary_search(&field).is_ok()
     }
 }
 
@@ -287,78 +287,276 @@ fn parse_chunk(number: u64, data: Vec<u8>, settings: &Arc<evtx::ParserSettings>,
 /// 1980-01-01 in microseconds since 1970.
 const SINCE_1980: i64 = 315_532_800_000_000;
 
-#[derive(Deserialize)]
-struct Doc<'a> {
-    #[serde(rename = "Event", borrow)]
-    event: EventDoc<'a>,
-}
-
-#[derive(Deserialize)]
-struct EventDoc<'a> {
-    #[serde(rename = "System", borrow, default)]
-    system: SystemDoc<'a>,
-    #[serde(rename = "EventData", borrow, default)]
-    event_data: Option<&'a RawValue>,
-    #[serde(rename = "UserData", borrow, default)]
-    user_data: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize, Default)]
-struct SystemDoc<'a> {
-    #[serde(rename = "EventID", borrow, default)]
-    event_id: Option<&'a RawValue>,
-    #[serde(rename = "Channel", borrow, default)]
-    channel: Option<Cow<'a, str>>,
-    #[serde(rename = "Computer", borrow, default)]
-    computer: Option<&'a RawValue>,
-    #[serde(rename = "Provider", borrow, default)]
-    provider: Option<&'a RawValue>,
-}
-
-/// Channel, event id, and — when selected — the record, from its rendered JSON (only the
-/// selected events' data is parsed, and of it only the selected fields).
+/// Channel, event id, and — when selected — the record, from its rendered JSON, in one pass:
+/// only the selected events' data is looked at, and of it only the selected fields are decoded
+/// (the rest is skipped without being built).
 fn lean_record(
     record_id: u64,
     micros: i64,
     json: &[u8],
     wanted: Selection,
 ) -> serde_json::Result<(Cow<'_, str>, u32, Option<Record>)> {
-    let doc: Doc = serde_json::from_slice(json)?;
-    let system = doc.event.system;
-    let raw_value =
-        |r: Option<&RawValue>| r.and_then(|r| serde_json::from_str::<Value>(r.get()).ok()).unwrap_or_default();
-    let event_id = match system.event_id.map(|r| r.get().trim()) {
-        Some(text) if text.starts_with(|c: char| c.is_ascii_digit()) => text.parse().unwrap_or(0),
-        Some(_) => match raw_value(system.event_id) {
-            Value::Object(o) => number(o.get("#text").unwrap_or(&Value::Null)),
-            v => number(&v),
-        },
-        None => 0,
-    };
-    let channel = system.channel.unwrap_or_default();
-    if !(wanted.events)(&channel, event_id) {
-        return Ok((channel, event_id, None));
-    }
-    let mut data = Map::new();
-    if let Some(raw) = doc.event.event_data {
-        take_fields(raw, &wanted, &mut data);
-    }
-    // UserData holds one element whose children are the fields.
-    if let Some(raw) = doc.event.user_data
-        && let Ok(outer) = serde_json::from_str::<BTreeMap<Cow<str>, &RawValue>>(raw.get())
-    {
-        outer.values().for_each(|inner| take_fields(inner, &wanted, &mut data));
-    }
-    let record = Record {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let doc = Seed(DocVisitor { wanted, top: true }).deserialize(&mut de)?;
+    de.end()?;
+    let record = doc.selected.then(|| Record {
         record_id,
         time: micros_string(micros),
-        channel: channel.to_string(),
-        provider: string(&raw_value(system.provider)["#attributes"]["Name"]),
-        event_id,
-        computer: string(&raw_value(system.computer)),
-        data,
-    };
-    Ok((channel, event_id, Some(record)))
+        channel: doc.channel.to_string(),
+        provider: doc.provider,
+        event_id: doc.event_id,
+        computer: doc.computer,
+        data: doc.data,
+    });
+    Ok((doc.channel, doc.event_id, record))
+}
+
+/// What one record's JSON gave.
+#[derive(Default)]
+struct Doc<'a> {
+    channel: Cow<'a, str>,
+    event_id: u32,
+    provider: String,
+    computer: String,
+    selected: bool,
+    data: Map<String, Value>,
+}
+
+/// Walks `{"Event": {"System": …, "EventData": …, "UserData": …}}` (`top`: the outer object).
+struct DocVisitor {
+    wanted: Selection,
+    top: bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for DocVisitor {
+    type Value = Doc<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an event record")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Doc<'de>, A::Error> {
+        use serde::de::IgnoredAny;
+        let mut doc = Doc::default();
+        while let Some(key) = map.next_key::<Cow<str>>()? {
+            match (self.top, key.as_ref()) {
+                (true, "Event") => doc = map.next_value_seed(Seed(DocVisitor { wanted: self.wanted, top: false }))?,
+                (false, "System") => {
+                    let system: SystemDoc = map.next_value()?;
+                    doc.event_id = system.event_id.map_or(0, |t| t.0.trim().parse().unwrap_or(0));
+                    doc.channel = system.channel.map(|t| t.0).unwrap_or_default();
+                    doc.provider = system.provider.and_then(|p| p.attributes).and_then(|a| a.name).unwrap_or_default();
+                    doc.computer = system.computer.map(|t| t.0.into_owned()).unwrap_or_default();
+                    doc.selected = (self.wanted.events)(&doc.channel, doc.event_id);
+                }
+                (false, "EventData") if doc.selected => {
+                    map.next_value_seed(Seed(FieldsVisitor { wanted: self.wanted, data: &mut doc.data, depth: 0 }))?
+                }
+                // UserData holds one element whose children are the fields.
+                (false, "UserData") if doc.selected => {
+                    map.next_value_seed(Seed(FieldsVisitor { wanted: self.wanted, data: &mut doc.data, depth: 1 }))?
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(doc)
+    }
+}
+
+/// A visitor used as a seed (it deserializes a map).
+struct Seed<V>(V);
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::DeserializeSeed<'de> for Seed<V> {
+    type Value = V::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        d.deserialize_any(self.0)
+    }
+}
+
+/// The named values of `EventData` (depth 0) or of the elements under `UserData` (depth 1):
+/// the selected ones as text, the rest skipped.
+struct FieldsVisitor<'m> {
+    wanted: Selection,
+    data: &'m mut Map<String, Value>,
+    depth: u8,
+}
+
+impl<'de> serde::de::Visitor<'de> for FieldsVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("event data")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::IgnoredAny;
+        while let Some(key) = map.next_key::<Cow<str>>()? {
+            if key == "#attributes" {
+                map.next_value::<IgnoredAny>()?;
+            } else if self.depth > 0 {
+                let inner = FieldsVisitor { wanted: self.wanted, data: &mut *self.data, depth: self.depth - 1 };
+                map.next_value_seed(Seed(inner))?;
+            } else if self.wanted.keeps(&key) {
+                let raw: &RawValue = map.next_value()?;
+                self.data.insert(key.into_owned(), text_of_raw(raw));
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+
+    // EventData that is a bare string (unnamed data).
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        if self.depth == 0 {
+            self.data.insert("Data".into(), Value::String(v.into()));
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SystemDoc<'a> {
+    #[serde(rename = "EventID", borrow, default)]
+    event_id: Option<Text<'a>>,
+    #[serde(rename = "Channel", borrow, default)]
+    channel: Option<Text<'a>>,
+    #[serde(rename = "Computer", borrow, default)]
+    computer: Option<Text<'a>>,
+    #[serde(rename = "Provider", default)]
+    provider: Option<ProviderDoc>,
+}
+
+#[derive(Deserialize, Default)]
+struct ProviderDoc {
+    #[serde(rename = "#attributes", default)]
+    attributes: Option<ProviderAttributes>,
+}
+
+#[derive(Deserialize, Default)]
+struct ProviderAttributes {
+    #[serde(rename = "Name", default)]
+    name: Option<String>,
+}
+
+/// A value as text: a string or number as it is, `{"#text": …}` by its text, an array joined.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text<'a>, D::Error> {
+        d.deserialize_any(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a value")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.into())))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v)))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed("")))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed("")))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Text<'de>, A::Error> {
+        let mut text = Text(Cow::Borrowed(""));
+        while let Some(key) = map.next_key::<Cow<str>>()? {
+            if key == "#text" {
+                text = map.next_value()?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(text)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Text<'de>, A::Error> {
+        let mut parts = Vec::new();
+        while let Some(Text(t)) = seq.next_element()? {
+            parts.push(t);
+        }
+        Ok(Text(Cow::Owned(parts.join(", "))))
+    }
+}
+
+/// A selected field's value: a plain string as it is (no second parse), anything else as
+/// [`text_of`] gives it.
+fn text_of_raw(raw: &RawValue) -> Value {
+    let s = raw.get();
+    if let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"'))
+        && !inner.contains('\\')
+    {
+        return Value::String(inner.into());
+    }
+    serde_json::from_str::<Value>(s).map(|v| text_of(&v)).unwrap_or_default()
 }
 
 fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -372,36 +570,6 @@ fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
-}
-
-/// The selected fields of an object, parsed one by one (the rest stay unparsed).
-fn take_fields(raw: &RawValue, wanted: &Selection, data: &mut Map<String, Value>) {
-    match serde_json::from_str::<BTreeMap<Cow<str>, &RawValue>>(raw.get()) {
-        Ok(fields) => {
-            for (k, v) in fields {
-                if k != "#attributes"
-                    && wanted.keeps(&k)
-                    && let Ok(value) = serde_json::from_str::<Value>(v.get())
-                {
-                    data.insert(k.into_owned(), text_of(&value));
-                }
-            }
-        }
-        // EventData that is a bare string (unnamed data).
-        Err(_) => {
-            if let Ok(Value::String(s)) = serde_json::from_str::<Value>(raw.get()) {
-                data.insert("Data".into(), Value::String(s));
-            }
-        }
-    }
-}
-
-fn number(v: &Value) -> u32 {
-    match v {
-        Value::Number(n) => n.as_u64().unwrap_or(0) as u32,
-        Value::String(s) => s.trim().parse().unwrap_or(0),
-        _ => 0,
-    }
 }
 
 fn string(v: &Value) -> String {

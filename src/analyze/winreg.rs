@@ -39,7 +39,7 @@ pub struct RegFinding {
 /// An external connection point of the endpoint, with its evidence.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ConnectionPoint {
-    /// rdp | remote_access | rmm | vpn | inbound_logon.
+    /// rdp | remote_access | rmm | vpn | listening_service | inbound_logon.
     pub kind: String,
     /// The product or service.
     pub name: String,
@@ -58,13 +58,28 @@ struct ProductDef {
     pattern: String,
 }
 
+/// A remote service that listens for inbound connections.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListeningDef {
+    name: String,
+    ports: Vec<u16>,
+    services: Vec<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Products {
     product: Vec<ProductDef>,
+    listening: Vec<ListeningDef>,
 }
 
 static COMPILED: LazyLock<Vec<(ProductDef, Regex)>> = LazyLock::new(|| products().unwrap_or_default());
+static LISTENING: LazyLock<Vec<ListeningDef>> = LazyLock::new(|| {
+    crate::config::bundled::<Products>("rules/connection/products.toml", PRODUCTS)
+        .map(|p| p.listening)
+        .unwrap_or_default()
+});
 
 /// The bundled product list, validated.
 pub fn products_checked() -> Result<usize> {
@@ -73,6 +88,12 @@ pub fn products_checked() -> Result<usize> {
 
 fn products() -> Result<Vec<(ProductDef, Regex)>> {
     let file: Products = crate::config::bundled("rules/connection/products.toml", PRODUCTS)?;
+    if let Some(l) = file.listening.iter().find(|l| l.ports.is_empty() && l.services.is_empty()) {
+        return Err(Error::BundledData {
+            name: "rules/connection/products.toml",
+            reason: format!("{}: neither ports nor services", l.name),
+        });
+    }
     file.product
         .into_iter()
         .map(|p| {
@@ -111,6 +132,8 @@ pub struct RegistryView {
     pub accounts: Vec<Json>,
     /// Programs Amcache recorded (path, SHA-1, name, publisher, key last written).
     pub programs: Vec<Json>,
+    /// Installed updates (KB or cumulative update, state, install time), one per update.
+    pub updates: Vec<Json>,
 }
 
 impl RegistryView {
@@ -163,6 +186,11 @@ impl RegistryView {
             let mut f = fields(&[("service", &name), ("image_path", &image)]);
             if let Some(s) = start {
                 f.insert("start".into(), json!(start_name(s)));
+            }
+            if let Some(l) = LISTENING.iter().find(|l| l.services.iter().any(|s| s.eq_ignore_ascii_case(&name)))
+                && start.is_some_and(|s| s <= 2)
+            {
+                self.connect("listening_service", &l.name, format!("{path}\\{key}"), f.clone());
             }
             if let Some((product, kind)) = product_of(&format!("{name} {image}")) {
                 let mut d = f.clone();
@@ -226,6 +254,7 @@ impl RegistryView {
                 );
             }
         }
+        self.firewall_rules(hive, path, &format!("{fw}\\FirewallRules"));
         let usb = format!("{ccs}\\Enum\\USBSTOR");
         for device in hive.subkeys(&usb) {
             for serial in hive.subkeys(&format!("{usb}\\{device}")) {
@@ -298,6 +327,106 @@ impl RegistryView {
                     let d = fields(&[("installed", &name), ("version", &version), ("install_date", &installed)]);
                     self.connect(kind, product, format!("{path}\\{key}"), d);
                 }
+            }
+        }
+        self.updates(hive, path);
+        self.firewall_rules(hive, path, "Policies\\Microsoft\\WindowsFirewall\\FirewallRules");
+    }
+
+    /// Installed updates, from the servicing store (Component Based Servicing packages: KB
+    /// updates and cumulative "RollupFix" packages) and the older HotFix key; one entry per update,
+    /// the installed state and the latest install time winning.
+    fn updates(&mut self, hive: &mut Hive, path: &str) {
+        static KB: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)\bKB(\d{6,8})\b|_for_KB(\d{6,8})").ok());
+        let mut by_id: std::collections::BTreeMap<String, Json> = std::collections::BTreeMap::new();
+        let cbs = "Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages";
+        let hotfix = "Microsoft\\Windows NT\\CurrentVersion\\HotFix";
+        let keys = hive
+            .subkeys(cbs)
+            .into_iter()
+            .map(|n| (cbs, n))
+            .chain(hive.subkeys(hotfix).into_iter().map(|n| (hotfix, n)));
+        for (root, name) in keys.collect::<Vec<_>>() {
+            let kb = KB
+                .as_ref()
+                .and_then(|re| re.captures(&name))
+                .and_then(|c| c.get(1).or(c.get(2)))
+                .map(|m| format!("KB{}", m.as_str()));
+            let id = match kb {
+                Some(kb) => kb,
+                // Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3930.1.9
+                None if name.contains("RollupFix") => {
+                    format!("RollupFix {}", name.rsplit('~').next().unwrap_or_default())
+                }
+                None => continue,
+            };
+            let key = format!("{root}\\{name}");
+            let state = if root == hotfix { Some(0x70) } else { hive.number(&key, "CurrentState") };
+            let time = match (hive.number(&key, "InstallTimeHigh"), hive.number(&key, "InstallTimeLow")) {
+                (Some(high), Some(low)) => filetime((high << 32) | (low & 0xFFFF_FFFF)),
+                _ => None,
+            }
+            .or_else(|| hive.last_written(&key));
+            let installed = matches!(state, Some(0x70 | 0x80));
+            let entry = json!({ "id": id, "package": name, "state": state.map(package_state), "installed": installed,
+                                "install_time": time, "hive": path, "key": key });
+            let better = |old: &Json| {
+                (installed, entry["install_time"].as_str()) > (old["installed"] == true, old["install_time"].as_str())
+            };
+            if by_id.get(&id).is_none_or(better) {
+                by_id.insert(id, entry);
+            }
+        }
+        let mut updates: Vec<Json> = by_id.into_values().collect();
+        updates.sort_by(|a, b| a["install_time"].as_str().cmp(&b["install_time"].as_str()));
+        self.updates.extend(updates);
+    }
+
+    /// Inbound allow rules of Windows Firewall that open a remote service (a listening port of
+    /// `rules/connection/products.toml`, or a remote-access product's program): connection points,
+    /// and a finding when any remote address may connect.
+    fn firewall_rules(&mut self, hive: &mut Hive, path: &str, key: &str) {
+        for (id, value) in hive.values(key) {
+            let Value::Text(text) = value else { continue };
+            let rule = FirewallRule::parse(&text);
+            if !(rule.get("Action") == Some("Allow") && rule.get("Dir") == Some("In"))
+                || rule.get("Active").is_some_and(|a| !a.eq_ignore_ascii_case("TRUE"))
+            {
+                continue;
+            }
+            let ports = rule.all("LPort");
+            let app = rule.get("App").unwrap_or_default();
+            let opens = |p: u16| ports.iter().any(|range| port_in(range, p));
+            let service = LISTENING
+                .iter()
+                .find(|l| l.ports.iter().any(|&p| opens(p)))
+                .map(|l| l.name.as_str())
+                .or_else(|| product_of(&format!("{app} {}", rule.get("Name").unwrap_or_default())).map(|(n, _)| n));
+            let Some(name) = service else { continue };
+            let remote: Vec<&str> = rule.all("RA4").into_iter().chain(rule.all("RA6")).collect();
+            let profiles = rule.all("Profile");
+            let any_remote = remote.is_empty() || remote.iter().any(|r| r.eq_ignore_ascii_case("*"));
+            let public = profiles.is_empty() || profiles.iter().any(|p| p.eq_ignore_ascii_case("Public"));
+            let label = rule.get("Name").filter(|n| !n.starts_with('@')).unwrap_or(&id).to_string();
+            let mut d = fields(&[("firewall_rule", &label), ("rule_id", &id), ("app", app)]);
+            d.insert("ports".into(), json!(ports));
+            d.insert("protocol".into(), json!(rule.get("Protocol").map(protocol_name)));
+            d.insert("profiles".into(), json!(if profiles.is_empty() { vec!["All"] } else { profiles.clone() }));
+            d.insert("remote_addresses".into(), json!(if any_remote { vec!["any"] } else { remote.clone() }));
+            self.connect("listening_service", name, format!("{path}\\{key}\\{id}"), d.clone());
+            if any_remote {
+                d.insert("service".into(), json!(name));
+                let sev = if public { "high" } else { "medium" };
+                self.find(
+                    hive,
+                    (path, key),
+                    ("firewall_remote_service_open", sev),
+                    (
+                        "遠隔操作のサービスへの受信をどこからでも許可するファイアウォール規則",
+                        "Firewall rule lets any address reach a remote-access service",
+                    ),
+                    d,
+                );
             }
         }
     }
@@ -458,6 +587,60 @@ fn filetime(t: u64) -> Option<String> {
     }
     let secs = (t / 10_000_000).checked_sub(11_644_473_600)? as i64;
     chrono::DateTime::from_timestamp(secs, ((t % 10_000_000) * 100) as u32).map(crate::clock::utc_string)
+}
+
+/// One Windows Firewall rule as the registry stores it:
+/// `v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=3389|App=…|Name=…|` (keys may repeat).
+struct FirewallRule<'a>(Vec<(&'a str, &'a str)>);
+
+impl<'a> FirewallRule<'a> {
+    fn parse(text: &'a str) -> FirewallRule<'a> {
+        FirewallRule(text.split('|').filter_map(|part| part.split_once('=')).collect())
+    }
+
+    fn get(&self, key: &str) -> Option<&'a str> {
+        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| *v)
+    }
+
+    fn all(&self, key: &str) -> Vec<&'a str> {
+        self.0.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| *v).collect()
+    }
+}
+
+/// Whether a rule's port (`3389`, `5900-5905`) covers `port`.
+fn port_in(range: &str, port: u16) -> bool {
+    match range.split_once('-') {
+        Some((lo, hi)) => match (lo.trim().parse::<u16>(), hi.trim().parse::<u16>()) {
+            (Ok(lo), Ok(hi)) => (lo..=hi).contains(&port),
+            _ => false,
+        },
+        None => range.trim().parse::<u16>() == Ok(port),
+    }
+}
+
+fn protocol_name(p: &str) -> String {
+    match p {
+        "6" => "TCP".into(),
+        "17" => "UDP".into(),
+        other => other.into(),
+    }
+}
+
+/// A servicing package's CurrentState.
+fn package_state(state: u64) -> &'static str {
+    match state {
+        0x00 => "absent",
+        0x05 => "uninstall_pending",
+        0x20 => "resolved",
+        0x30 => "staging",
+        0x40 => "staged",
+        0x50 => "superseded",
+        0x60 => "install_pending",
+        0x65 => "partially_installed",
+        0x70 => "installed",
+        0x80 => "permanent",
+        _ => "other",
+    }
 }
 
 fn fields(pairs: &[(&str, &str)]) -> Map<String, Json> {

@@ -279,7 +279,17 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
          add Spooler\ncd Spooler\nsetval 2\nImagePath\nstring:%SystemRoot%\\System32\\spoolsv.exe\nStart\ndword:2\ncd ..\n\
          add SharedAccess\ncd SharedAccess\nadd Parameters\ncd Parameters\nadd FirewallPolicy\ncd FirewallPolicy\n\
          add PublicProfile\ncd PublicProfile\nsetval 1\nEnableFirewall\ndword:0\ncd ..\n\
-         add DomainProfile\ncd DomainProfile\nsetval 1\nEnableFirewall\ndword:1\ncd ..\ncd ..\ncd ..\ncd ..\ncd ..\n\
+         add DomainProfile\ncd DomainProfile\nsetval 1\nEnableFirewall\ndword:1\ncd ..\n\
+         add FirewallRules\ncd FirewallRules\nsetval 6\n\
+         RemoteDesktop-UserMode-In-TCP\nstring:v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Public|LPort=3389|App=%SystemRoot%\\system32\\svchost.exe|Svc=termservice|Name=@FirewallAPI.dll,-28775|\n\
+         {vnc}\nstring:v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Private|LPort=5900-5905|RA4=192.168.10.0/255.255.255.0|Name=VNC Server|\n\
+         {tv}\nstring:v2.30|Action=Allow|Active=TRUE|Dir=In|App=C:\\Program Files\\TeamViewer\\TeamViewer_Service.exe|Name=TeamViewer Remote Control Service|\n\
+         {ssh-off}\nstring:v2.30|Action=Allow|Active=FALSE|Dir=In|Protocol=6|LPort=22|Name=SSH|\n\
+         {telnet-out}\nstring:v2.30|Action=Allow|Active=TRUE|Dir=Out|Protocol=6|RPort=23|LPort=23|Name=Telnet out|\n\
+         CoreNet-DHCP-In\nstring:v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=17|LPort=68|RPort=67|Name=DHCP|\n\
+         cd ..\ncd ..\ncd ..\ncd ..\n\
+         add sshd\ncd sshd\nsetval 2\nImagePath\nstring:C:\\Windows\\System32\\OpenSSH\\sshd.exe\nStart\ndword:2\ncd ..\n\
+         add TlntSvr\ncd TlntSvr\nsetval 2\nImagePath\nstring:C:\\Windows\\System32\\tlntsvr.exe\nStart\ndword:4\ncd ..\ncd ..\n\
          add Control\ncd Control\nadd Terminal Server\ncd Terminal Server\nsetval 1\nfDenyTSConnections\ndword:0\n\
          add WinStations\ncd WinStations\nadd RDP-Tcp\ncd RDP-Tcp\nsetval 2\nUserAuthentication\ndword:0\nPortNumber\ndword:3390",
     );
@@ -290,7 +300,16 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
          Updater\nstring:C:\\Users\\yamada\\AppData\\Roaming\\upd\\upd.exe /silent\ncd ..\n\
          add Uninstall\ncd Uninstall\n\
          add FortiClient\ncd FortiClient\nsetval 2\nDisplayName\nstring:FortiClient VPN\nDisplayVersion\nstring:7.0.7\ncd ..\n\
-         add 7-Zip\ncd 7-Zip\nsetval 1\nDisplayName\nstring:7-Zip 23.01 (x64)\ncd ..\ncd ..\ncd ..\ncd ..\n\
+         add 7-Zip\ncd 7-Zip\nsetval 1\nDisplayName\nstring:7-Zip 23.01 (x64)\ncd ..\ncd ..\n\
+         add Component Based Servicing\ncd Component Based Servicing\nadd Packages\ncd Packages\n\
+         add Package_for_KB5034441~31bf3856ad364e35~amd64~~10.0.1.2\ncd Package_for_KB5034441~31bf3856ad364e35~amd64~~10.0.1.2\n\
+         setval 3\nCurrentState\ndword:0x70\nInstallTimeHigh\ndword:31081329\nInstallTimeLow\ndword:428783616\ncd ..\n\
+         add Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3930.1.9\ncd Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3930.1.9\n\
+         setval 3\nCurrentState\ndword:0x70\nInstallTimeHigh\ndword:31081329\nInstallTimeLow\ndword:428783616\ncd ..\n\
+         add Package_for_KB5040000~31bf3856ad364e35~amd64~~10.0.1.0\ncd Package_for_KB5040000~31bf3856ad364e35~amd64~~10.0.1.0\n\
+         setval 1\nCurrentState\ndword:0x40\ncd ..\n\
+         add Microsoft-Windows-Client-Features-Package~31bf3856ad364e35~amd64~~10.0.19041.1\n\
+         cd ..\ncd ..\ncd ..\ncd ..\n\
          add Windows NT\ncd Windows NT\nadd CurrentVersion\ncd CurrentVersion\n\
          add Image File Execution Options\ncd Image File Execution Options\nadd sethc.exe\ncd sethc.exe\n\
          setval 1\nDebugger\nstring:C:\\Windows\\System32\\cmd.exe",
@@ -339,6 +358,14 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     let inbound = point("inbound_logon", "203.0.113.9").unwrap();
     assert!(inbound["evidence"][0].as_str().unwrap().contains("Security.evtx"));
     assert!(points.iter().all(|c| c["name"] != "7-Zip 23.01 (x64)"));
+    let mut listening: Vec<&str> =
+        points.iter().filter(|c| c["kind"] == "listening_service").filter_map(|c| c["name"].as_str()).collect();
+    listening.sort();
+    // The disabled rule (SSH by port), the outbound one and the disabled Telnet service open nothing.
+    assert_eq!(listening, ["Remote Desktop (RDP)", "SSH", "TeamViewer", "VNC"], "{points:?}");
+    let vnc = point("listening_service", "VNC").unwrap();
+    assert_eq!(vnc["detail"]["remote_addresses"][0], "192.168.10.0/255.255.255.0");
+    assert_eq!(point("listening_service", "SSH").unwrap()["detail"]["service"], "sshd");
 
     let recs = records(&case, "pc-42");
     let reg = |rule: &str| -> Vec<Value> {
@@ -350,6 +377,21 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     assert!(svc[0]["time"].is_string(), "the key's last write time is kept");
     assert_eq!(reg("ifeo_debugger")[0]["severity"], "critical");
     assert_eq!(reg("rdp_enabled")[0]["severity"], "high");
+    let open = reg("firewall_remote_service_open");
+    let mut open_services: Vec<&str> = open.iter().filter_map(|f| f["fields"]["service"].as_str()).collect();
+    open_services.sort();
+    assert_eq!(open_services, ["Remote Desktop (RDP)", "TeamViewer"], "VNC is limited to the LAN: {open:?}");
+    assert!(open.iter().all(|f| f["severity"] == "high"), "public profile or every profile: {open:?}");
+    let updates: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "installed_update").collect();
+    let update = |id: &str| updates.iter().find(|u| u["rule"] == id).map(|u| u["update"].clone());
+    assert_eq!(updates.len(), 3, "{updates:?}");
+    let kb = update("KB5034441").unwrap();
+    assert_eq!(
+        (kb["installed"].as_bool(), kb["install_time"].as_str()),
+        (Some(true), Some("2024-01-10T03:00:00.000000Z"))
+    );
+    assert_eq!(update("KB5040000").unwrap()["state"], "staged");
+    assert_eq!(update("RollupFix 19041.3930.1.9").unwrap()["installed"], true);
     let fw = reg("firewall_disabled");
     assert_eq!((fw.len(), fw[0]["fields"]["profile"].as_str()), (1, Some("public")));
     let autostarts = reg("autostart");
@@ -392,10 +434,14 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     assert_eq!(remote["status"], "判断不可");
     assert!(remote["evidence"].as_array().unwrap().iter().any(|e| e["name"] == "AnyDesk"), "{remote}");
     assert_eq!(item("1-①")["status"], "判断不可");
+    let patches = item("2-⑥");
+    assert_eq!(patches["status"], "不適合", "nothing installed since 2024-01: {patches}");
+    assert_eq!(patches["evidence"][0]["latest_cumulative_update"], "RollupFix 19041.3930.1.9");
     assert_eq!(item("2-⑤")["status"], "不適合", "the Guest account is enabled: {}", item("2-⑤"));
     let timeline = fs::read_to_string(case.join("endpoints/pc-42/timeline.jsonl")).unwrap();
     assert!(timeline.lines().any(|l| l.contains("Registry Key Last Written") && l.contains("ifeo_debugger")));
     assert!(timeline.lines().any(|l| l.contains("Amcache Entry Written") && l.contains("mimikatz.exe")));
+    assert!(timeline.lines().any(|l| l.contains("Update Installed") && l.contains("KB5034441")));
     assert_eq!(verify(&case).0, 0);
 }
 
