@@ -198,3 +198,39 @@ found = sum(len(h["view"]["findings"]) for h in hives)
 points = sorted({(c["kind"], c["name"]) for h in hives for c in h["view"]["connection_points"]})
 print(f"registry: {found} findings, connection points: {points}")
 PY
+
+# Prefetch: every prefetch file in the corpora (XP to Windows 10, compressed or not) read by
+# `shodo analyze PATH`: the name in the header agrees with the file name, the full path is found
+# among the loaded files, the run count and last run are plausible; the non-prefetch file is
+# refused with a reason.
+pf_dirs=()
+for d in "$corpora"/prefetch-* "$corpora"/windows-artefacts-plaso/winprefetch; do [ -d "$d" ] && pf_dirs+=("$d"); done
+if [ ${#pf_dirs[@]} -gt 0 ]; then
+  ("$bin" analyze --json "${pf_dirs[@]}" 2>/dev/null || true) > "$work/prefetch.json"
+  python3 - "$work/prefetch.json" <<'PY'
+import json, os, sys
+files = json.load(open(sys.argv[1]))["prefetch"]
+ok, bad = 0, []
+for f in files:
+    name = os.path.basename(f["path"])
+    p = f["prefetch"]
+    if p is None:
+        bad.append(f"{f['path']}: {f['problem']}")
+        continue
+    checks = [
+        name.rsplit("-", 1)[0].upper() == p["executable"].upper(),
+        p["path"] is not None and p["path"].upper().rsplit("\\", 1)[-1].startswith(p["executable"].upper()),
+        p["run_count"] >= 1 and bool(p["volumes"]),
+        bool(p["last_runs"]) and "2000" < p["last_runs"][0] < "2031",
+    ]
+    if all(checks):
+        ok += 1
+    else:
+        bad.append(f"{f['path']}: checks {checks}")
+compressed = sum(1 for f in files if f["prefetch"] and f["prefetch"]["compressed"])
+versions = sorted({f["prefetch"]["version"] for f in files if f["prefetch"]})
+print(f"prefetch: {ok}/{len(files)} files read and consistent ({compressed} compressed; versions {versions})")
+for b in bad:
+    print("  not read:", b[:140])
+PY
+fi

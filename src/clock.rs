@@ -24,6 +24,15 @@ pub fn utc_string(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// A Windows FILETIME (100 ns since 1601) as UTC text; none for 0 and "never" (the maximum).
+pub fn filetime_string(t: u64) -> Option<String> {
+    if t == 0 || t >= 0x7FFF_FFFF_FFFF_FFFF {
+        return None;
+    }
+    let secs = (t / 10_000_000).checked_sub(11_644_473_600)? as i64;
+    DateTime::from_timestamp(secs, ((t % 10_000_000) * 100) as u32).map(utc_string)
+}
+
 /// `2026-11-21T10:02:03.123456+09:00`
 pub fn jst_string(t: DateTime<Utc>) -> String {
     t.with_timezone(&jst()).to_rfc3339_opts(SecondsFormat::Micros, false)

@@ -14,8 +14,9 @@ use sha2::{Digest, Sha256};
 
 use super::checklist;
 use super::events::{Detection, Detector};
-use super::evidence::{FINDINGS, FINDINGS_VERSION, row_bytes, write_findings};
+use super::evidence::{FINDINGS, FINDINGS_VERSION, entry_bytes, row_bytes, write_findings};
 use super::evtx::{self, LogReport};
+use super::prefetch::{self, Prefetch};
 use super::registry::Hive;
 use super::winreg::{ConnectionPoint, RegFinding, RegistryView};
 use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
@@ -49,6 +50,8 @@ pub struct EndpointAnalysis {
     pub hives: Vec<Value>,
     /// Registry findings of severity critical or high.
     pub registry_important: Vec<RegFinding>,
+    /// Program runs of severity critical or high (Prefetch): program, run count, last run.
+    pub runs_important: Vec<Value>,
     /// External connection points: RDP, remote-access, RMM and VPN software, inbound logons
     /// from outside — each with its evidence.
     pub connection_points: Vec<ConnectionPoint>,
@@ -90,8 +93,20 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     keep_earliest(&mut detections, "first_external_logon");
     let (mut view, hives) = registry(&dir, &latest);
     inbound_logons(&mut view, &detections);
+    let runs = prefetch_rows(&dir, &latest);
     let mut records: Vec<Value> = log_records.clone();
     records.extend(hives.iter().cloned());
+    for run in &runs {
+        records.push(json!({ "v": FINDINGS_VERSION, "kind": "prefetch", "path": run.path, "sha256": run.sha256,
+            "rule": run.prefetch.as_ref().map(|p| &p.executable), "prefetch": run.prefetch, "problem": run.problem }));
+        if let Some((severity, (title_ja, title_en), fields)) = run.concern() {
+            records.push(
+                json!({ "v": FINDINGS_VERSION, "kind": "execution", "path": run.path, "rule": "prefetch_program",
+                "severity": severity, "title_ja": title_ja, "title_en": title_en,
+                "time": run.prefetch.as_ref().and_then(|p| p.last_runs.first()), "fields": fields }),
+            );
+        }
+    }
     for f in &view.findings {
         records.push(json!({ "v": FINDINGS_VERSION, "kind": "registry", "path": f.hive, "rule": f.rule,
             "severity": f.severity, "title_ja": f.title_ja, "title_en": f.title_en, "key": f.key,
@@ -145,7 +160,7 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     )?;
     let findings = records.len();
     write_findings(&dir, "analyze", records)?;
-    let timeline = timeline(&dir, &latest, &detections, &view)?;
+    let timeline = timeline(&dir, &latest, &detections, &view, &runs)?;
     let mut by_severity: BTreeMap<&'static str, u64> = BTreeMap::new();
     detections.iter().for_each(|(_, d)| *by_severity.entry(d.severity).or_default() += 1);
     let files = [FINDINGS, TIMELINE, TIMELINE_CSV, CHECKLIST]
@@ -154,6 +169,7 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         .collect::<Result<Vec<_>>>()?;
     let detail = json!({ "event_logs": logs.len(), "detections": detections.len(), "by_severity": by_severity,
                          "timeline": timeline, "hives": hives.len(), "registry_findings": view.findings.len(),
+                         "prefetch": runs.len(),
                          "connection_points": view.connection_points.iter().map(|c| json!({ "kind": c.kind, "name": c.name })).collect::<Vec<_>>() });
     writer.record(NewEntry::new("analyze.finish", endpoint, detail).with_files(files))?;
     Ok(EndpointAnalysis {
@@ -173,6 +189,14 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
             .iter()
             .filter(|f| matches!(f.severity, "critical" | "high"))
             .cloned()
+            .collect(),
+        runs_important: runs
+            .iter()
+            .filter_map(PrefetchFile::concern)
+            .filter(|(sev, _, _)| matches!(*sev, "critical" | "high"))
+            .map(|(severity, (title_ja, title_en), fields)| {
+                json!({ "severity": severity, "title_ja": title_ja, "title_en": title_en, "fields": fields })
+            })
             .collect(),
         connection_points: view.connection_points,
         checklist: (version, answers),
@@ -324,6 +348,100 @@ pub fn analyze_files(paths: &[std::path::PathBuf], progress: &dyn Progress) -> V
         .collect()
 }
 
+/// One prefetch file read, from a case or outside one.
+#[derive(Clone, Debug, Serialize)]
+pub struct PrefetchFile {
+    /// Its evidence path (or file path outside a case).
+    pub path: String,
+    /// Its SHA-256 (from the manifest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// What it says.
+    pub prefetch: Option<Prefetch>,
+    /// Why it could not be read.
+    pub problem: Option<String>,
+}
+
+impl PrefetchFile {
+    fn of(path: String, sha256: Option<String>, bytes: std::result::Result<Vec<u8>, String>) -> PrefetchFile {
+        // A parser bug on a hostile file must cost this file, not the analysis.
+        let parsed = bytes.and_then(|b| {
+            std::panic::catch_unwind(|| prefetch::parse(&b))
+                .unwrap_or_else(|_| Err("the prefetch reader failed on this file".into()))
+        });
+        match parsed {
+            Ok(p) => PrefetchFile { path, sha256, prefetch: Some(p), problem: None },
+            Err(why) => PrefetchFile { path, sha256, prefetch: None, problem: Some(why) },
+        }
+    }
+
+    /// A run worth a look (a tool's name, a user-writable place): severity, titles and facts.
+    pub fn concern(&self) -> Option<(&'static str, (&'static str, &'static str), Value)> {
+        let p = self.prefetch.as_ref()?;
+        let program = p.path.as_deref().unwrap_or(&p.executable);
+        let severity = super::winreg::run_concern(program)?;
+        let titles = if severity == "high" {
+            (
+                "攻撃ツールの名前をもつプログラムの実行記録（Prefetch）",
+                "Program named like an attacker's tool ran (Prefetch)",
+            )
+        } else {
+            (
+                "ユーザーが書き込める場所のプログラムの実行記録（Prefetch）",
+                "Program from a user-writable place ran (Prefetch)",
+            )
+        };
+        let fields = json!({ "program": program, "run_count": p.run_count, "last_run": p.last_runs.first() });
+        Some((severity, titles, fields))
+    }
+}
+
+/// Largest prefetch file read.
+const PREFETCH_LIMIT: u64 = 16 << 20;
+
+/// Every collected prefetch file (`Windows/Prefetch/*.pf`), read back from its archive (each
+/// archive opened once) and checked against its manifest hash.
+fn prefetch_rows(dir: &Path, rows: &BTreeMap<&str, &Row>) -> Vec<PrefetchFile> {
+    let mut by_zip: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for (path, row) in rows {
+        let lower = path.to_lowercase();
+        if lower.starts_with("windows/prefetch/") && lower.ends_with(".pf") && row.status == Status::Collected {
+            by_zip.entry(row.zip.as_deref().unwrap_or_default()).or_default().push(row);
+        }
+    }
+    let mut out = Vec::new();
+    for (zip, rows) in by_zip {
+        let mut archive = File::open(dir.join(zip))
+            .map_err(|e| format!("{zip}: {e}"))
+            .and_then(|f| zip::ZipArchive::new(f).map_err(|e| format!("{zip}: {e}")));
+        for row in rows {
+            let bytes = match &mut archive {
+                Ok(a) => entry_bytes(a, row, PREFETCH_LIMIT).map_err(|(_, why)| why),
+                Err(why) => Err(why.clone()),
+            };
+            out.push(PrefetchFile::of(row.path.clone(), row.sha256.clone(), bytes));
+        }
+    }
+    out
+}
+
+/// Reads every prefetch file (`*.pf`) under `paths`, read-only.
+pub fn analyze_prefetch_files(paths: &[std::path::PathBuf]) -> Vec<PrefetchFile> {
+    let mut out = Vec::new();
+    for root in paths {
+        for e in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().flatten() {
+            if e.file_type().is_file() && e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("pf")) {
+                let bytes = match read_small(e.path(), PREFETCH_LIMIT) {
+                    Some(b) => Ok(b),
+                    None => Err("unreadable or larger than 16 MiB".to_string()),
+                };
+                out.push(PrefetchFile::of(e.path().display().to_string(), None, bytes));
+            }
+        }
+    }
+    out
+}
+
 /// One registry hive read outside a case.
 #[derive(Clone, Debug, Serialize)]
 pub struct HiveAnalysis {
@@ -460,8 +578,19 @@ fn timeline(
     rows: &BTreeMap<&str, &Row>,
     detections: &[(String, Detection)],
     view: &RegistryView,
+    runs: &[PrefetchFile],
 ) -> Result<usize> {
     let mut entries: Vec<Value> = Vec::new();
+    for run in runs {
+        let Some(p) = &run.prefetch else { continue };
+        let program = p.path.as_deref().unwrap_or(&p.executable);
+        for (i, t) in p.last_runs.iter().enumerate() {
+            let desc = if i == 0 { "Prefetch Last Run" } else { "Prefetch Previous Run" };
+            entries.push(json!({ "datetime": t, "timestamp_desc": desc,
+                "message": format!("program ran: {program} (run count {})", p.run_count),
+                "source": "prefetch", "evidence": run.path }));
+        }
+    }
     for p in &view.programs {
         let (Some(t), Some(path)) = (p["key_last_written"].as_str(), p["path"].as_str()) else { continue };
         entries.push(json!({ "datetime": t, "timestamp_desc": "Amcache Entry Written",

@@ -304,7 +304,9 @@ fn feed_archives(dir: &Path, rows: &[Row], cap: u64, feed: &Feed) {
     }
 }
 
-fn entry_bytes(
+/// The bytes of a collected file from its open archive, checked against its manifest hash; at
+/// most `cap`.
+pub fn entry_bytes(
     archive: &mut zip::ZipArchive<File>,
     r: &Row,
     cap: u64,

@@ -10,6 +10,7 @@ pub mod evtx;
 pub mod family;
 pub mod iocs;
 pub mod notes;
+pub mod prefetch;
 pub mod registry;
 pub mod rules;
 pub mod scan;

@@ -1,8 +1,9 @@
 //! What an offline Windows registry says about persistence and external connection points:
 //! services (user-writable image paths, remote-access agents), Run/RunOnce (machine and users),
-//! Winlogon, IFEO debuggers, RDP (enabled, NLA, port), firewall profiles, installed software with
-//! remote-access, RMM and VPN products picked out (`rules/connection/products.toml`, data), and
-//! USB storage history.
+//! Winlogon, IFEO debuggers, RDP (enabled, NLA, port), firewall profiles and the inbound rules
+//! that open remote services, installed software with remote-access, RMM and VPN products picked
+//! out (`rules/connection/products.toml`, data), installed updates, USB storage history, local
+//! accounts (SAM) and program execution (Amcache).
 
 use std::sync::LazyLock;
 
@@ -363,7 +364,7 @@ impl RegistryView {
             let key = format!("{root}\\{name}");
             let state = if root == hotfix { Some(0x70) } else { hive.number(&key, "CurrentState") };
             let time = match (hive.number(&key, "InstallTimeHigh"), hive.number(&key, "InstallTimeLow")) {
-                (Some(high), Some(low)) => filetime((high << 32) | (low & 0xFFFF_FFFF)),
+                (Some(high), Some(low)) => crate::clock::filetime_string((high << 32) | (low & 0xFFFF_FFFF)),
                 _ => None,
             }
             .or_else(|| hive.last_written(&key));
@@ -474,24 +475,16 @@ impl RegistryView {
             let program = json!({ "path": file, "sha1": sha1, "name": hive.text(&key, "Name"), "publisher": publisher,
                                   "version": hive.text(&key, "Version"), "link_date": hive.text(&key, "LinkDate"),
                                   "key_last_written": seen, "hive": path });
-            let name = file.rsplit('\\').next().unwrap_or(&file).to_string();
-            let tool = TOOL_NAMES.as_ref().is_some_and(|re| re.is_match(&name));
-            if tool || user_writable(&file) {
-                let (sev, titles) = if tool {
+            if let Some(sev) = run_concern(&file) {
+                let titles = if sev == "high" {
                     (
-                        "high",
-                        (
-                            "攻撃ツールの名前をもつプログラムの実行記録（Amcache）",
-                            "Program named like an attacker's tool ran (Amcache)",
-                        ),
+                        "攻撃ツールの名前をもつプログラムの実行記録（Amcache）",
+                        "Program named like an attacker's tool ran (Amcache)",
                     )
                 } else {
                     (
-                        "low",
-                        (
-                            "ユーザーが書き込める場所のプログラムの実行記録（Amcache）",
-                            "Program from a user-writable place ran (Amcache)",
-                        ),
+                        "ユーザーが書き込める場所のプログラムの実行記録（Amcache）",
+                        "Program from a user-writable place ran (Amcache)",
                     )
                 };
                 let f =
@@ -554,7 +547,7 @@ fn sam_account(rid: u32, f: &[u8], v: &[u8]) -> Option<Json> {
     let u32_at = |b: &[u8], at: usize| b.get(at..at + 4).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
     let time_at = |at: usize| {
         let t = f.get(at..at + 8).map(|x| u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]))?;
-        filetime(t)
+        crate::clock::filetime_string(t)
     };
     // V starts with (offset, length, unknown) triples; data offsets count from 0xCC.
     let text = |entry: usize| -> Option<String> {
@@ -578,15 +571,6 @@ fn sam_account(rid: u32, f: &[u8], v: &[u8]) -> Option<Json> {
         "failed_count": u16_at(f, 0x40),
         "logon_count": u16_at(f, 0x42),
     }))
-}
-
-/// A FILETIME as UTC text; none for 0 and "never" (the maximum).
-fn filetime(t: u64) -> Option<String> {
-    if t == 0 || t >= 0x7FFF_FFFF_FFFF_FFFF {
-        return None;
-    }
-    let secs = (t / 10_000_000).checked_sub(11_644_473_600)? as i64;
-    chrono::DateTime::from_timestamp(secs, ((t % 10_000_000) * 100) as u32).map(crate::clock::utc_string)
 }
 
 /// One Windows Firewall rule as the registry stores it:
@@ -671,6 +655,19 @@ static SHELL_OR_SCRIPT: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// A command that runs a shell or a script, or from Public or Temp.
 fn shell_or_script(command: &str) -> bool {
     SHELL_OR_SCRIPT.as_ref().is_some_and(|re| re.is_match(command))
+}
+
+/// Whether a program that ran deserves a look: `high` when its name is an attacker's tool's,
+/// `low` when it ran from a user-writable place.
+pub fn run_concern(path: &str) -> Option<&'static str> {
+    let name = path.rsplit(['\\', '/']).next().unwrap_or(path);
+    if TOOL_NAMES.as_ref().is_some_and(|re| re.is_match(name)) {
+        Some("high")
+    } else if user_writable(path) {
+        Some("low")
+    } else {
+        None
+    }
 }
 
 /// A Windows path in a place ordinary users can write.

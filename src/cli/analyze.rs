@@ -64,6 +64,11 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
             let title = lang.pick(&f.title_ja, &f.title_en);
             output::line(out, &format!("  [{}] {title} {} {}", f.severity, f.key, facts(&f.fields, &[])))?;
         }
+        for r in &result.runs_important {
+            let title = lang.pick(r["title_ja"].as_str().unwrap_or(""), r["title_en"].as_str().unwrap_or(""));
+            let facts = r["fields"].as_object().map(|f| facts(f, &[])).unwrap_or_default();
+            output::line(out, &format!("  [{}] {title} {facts}", r["severity"].as_str().unwrap_or("")))?;
+        }
         if !result.connection_points.is_empty() {
             output::line(out, lang.pick("外部との接続点:", "external connection points:"))?;
         }
@@ -96,7 +101,8 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
             output::line(out, &format!("  {} {} — {}", x.id, x.text, lang.pick(&x.reason_ja, &x.reason_en)))?;
         }
     }
-    let important = !result.important.is_empty() || !result.registry_important.is_empty();
+    let important =
+        !result.important.is_empty() || !result.registry_important.is_empty() || !result.runs_important.is_empty();
     Ok(if important { Outcome::Findings } else { Outcome::Clean })
 }
 
@@ -121,11 +127,35 @@ fn facts(fields: &serde_json::Map<String, serde_json::Value>, skip: &[&str]) -> 
 fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let logs = artefacts::analyze_files(&a.paths, &Bar::new(lang));
     let hives = artefacts::analyze_hive_files(&a.paths);
+    let prefetch = artefacts::analyze_prefetch_files(&a.paths);
     let important = logs.iter().flat_map(|l| &l.detections).any(|d| matches!(d.severity, "critical" | "high"))
-        || hives.iter().flat_map(|h| &h.view.findings).any(|f| matches!(f.severity, "critical" | "high"));
+        || hives.iter().flat_map(|h| &h.view.findings).any(|f| matches!(f.severity, "critical" | "high"))
+        || prefetch.iter().filter_map(|p| p.concern()).any(|(sev, _, _)| sev == "high");
     if a.json {
-        output::json(out, &serde_json::json!({ "logs": logs, "hives": hives }))?;
+        output::json(out, &serde_json::json!({ "logs": logs, "hives": hives, "prefetch": prefetch }))?;
     } else {
+        for p in &prefetch {
+            let line = match (&p.prefetch, &p.problem) {
+                (Some(f), _) => format!(
+                    "{}: {} {} {}{}",
+                    p.path,
+                    f.path.as_deref().unwrap_or(&f.executable),
+                    lang.pick("実行回数", "run count"),
+                    f.run_count,
+                    f.last_runs
+                        .first()
+                        .map(|t| format!(" {} {t}", lang.pick("最終実行", "last run")))
+                        .unwrap_or_default()
+                ),
+                (None, why) => {
+                    format!("{}: {}: {}", p.path, lang.pick("読めません", "unreadable"), why.as_deref().unwrap_or(""))
+                }
+            };
+            output::line(out, &line)?;
+            if let Some((sev, (ja, en), _)) = p.concern() {
+                output::line(out, &format!("  [{sev}] {}", lang.pick(ja, en)))?;
+            }
+        }
         for h in &hives {
             let status = match &h.problem {
                 Some(why) => format!("{}: {why}", lang.pick("読めません", "unreadable")),

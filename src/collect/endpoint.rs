@@ -204,7 +204,7 @@ fn system_facts(system: &mut Hive, f: &mut Facts) {
     f.time_zone = system.text(&format!(r"{cs}\Control\TimeZoneInformation"), "TimeZoneKeyName");
     f.last_shutdown = match system.value(&format!(r"{cs}\Control\Windows"), "ShutdownTime") {
         Some(crate::analyze::registry::Value::Bytes(b)) if b.len() == 8 => {
-            filetime(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+            crate::clock::filetime_string(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
         }
         _ => None,
     };
@@ -218,12 +218,6 @@ fn system_facts(system: &mut Hive, f: &mut Facts) {
         f.nics.push(json!({ "interface": guid, "address": address, "dhcp": dhcp, "gateway": gateway,
                             "dhcp_server": system.text(&key, "DhcpServer") }));
     }
-}
-
-/// Windows FILETIME (100 ns since 1601) as UTC text.
-fn filetime(ft: u64) -> Option<String> {
-    let secs = (ft / 10_000_000) as i64 - 11_644_473_600;
-    chrono::DateTime::from_timestamp(secs, ((ft % 10_000_000) * 100) as u32).map(clock::utc_string)
 }
 
 /// The running host's interfaces: addresses from `ip -j addr` (iproute2).

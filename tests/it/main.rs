@@ -12,5 +12,7 @@ mod evtx_writer;
 mod helpers;
 mod hives;
 mod images;
+mod prefetch;
+mod prefetch_writer;
 mod scan;
 mod verify_tamper;
