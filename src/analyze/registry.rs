@@ -15,12 +15,14 @@ pub struct Hive {
     pub logs: usize,
     /// The base block's two sequence numbers differ: Windows had not flushed it (a dirty hive).
     pub dirty: bool,
+    /// The sequence number the transaction logs brought the hive to (none: nothing applied).
+    pub applied: Option<u32>,
 }
 
 impl Hive {
-    /// Dirty and without transaction logs: what it says may be older than what Windows saw.
+    /// Dirty and no transaction log entry applied: what it says may be older than what Windows saw.
     pub fn stale(&self) -> bool {
-        self.dirty && self.logs == 0
+        self.dirty && self.applied.is_none()
     }
 }
 
@@ -58,7 +60,12 @@ impl Hive {
             builder.with_transaction_log(Cursor::new(log));
         }
         let parser = builder.build().map_err(|e| HiveError(format!("{e:?}")))?;
-        Ok(Hive { parser, logs: count, dirty })
+        // notatin says what it applied only in its parse log.
+        let applied = parser.get_parse_logs().get().into_iter().flatten().find_map(|log| {
+            let n = log.text.strip_prefix("Applied transaction log(s). Sequence numbers have been updated to ")?;
+            n.split('.').next()?.trim().parse::<u32>().ok().filter(|&n| n != 0)
+        });
+        Ok(Hive { parser, logs: count, dirty, applied })
     }
 
     /// A value of a key (`path` below the hive root, `\`-separated), if both exist.

@@ -322,10 +322,7 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     // Make the user's hive dirty (sequence numbers apart), with no transaction logs beside it.
     let ntuser = src.join("Users/yamada/NTUSER.DAT");
     let mut hive = fs::read(&ntuser).unwrap();
-    let next = u32::from_le_bytes(hive[4..8].try_into().unwrap()) + 1;
-    hive[8..12].copy_from_slice(&next.to_le_bytes());
-    let sum = (0..508).step_by(4).fold(0u32, |a, i| a ^ u32::from_le_bytes(hive[i..i + 4].try_into().unwrap()));
-    hive[508..512].copy_from_slice(&sum.to_le_bytes());
+    crate::hives::make_dirty(&mut hive);
     fs::write(&ntuser, hive).unwrap();
     make_hive(
         &config.join("SAM"),
@@ -443,6 +440,63 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     assert!(timeline.lines().any(|l| l.contains("Amcache Entry Written") && l.contains("mimikatz.exe")));
     assert!(timeline.lines().any(|l| l.contains("Update Installed") && l.contains("KB5034441")));
     assert_eq!(verify(&case).0, 0);
+}
+
+#[test]
+fn a_dirty_hive_is_read_with_its_transaction_log_applied() {
+    use crate::hives::{make_dirty, make_hive, transaction_log};
+    let tmp = tempfile::tempdir().unwrap();
+    let run = "add Software\ncd Software\nadd Microsoft\ncd Microsoft\nadd Windows\ncd Windows\n\
+               add CurrentVersion\ncd CurrentVersion\nadd Run\ncd Run\n";
+    let onedrive = "OneDrive\nstring:C:\\Program Files\\OneDrive.exe";
+    // What the file on disk holds, and what Windows had written to the log but not yet to it.
+    let (flushed, current) = (tmp.path().join("flushed"), tmp.path().join("current"));
+    make_hive(&flushed, &format!("{run}setval 1\n{onedrive}"));
+    make_hive(&current, &format!("{run}setval 2\n{onedrive}\nUpdater\nstring:C:\\Users\\Public\\upd.cmd"));
+    let (old, new) = (fs::read(&flushed).unwrap(), fs::read(&current).unwrap());
+    let dir = tmp.path().join("user");
+    fs::create_dir_all(&dir).unwrap();
+    let mut primary = old.clone();
+    make_dirty(&mut primary);
+    fs::write(dir.join("NTUSER.DAT"), &primary).unwrap();
+    fs::write(dir.join("NTUSER.DAT.LOG1"), transaction_log(&old, &new)).unwrap();
+
+    let read = || -> Value {
+        let out = shodo().args(["analyze", "--json"]).arg(&dir).output().unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["hives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["path"].as_str().unwrap().ends_with("NTUSER.DAT"))
+            .cloned()
+            .unwrap()
+    };
+    let names = |h: &Value| -> Vec<String> {
+        h["view"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["fields"]["name"].as_str().map(String::from))
+            .collect()
+    };
+    let h = read();
+    assert_eq!((h["transaction_logs"].as_u64(), h["stale"].as_bool()), (Some(1), Some(false)), "{h}");
+    assert_eq!(names(&h), ["OneDrive", "Updater"], "the logged value is seen: {h}");
+    // A log whose entry is damaged is not applied: the view is the flushed one, said to be stale.
+    let mut bad = transaction_log(&old, &new);
+    let last = bad.len() - 600;
+    bad[last] ^= 0xFF;
+    fs::write(dir.join("NTUSER.DAT.LOG1"), bad).unwrap();
+    let h = read();
+    assert_eq!((h["transaction_logs"].as_u64(), h["stale"].as_bool()), (Some(1), Some(true)), "{h}");
+    assert_eq!(names(&h), ["OneDrive"]);
+    fs::remove_file(dir.join("NTUSER.DAT.LOG1")).unwrap();
+    let h = read();
+    assert_eq!(
+        (h["transaction_logs"].as_u64(), h["stale"].as_bool(), names(&h)),
+        (Some(0), Some(true), vec!["OneDrive".to_string()])
+    );
 }
 
 /// hivexsh commands for a SAM hive with these accounts: (RID, name, ACB flags, last logon FILETIME).
