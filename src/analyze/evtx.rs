@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::{Mutex, mpsc};
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 /// Bytes of the file header block.
 const FILE_HEADER: usize = 4096;
@@ -36,18 +36,14 @@ pub struct Record {
     pub event_id: u32,
     /// Computer name as the event records it.
     pub computer: String,
-    /// Named values of `EventData`, or of the element under `UserData`.
-    pub data: Map<String, Value>,
+    /// Named values of `EventData`, or of the element under `UserData`, as text.
+    pub data: Vec<(String, String)>,
 }
 
 impl Record {
     /// A named value as text (`""` when absent).
     pub fn get(&self, name: &str) -> String {
-        match self.data.get(name) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Null) | None => String::new(),
-            Some(v) => v.to_string(),
-        }
+        self.data.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 }
 
@@ -320,7 +316,7 @@ struct Doc<'a> {
     provider: String,
     computer: String,
     selected: bool,
-    data: Map<String, Value>,
+    data: Vec<(String, String)>,
 }
 
 /// Walks `{"Event": {"System": …, "EventData": …, "UserData": …}}` (`top`: the outer object).
@@ -381,7 +377,7 @@ impl<'de, V: serde::de::Visitor<'de>> serde::de::DeserializeSeed<'de> for Seed<V
 /// the selected ones as text, the rest skipped.
 struct FieldsVisitor<'m> {
     wanted: Selection,
-    data: &'m mut Map<String, Value>,
+    data: &'m mut Vec<(String, String)>,
     depth: u8,
 }
 
@@ -402,7 +398,7 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor<'_> {
                 map.next_value_seed(Seed(inner))?;
             } else if self.wanted.keeps(&key) {
                 let raw: &RawValue = map.next_value()?;
-                self.data.insert(key.into_owned(), text_of_raw(raw));
+                self.data.push((key.into_owned(), text_of_raw(raw)));
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -413,7 +409,7 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor<'_> {
     // EventData that is a bare string (unnamed data).
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
         if self.depth == 0 {
-            self.data.insert("Data".into(), Value::String(v.into()));
+            self.data.push(("Data".into(), v.into()));
         }
         Ok(())
     }
@@ -547,16 +543,16 @@ impl<'de> serde::de::Visitor<'de> for TextVisitor {
     }
 }
 
-/// A selected field's value: a plain string as it is (no second parse), anything else as
-/// [`text_of`] gives it.
-fn text_of_raw(raw: &RawValue) -> Value {
+/// A selected field's value as text: a plain string as it is (no second parse), anything else
+/// as [`text_of`] gives it.
+fn text_of_raw(raw: &RawValue) -> String {
     let s = raw.get();
     if let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"'))
         && !inner.contains('\\')
     {
-        return Value::String(inner.into());
+        return inner.into();
     }
-    serde_json::from_str::<Value>(s).map(|v| text_of(&v)).unwrap_or_default()
+    serde_json::from_str::<Value>(s).map(|v| string(&text_of(&v))).unwrap_or_default()
 }
 
 fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
