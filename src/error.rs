@@ -61,6 +61,10 @@ pub enum Error {
     #[error("BitLocker volume {}: {}", path.display(), bitlocker_en(reason))]
     BitLocker { path: PathBuf, reason: crate::source::BitLockerReason },
 
+    /// A backup manifest would be written onto the medium it describes.
+    #[error("refusing to write the manifest {} onto the backup medium {}: keep it elsewhere (another disk, the case stick)", manifest.display(), medium.display())]
+    ManifestOnMedium { manifest: PathBuf, medium: PathBuf },
+
     /// The YARA-X engine refused something.
     #[error("YARA-X: {0}")]
     Yara(String),
@@ -103,6 +107,11 @@ impl Error {
                 format!("同梱データ {name} が不正です（ビルドの不具合）: {reason}")
             }
             Error::Yara(e) => format!("YARA-X のエラー: {e}"),
+            Error::ManifestOnMedium { manifest, medium } => format!(
+                "マニフェスト {} をバックアップ媒体 {} の中には書きません。媒体とは別の場所（別のディスク、ケースの USB）を指定してください",
+                manifest.display(),
+                medium.display()
+            ),
             Error::BitLocker { path, reason } => {
                 format!("BitLocker ボリューム {}: {}", path.display(), bitlocker_ja(reason))
             }

@@ -5,6 +5,7 @@
 //! through [`case::CaseWriter`], which appends it to the hash-chained custody log.
 
 pub mod analyze;
+pub mod backup;
 pub mod case;
 pub mod clock;
 pub mod collect;

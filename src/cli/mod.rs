@@ -2,6 +2,7 @@
 //! passed in; text is Japanese first (`--lang en` for English), `--json` for machines.
 
 mod analyze;
+mod backup;
 mod bar;
 mod case;
 mod collect;
@@ -78,6 +79,10 @@ pub enum Command {
     /// 収集済みの Windows の痕跡（イベントログ）を解析し、検出とタイムラインを作成 /
     /// analyze an endpoint's collected Windows artefacts (event logs): detections and timeline
     Analyze(analyze::AnalyzeArgs),
+    /// バックアップの検証: 平時のベースラインと、どの世代から復元できるか /
+    /// backup integrity: peacetime baselines, and which generation is clean
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
     Selftest(JsonFlag),
 }
@@ -93,6 +98,16 @@ pub enum CaseCommand {
     Verify(CaseArgs),
     /// 記録にメモを追記（引数なしなら標準入力の各行）/ add a note to the custody log (or each stdin line)
     Note(case::NoteArgs),
+}
+
+/// `shodo backup …`
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// 媒体のファイル一覧と SHA-256（hashdeep 互換マニフェスト）を媒体の外に作成 /
+    /// list the medium's files with SHA-256 in a hashdeep-compatible manifest, kept off the medium
+    Baseline(backup::BaselineArgs),
+    /// 媒体を読み取りのみで検証し、最後のクリーンな世代を示す / verify a medium read-only and name the last clean generation
+    Verify(backup::VerifyArgs),
 }
 
 /// `--case DIR [--json]`
@@ -127,6 +142,8 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Collect(a) => collect::run(&a, lang, &mut out),
         Command::Scan(a) => scan::run(&a, lang, &mut out),
         Command::Analyze(a) => analyze::run(&a, lang, &mut out),
+        Command::Backup(BackupCommand::Baseline(a)) => backup::baseline(&a, lang, &mut out),
+        Command::Backup(BackupCommand::Verify(a)) => backup::verify(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

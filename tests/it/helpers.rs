@@ -55,3 +55,15 @@ pub fn first_problem(report: &Value) -> (String, Option<u64>) {
     let p = &report["report"]["problems"][0];
     (p["kind"].as_str().unwrap_or_default().to_string(), p["line"].as_u64())
 }
+
+/// Encrypts with ChaCha20, as a ransomware would: whole, or only the first `head` bytes.
+pub fn encrypt(data: &mut [u8], head: Option<usize>) {
+    use chacha20::cipher::{KeyIvInit, StreamCipher};
+    let mut cipher = chacha20::ChaCha20::new(&[7u8; 32].into(), &[9u8; 12].into());
+    let end = head.unwrap_or(data.len()).min(data.len());
+    cipher.apply_keystream(&mut data[..end]);
+}
+
+pub fn document(n: usize) -> Vec<u8> {
+    "患者記録 2026-11-21 外来 受付番号 0001 氏名 山田 太郎 / patient record, outpatient desk\n".repeat(n).into_bytes()
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::helpers::shodo;
+use crate::helpers::{document, encrypt, shodo};
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) {
     let p = root.join(rel);
@@ -203,18 +203,6 @@ fn an_archived_file_changed_after_collection_is_not_scanned_as_evidence() {
     assert_eq!(skip["kind"], "scan_skip");
     assert!(matches!(skip["reason"].as_str(), Some("evidence_mismatch" | "unreadable")), "{skip}");
     assert_eq!(crate::helpers::verify(&case).0, 1, "verify names the changed archive too");
-}
-
-/// Encrypts with ChaCha20, as a ransomware would: whole, or only the first `head` bytes.
-fn encrypt(data: &mut [u8], head: Option<usize>) {
-    use chacha20::cipher::{KeyIvInit, StreamCipher};
-    let mut cipher = chacha20::ChaCha20::new(&[7u8; 32].into(), &[9u8; 12].into());
-    let end = head.unwrap_or(data.len()).min(data.len());
-    cipher.apply_keystream(&mut data[..end]);
-}
-
-fn document(n: usize) -> Vec<u8> {
-    "患者記録 2026-11-21 外来 受付番号 0001 氏名 山田 太郎 / patient record, outpatient desk\n".repeat(n).into_bytes()
 }
 
 #[test]

@@ -1,0 +1,429 @@
+//! Backup integrity: which generation can the hospital restore from?
+//!
+//! `baseline` lists a medium's files with their SHA-256 in a hashdeep manifest (see
+//! [`manifest`]); `verify` reads the medium again — read-only, nothing written to it — and says
+//! per file whether it matches a baseline, whether archives are whole ([`structure`]), and
+//! whether it shows the signs of ransomware the scanner uses (random content where a format
+//! promises otherwise, known extensions, ransom notes by name).
+//!
+//! Reading is the limit, not hashing: one reader walks the medium in on-disk order (inode order)
+//! with large sequential reads; small files are handed whole to a pool of workers that hash and
+//! check them, large ones are hashed as they stream.
+
+pub mod manifest;
+pub mod structure;
+pub mod verify;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, mpsc};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::analyze::encryption::{self, Assessment};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use manifest::{Entry, Meta};
+use structure::Structure;
+
+/// Files up to this size are read whole and handed to the workers.
+const WHOLE: u64 = 1 << 20;
+/// Read size for large files.
+const BLOCK: usize = 4 << 20;
+/// One sampled window for the encryption signs (as the scanner measures).
+const WINDOW: usize = 64 * 1024;
+
+/// What reading one file gave.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileFact {
+    /// Path below the medium's root (`/`-separated; names that are not UTF-8 shown lossily).
+    pub path: String,
+    /// The path's bytes, for the manifest.
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 (none when the file could not be read).
+    pub sha256: Option<String>,
+    /// Last modification (UTC).
+    pub modified: Option<String>,
+    /// Why it could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Archive check, for archives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub structure: Option<Structure>,
+    /// Signs of encryption.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Assessment>,
+    /// A ransom note's name (the pattern it matched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ransom_note: Option<String>,
+}
+
+/// What could not be read at all (a folder, a symlink not followed).
+#[derive(Clone, Debug, Serialize)]
+pub struct Skipped {
+    /// Path below the root.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One pass over a medium.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Reading {
+    /// Every regular file, in path order.
+    pub files: Vec<FileFact>,
+    /// What was not read.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Reads every regular file under `root`: hash, archive check, encryption signs. Symlinks are
+/// not followed; unreadable files and folders are recorded and the reading goes on.
+pub fn read_medium(root: &Path, progress: &dyn Progress) -> Result<Reading> {
+    let meta = std::fs::metadata(root).map_err(Error::io("open", root))?;
+    if !meta.is_dir() {
+        return Err(Error::Io {
+            op: "read the backup medium",
+            path: root.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::NotADirectory, "not a folder"),
+        });
+    }
+    let mut reading = Reading::default();
+    let mut todo: Vec<Pending> = Vec::new();
+    let walker = walkdir::WalkDir::new(root).follow_links(false).same_file_system(false).sort_by_file_name();
+    for item in walker {
+        let e = match item {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().map(|p| rel_of(root, p)).unwrap_or_default();
+                reading.skipped.push(Skipped { path: lossy(&path), reason: err.to_string() });
+                continue;
+            }
+        };
+        let rel = rel_of(root, e.path());
+        if e.file_type().is_symlink() {
+            reading.skipped.push(Skipped { path: lossy(&rel), reason: "symbolic link (not followed)".into() });
+        } else if e.file_type().is_file() {
+            match e.metadata() {
+                Ok(m) => {
+                    let modified = m.modified().ok().map(|t| crate::clock::utc_string(t.into()));
+                    todo.push(Pending { ino: m.ino(), path: e.into_path(), rel, size: m.len(), modified });
+                }
+                Err(err) => reading.skipped.push(Skipped { path: lossy(&rel), reason: err.to_string() }),
+            }
+        } else if !e.file_type().is_dir() {
+            reading.skipped.push(Skipped { path: lossy(&rel), reason: "not a regular file".into() });
+        }
+    }
+    // On-disk order, as near as the file system tells it.
+    todo.sort_by_key(|t| t.ino);
+    progress.start("backup", Some(todo.len() as u64), Some(todo.iter().map(|t| t.size).sum()));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let (tx, rx) = mpsc::sync_channel::<(Pending, Vec<u8>)>(threads * 4);
+    let rx = Mutex::new(rx);
+    let done = Mutex::new(Vec::with_capacity(todo.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some((p, data)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
+                    let size = data.len() as u64;
+                    let fact = whole_fact(p.rel, size, p.modified, &data);
+                    progress.advance(1, size);
+                    if let Ok(mut d) = done.lock() {
+                        d.push(fact);
+                    }
+                }
+            });
+        }
+        for p in todo {
+            if p.size <= WHOLE {
+                match std::fs::read(&p.path) {
+                    Ok(data) => {
+                        if tx.send((p, data)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        progress.note(&format!("{}: {e}", lossy(&p.rel)));
+                        progress.advance(1, p.size);
+                        if let Ok(mut d) = done.lock() {
+                            d.push(failed(p.rel, p.size, p.modified, e.to_string()));
+                        }
+                    }
+                }
+            } else {
+                let size = p.size;
+                let fact = streamed_fact(&p.path, p.rel, size, p.modified);
+                progress.advance(1, size);
+                if let Ok(mut d) = done.lock() {
+                    d.push(fact);
+                }
+            }
+        }
+        drop(tx);
+    });
+    progress.finish();
+    reading.files = done.into_inner().unwrap_or_default();
+    reading.files.sort_by(|a, b| a.raw.cmp(&b.raw));
+    Ok(reading)
+}
+
+/// A file to read.
+struct Pending {
+    ino: u64,
+    path: PathBuf,
+    rel: Vec<u8>,
+    size: u64,
+    modified: Option<String>,
+}
+
+fn rel_of(root: &Path, p: &Path) -> Vec<u8> {
+    p.strip_prefix(root).map(|r| r.as_os_str().as_bytes().to_vec()).unwrap_or_default()
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn failed(rel: Vec<u8>, size: u64, modified: Option<String>, why: String) -> FileFact {
+    FileFact {
+        path: lossy(&rel),
+        raw: rel,
+        size,
+        sha256: None,
+        modified,
+        error: Some(why),
+        structure: None,
+        encryption: None,
+        ransom_note: None,
+    }
+}
+
+fn name_signs(rel: &[u8]) -> Option<String> {
+    let name = lossy(rel.rsplit(|&b| b == b'/').next().unwrap_or(rel));
+    crate::analyze::notes::match_name(&name).map(|n| n.pattern)
+}
+
+/// A small file, in memory.
+fn whole_fact(rel: Vec<u8>, size: u64, modified: Option<String>, data: &[u8]) -> FileFact {
+    let path = lossy(&rel);
+    let structure = match structure::format_of(data) {
+        Some("zip") => Some(structure::check_zip(io::Cursor::new(data))),
+        Some("gzip") => Some(structure::check_gzip(data)),
+        Some("tar") => Some(structure::check_tar(data)),
+        _ => None,
+    };
+    FileFact {
+        sha256: Some(format!("{:x}", Sha256::digest(data))),
+        encryption: encryption::assess(&path, data),
+        ransom_note: name_signs(&rel),
+        path,
+        raw: rel,
+        size,
+        modified,
+        error: None,
+        structure,
+    }
+}
+
+/// A large file, streamed once: hashed, sampled for the encryption signs, and — gzip and tar —
+/// checked from the same bytes; a zip is checked by a second pass (its directory is at the end).
+fn streamed_fact(path: &Path, rel: Vec<u8>, size: u64, modified: Option<String>) -> FileFact {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return failed(rel, size, modified, e.to_string()),
+    };
+    let mut tee = Tee { inner: file, hash: Sha256::new(), at: 0, size, samples: vec![Vec::new(); 3] };
+    let mut head = vec![0u8; 512];
+    let n = match tee.read_exact_or_less(&mut head) {
+        Ok(n) => n,
+        Err(e) => return failed(rel, size, modified, e.to_string()),
+    };
+    head.truncate(n);
+    let format = structure::format_of(&head);
+    let chained = io::Cursor::new(head).chain(&mut tee);
+    let checked = match format {
+        Some("gzip") => Some(structure::check_gzip(chained)),
+        Some("tar") => Some(structure::check_tar(chained)),
+        _ => None,
+    };
+    // Whatever the check left unread still counts for the hash.
+    if let Err(e) = io::copy(&mut tee, &mut io::sink()) {
+        return failed(rel, size, modified, e.to_string());
+    }
+    let structure = match format {
+        Some("zip") => File::open(path).ok().map(|f| structure::check_zip(io::BufReader::with_capacity(BLOCK, f))),
+        _ => checked,
+    };
+    let pathname = lossy(&rel);
+    let sampled: Vec<u8> = tee.samples.concat();
+    let mut encryption = encryption::assess(&pathname, &sampled);
+    // The windows measured were the head, middle and tail of the file.
+    if let Some(a) = &mut encryption {
+        let offsets = [0, size / 2 - WINDOW as u64 / 2, size - WINDOW as u64];
+        a.windows.iter_mut().zip(offsets).for_each(|(w, o)| w.offset = o);
+    }
+    FileFact {
+        sha256: Some(format!("{:x}", tee.hash.finalize())),
+        encryption,
+        ransom_note: name_signs(&rel),
+        path: pathname,
+        raw: rel,
+        size,
+        modified,
+        error: None,
+        structure,
+    }
+}
+
+/// Reads a file once: hashes every byte and keeps the head, middle and tail windows.
+struct Tee {
+    inner: File,
+    hash: Sha256,
+    at: u64,
+    size: u64,
+    samples: Vec<Vec<u8>>,
+}
+
+impl Tee {
+    fn read_exact_or_less(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match self.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Read for Tee {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let data = &buf[..n];
+        self.hash.update(data);
+        let w = WINDOW as u64;
+        let starts = [0, (self.size / 2).saturating_sub(w / 2), self.size.saturating_sub(w)];
+        for (sample, start) in self.samples.iter_mut().zip(starts) {
+            let (lo, hi) = (start.max(self.at), (start + w).min(self.at + n as u64));
+            if lo < hi {
+                sample.extend_from_slice(&data[(lo - self.at) as usize..(hi - self.at) as usize]);
+            }
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// `shodo backup baseline`: writes the manifest of `root` to `out` (never onto the medium).
+pub fn baseline(root: &Path, out: &Path, generation: Option<&str>, progress: &dyn Progress) -> Result<(Meta, Reading)> {
+    let root_abs = root.canonicalize().map_err(Error::io("open", root))?;
+    let out_dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let out_abs = out_dir.canonicalize().map_err(Error::io("open", out_dir))?;
+    if out_abs.starts_with(&root_abs) {
+        return Err(Error::ManifestOnMedium { manifest: out.to_path_buf(), medium: root.to_path_buf() });
+    }
+    let reading = read_medium(&root_abs, progress)?;
+    let entries: Vec<Entry> = reading
+        .files
+        .iter()
+        .filter(|f| !f.raw.contains(&b'\n'))
+        .filter_map(|f| Some(Entry { size: f.size, sha256: f.sha256.clone()?, path: f.raw.clone() }))
+        .collect();
+    let mut skipped: Vec<(String, String)> =
+        reading.skipped.iter().map(|s| (s.path.clone(), s.reason.clone())).collect();
+    for f in &reading.files {
+        if let Some(e) = &f.error {
+            skipped.push((f.path.clone(), e.clone()));
+        } else if f.raw.contains(&b'\n') {
+            skipped.push((f.path.clone(), "a line break in the name cannot be listed in a hashdeep manifest".into()));
+        }
+    }
+    let mut meta = Meta {
+        generation: generation.map(str::to_string),
+        created: crate::clock::utc_string(crate::clock::now()),
+        tool: format!("shodo {}", env!("CARGO_PKG_VERSION")),
+        source: root_abs.display().to_string(),
+        skipped,
+        ..Meta::default()
+    };
+    let bytes = manifest::render(&entries, &mut meta, &root_abs.display().to_string());
+    crate::case::write_atomic(out, &bytes)?;
+    Ok((meta, reading))
+}
+
+/// How a file compares with a baseline (hashdeep's audit categories, `modified` added).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Audit {
+    /// Same path, same content.
+    Matched,
+    /// Same path, other content.
+    Modified,
+    /// The content of a listed file, under another path.
+    Moved,
+    /// Not in the baseline.
+    New,
+    /// Listed, and neither its path nor its content is on the medium.
+    Missing,
+}
+
+/// A file's audit result.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditRow {
+    /// The category.
+    pub audit: Audit,
+    /// The path on the medium (for missing files: in the baseline).
+    pub path: String,
+    /// For moved files: the path the baseline has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub was: Option<String>,
+}
+
+/// Compares a reading with a baseline.
+pub fn audit(reading: &Reading, baseline: &[Entry]) -> Vec<AuditRow> {
+    let by_path: HashMap<&[u8], &Entry> = baseline.iter().map(|e| (e.path.as_slice(), e)).collect();
+    let mut by_hash: HashMap<&str, Vec<&Entry>> = HashMap::new();
+    baseline.iter().for_each(|e| by_hash.entry(e.sha256.as_str()).or_default().push(e));
+    let present: HashMap<&[u8], &FileFact> = reading.files.iter().map(|f| (f.raw.as_slice(), f)).collect();
+    let mut moved_from: Vec<&[u8]> = Vec::new();
+    let mut rows = Vec::new();
+    for f in &reading.files {
+        let hash = f.sha256.as_deref().unwrap_or("");
+        let (audit, was) = match by_path.get(f.raw.as_slice()) {
+            Some(e) if e.sha256 == hash => (Audit::Matched, None),
+            Some(_) => (Audit::Modified, None),
+            None => match by_hash.get(hash).and_then(|c| c.iter().find(|e| !present.contains_key(e.path.as_slice()))) {
+                Some(e) => {
+                    moved_from.push(&e.path);
+                    (Audit::Moved, Some(lossy(&e.path)))
+                }
+                None => (Audit::New, None),
+            },
+        };
+        rows.push(AuditRow { audit, path: f.path.clone(), was });
+    }
+    for e in baseline {
+        if !present.contains_key(e.path.as_slice()) && !moved_from.contains(&e.path.as_slice()) {
+            rows.push(AuditRow { audit: Audit::Missing, path: lossy(&e.path), was: None });
+        }
+    }
+    rows
+}
+
+/// Counts per category.
+pub fn audit_counts(rows: &[AuditRow]) -> BTreeMap<Audit, u64> {
+    let mut counts = BTreeMap::new();
+    rows.iter().for_each(|r| *counts.entry(r.audit).or_default() += 1);
+    counts
+}

@@ -1,0 +1,421 @@
+//! `shodo backup verify`: the generations of a medium, each with four flags — INTACT (every file
+//! as its baseline lists it), CONSISTENT (every archive whole, every file readable), UNENCRYPTED
+//! (no encryption signs, no ransom notes), DELTA-NORMAL (no mass deletion, mass renaming or jump
+//! in random-looking files against the previous generation) — and the last clean generation:
+//! the newest that passes all four and predates the first sign of compromise.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::manifest::{self, Entry};
+use super::{Audit, AuditRow, FileFact, Reading, Skipped, audit, audit_counts, read_medium};
+use crate::error::Result;
+use crate::progress::Progress;
+
+/// Deleted files (share of the previous generation) that make a mass deletion, and the least count.
+const MASS_DELETE_SHARE: f64 = 0.3;
+/// Renamed files (a name the previous generation had, plus an extension) that make a mass rename.
+const MASS_RENAME_SHARE: f64 = 0.1;
+/// Least number of files behind a mass deletion, rename or entropy jump.
+const MASS_MIN: usize = 10;
+/// Rise in random-looking files (share of the generation) that is a jump.
+const ENTROPY_JUMP_SHARE: f64 = 0.1;
+
+/// Dates in generation folder names: 2026-11-01, 2026_11_01, 2026.11.01, 20261101.
+static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?:[-_T ]?([01]\d|2[0-3])[-_:]?([0-5]\d))?")
+        .ok()
+});
+
+/// One piece of evidence, in both languages.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Note {
+    /// Japanese.
+    pub ja: String,
+    /// English.
+    pub en: String,
+}
+
+impl Note {
+    fn new(ja: String, en: String) -> Note {
+        Note { ja, en }
+    }
+}
+
+/// A baseline as given.
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineInfo {
+    /// The manifest file.
+    pub path: String,
+    /// The generation it names.
+    pub generation: Option<String>,
+    /// Files listed.
+    pub files: usize,
+    /// The manifest's own root hash still holds (none: not one of shodo's).
+    pub intact: Option<bool>,
+    /// The generation it was matched to.
+    pub used_for: Option<String>,
+}
+
+/// The four flags of a generation (none: could not be determined).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Flags {
+    /// Every file as the baseline lists it.
+    pub intact: Option<bool>,
+    /// Every archive whole, every file readable.
+    pub consistent: bool,
+    /// No encryption signs, no ransom notes.
+    pub unencrypted: bool,
+    /// Changes against the previous generation within normal bounds.
+    pub delta_normal: Option<bool>,
+}
+
+/// One generation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Generation {
+    /// Its name (the folder, or the medium).
+    pub name: String,
+    /// Its folder below the medium's root (empty: the whole medium).
+    pub folder: String,
+    /// When it was taken (from its name; else its newest file's modification), UTC.
+    pub time: Option<String>,
+    /// Files and bytes.
+    pub files: usize,
+    /// Bytes.
+    pub bytes: u64,
+    /// Against its baseline, per category.
+    pub audit: BTreeMap<Audit, u64>,
+    /// The four flags.
+    pub flags: Flags,
+    /// Passes all four (an undetermined INTACT — no baseline — does not fail it; said so).
+    pub clean: bool,
+    /// Before the first sign of compromise (none: not known).
+    pub before_compromise: Option<bool>,
+    /// Why a flag is not set, with examples.
+    pub evidence: Vec<Note>,
+}
+
+/// The answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    /// The last clean generation.
+    pub last_clean: Option<String>,
+    /// The generation after it that is not clean (the boundary), with its evidence.
+    pub first_bad: Option<String>,
+    /// Its evidence.
+    pub boundary_evidence: Vec<Note>,
+    /// What the verdict does not say.
+    pub caveat_ja: &'static str,
+    /// In English.
+    pub caveat_en: &'static str,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The medium's root.
+    pub source: String,
+    /// When it was read (UTC).
+    pub read_at: String,
+    /// The first sign of compromise used (UTC).
+    pub compromised_since: Option<String>,
+    /// Files read and bytes.
+    pub files: usize,
+    /// Bytes read.
+    pub bytes: u64,
+    /// The baselines.
+    pub baselines: Vec<BaselineInfo>,
+    /// Generations, oldest first.
+    pub generations: Vec<Generation>,
+    /// The answer.
+    pub verdict: Verdict,
+    /// Files with a problem: unreadable, damaged archive, encryption signs, ransom note.
+    pub flagged: Vec<FileFact>,
+    /// Files not matching a baseline.
+    pub audit: Vec<AuditRow>,
+    /// What could not be read.
+    pub skipped: Vec<Skipped>,
+}
+
+const CAVEAT_JA: &str = "「暗号化されていない」は「マルウェアを含まない」という意味ではありません。復元したデータは、攻撃者が残したプログラムや設定を含むことがあるため、復元前にスキャンしてください。";
+const CAVEAT_EN: &str = "Unencrypted is not the same as malware-free: a restored generation may hold what the attacker left; scan it before restoring.";
+
+/// Reads `root` and answers which generation is clean.
+pub fn verify(
+    root: &Path,
+    baselines: &[PathBuf],
+    compromised_since: Option<chrono::DateTime<chrono::Utc>>,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let mut manifests = Vec::new();
+    for b in baselines {
+        manifests.push((b.clone(), manifest::read(b)?));
+    }
+    let reading = read_medium(root, progress)?;
+    let folders = generation_folders(&reading);
+    let mut infos: Vec<BaselineInfo> = manifests
+        .iter()
+        .map(|(p, m)| BaselineInfo {
+            path: p.display().to_string(),
+            generation: m.meta.as_ref().and_then(|x| x.generation.clone()),
+            files: m.entries.len(),
+            intact: m.intact,
+            used_for: None,
+        })
+        .collect();
+    let mut generations = Vec::new();
+    let mut all_rows = Vec::new();
+    let mut previous: Option<(Vec<&FileFact>, String)> = None;
+    for (name, folder) in &folders {
+        let prefix = if folder.is_empty() { Vec::new() } else { format!("{folder}/").into_bytes() };
+        let files: Vec<&FileFact> = reading.files.iter().filter(|f| f.raw.starts_with(&prefix)).collect();
+        let sub = Reading {
+            files: files.iter().map(|f| FileFact { raw: f.raw[prefix.len()..].to_vec(), ..(*f).clone() }).collect(),
+            skipped: Vec::new(),
+        };
+        // The baseline of this generation: named for it, or the only one for a medium of one.
+        let chosen = manifests
+            .iter()
+            .position(|(_, m)| m.meta.as_ref().and_then(|x| x.generation.as_deref()) == Some(name.as_str()));
+        let chosen = chosen.or_else(|| (folders.len() == 1 && manifests.len() == 1).then_some(0));
+        let mut evidence = Vec::new();
+        let (intact, counts) = match chosen {
+            Some(i) => {
+                infos[i].used_for = Some(name.clone());
+                let m = &manifests[i].1;
+                // A baseline of the whole medium lists the generation's folder too.
+                let entries: Vec<Entry> = if !prefix.is_empty() && m.entries.iter().all(|e| e.path.starts_with(&prefix))
+                {
+                    m.entries.iter().map(|e| Entry { path: e.path[prefix.len()..].to_vec(), ..e.clone() }).collect()
+                } else {
+                    m.entries.clone()
+                };
+                let mut rows = audit(&sub, &entries);
+                let counts = audit_counts(&rows);
+                let off: Vec<&AuditRow> = rows.iter().filter(|r| r.audit != Audit::Matched).collect();
+                if m.intact == Some(false) {
+                    let m0 = manifests[i].0.display();
+                    evidence.push(Note::new(
+                        format!("ベースライン {m0} は作成後に書き換えられています"),
+                        format!("baseline {m0} was edited after it was made"),
+                    ));
+                }
+                if !off.is_empty() {
+                    let examples: Vec<String> =
+                        off.iter().take(5).map(|r| format!("{:?} {}", r.audit, r.path).to_lowercase()).collect();
+                    let (n, ex) = (off.len(), examples.join(", "));
+                    evidence.push(Note::new(
+                        format!("{n} ファイルがベースラインと異なります: {ex}"),
+                        format!("{n} files differ from the baseline: {ex}"),
+                    ));
+                }
+                let intact = m.intact != Some(false) && off.is_empty();
+                rows.retain(|r| r.audit != Audit::Matched);
+                rows.iter_mut().for_each(|r| r.path = format!("{}{}", lossy_prefix(&prefix), r.path));
+                all_rows.extend(rows);
+                (Some(intact), counts)
+            }
+            None => {
+                evidence.push(Note::new(
+                    "ベースラインなし: 完全性は確認できていません".into(),
+                    "no baseline: integrity not established".into(),
+                ));
+                (None, BTreeMap::new())
+            }
+        };
+        let unreadable: Vec<&&FileFact> = files.iter().filter(|f| f.error.is_some()).collect();
+        let damaged: Vec<&&FileFact> = files.iter().filter(|f| f.structure.as_ref().is_some_and(|s| !s.ok)).collect();
+        for f in damaged.iter().take(5) {
+            if let Some(s) = &f.structure {
+                let at = s.position.map(|p| format!(" at byte {p}")).unwrap_or_default();
+                let (fmt, why) = (s.format, s.problem.as_deref().unwrap_or(""));
+                let at_ja = s.position.map(|p| format!("（{p} バイト目）")).unwrap_or_default();
+                evidence.push(Note::new(
+                    format!("{fmt} が壊れています{at_ja}: {} ({why})", f.path),
+                    format!("{fmt} damaged{at}: {} ({why})", f.path),
+                ));
+            }
+        }
+        if !unreadable.is_empty() {
+            let (n, ex) = (unreadable.len(), &unreadable[0].path);
+            evidence.push(Note::new(
+                format!("{n} ファイルが読めません（例: {ex}）"),
+                format!("{n} files unreadable, e.g. {ex}"),
+            ));
+        }
+        let encrypted: Vec<&&FileFact> = files.iter().filter(|f| f.encryption.is_some()).collect();
+        let notes: Vec<&&FileFact> = files.iter().filter(|f| f.ransom_note.is_some()).collect();
+        if !encrypted.is_empty() {
+            let examples: Vec<&str> = encrypted.iter().take(5).map(|f| f.path.as_str()).collect();
+            let (n, ex) = (encrypted.len(), examples.join(", "));
+            evidence.push(Note::new(
+                format!("{n} ファイルに暗号化の兆候: {ex}"),
+                format!("{n} files look encrypted: {ex}"),
+            ));
+        }
+        if !notes.is_empty() {
+            let examples: Vec<&str> = notes.iter().take(3).map(|f| f.path.as_str()).collect();
+            let (n, ex) = (notes.len(), examples.join(", "));
+            evidence.push(Note::new(
+                format!("身代金要求文の名前のファイル {n} 件: {ex}"),
+                format!("{n} ransom notes by name: {ex}"),
+            ));
+        }
+        let delta = previous.as_ref().map(|(prev, prev_name)| delta(prev, &files, &prefix, prev_name, &mut evidence));
+        let flags = Flags {
+            intact,
+            consistent: unreadable.is_empty() && damaged.is_empty(),
+            unencrypted: encrypted.is_empty() && notes.is_empty(),
+            delta_normal: delta,
+        };
+        let clean =
+            flags.intact != Some(false) && flags.consistent && flags.unencrypted && flags.delta_normal != Some(false);
+        let time = DATE
+            .as_ref()
+            .and_then(|re| re.captures(name))
+            .and_then(|c| {
+                let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+                let date = chrono::NaiveDate::from_ymd_opt(n(1)? as i32, n(2)?, n(3)?)?;
+                date.and_hms_opt(n(4).unwrap_or(0), n(5).unwrap_or(0), 0)
+            })
+            .map(|t| crate::clock::utc_string(t.and_utc()))
+            .or_else(|| files.iter().filter_map(|f| f.modified.clone()).max());
+        let before_compromise = compromised_since.and_then(|since| {
+            let t = chrono::DateTime::parse_from_rfc3339(time.as_deref()?).ok()?;
+            Some(t < since)
+        });
+        generations.push(Generation {
+            name: name.clone(),
+            folder: folder.clone(),
+            time,
+            files: files.len(),
+            bytes: files.iter().map(|f| f.size).sum(),
+            audit: counts,
+            flags,
+            clean,
+            before_compromise,
+            evidence,
+        });
+        previous = Some((files, prefix_name(&prefix)));
+    }
+    let eligible = |g: &Generation| g.clean && g.before_compromise != Some(false);
+    let last = generations.iter().rposition(eligible);
+    let first_bad = match last {
+        Some(i) => generations.get(i + 1..).and_then(|rest| rest.iter().find(|g| !g.clean)),
+        None => generations.iter().find(|g| !g.clean),
+    };
+    let verdict = Verdict {
+        last_clean: last.map(|i| generations[i].name.clone()),
+        first_bad: first_bad.map(|g| g.name.clone()),
+        boundary_evidence: first_bad.map(|g| g.evidence.clone()).unwrap_or_default(),
+        caveat_ja: CAVEAT_JA,
+        caveat_en: CAVEAT_EN,
+    };
+    let flagged = reading
+        .files
+        .iter()
+        .filter(|f| {
+            f.error.is_some()
+                || f.encryption.is_some()
+                || f.ransom_note.is_some()
+                || f.structure.as_ref().is_some_and(|s| !s.ok)
+        })
+        .cloned()
+        .collect();
+    Ok(Report {
+        source: root.display().to_string(),
+        read_at: crate::clock::utc_string(crate::clock::now()),
+        compromised_since: compromised_since.map(crate::clock::utc_string),
+        files: reading.files.len(),
+        bytes: reading.files.iter().map(|f| f.size).sum(),
+        baselines: infos,
+        generations,
+        verdict,
+        flagged,
+        audit: all_rows,
+        skipped: reading.skipped,
+    })
+}
+
+fn lossy_prefix(prefix: &[u8]) -> String {
+    String::from_utf8_lossy(prefix).into_owned()
+}
+
+fn prefix_name(prefix: &[u8]) -> String {
+    lossy_prefix(prefix).trim_end_matches('/').to_string()
+}
+
+/// Generations: the top-level folders whose names hold a date, oldest first; else the medium
+/// as one generation.
+fn generation_folders(reading: &Reading) -> Vec<(String, String)> {
+    let mut tops: Vec<String> = reading
+        .files
+        .iter()
+        .filter_map(|f| {
+            let s = String::from_utf8_lossy(&f.raw);
+            let (top, _) = s.split_once('/')?;
+            Some(top.to_string())
+        })
+        .filter(|top| DATE.as_ref().is_some_and(|re| re.is_match(top)))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if tops.is_empty() {
+        return vec![("(medium)".into(), String::new())];
+    }
+    let key = |t: &String| {
+        DATE.as_ref()
+            .and_then(|re| re.captures(t))
+            .map(|c| (1..=5).map(|i| c.get(i).map_or("00", |m| m.as_str()).to_string()).collect::<Vec<_>>().join(""))
+    };
+    tops.sort_by(|a, b| (key(a), a).cmp(&(key(b), b)));
+    tops.into_iter().map(|t| (t.clone(), t)).collect()
+}
+
+/// Whether the change from the previous generation is within normal bounds; what is not goes
+/// into `evidence`.
+fn delta(prev: &[&FileFact], cur: &[&FileFact], prefix: &[u8], prev_name: &str, evidence: &mut Vec<Note>) -> bool {
+    let strip = |f: &FileFact, p: &[u8]| -> Vec<u8> { f.raw.strip_prefix(p).unwrap_or(&f.raw).to_vec() };
+    let prev_prefix = if prev_name.is_empty() { Vec::new() } else { format!("{prev_name}/").into_bytes() };
+    let before: HashSet<Vec<u8>> = prev.iter().map(|f| strip(f, &prev_prefix)).collect();
+    let after: HashSet<Vec<u8>> = cur.iter().map(|f| strip(f, prefix)).collect();
+    let mut normal = true;
+    // `report.docx` became `report.docx.lockbit`.
+    let renamed_from: HashSet<&[u8]> = after
+        .iter()
+        .filter(|p| !before.contains(*p))
+        .filter_map(|p| p.iter().rposition(|&b| b == b'.').map(|dot| &p[..dot]))
+        .filter(|stem| before.contains(*stem))
+        .collect();
+    let renamed = renamed_from.len();
+    let deleted = before.difference(&after).filter(|p| !renamed_from.contains(p.as_slice())).count();
+    if deleted >= MASS_MIN && deleted as f64 >= MASS_DELETE_SHARE * before.len() as f64 {
+        let total = before.len();
+        evidence.push(Note::new(
+            format!("{prev_name} の {total} ファイルのうち {deleted} ファイルが消えています（大量削除）"),
+            format!("{deleted} of {total} files of {prev_name} are gone (mass deletion)"),
+        ));
+        normal = false;
+    }
+    if renamed >= MASS_MIN && renamed as f64 >= MASS_RENAME_SHARE * before.len().max(1) as f64 {
+        evidence.push(Note::new(
+            format!("{prev_name} 以降、{renamed} ファイルが拡張子を付け足して改名されています（大量改名）"),
+            format!("{renamed} files renamed with an added extension since {prev_name} (mass rename)"),
+        ));
+        normal = false;
+    }
+    let random = |files: &[&FileFact]| files.iter().filter(|f| f.encryption.is_some()).count();
+    let (was, now) = (random(prev), random(cur));
+    if now > was && now - was >= MASS_MIN && (now - was) as f64 >= ENTROPY_JUMP_SHARE * cur.len().max(1) as f64 {
+        evidence.push(Note::new(
+            format!("{prev_name} から、ランダムに見えるファイルが {was} から {now} に増えています"),
+            format!("random-looking files rose from {was} to {now} since {prev_name}"),
+        ));
+        normal = false;
+    }
+    normal
+}

@@ -1,0 +1,212 @@
+//! `shodo backup`: baselines that hashdeep audits, and verification of generation folders built
+//! here — clean ones, one with damaged archives, one encrypted with a real cipher (whole and
+//! intermittent, large files streamed) beside a ransom note — read-only.
+
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::helpers::{document, encrypt, shodo};
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, bytes).unwrap();
+}
+
+/// One generation of a hospital's file-server copy: documents, a zip and a tar.gz of them.
+fn generation(root: &Path, name: &str, docs: usize) {
+    for i in 0..docs {
+        write(root, &format!("{name}/docs/r{i:02}.txt"), &document(20 + i));
+    }
+    // A large document (over 1 MiB: hashed while it streams).
+    write(root, &format!("{name}/docs/large.txt"), &document(14_000));
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..3 {
+        zip.start_file(format!("r{i}.txt"), zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut zip, &document(50)).unwrap();
+    }
+    write(root, &format!("{name}/archive.zip"), &zip.finish().unwrap().into_inner());
+    let status =
+        Command::new("tar").args(["czf", "archive.tgz", "docs"]).current_dir(root.join(name)).status().unwrap();
+    assert!(status.success());
+}
+
+fn verify(root: &Path, extra: &[&str]) -> (i32, Value) {
+    let out = shodo().args(["backup", "verify", "--json"]).arg(root).args(extra).output().unwrap();
+    let json =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+/// Every file's path and content, to show nothing was written.
+fn snapshot(root: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut all: Vec<_> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().as_os_str().as_bytes().to_vec(), fs::read(e.path()).unwrap()))
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn a_baseline_is_a_hashdeep_manifest_kept_off_the_medium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let medium = tmp.path().join("medium");
+    generation(&medium, "2026-11-01", 5);
+    write(&medium, "2026-11-01/docs/a, b.txt", b"comma in the name");
+    let odd = std::ffi::OsStr::from_bytes(b"2026-11-01/docs/\xff\xfe.txt");
+    fs::write(medium.join(odd), b"a name that is not UTF-8").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", medium.join("2026-11-01/outside")).unwrap();
+    let manifest = tmp.path().join("baseline-2026-11-01.txt");
+
+    let out = shodo()
+        .args(["backup", "baseline", "--json", "--generation", "2026-11-01", "--out"])
+        .arg(&manifest)
+        .arg(medium.join("2026-11-01"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["meta"]["files"], 10, "{json}");
+    assert_eq!(json["meta"]["generation"], "2026-11-01");
+    assert!(json["skipped"].as_array().unwrap().iter().any(|s| s["path"] == "outside"), "the symlink is not followed");
+    let text = fs::read(&manifest).unwrap();
+    assert!(text.starts_with(b"%%%% HASHDEEP-1.0\n%%%% size,sha256,filename\n"));
+
+    // hashdeep, an independent tool, audits the medium against it (regular files only: it
+    // would follow the symlink).
+    let audit = Command::new("hashdeep")
+        .args(["-a", "-o", "f", "-l", "-k"])
+        .arg(&manifest)
+        .args(["-r", "."])
+        .current_dir(medium.join("2026-11-01"))
+        .output()
+        .expect("hashdeep (installed by .ci/run)");
+    assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stdout));
+    // …and fails it once a file changes.
+    write(&medium, "2026-11-01/docs/r00.txt", b"changed");
+    let audit = Command::new("hashdeep")
+        .args(["-a", "-o", "f", "-l", "-k"])
+        .arg(&manifest)
+        .args(["-r", "."])
+        .current_dir(medium.join("2026-11-01"))
+        .output()
+        .unwrap();
+    assert!(!audit.status.success());
+
+    // Never onto the medium it describes.
+    let inside = medium.join("2026-11-01/docs/baseline.txt");
+    let out =
+        shodo().args(["backup", "baseline", "--out"]).arg(&inside).arg(medium.join("2026-11-01")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("媒体"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!inside.exists());
+}
+
+#[test]
+fn verify_names_the_last_clean_generation_and_shows_the_boundary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let medium = tmp.path().join("medium");
+    for g in ["2026-11-01", "2026-11-08", "2026-11-15", "2026-11-22"] {
+        generation(&medium, g, 30);
+    }
+    let baseline = |g: &str| {
+        let m = tmp.path().join(format!("{g}.txt"));
+        shodo().args(["backup", "baseline", "--generation", g, "--out"]).arg(&m).arg(medium.join(g)).assert().code(0);
+        m
+    };
+    let (b1, b2) = (baseline("2026-11-01"), baseline("2026-11-08"));
+    // 11-15: archives damaged (a zip entry's data, a cut tar.gz, a tar header).
+    let zip = medium.join("2026-11-15/archive.zip");
+    let mut z = fs::read(&zip).unwrap();
+    z[100] ^= 0xFF;
+    fs::write(&zip, z).unwrap();
+    let tgz = medium.join("2026-11-15/archive.tgz");
+    let t = fs::read(&tgz).unwrap();
+    fs::write(&tgz, &t[..t.len() / 2]).unwrap();
+    let status =
+        Command::new("tar").args(["cf", "plain.tar", "docs"]).current_dir(medium.join("2026-11-15")).status().unwrap();
+    assert!(status.success());
+    let tar = medium.join("2026-11-15/plain.tar");
+    let mut t = fs::read(&tar).unwrap();
+    t[512 + 10] ^= 0x01; // the first file's header
+    fs::write(&tar, t).unwrap();
+    // 11-22: documents encrypted and renamed, the large one only at its head, a ransom note.
+    let g4 = medium.join("2026-11-22/docs");
+    for i in 0..30 {
+        let from = g4.join(format!("r{i:02}.txt"));
+        let mut data = fs::read(&from).unwrap();
+        encrypt(&mut data, None);
+        fs::write(g4.join(format!("r{i:02}.txt.lockbit")), data).unwrap();
+        fs::remove_file(from).unwrap();
+    }
+    let mut large = fs::read(g4.join("large.txt")).unwrap();
+    encrypt(&mut large, Some(64 * 1024));
+    fs::write(g4.join("large.txt"), large).unwrap();
+    write(&medium, "2026-11-22/docs/Restore-My-Files.txt", b"All your files are encrypted by LockBit. Contact us.");
+    let before = snapshot(&medium);
+
+    let (code, r) = verify(&medium, &["--baseline", b1.to_str().unwrap(), "--baseline", b2.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let gens = r["generations"].as_array().unwrap();
+    let names: Vec<&str> = gens.iter().map(|g| g["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["2026-11-01", "2026-11-08", "2026-11-15", "2026-11-22"]);
+    let flags = |i: usize| {
+        let f = &gens[i]["flags"];
+        (
+            f["intact"].as_bool(),
+            f["consistent"].as_bool().unwrap(),
+            f["unencrypted"].as_bool().unwrap(),
+            f["delta_normal"].as_bool(),
+        )
+    };
+    assert_eq!(flags(0), (Some(true), true, true, None), "{}", gens[0]);
+    assert_eq!(flags(1), (Some(true), true, true, Some(true)), "{}", gens[1]);
+    assert_eq!(flags(2), (None, false, true, Some(true)), "{}", gens[2]);
+    assert_eq!(flags(3), (None, true, false, Some(false)), "{}", gens[3]);
+    assert_eq!(r["verdict"]["last_clean"], "2026-11-08");
+    assert_eq!(r["verdict"]["first_bad"], "2026-11-15");
+    let boundary: Vec<&str> =
+        r["verdict"]["boundary_evidence"].as_array().unwrap().iter().map(|e| e["en"].as_str().unwrap()).collect();
+    for damaged in ["archive.zip", "archive.tgz", "plain.tar"] {
+        assert!(boundary.iter().any(|e| e.contains("damaged") && e.contains(damaged)), "{damaged}: {boundary:?}");
+    }
+    let flagged = |path: &str| r["flagged"].as_array().unwrap().iter().find(|f| f["path"] == path).cloned();
+    let tar = flagged("2026-11-15/plain.tar").unwrap();
+    assert_eq!((tar["structure"]["format"].as_str(), tar["structure"]["position"].as_u64()), (Some("tar"), Some(512)));
+    let large = flagged("2026-11-22/docs/large.txt").unwrap_or_else(|| panic!("{}", r["flagged"]));
+    assert_eq!(large["encryption"]["intermittent"], true, "{large}");
+    assert!(flagged("2026-11-22/docs/r00.txt.lockbit").is_some());
+    assert!(flagged("2026-11-22/docs/Restore-My-Files.txt").unwrap()["ransom_note"].is_string());
+    let g4_evidence = gens[3]["evidence"].to_string();
+    assert!(g4_evidence.contains("mass rename"), "{g4_evidence}");
+    assert!(r["verdict"]["caveat_ja"].as_str().unwrap().contains("マルウェア"));
+    assert!(
+        flagged("2026-11-08/docs/large.txt").is_none() && flagged("2026-11-01/archive.tgz").is_none(),
+        "clean files are not flagged"
+    );
+
+    // A changed file breaks its generation's INTACT; a compromise before 11-08 leaves 11-01.
+    write(&medium, "2026-11-08/docs/r03.txt", b"edited after the baseline");
+    let (_, r) = verify(&medium, &["--baseline", b1.to_str().unwrap(), "--baseline", b2.to_str().unwrap()]);
+    assert_eq!(r["generations"][1]["flags"]["intact"], false);
+    assert_eq!(r["generations"][1]["audit"]["modified"], 1);
+    assert_eq!(r["verdict"]["last_clean"], "2026-11-01");
+    write(&medium, "2026-11-08/docs/r03.txt", &document(23));
+    let (_, r) = verify(&medium, &["--compromised-since", "2026-11-05 09:00"]);
+    assert_eq!(r["verdict"]["last_clean"], "2026-11-01");
+    assert_eq!(r["generations"][1]["before_compromise"], false);
+
+    // Nothing on the medium was written (the test's own edits put back).
+    assert_eq!(before, snapshot(&medium));
+    // Plain text, Japanese first.
+    let out = shodo().args(["backup", "verify"]).arg(&medium).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("最後のクリーンな世代: 2026-11-08") && text.contains("境界"), "{text}");
+}
