@@ -218,7 +218,12 @@ fn whole_fact(rel: Vec<u8>, size: u64, modified: Option<String>, data: &[u8]) ->
         Some("zip") => Some(structure::check_zip(io::Cursor::new(data))),
         Some("gzip") => Some(structure::check_gzip(data)),
         Some("tar") => Some(structure::check_tar(data)),
-        _ => None,
+        _ => match structure::image_format_of(&path, data, data) {
+            Some("vhd") => Some(structure::check_vhd(io::Cursor::new(data), data.len() as u64)),
+            Some("vhdx") => Some(structure::check_vhdx(io::Cursor::new(data), data.len() as u64)),
+            Some("mtf") => Some(structure::check_mtf(data)),
+            _ => None,
+        },
     };
     FileFact {
         sha256: Some(format!("{:x}", Sha256::digest(data))),
@@ -248,6 +253,7 @@ fn streamed_fact(path: &Path, rel: Vec<u8>, size: u64, modified: Option<String>)
     };
     head.truncate(n);
     let format = structure::format_of(&head);
+    let first = head.clone();
     let chained = io::Cursor::new(head).chain(&mut tee);
     let checked = match format {
         Some("gzip") => Some(structure::check_gzip(chained)),
@@ -258,9 +264,17 @@ fn streamed_fact(path: &Path, rel: Vec<u8>, size: u64, modified: Option<String>)
     if let Err(e) = io::copy(&mut tee, &mut io::sink()) {
         return failed(rel, size, modified, e.to_string());
     }
+    // Archives with their directory at the end, and disk images, are checked by a second pass.
+    let reopen = || File::open(path).ok().map(|f| io::BufReader::with_capacity(BLOCK, f));
     let structure = match format {
-        Some("zip") => File::open(path).ok().map(|f| structure::check_zip(io::BufReader::with_capacity(BLOCK, f))),
-        _ => checked,
+        Some("zip") => reopen().map(structure::check_zip),
+        Some(_) => checked,
+        None => match structure::image_format_of(&lossy(&rel), &first, &tee.samples[2]) {
+            Some("vhd") => reopen().map(|f| structure::check_vhd(f, size)),
+            Some("vhdx") => reopen().map(|f| structure::check_vhdx(f, size)),
+            Some("mtf") => Some(structure::check_mtf(&first)),
+            _ => None,
+        },
     };
     let pathname = lossy(&rel);
     let sampled: Vec<u8> = tee.samples.concat();

@@ -133,6 +133,8 @@ pub struct Report {
     pub generations: Vec<Generation>,
     /// The answer.
     pub verdict: Verdict,
+    /// Archives and images checked, per format: whole and damaged.
+    pub archives_checked: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
     /// Files with a problem: unreadable, damaged archive, encryption signs, ransom note.
     pub flagged: Vec<FileFact>,
     /// Files not matching a baseline.
@@ -326,7 +328,12 @@ pub fn verify(
         })
         .cloned()
         .collect();
+    let mut archives_checked: BTreeMap<&'static str, BTreeMap<&'static str, u64>> = BTreeMap::new();
+    for s in reading.files.iter().filter_map(|f| f.structure.as_ref()) {
+        *archives_checked.entry(s.format).or_default().entry(if s.ok { "whole" } else { "damaged" }).or_default() += 1;
+    }
     Ok(Report {
+        archives_checked,
         source: root.display().to_string(),
         read_at: crate::clock::utc_string(crate::clock::now()),
         compromised_since: compromised_since.map(crate::clock::utc_string),

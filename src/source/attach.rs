@@ -56,7 +56,17 @@ impl Drop for Loop {
             let _ = platform::clear_read_only(&part);
         }
         let _ = platform::clear_read_only(&self.device);
-        let _ = Command::new("losetup").arg("--detach").arg(&self.device).stderr(Stdio::null()).status();
+        // A device still held for a moment (udev probing its partitions) is detached only once
+        // released: wait for that, so that nothing of ours is left when shodo exits.
+        let name = self.device.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let backing = PathBuf::from("/sys/block").join(name).join("loop/backing_file");
+        for _ in 0..100 {
+            let _ = Command::new("losetup").arg("--detach").arg(&self.device).stderr(Stdio::null()).status();
+            if !backing.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 }
 

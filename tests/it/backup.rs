@@ -210,3 +210,109 @@ fn verify_names_the_last_clean_generation_and_shows_the_boundary() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("最後のクリーンな世代: 2026-11-08") && text.contains("境界"), "{text}");
 }
+
+/// A SQL Server backup's first block: MTF TAPE descriptor with its header checksum.
+fn mtf_tape(damaged: bool) -> Vec<u8> {
+    let mut b = vec![0u8; 1024];
+    b[..4].copy_from_slice(b"TAPE");
+    b[8..10].copy_from_slice(&0x0098u16.to_le_bytes());
+    b[10] = 14; // OS id: Windows NT
+    b[12..20].copy_from_slice(&1024u64.to_le_bytes());
+    b[48] = 2; // Unicode strings
+    let sum = (0..25).fold(0u16, |a, i| a ^ u16::from_le_bytes([b[2 * i], b[2 * i + 1]]));
+    b[50..52].copy_from_slice(&sum.to_le_bytes());
+    if damaged {
+        b[20] ^= 0x40;
+    }
+    b.extend(document(20));
+    b
+}
+
+fn qemu_img(args: &[&str], dir: &Path) {
+    let out = Command::new("qemu-img")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("qemu-img (qemu-utils, installed by .ci/run)");
+    assert!(out.status.success(), "qemu-img {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn disk_images_and_sql_server_backups_are_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = tmp.path().join("images");
+    fs::create_dir_all(&m).unwrap();
+    // A raw disk with data in its first blocks, as real VHD and VHDX files (made by qemu-img).
+    let mut raw = vec![0u8; 8 << 20];
+    raw[..600_000].copy_from_slice(&document(10_000)[..600_000]);
+    fs::write(tmp.path().join("disk.raw"), &raw).unwrap();
+    let raw_path = tmp.path().join("disk.raw");
+    let raw_arg = raw_path.to_str().unwrap();
+    qemu_img(&["convert", "-f", "raw", "-O", "vpc", raw_arg, "dynamic.vhd"], &m);
+    qemu_img(&["convert", "-f", "raw", "-O", "vpc", "-o", "subformat=fixed", raw_arg, "fixed.vhd"], &m);
+    qemu_img(&["convert", "-f", "raw", "-O", "vhdx", raw_arg, "disk.vhdx"], &m);
+    qemu_img(&["create", "-q", "-f", "vpc", "empty.vhd", "8M"], &m);
+    for name in ["dynamic.vhd", "fixed.vhd", "disk.vhdx", "empty.vhd"] {
+        fs::copy(m.join(name), m.join(format!("bad-{name}"))).unwrap();
+    }
+    // Damage: the dynamic header, a cut fixed disk, both VHDX headers, a BAT entry, the empty
+    // disk's footer.
+    let edit = |name: &str, f: &dyn Fn(&mut Vec<u8>)| {
+        let mut b = fs::read(m.join(name)).unwrap();
+        f(&mut b);
+        fs::write(m.join(name), b).unwrap();
+    };
+    edit("bad-dynamic.vhd", &|b| b[512 + 40] ^= 0xFF);
+    edit("bad-fixed.vhd", &|b| b.truncate(b.len() - 100));
+    edit("bad-disk.vhdx", &|b| {
+        b[64 * 1024 + 100] ^= 0xFF;
+        b[128 * 1024 + 100] ^= 0xFF;
+    });
+    edit("bad-empty.vhd", &|b| {
+        let n = b.len();
+        b[n - 512 + 70] ^= 0xFF;
+    });
+    fs::copy(m.join("disk.vhdx"), m.join("bat.vhdx")).unwrap();
+    edit("bat.vhdx", &|b| {
+        // The BAT region from the region table; its first entry made to point past the end.
+        let table = 192 * 1024;
+        let count = u32::from_le_bytes(b[table + 8..table + 12].try_into().unwrap()) as usize;
+        let bat_guid = [0x66, 0x77, 0xC2, 0x2D, 0x23, 0xF6, 0x00, 0x42, 0x9D, 0x64, 0x11, 0x5E, 0x9B, 0xFD, 0x4A, 0x08];
+        let entry = (0..count).map(|i| table + 16 + 32 * i).find(|&e| b[e..e + 16] == bat_guid).unwrap();
+        let bat = u64::from_le_bytes(b[entry + 16..entry + 24].try_into().unwrap()) as usize;
+        let beyond = ((b.len() as u64 >> 20) + 64) << 20;
+        b[bat..bat + 8].copy_from_slice(&(beyond | 6).to_le_bytes());
+    });
+    write(&m, "db/hospital.bak", &mtf_tape(false));
+    write(&m, "db/bad-hospital.bak", &mtf_tape(true));
+
+    let (code, r) = verify(&m, &[]);
+    assert_eq!(code, 1);
+    let flagged: Vec<(String, Value)> = r["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["structure"].clone()))
+        .collect();
+    let names: Vec<&str> = flagged.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        names,
+        ["bad-disk.vhdx", "bad-dynamic.vhd", "bad-empty.vhd", "bad-fixed.vhd", "bat.vhdx", "db/bad-hospital.bak"],
+        "{flagged:?}"
+    );
+    let s = |name: &str| flagged.iter().find(|(p, _)| p == name).unwrap().1.clone();
+    assert_eq!(
+        (s("bad-dynamic.vhd")["format"].as_str(), s("bad-dynamic.vhd")["position"].as_u64()),
+        (Some("vhd"), Some(512))
+    );
+    assert!(s("bad-fixed.vhd")["problem"].as_str().unwrap().contains("footer"));
+    assert!(s("bad-disk.vhdx")["problem"].as_str().unwrap().contains("header"));
+    assert!(s("bat.vhdx")["problem"].as_str().unwrap().contains("BAT entry 0"), "{}", s("bat.vhdx"));
+    assert_eq!(s("db/bad-hospital.bak")["format"], "mtf");
+    // The intact ones were checked too, and found whole.
+    let checked = &r["archives_checked"];
+    assert_eq!((checked["vhd"]["whole"].as_u64(), checked["vhd"]["damaged"].as_u64()), (Some(3), Some(3)), "{checked}");
+    assert_eq!((checked["vhdx"]["whole"].as_u64(), checked["vhdx"]["damaged"].as_u64()), (Some(1), Some(2)));
+    assert_eq!((checked["mtf"]["whole"].as_u64(), checked["mtf"]["damaged"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(r["generations"][0]["flags"]["consistent"], false);
+}
