@@ -426,3 +426,43 @@ fn delta(prev: &[&FileFact], cur: &[&FileFact], prefix: &[u8], prev_name: &str, 
     }
     normal
 }
+
+/// A medium's name as a folder of the case (`backups/<name>/`): letters, digits, `-_.`.
+pub fn medium_name(given: Option<&str>, source: &Path) -> String {
+    let raw = given.map(str::to_string).unwrap_or_else(|| {
+        source
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default()
+    });
+    let name: String =
+        raw.trim().chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    if name.is_empty() || name.chars().all(|c| c == '.') { "medium".into() } else { name }
+}
+
+/// Keeps a verification in the case: `backups/<medium>/verify-<time>.json` (earlier ones stay),
+/// and a `backup.verify` entry in the custody log with the verdict and the file's hash.
+pub fn record(writer: &crate::case::CaseWriter, medium: &str, report: &Report) -> Result<String> {
+    let stamp = report.read_at.replace([':', '-'], "").replace('.', "_");
+    let rel = format!("{}/{medium}/verify-{stamp}.json", crate::case::BACKUPS_DIR);
+    let path = writer.case().dir().join(&rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(crate::error::Error::io("create", dir))?;
+    }
+    let text = serde_json::to_vec_pretty(report)
+        .map_err(|e| crate::error::Error::Corrupt { path: path.clone(), what: e.to_string() })?;
+    crate::case::write_atomic(&path, &text)?;
+    let generations: Vec<serde_json::Value> = report
+        .generations
+        .iter()
+        .map(|g| serde_json::json!({ "name": g.name, "clean": g.clean, "flags": g.flags, "time": g.time }))
+        .collect();
+    let detail = serde_json::json!({ "source": report.source, "files": report.files, "bytes": report.bytes,
+        "baselines": report.baselines.len(), "generations": generations,
+        "last_clean": report.verdict.last_clean, "first_bad": report.verdict.first_bad,
+        "compromised_since": report.compromised_since });
+    let file = crate::case::FileRef::of(writer.case().dir(), &rel)?;
+    writer.record(crate::case::NewEntry::new("backup.verify", medium, detail).with_files(vec![file]))?;
+    Ok(rel)
+}

@@ -39,6 +39,15 @@ pub struct VerifyArgs {
     /// 侵害の最初の兆候の日時（これ以降の世代は候補にしない）/ first sign of compromise: later generations are not candidates
     #[arg(long, value_name = "TIME")]
     pub compromised_since: Option<String>,
+    /// 結果をケースに記録（backups/<媒体名>/ と記録の連鎖）/ keep the result in this case (backups/<medium>/ and the custody log)
+    #[arg(long, value_name = "DIR")]
+    pub case: Option<PathBuf>,
+    /// ケース内での媒体の名前（省略時は SRC の名前）/ the medium's name in the case (default: SRC's name)
+    #[arg(long, value_name = "NAME", requires = "case")]
+    pub medium: Option<String>,
+    /// 記録者 / examiner
+    #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
+    pub examiner: Option<String>,
     /// JSON で出力 / JSON output
     #[arg(long)]
     pub json: bool,
@@ -77,7 +86,20 @@ pub fn baseline(a: &BaselineArgs, lang: Lang, out: &mut dyn Write) -> Result<Out
 
 pub fn verify(a: &VerifyArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let since = a.compromised_since.as_deref().map(shodo::clock::parse_time).transpose()?;
+    // The case is opened first: a wrong --case fails before the medium is read.
+    let writer = match &a.case {
+        Some(case) => {
+            let examiners = shodo::case::Case::open(case)?.file().case.examiners.clone();
+            let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
+            Some(shodo::case::CaseWriter::open(case, &actor, "backup verify")?)
+        }
+        None => None,
+    };
     let report = verify::verify(&a.source, &a.baselines, since, &Bar::new(lang))?;
+    let kept = match &writer {
+        Some(w) => Some(verify::record(w, &verify::medium_name(a.medium.as_deref(), &a.source), &report)?),
+        None => None,
+    };
     let all_clean = report.generations.iter().all(|g| g.clean);
     if a.json {
         output::json(out, &report)?;
@@ -152,6 +174,9 @@ pub fn verify(a: &VerifyArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
             }
         }
         output::line(out, lang.pick(v.caveat_ja, v.caveat_en))?;
+        if let Some(rel) = &kept {
+            output::line(out, &format!("{}: {rel}", lang.pick("ケースに記録しました", "kept in the case")))?;
+        }
     }
     Ok(if all_clean { Outcome::Clean } else { Outcome::Findings })
 }

@@ -205,10 +205,26 @@ fn verify_names_the_last_clean_generation_and_shows_the_boundary() {
 
     // Nothing on the medium was written (the test's own edits put back).
     assert_eq!(before, snapshot(&medium));
-    // Plain text, Japanese first.
-    let out = shodo().args(["backup", "verify"]).arg(&medium).output().unwrap();
+    // Plain text, Japanese first; kept in a case with the custody log.
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    let out =
+        shodo().args(["backup", "verify", "--medium", "nas01", "--case"]).arg(&case).arg(&medium).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("最後のクリーンな世代: 2026-11-08") && text.contains("境界"), "{text}");
+    let kept: Vec<_> = fs::read_dir(case.join("backups/nas01")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let saved: Value = serde_json::from_slice(&fs::read(&kept[0]).unwrap()).unwrap();
+    assert_eq!(saved["verdict"]["last_clean"], "2026-11-08");
+    let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    let entry: Value = custody
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["action"] == "backup.verify")
+        .unwrap();
+    assert_eq!((entry["target"].as_str(), entry["detail"]["last_clean"].as_str()), (Some("nas01"), Some("2026-11-08")));
+    assert_eq!(crate::helpers::verify(&case).0, 0, "the kept result is part of the verified case");
+    assert_eq!(before, snapshot(&medium));
 }
 
 /// A SQL Server backup's first block: MTF TAPE descriptor with its header checksum.
