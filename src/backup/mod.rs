@@ -7,8 +7,9 @@
 //! promises otherwise, known extensions, ransom notes by name).
 //!
 //! Reading is the limit, not hashing: one reader walks the medium in on-disk order (inode order)
-//! with large sequential reads; small files are handed whole to a pool of workers that hash and
-//! check them, large ones are hashed as they stream.
+//! with large sequential reads, the next small files opened ahead with read-ahead advice so the
+//! kernel has their reads queued; small files are handed whole to a pool of workers that hash
+//! and check them, large ones are hashed as they stream.
 
 pub mod manifest;
 pub mod structure;
@@ -142,9 +143,36 @@ pub fn read_medium(root: &Path, progress: &dyn Progress) -> Result<Reading> {
                 }
             });
         }
-        for p in todo {
+        // The next small files are opened ahead with read-ahead advice, so that the kernel has
+        // their reads queued (and sorted) while this thread reads the current one.
+        let mut ahead: std::collections::VecDeque<(usize, io::Result<File>)> = std::collections::VecDeque::new();
+        let open_ahead = |i: usize| {
+            let file = File::open(&todo[i].path);
+            if let Ok(f) = &file {
+                crate::source::platform::will_need(f);
+            }
+            (i, file)
+        };
+        let mut next = 0usize;
+        for (i, p) in todo.iter().enumerate() {
+            while next < todo.len() && next < i + LOOKAHEAD {
+                if todo[next].size <= WHOLE {
+                    ahead.push_back(open_ahead(next));
+                }
+                next += 1;
+            }
             if p.size <= WHOLE {
-                match std::fs::read(&p.path) {
+                let opened = match ahead.front() {
+                    Some((k, _)) if *k == i => ahead.pop_front().map(|(_, f)| f),
+                    _ => None,
+                }
+                .unwrap_or_else(|| File::open(&p.path));
+                let read = opened.and_then(|mut f| {
+                    let mut data = Vec::with_capacity(p.size as usize);
+                    f.read_to_end(&mut data).map(|_| data)
+                });
+                let p = p.clone();
+                match read {
                     Ok(data) => {
                         if tx.send((p, data)).is_err() {
                             break;
@@ -160,7 +188,7 @@ pub fn read_medium(root: &Path, progress: &dyn Progress) -> Result<Reading> {
                 }
             } else {
                 let size = p.size;
-                let fact = streamed_fact(&p.path, p.rel, size, p.modified);
+                let fact = streamed_fact(&p.path, p.rel.clone(), size, p.modified.clone());
                 progress.advance(1, size);
                 if let Ok(mut d) = done.lock() {
                     d.push(fact);
@@ -175,7 +203,11 @@ pub fn read_medium(root: &Path, progress: &dyn Progress) -> Result<Reading> {
     Ok(reading)
 }
 
+/// Small files opened ahead of the one being read.
+const LOOKAHEAD: usize = 64;
+
 /// A file to read.
+#[derive(Clone)]
 struct Pending {
     ino: u64,
     path: PathBuf,

@@ -9,7 +9,7 @@ mod attach;
 mod bitlocker;
 mod magic;
 mod ntfs;
-mod platform;
+pub(crate) mod platform;
 mod sysfs;
 
 use std::path::{Path, PathBuf};
