@@ -123,6 +123,8 @@ pub struct Report {
     pub read_at: String,
     /// The first sign of compromise used (UTC).
     pub compromised_since: Option<String>,
+    /// Where that time comes from (the operator, or the case's timeline entry).
+    pub compromised_since_from: Option<String>,
     /// Files read and bytes.
     pub files: usize,
     /// Bytes read.
@@ -337,6 +339,7 @@ pub fn verify(
         source: root.display().to_string(),
         read_at: crate::clock::utc_string(crate::clock::now()),
         compromised_since: compromised_since.map(crate::clock::utc_string),
+        compromised_since_from: compromised_since.map(|_| "operator (--compromised-since)".to_string()),
         files: reading.files.len(),
         bytes: reading.files.iter().map(|f| f.size).sum(),
         baselines: infos,
@@ -465,4 +468,30 @@ pub fn record(writer: &crate::case::CaseWriter, medium: &str, report: &Report) -
     let file = crate::case::FileRef::of(writer.case().dir(), &rel)?;
     writer.record(crate::case::NewEntry::new("backup.verify", medium, detail).with_files(vec![file]))?;
     Ok(rel)
+}
+
+/// The first sign of compromise the case's timelines hold: the earliest entry of severity
+/// critical or high, or the file time of an encrypted file or ransom note, across its endpoints
+/// — with what and where it is.
+pub fn first_sign(case_dir: &Path) -> Option<(chrono::DateTime<chrono::Utc>, String)> {
+    let endpoints = std::fs::read_dir(case_dir.join(crate::case::ENDPOINTS_DIR)).ok()?;
+    let mut first: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
+    for e in endpoints.flatten() {
+        let Ok(text) = std::fs::read_to_string(e.path().join(crate::analyze::artefacts::TIMELINE)) else { continue };
+        for line in text.lines() {
+            let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            let message = entry["message"].as_str().unwrap_or_default();
+            let sign = matches!(entry["severity"].as_str(), Some("critical" | "high"))
+                || message.starts_with("encrypted file")
+                || message.starts_with("ransom note");
+            let time = entry["datetime"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            if let (true, Some(t)) = (sign, time) {
+                let t = t.with_timezone(&chrono::Utc);
+                if first.as_ref().is_none_or(|(f, _)| t < *f) {
+                    first = Some((t, format!("{}: {message}", e.file_name().to_string_lossy())));
+                }
+            }
+        }
+    }
+    first
 }

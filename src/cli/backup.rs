@@ -36,7 +36,8 @@ pub struct VerifyArgs {
     /// 平時に作ったマニフェスト（世代ごとに複数可）/ baselines made in peacetime (one per generation)
     #[arg(long = "baseline", value_name = "MANIFEST")]
     pub baselines: Vec<PathBuf>,
-    /// 侵害の最初の兆候の日時（これ以降の世代は候補にしない）/ first sign of compromise: later generations are not candidates
+    /// 侵害の最初の兆候の日時（これ以降の世代は候補にしない。--case で省略時はケースのタイムラインから）/
+    /// first sign of compromise: later generations are not candidates (with --case: from the case's timelines when not given)
     #[arg(long, value_name = "TIME")]
     pub compromised_since: Option<String>,
     /// 結果をケースに記録（backups/<媒体名>/ と記録の連鎖）/ keep the result in this case (backups/<medium>/ and the custody log)
@@ -95,7 +96,16 @@ pub fn verify(a: &VerifyArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
         }
         None => None,
     };
-    let report = verify::verify(&a.source, &a.baselines, since, &Bar::new(lang))?;
+    // Without a time from the operator, the case's timelines give the first sign.
+    let from_case = match (since, &a.case) {
+        (None, Some(case)) => verify::first_sign(case),
+        _ => None,
+    };
+    let mut report =
+        verify::verify(&a.source, &a.baselines, since.or(from_case.as_ref().map(|f| f.0)), &Bar::new(lang))?;
+    if let Some((_, what)) = from_case {
+        report.compromised_since_from = Some(format!("case timeline: {what}"));
+    }
     let kept = match &writer {
         Some(w) => Some(verify::record(w, &verify::medium_name(a.medium.as_deref(), &a.source), &report)?),
         None => None,
@@ -150,6 +160,9 @@ pub fn verify(a: &VerifyArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
             for e in &g.evidence {
                 output::line(out, &format!("      {}", lang.pick(&e.ja, &e.en)))?;
             }
+        }
+        if let (Some(t), Some(from)) = (&report.compromised_since, &report.compromised_since_from) {
+            output::line(out, &format!("{}: {t} ({from})", lang.pick("侵害の最初の兆候", "first sign of compromise")))?;
         }
         let v = &report.verdict;
         output::line(

@@ -225,6 +225,23 @@ fn verify_names_the_last_clean_generation_and_shows_the_boundary() {
     assert_eq!((entry["target"].as_str(), entry["detail"]["last_clean"].as_str()), (Some("nas01"), Some("2026-11-08")));
     assert_eq!(crate::helpers::verify(&case).0, 0, "the kept result is part of the verified case");
     assert_eq!(before, snapshot(&medium));
+
+    // Without --compromised-since, the case's timelines give the first sign: an endpoint whose
+    // analysis saw the attacker on 11-05 rules out 11-08.
+    let other = tmp.path().join("case2");
+    shodo().args(["case", "init", "--case"]).arg(&other).assert().success();
+    write(
+        &other,
+        "endpoints/pc-1/timeline.jsonl",
+        b"{\"datetime\":\"2026-11-03T00:00:00Z\",\"message\":\"[low] Service installed\",\"severity\":\"low\"}\n\
+          {\"datetime\":\"2026-11-05T01:02:03Z\",\"message\":\"[high] Shadow copies deleted\",\"severity\":\"high\"}\n",
+    );
+    let out = shodo().args(["backup", "verify", "--json", "--case"]).arg(&other).arg(&medium).output().unwrap();
+    let r: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(r["compromised_since"], "2026-11-05T01:02:03.000000Z");
+    assert!(r["compromised_since_from"].as_str().unwrap().contains("pc-1: [high] Shadow copies deleted"));
+    assert_eq!(r["verdict"]["last_clean"], "2026-11-01");
 }
 
 /// A SQL Server backup's first block: MTF TAPE descriptor with its header checksum.
