@@ -279,7 +279,7 @@ fn streamed_fact(path: &Path, rel: Vec<u8>, size: u64, modified: Option<String>)
     };
     let mut tee = Tee { inner: file, hash: Sha256::new(), at: 0, size, samples: vec![Vec::new(); 3] };
     let mut head = vec![0u8; 512];
-    let n = match tee.read_exact_or_less(&mut head) {
+    let n = match structure::read_up_to(&mut tee, &mut head) {
         Ok(n) => n,
         Err(e) => return failed(rel, size, modified, e.to_string()),
     };
@@ -336,21 +336,6 @@ struct Tee {
     at: u64,
     size: u64,
     samples: Vec<Vec<u8>>,
-}
-
-impl Tee {
-    fn read_exact_or_less(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut n = 0;
-        while n < buf.len() {
-            match self.read(&mut buf[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(n)
-    }
 }
 
 impl Read for Tee {
@@ -436,23 +421,25 @@ pub struct AuditRow {
     pub was: Option<String>,
 }
 
-/// Compares a reading with a baseline.
-pub fn audit(reading: &Reading, baseline: &[Entry]) -> Vec<AuditRow> {
+/// Compares files with a baseline whose paths are relative to `prefix` (a generation's folder,
+/// or nothing for the whole medium).
+pub fn audit(files: &[&FileFact], prefix: &[u8], baseline: &[Entry]) -> Vec<AuditRow> {
+    let rel = |f: &FileFact| f.raw.strip_prefix(prefix).unwrap_or(&f.raw).to_vec();
     let by_path: HashMap<&[u8], &Entry> = baseline.iter().map(|e| (e.path.as_slice(), e)).collect();
     let mut by_hash: HashMap<&str, Vec<&Entry>> = HashMap::new();
     baseline.iter().for_each(|e| by_hash.entry(e.sha256.as_str()).or_default().push(e));
-    let present: HashMap<&[u8], &FileFact> = reading.files.iter().map(|f| (f.raw.as_slice(), f)).collect();
+    let present: std::collections::HashSet<Vec<u8>> = files.iter().map(|f| rel(f)).collect();
     let mut moved_from: Vec<&[u8]> = Vec::new();
     let mut rows = Vec::new();
-    for f in &reading.files {
+    for f in files {
         let hash = f.sha256.as_deref().unwrap_or("");
-        let (audit, was) = match by_path.get(f.raw.as_slice()) {
+        let (audit, was) = match by_path.get(rel(f).as_slice()) {
             Some(e) if e.sha256 == hash => (Audit::Matched, None),
             Some(_) => (Audit::Modified, None),
-            None => match by_hash.get(hash).and_then(|c| c.iter().find(|e| !present.contains_key(e.path.as_slice()))) {
+            None => match by_hash.get(hash).and_then(|c| c.iter().find(|e| !present.contains(&e.path))) {
                 Some(e) => {
                     moved_from.push(&e.path);
-                    (Audit::Moved, Some(lossy(&e.path)))
+                    (Audit::Moved, Some(lossy(&[prefix, &e.path].concat())))
                 }
                 None => (Audit::New, None),
             },
@@ -460,8 +447,8 @@ pub fn audit(reading: &Reading, baseline: &[Entry]) -> Vec<AuditRow> {
         rows.push(AuditRow { audit, path: f.path.clone(), was });
     }
     for e in baseline {
-        if !present.contains_key(e.path.as_slice()) && !moved_from.contains(&e.path.as_slice()) {
-            rows.push(AuditRow { audit: Audit::Missing, path: lossy(&e.path), was: None });
+        if !present.contains(&e.path) && !moved_from.contains(&e.path.as_slice()) {
+            rows.push(AuditRow { audit: Audit::Missing, path: lossy(&[prefix, &e.path].concat()), was: None });
         }
     }
     rows

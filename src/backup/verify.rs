@@ -173,14 +173,10 @@ pub fn verify(
         .collect();
     let mut generations = Vec::new();
     let mut all_rows = Vec::new();
-    let mut previous: Option<(Vec<&FileFact>, String)> = None;
+    let mut previous: Option<(Vec<&FileFact>, Vec<u8>)> = None;
     for (name, folder) in &folders {
         let prefix = if folder.is_empty() { Vec::new() } else { format!("{folder}/").into_bytes() };
         let files: Vec<&FileFact> = reading.files.iter().filter(|f| f.raw.starts_with(&prefix)).collect();
-        let sub = Reading {
-            files: files.iter().map(|f| FileFact { raw: f.raw[prefix.len()..].to_vec(), ..(*f).clone() }).collect(),
-            skipped: Vec::new(),
-        };
         // The baseline of this generation: named for it, or the only one for a medium of one.
         let chosen = manifests
             .iter()
@@ -198,7 +194,7 @@ pub fn verify(
                 } else {
                     m.entries.clone()
                 };
-                let mut rows = audit(&sub, &entries);
+                let mut rows = audit(&files, &prefix, &entries);
                 let counts = audit_counts(&rows);
                 let off: Vec<&AuditRow> = rows.iter().filter(|r| r.audit != Audit::Matched).collect();
                 if m.intact == Some(false) {
@@ -219,7 +215,6 @@ pub fn verify(
                 }
                 let intact = m.intact != Some(false) && off.is_empty();
                 rows.retain(|r| r.audit != Audit::Matched);
-                rows.iter_mut().for_each(|r| r.path = format!("{}{}", lossy_prefix(&prefix), r.path));
                 all_rows.extend(rows);
                 (Some(intact), counts)
             }
@@ -269,7 +264,8 @@ pub fn verify(
                 format!("{n} ransom notes by name: {ex}"),
             ));
         }
-        let delta = previous.as_ref().map(|(prev, prev_name)| delta(prev, &files, &prefix, prev_name, &mut evidence));
+        let delta =
+            previous.as_ref().map(|(prev, prev_prefix)| delta((prev, prev_prefix), (&files, &prefix), &mut evidence));
         let flags = Flags {
             intact,
             consistent: unreadable.is_empty() && damaged.is_empty(),
@@ -304,7 +300,7 @@ pub fn verify(
             before_compromise,
             evidence,
         });
-        previous = Some((files, prefix_name(&prefix)));
+        previous = Some((files, prefix));
     }
     let eligible = |g: &Generation| g.clean && g.before_compromise != Some(false);
     let last = generations.iter().rposition(eligible);
@@ -351,14 +347,6 @@ pub fn verify(
     })
 }
 
-fn lossy_prefix(prefix: &[u8]) -> String {
-    String::from_utf8_lossy(prefix).into_owned()
-}
-
-fn prefix_name(prefix: &[u8]) -> String {
-    lossy_prefix(prefix).trim_end_matches('/').to_string()
-}
-
 /// Generations: the top-level folders whose names hold a date, oldest first; else the medium
 /// as one generation.
 fn generation_folders(reading: &Reading) -> Vec<(String, String)> {
@@ -388,10 +376,14 @@ fn generation_folders(reading: &Reading) -> Vec<(String, String)> {
 
 /// Whether the change from the previous generation is within normal bounds; what is not goes
 /// into `evidence`.
-fn delta(prev: &[&FileFact], cur: &[&FileFact], prefix: &[u8], prev_name: &str, evidence: &mut Vec<Note>) -> bool {
+fn delta(
+    (prev, prev_prefix): (&[&FileFact], &[u8]),
+    (cur, prefix): (&[&FileFact], &[u8]),
+    evidence: &mut Vec<Note>,
+) -> bool {
     let strip = |f: &FileFact, p: &[u8]| -> Vec<u8> { f.raw.strip_prefix(p).unwrap_or(&f.raw).to_vec() };
-    let prev_prefix = if prev_name.is_empty() { Vec::new() } else { format!("{prev_name}/").into_bytes() };
-    let before: HashSet<Vec<u8>> = prev.iter().map(|f| strip(f, &prev_prefix)).collect();
+    let prev_name = String::from_utf8_lossy(prev_prefix).trim_end_matches('/').to_string();
+    let before: HashSet<Vec<u8>> = prev.iter().map(|f| strip(f, prev_prefix)).collect();
     let after: HashSet<Vec<u8>> = cur.iter().map(|f| strip(f, prefix)).collect();
     let mut normal = true;
     // `report.docx` became `report.docx.lockbit`.

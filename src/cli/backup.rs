@@ -59,23 +59,17 @@ pub fn baseline(a: &BaselineArgs, lang: Lang, out: &mut dyn Write) -> Result<Out
     if a.json {
         output::json(out, &serde_json::json!({ "manifest": a.out, "meta": meta, "skipped": reading.skipped }))?;
     } else {
+        let (manifest, audit) = (a.out.display(), format!("hashdeep -a -o f -l -k {} -r .", a.out.display()));
+        let (files, bytes, root) = (meta.files, meta.bytes, &meta.root);
         let text = match lang {
             Lang::Ja => format!(
-                "{} にベースラインを書きました: {} ファイル、{} バイト、ルートハッシュ {}（監査: cd 媒体 && hashdeep -a -o f -l -k {} -r .）",
-                a.out.display(),
-                meta.files,
-                meta.bytes,
-                meta.root,
-                a.out.display()
+                "{manifest} にベースラインを書きました: {files} ファイル、{bytes} バイト、ルートハッシュ {root}（監査: cd 媒体 && {audit}）"
             ),
-            Lang::En => format!(
-                "baseline written to {}: {} files, {} bytes, root {} (audit: cd MEDIUM && hashdeep -a -o f -l -k {} -r .)",
-                a.out.display(),
-                meta.files,
-                meta.bytes,
-                meta.root,
-                a.out.display()
-            ),
+            Lang::En => {
+                format!(
+                    "baseline written to {manifest}: {files} files, {bytes} bytes, root {root} (audit: cd MEDIUM && {audit})"
+                )
+            }
         };
         output::line(out, &text)?;
         for (path, why) in &meta.skipped {

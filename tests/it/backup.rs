@@ -80,25 +80,21 @@ fn a_baseline_is_a_hashdeep_manifest_kept_off_the_medium() {
     assert!(text.starts_with(b"%%%% HASHDEEP-1.0\n%%%% size,sha256,filename\n"));
 
     // hashdeep, an independent tool, audits the medium against it (regular files only: it
-    // would follow the symlink).
-    let audit = Command::new("hashdeep")
-        .args(["-a", "-o", "f", "-l", "-k"])
-        .arg(&manifest)
-        .args(["-r", "."])
-        .current_dir(medium.join("2026-11-01"))
-        .output()
-        .expect("hashdeep (installed by .ci/run)");
-    assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stdout));
+    // would follow the symlink)…
+    let audit = || {
+        Command::new("hashdeep")
+            .args(["-a", "-o", "f", "-l", "-k"])
+            .arg(&manifest)
+            .args(["-r", "."])
+            .current_dir(medium.join("2026-11-01"))
+            .output()
+            .expect("hashdeep (installed by .ci/run)")
+    };
+    let passed = audit();
+    assert!(passed.status.success(), "{}", String::from_utf8_lossy(&passed.stdout));
     // …and fails it once a file changes.
     write(&medium, "2026-11-01/docs/r00.txt", b"changed");
-    let audit = Command::new("hashdeep")
-        .args(["-a", "-o", "f", "-l", "-k"])
-        .arg(&manifest)
-        .args(["-r", "."])
-        .current_dir(medium.join("2026-11-01"))
-        .output()
-        .unwrap();
-    assert!(!audit.status.success());
+    assert!(!audit().status.success());
 
     // Never onto the medium it describes.
     let inside = medium.join("2026-11-01/docs/baseline.txt");
@@ -197,6 +193,7 @@ fn verify_names_the_last_clean_generation_and_shows_the_boundary() {
     let (_, r) = verify(&medium, &["--baseline", b1.to_str().unwrap(), "--baseline", b2.to_str().unwrap()]);
     assert_eq!(r["generations"][1]["flags"]["intact"], false);
     assert_eq!(r["generations"][1]["audit"]["modified"], 1);
+    assert_eq!(r["audit"][0]["path"], "2026-11-08/docs/r03.txt", "{}", r["audit"]);
     assert_eq!(r["verdict"]["last_clean"], "2026-11-01");
     write(&medium, "2026-11-08/docs/r03.txt", &document(23));
     let (_, r) = verify(&medium, &["--compromised-since", "2026-11-05 09:00"]);
