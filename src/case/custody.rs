@@ -125,6 +125,8 @@ pub(crate) struct Log<'a> {
 struct Tail {
     seq: u64,
     sha256: String,
+    /// What the last complete line chains onto (the hash of the line before it).
+    prev_sha256: Option<String>,
     complete_len: u64,
     torn: Vec<u8>,
 }
@@ -137,6 +139,7 @@ impl<'a> Log<'a> {
     /// Appends an entry (repairing a torn last line first) and moves the head.
     pub fn append(&self, actor: &str, new: NewEntry) -> Result<Entry> {
         let mut tail = self.tail()?;
+        self.catch_up_head(&tail)?;
         if !tail.torn.is_empty() {
             self.repair(actor, &tail)?;
             tail = self.tail()?;
@@ -176,14 +179,15 @@ impl<'a> Log<'a> {
         let (bytes, offset) = read_end(&path)?;
         let split = split(&bytes);
         let complete_len = offset + (bytes.len() - split.torn.len()) as u64;
-        let (seq, sha256) = match split.lines.last() {
-            None => (0, ZERO.to_string()),
+        let (seq, sha256, prev_sha256) = match split.lines.last() {
+            None => (0, ZERO.to_string(), None),
             Some(last) => {
-                let seq = serde_json::from_slice::<Entry>(last).map_or(0, |e| e.seq);
-                (seq, hash::sha256_hex(last))
+                let entry = serde_json::from_slice::<Entry>(last).ok();
+                let seq = entry.as_ref().map_or(0, |e| e.seq);
+                (seq, hash::sha256_hex(last), entry.map(|e| e.prev_sha256))
             }
         };
-        Ok(Tail { seq, sha256, complete_len, torn: split.torn.to_vec() })
+        Ok(Tail { seq, sha256, prev_sha256, complete_len, torn: split.torn.to_vec() })
     }
 
     /// Mends a torn last line: completes it when it is a whole, correctly chained entry that only
@@ -210,6 +214,17 @@ impl<'a> Log<'a> {
         };
         let fresh = self.tail()?;
         self.write_entry(actor, NewEntry::new("custody.repair", LOG_FILE, detail), &fresh).map(drop)
+    }
+
+    /// A writer killed between its append and its head update leaves the head one line behind,
+    /// pointing at exactly the line the last line chains onto. The head is moved to the last line
+    /// before anything else is written, so a second such kill can never leave it two lines behind
+    /// (which `verify` could not tell from lines added by someone else). Any other disagreement is
+    /// left as it is for `verify` to report.
+    fn catch_up_head(&self, tail: &Tail) -> Result<()> {
+        let Ok(Some(head)) = read_head(self.dir) else { return Ok(()) };
+        let lags_one = head.seq + 1 == tail.seq && tail.prev_sha256.as_deref() == Some(head.sha256.as_str());
+        if lags_one { self.write_head(&Head { seq: tail.seq, sha256: tail.sha256.clone() }) } else { Ok(()) }
     }
 
     fn write_head(&self, head: &Head) -> Result<()> {
@@ -267,4 +282,43 @@ fn read_end(path: &Path) -> Result<(Vec<u8>, u64)> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(log: &Log, n: u32) -> Entry {
+        log.append("tester", NewEntry::new("note", "-", json!({ "n": n }))).unwrap()
+    }
+
+    #[test]
+    fn a_head_one_line_behind_is_caught_up_before_the_next_line_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = Log::new(dir.path());
+        note(&log, 1);
+        let behind = read_head(dir.path()).unwrap().unwrap();
+        note(&log, 2);
+        // The state a writer killed between its append and its head update leaves.
+        log.write_head(&behind).unwrap();
+        let tail = log.tail().unwrap();
+        log.catch_up_head(&tail).unwrap();
+        assert_eq!(read_head(dir.path()).unwrap().unwrap(), Head { seq: 2, sha256: tail.sha256 });
+    }
+
+    #[test]
+    fn any_other_disagreement_is_left_for_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = Log::new(dir.path());
+        note(&log, 1);
+        let two_behind = read_head(dir.path()).unwrap().unwrap();
+        note(&log, 2);
+        note(&log, 3);
+        let wrong_hash = Head { seq: 2, sha256: ZERO.to_string() };
+        for head in [two_behind, wrong_hash] {
+            log.write_head(&head).unwrap();
+            log.catch_up_head(&log.tail().unwrap()).unwrap();
+            assert_eq!(read_head(dir.path()).unwrap().unwrap(), head);
+        }
+    }
 }
