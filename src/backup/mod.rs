@@ -6,11 +6,12 @@
 //! whether it shows the signs of ransomware the scanner uses (random content where a format
 //! promises otherwise, known extensions, ransom notes by name).
 //!
-//! Reading is the limit, not hashing: one reader walks the medium in on-disk order (inode order)
+//! Reading is the limit, not hashing: one reader walks the medium in on-disk order (extent map, else inode order)
 //! with large sequential reads, the next small files opened ahead with read-ahead advice so the
 //! kernel has their reads queued; small files are handed whole to a pool of workers that hash
 //! and check them, large ones are hashed as they stream.
 
+pub mod database;
 pub mod manifest;
 pub mod structure;
 pub mod verify;
@@ -83,6 +84,8 @@ pub struct Reading {
     pub files: Vec<FileFact>,
     /// What was not read.
     pub skipped: Vec<Skipped>,
+    /// The order the files were read in: `physical` (the file system's extent map) or `inode`.
+    pub read_order: &'static str,
 }
 
 /// Reads every regular file under `root`: hash, archive check, encryption signs. Symlinks are
@@ -123,8 +126,7 @@ pub fn read_medium(root: &Path, progress: &dyn Progress) -> Result<Reading> {
             reading.skipped.push(Skipped { path: lossy(&rel), reason: "not a regular file".into() });
         }
     }
-    // On-disk order, as near as the file system tells it.
-    todo.sort_by_key(|t| t.ino);
+    reading.read_order = order_on_disk(&mut todo);
     progress.start("backup", Some(todo.len() as u64), Some(todo.iter().map(|t| t.size).sum()));
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     let (tx, rx) = mpsc::sync_channel::<(Pending, Vec<u8>)>(threads * 4);
@@ -203,6 +205,32 @@ pub fn read_medium(root: &Path, progress: &dyn Progress) -> Result<Reading> {
     Ok(reading)
 }
 
+/// Sorts the files into on-disk order, as near as the file system tells it: by where each one's
+/// data begins (FIEMAP), else by inode number (on ext4, XFS and NTFS close to the order of the
+/// inode tables, and data is allocated near its inode). Returns which order it is.
+fn order_on_disk(todo: &mut Vec<Pending>) -> &'static str {
+    let mut physical = Vec::with_capacity(todo.len());
+    for t in todo.iter() {
+        let start = File::open(&t.path).and_then(|f| crate::source::platform::first_physical(&f));
+        match start {
+            Ok(start) => physical.push(start),
+            // The file system does not map extents (FUSE, NFS, CIFS): no use asking again.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EOPNOTSUPP | libc::ENOTTY | libc::EINVAL)) => break,
+            // This file could not be opened: its read will say why; it goes by its inode.
+            Err(_) => physical.push(None),
+        }
+    }
+    if physical.len() < todo.len() || todo.is_empty() {
+        todo.sort_by_key(|t| t.ino);
+        return "inode";
+    }
+    // Files without placed data (empty, inline) cost no seek: they go first.
+    let mut keyed: Vec<(Option<u64>, Pending)> = physical.into_iter().zip(std::mem::take(todo)).collect();
+    keyed.sort_by_key(|(p, t)| (*p, t.ino));
+    todo.extend(keyed.into_iter().map(|(_, t)| t));
+    "physical"
+}
+
 /// Small files opened ahead of the one being read.
 const LOOKAHEAD: usize = 64;
 
@@ -253,8 +281,7 @@ fn whole_fact(rel: Vec<u8>, size: u64, modified: Option<String>, data: &[u8]) ->
         _ => match structure::image_format_of(&path, data, data) {
             Some("vhd") => Some(structure::check_vhd(io::Cursor::new(data), data.len() as u64)),
             Some("vhdx") => Some(structure::check_vhdx(io::Cursor::new(data), data.len() as u64)),
-            Some("mtf") => Some(structure::check_mtf(data)),
-            _ => None,
+            _ => database::check(data, data, data.len() as u64, || Some(io::Cursor::new(data))),
         },
     };
     FileFact {
@@ -304,8 +331,7 @@ fn streamed_fact(path: &Path, rel: Vec<u8>, size: u64, modified: Option<String>)
         None => match structure::image_format_of(&lossy(&rel), &first, &tee.samples[2]) {
             Some("vhd") => reopen().map(|f| structure::check_vhd(f, size)),
             Some("vhdx") => reopen().map(|f| structure::check_vhdx(f, size)),
-            Some("mtf") => Some(structure::check_mtf(&first)),
-            _ => None,
+            _ => database::check(&first, &tee.samples[2], size, reopen),
         },
     };
     let pathname = lossy(&rel);

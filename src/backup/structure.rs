@@ -2,8 +2,8 @@
 //! entry read through and its CRC-32 compared), gzip (every member's CRC-32 and ISIZE), tar
 //! (every header's checksum, entries walked to the end-of-archive blocks; inside a gzip too),
 //! VHD (footer and dynamic header checksums, blocks inside the file), VHDX (header, region table
-//! and log CRC-32C, BAT bounds), SQL Server .bak (the MTF TAPE block's checksum). A damaged one
-//! is reported with the position where it breaks.
+//! and log CRC-32C, BAT bounds); database backups in [`super::database`]. A damaged one is
+//! reported with the position where it breaks.
 
 use std::io::{self, Read, Seek};
 
@@ -94,17 +94,53 @@ pub fn check_gzip<R: Read>(reader: R) -> Structure {
     let mut counting = Counting { inner: reader, read: 0 };
     let mut decoder = flate2::read::MultiGzDecoder::new(&mut counting);
     let mut head = [0u8; 512];
+    let mut tail = Tail::default();
     let result = read_up_to(&mut decoder, &mut head).and_then(|n| {
+        tail.keep(&head[..n]);
         let tar = (format_of(&head[..n]) == Some("tar"))
             .then(|| walk_tar(io::Cursor::new(head[..n].to_vec()).chain(&mut decoder), "tar.gz"));
-        io::copy(&mut decoder, &mut io::sink())?;
-        Ok(tar)
+        io::copy(&mut decoder, &mut tail)?;
+        Ok((n, tar))
     });
     drop(decoder);
     match result {
-        Ok(Some(tar)) => tar,
-        Ok(None) => Structure { format: "gzip", ok: true, entries: 1, problem: None, position: None },
+        Ok((_, Some(tar))) => tar,
+        Ok((n, None)) => match super::database::dump_kind(&head[..n]) {
+            // A dump piped into gzip: the gzip can be whole around a dump that stopped early.
+            Some(kind) => super::database::check_dump(kind, kind.gzip_format, &tail.last, tail.seen),
+            None => Structure { format: "gzip", ok: true, entries: 1, problem: None, position: None },
+        },
         Err(e) => Structure::bad("gzip", 0, e.to_string(), Some(counting.read)),
+    }
+}
+
+/// The last bytes of a stream written through it, and how many were written.
+#[derive(Default)]
+struct Tail {
+    last: Vec<u8>,
+    seen: u64,
+}
+
+impl Tail {
+    const KEEP: usize = 4096;
+
+    fn keep(&mut self, bytes: &[u8]) {
+        self.seen += bytes.len() as u64;
+        let bytes = &bytes[bytes.len().saturating_sub(Self::KEEP)..];
+        let drop = (self.last.len() + bytes.len()).saturating_sub(Self::KEEP);
+        self.last.drain(..drop);
+        self.last.extend_from_slice(bytes);
+    }
+}
+
+impl io::Write for Tail {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.keep(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -188,9 +224,9 @@ fn octal(field: &[u8]) -> Option<u64> {
     u64::from_str_radix(text, 8).ok()
 }
 
-/// The disk-image or backup format the first bytes — or, for a fixed VHD, the last 512 — or the
-/// name announce: vhd, vhdx, mtf (SQL Server .bak, Microsoft Tape Format). A `.vhd`/`.vhdx` whose
-/// bytes say nothing is checked as one (and found damaged).
+/// The disk-image format the first bytes — or, for a fixed VHD, the last 512 — or the name
+/// announce: vhd, vhdx. A `.vhd`/`.vhdx` whose bytes say nothing is checked as one (and found
+/// damaged).
 pub fn image_format_of(name: &str, head: &[u8], tail: &[u8]) -> Option<&'static str> {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     if head.starts_with(b"vhdxfile") || ext.as_deref() == Some("vhdx") {
@@ -200,14 +236,12 @@ pub fn image_format_of(name: &str, head: &[u8], tail: &[u8]) -> Option<&'static 
         || ext.as_deref() == Some("vhd")
     {
         Some("vhd")
-    } else if head.starts_with(b"TAPE") {
-        Some("mtf")
     } else {
         None
     }
 }
 
-fn read_at<R: Read + Seek>(r: &mut R, at: u64, len: usize) -> io::Result<Vec<u8>> {
+pub(crate) fn read_at<R: Read + Seek>(r: &mut R, at: u64, len: usize) -> io::Result<Vec<u8>> {
     r.seek(io::SeekFrom::Start(at))?;
     let mut buf = vec![0u8; len];
     r.read_exact(&mut buf)?;
@@ -403,17 +437,4 @@ pub fn check_vhdx<R: Read + Seek>(mut r: R, size: u64) -> Structure {
         }
     }
     Structure { format: "vhdx", ok: true, entries: present, problem: None, position: None }
-}
-
-/// SQL Server backup (Microsoft Tape Format): the TAPE descriptor block's header checksum (the
-/// XOR of the 25 words before it).
-pub fn check_mtf(head: &[u8]) -> Structure {
-    if head.len() < 52 {
-        return Structure::bad("mtf", 0, "truncated TAPE block".into(), Some(0));
-    }
-    let xor = (0..25).fold(0u16, |a, i| a ^ u16::from_le_bytes([head[2 * i], head[2 * i + 1]]));
-    if xor != u16::from_le_bytes([head[50], head[51]]) {
-        return Structure::bad("mtf", 0, "TAPE block header checksum mismatch".into(), Some(50));
-    }
-    Structure { format: "mtf", ok: true, entries: 1, problem: None, position: None }
 }

@@ -143,6 +143,8 @@ pub struct Report {
     pub audit: Vec<AuditRow>,
     /// What could not be read.
     pub skipped: Vec<Skipped>,
+    /// The order the medium was read in (`physical`: by the file system's extent map; `inode`).
+    pub read_order: &'static str,
 }
 
 const CAVEAT_JA: &str = "「暗号化されていない」は「マルウェアを含まない」という意味ではありません。復元したデータは、攻撃者が残したプログラムや設定を含むことがあるため、復元前にスキャンしてください。";
@@ -160,7 +162,11 @@ pub fn verify(
         manifests.push((b.clone(), manifest::read(b)?));
     }
     let reading = read_medium(root, progress)?;
-    let folders = generation_folders(&reading);
+    let named: Vec<(String, String)> = manifests
+        .iter()
+        .filter_map(|(_, m)| m.meta.as_ref().and_then(|x| Some((x.generation.clone()?, x.created.clone()))))
+        .collect();
+    let folders = generation_folders(&reading, &named);
     let mut infos: Vec<BaselineInfo> = manifests
         .iter()
         .map(|(p, m)| BaselineInfo {
@@ -174,14 +180,17 @@ pub fn verify(
     let mut generations = Vec::new();
     let mut all_rows = Vec::new();
     let mut previous: Option<(Vec<&FileFact>, Vec<u8>)> = None;
-    for (name, folder) in &folders {
+    for Folder { name, folder, time } in folders.iter() {
         let prefix = if folder.is_empty() { Vec::new() } else { format!("{folder}/").into_bytes() };
         let files: Vec<&FileFact> = reading.files.iter().filter(|f| f.raw.starts_with(&prefix)).collect();
-        // The baseline of this generation: named for it, or the only one for a medium of one.
-        let chosen = manifests
-            .iter()
-            .position(|(_, m)| m.meta.as_ref().and_then(|x| x.generation.as_deref()) == Some(name.as_str()));
-        let chosen = chosen.or_else(|| (folders.len() == 1 && manifests.len() == 1).then_some(0));
+        // The baseline of this generation: the newest one named for it; a medium of one
+        // generation (or a copy rewritten in place) is held to the newest baseline given.
+        let created = |i: &usize| (manifests[*i].1.meta.as_ref().map(|x| x.created.clone()), *i);
+        let named_for =
+            |i: &usize| manifests[*i].1.meta.as_ref().and_then(|x| x.generation.as_deref()) == Some(name.as_str());
+        let chosen = (0..manifests.len()).filter(named_for).max_by_key(created);
+        let chosen =
+            chosen.or_else(|| if folders.len() == 1 { (0..manifests.len()).max_by_key(created) } else { None });
         let mut evidence = Vec::new();
         let (intact, counts) = match chosen {
             Some(i) => {
@@ -274,16 +283,6 @@ pub fn verify(
         };
         let clean =
             flags.intact != Some(false) && flags.consistent && flags.unencrypted && flags.delta_normal != Some(false);
-        let time = DATE
-            .as_ref()
-            .and_then(|re| re.captures(name))
-            .and_then(|c| {
-                let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-                let date = chrono::NaiveDate::from_ymd_opt(n(1)? as i32, n(2)?, n(3)?)?;
-                date.and_hms_opt(n(4).unwrap_or(0), n(5).unwrap_or(0), 0)
-            })
-            .map(|t| crate::clock::utc_string(t.and_utc()))
-            .or_else(|| files.iter().filter_map(|f| f.modified.clone()).max());
         let before_compromise = compromised_since.and_then(|since| {
             let t = chrono::DateTime::parse_from_rfc3339(time.as_deref()?).ok()?;
             Some(t < since)
@@ -291,7 +290,7 @@ pub fn verify(
         generations.push(Generation {
             name: name.clone(),
             folder: folder.clone(),
-            time,
+            time: time.clone(),
             files: files.len(),
             bytes: files.iter().map(|f| f.size).sum(),
             audit: counts,
@@ -344,13 +343,35 @@ pub fn verify(
         flagged,
         audit: all_rows,
         skipped: reading.skipped,
+        read_order: reading.read_order,
     })
 }
 
-/// Generations: the top-level folders whose names hold a date, oldest first; else the medium
-/// as one generation.
-fn generation_folders(reading: &Reading) -> Vec<(String, String)> {
-    let mut tops: Vec<String> = reading
+/// A generation folder: its name, its folder below the root, and when it was taken (UTC).
+struct Folder {
+    name: String,
+    folder: String,
+    time: Option<String>,
+}
+
+/// The time a folder name holds (`2026-11-01`, `20261101_0300` …), UTC.
+fn time_in_name(name: &str) -> Option<String> {
+    let c = DATE.as_ref()?.captures(name)?;
+    let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+    let date = chrono::NaiveDate::from_ymd_opt(n(1)? as i32, n(2)?, n(3)?)?;
+    let t = date.and_hms_opt(n(4).unwrap_or(0), n(5).unwrap_or(0), 0)?;
+    Some(crate::clock::utc_string(t.and_utc()))
+}
+
+/// Generations, oldest first: the top-level folders whose names hold a date or that a baseline
+/// names (`weekly-A`, `月曜` …); else the medium as one generation. When a generation was taken:
+/// the date in its name, else when its baseline was made (it was taken before that), else its
+/// newest file's modification.
+fn generation_folders(reading: &Reading, baselines: &[(String, String)]) -> Vec<Folder> {
+    let newest = |prefix: &[u8]| {
+        reading.files.iter().filter(|f| f.raw.starts_with(prefix)).filter_map(|f| f.modified.clone()).max()
+    };
+    let tops: HashSet<String> = reading
         .files
         .iter()
         .filter_map(|f| {
@@ -358,20 +379,22 @@ fn generation_folders(reading: &Reading) -> Vec<(String, String)> {
             let (top, _) = s.split_once('/')?;
             Some(top.to_string())
         })
-        .filter(|top| DATE.as_ref().is_some_and(|re| re.is_match(top)))
-        .collect::<HashSet<_>>()
-        .into_iter()
+        .filter(|top| time_in_name(top).is_some() || baselines.iter().any(|(g, _)| g == top))
         .collect();
     if tops.is_empty() {
-        return vec![("(medium)".into(), String::new())];
+        return vec![Folder { name: "(medium)".into(), folder: String::new(), time: newest(b"") }];
     }
-    let key = |t: &String| {
-        DATE.as_ref()
-            .and_then(|re| re.captures(t))
-            .map(|c| (1..=5).map(|i| c.get(i).map_or("00", |m| m.as_str()).to_string()).collect::<Vec<_>>().join(""))
-    };
-    tops.sort_by(|a, b| (key(a), a).cmp(&(key(b), b)));
-    tops.into_iter().map(|t| (t.clone(), t)).collect()
+    let mut folders: Vec<Folder> = tops
+        .into_iter()
+        .map(|top| {
+            let time = time_in_name(&top)
+                .or_else(|| baselines.iter().filter(|(g, _)| *g == top).map(|(_, t)| t.clone()).min())
+                .or_else(|| newest(format!("{top}/").as_bytes()));
+            Folder { name: top.clone(), folder: top, time }
+        })
+        .collect();
+    folders.sort_by(|a, b| (&a.time, &a.name).cmp(&(&b.time, &b.name)));
+    folders
 }
 
 /// Whether the change from the previous generation is within normal bounds; what is not goes

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::helpers::{document, encrypt, shodo};
+use crate::helpers::{document, encrypt, sh, shodo};
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) {
     let p = root.join(rel);
@@ -241,23 +241,6 @@ fn verify_names_the_last_clean_generation_and_shows_the_boundary() {
     assert_eq!(r["verdict"]["last_clean"], "2026-11-01");
 }
 
-/// A SQL Server backup's first block: MTF TAPE descriptor with its header checksum.
-fn mtf_tape(damaged: bool) -> Vec<u8> {
-    let mut b = vec![0u8; 1024];
-    b[..4].copy_from_slice(b"TAPE");
-    b[8..10].copy_from_slice(&0x0098u16.to_le_bytes());
-    b[10] = 14; // OS id: Windows NT
-    b[12..20].copy_from_slice(&1024u64.to_le_bytes());
-    b[48] = 2; // Unicode strings
-    let sum = (0..25).fold(0u16, |a, i| a ^ u16::from_le_bytes([b[2 * i], b[2 * i + 1]]));
-    b[50..52].copy_from_slice(&sum.to_le_bytes());
-    if damaged {
-        b[20] ^= 0x40;
-    }
-    b.extend(document(20));
-    b
-}
-
 fn qemu_img(args: &[&str], dir: &Path) {
     let out = Command::new("qemu-img")
         .args(args)
@@ -313,8 +296,6 @@ fn disk_images_and_sql_server_backups_are_checked() {
         let beyond = ((b.len() as u64 >> 20) + 64) << 20;
         b[bat..bat + 8].copy_from_slice(&(beyond | 6).to_le_bytes());
     });
-    write(&m, "db/hospital.bak", &mtf_tape(false));
-    write(&m, "db/bad-hospital.bak", &mtf_tape(true));
 
     let (code, r) = verify(&m, &[]);
     assert_eq!(code, 1);
@@ -327,7 +308,7 @@ fn disk_images_and_sql_server_backups_are_checked() {
     let names: Vec<&str> = flagged.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         names,
-        ["bad-disk.vhdx", "bad-dynamic.vhd", "bad-empty.vhd", "bad-fixed.vhd", "bat.vhdx", "db/bad-hospital.bak"],
+        ["bad-disk.vhdx", "bad-dynamic.vhd", "bad-empty.vhd", "bad-fixed.vhd", "bat.vhdx"],
         "{flagged:?}"
     );
     let s = |name: &str| flagged.iter().find(|(p, _)| p == name).unwrap().1.clone();
@@ -338,11 +319,324 @@ fn disk_images_and_sql_server_backups_are_checked() {
     assert!(s("bad-fixed.vhd")["problem"].as_str().unwrap().contains("footer"));
     assert!(s("bad-disk.vhdx")["problem"].as_str().unwrap().contains("header"));
     assert!(s("bat.vhdx")["problem"].as_str().unwrap().contains("BAT entry 0"), "{}", s("bat.vhdx"));
-    assert_eq!(s("db/bad-hospital.bak")["format"], "mtf");
     // The intact ones were checked too, and found whole.
     let checked = &r["archives_checked"];
     assert_eq!((checked["vhd"]["whole"].as_u64(), checked["vhd"]["damaged"].as_u64()), (Some(3), Some(3)), "{checked}");
     assert_eq!((checked["vhdx"]["whole"].as_u64(), checked["vhdx"]["damaged"].as_u64()), (Some(1), Some(2)));
-    assert_eq!((checked["mtf"]["whole"].as_u64(), checked["mtf"]["damaged"].as_u64()), (Some(1), Some(1)));
     assert_eq!(r["generations"][0]["flags"]["consistent"], false);
+}
+
+#[test]
+fn generations_named_only_by_their_baselines_are_ordered_by_when_those_were_made() {
+    let tmp = tempfile::tempdir().unwrap();
+    let medium = tmp.path().join("medium");
+    // Weekday folders (no dates), baselines made Monday, Tuesday, Wednesday: by name the order
+    // would be 月, 水, 火.
+    let days = ["月曜", "火曜", "水曜"];
+    let mut baselines = Vec::new();
+    for day in days {
+        generation(&medium, day, 12);
+        let m = tmp.path().join(format!("{day}.txt"));
+        shodo()
+            .args(["backup", "baseline", "--generation", day, "--out"])
+            .arg(&m)
+            .arg(medium.join(day))
+            .assert()
+            .code(0);
+        baselines.push(m);
+    }
+    // Wednesday's copy was encrypted in place after its baseline was made.
+    for i in 0..12 {
+        let p = medium.join(format!("水曜/docs/r{i:02}.txt"));
+        let mut data = fs::read(&p).unwrap();
+        encrypt(&mut data, None);
+        fs::write(&p, data).unwrap();
+    }
+    let args: Vec<String> =
+        baselines.iter().flat_map(|b| ["--baseline".to_string(), b.display().to_string()]).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, r) = verify(&medium, &args);
+    assert_eq!(code, 1, "{r}");
+    let names: Vec<&str> = r["generations"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
+    assert_eq!(names, days);
+    assert_eq!(r["generations"][2]["flags"]["intact"], false);
+    assert_eq!(r["generations"][2]["audit"]["modified"], 12, "{}", r["generations"][2]);
+    assert_eq!(r["verdict"]["last_clean"], "火曜");
+    assert_eq!(r["verdict"]["first_bad"], "水曜");
+    let used: Vec<&str> = r["baselines"].as_array().unwrap().iter().map(|b| b["used_for"].as_str().unwrap()).collect();
+    assert_eq!(used, days);
+
+    // A copy rewritten in place (no generation folders) is held to the newest of its baselines.
+    let copy = medium.join("火曜");
+    let old = tmp.path().join("old.txt");
+    shodo().args(["backup", "baseline", "--out"]).arg(&old).arg(&copy).assert().code(0);
+    write(&copy, "docs/r00.txt", b"Tuesday's edit, before the newer baseline");
+    let new = tmp.path().join("new.txt");
+    shodo().args(["backup", "baseline", "--out"]).arg(&new).arg(&copy).assert().code(0);
+    let (code, r) = verify(&copy, &["--baseline", new.to_str().unwrap(), "--baseline", old.to_str().unwrap()]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["generations"][0]["flags"]["intact"], true, "{r}");
+    assert_eq!(r["baselines"][0]["used_for"], "(medium)");
+    assert!(r["baselines"][1]["used_for"].is_null());
+}
+
+/// Unmounts when dropped, so a failing test leaves no mount behind.
+struct Mounted(std::path::PathBuf);
+
+impl Mounted {
+    fn new(options: &str, image: &Path, at: &Path) -> Mounted {
+        sh("mount", &["-o", options, image.to_str().unwrap(), at.to_str().unwrap()]);
+        Mounted(at.to_path_buf())
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A file of `pieces` pieces with holes between them: more extents than an inode holds, so its
+/// extent map needs a block of its own.
+fn scattered(path: &Path, piece: usize, pieces: u64) -> Vec<u8> {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = fs::File::create(path).unwrap();
+    for i in 0..pieces {
+        f.seek(SeekFrom::Start(i * 2 * piece as u64)).unwrap();
+        f.write_all(&document(piece / 60)[..piece / 2]).unwrap();
+    }
+    drop(f);
+    fs::read(path).unwrap()
+}
+
+#[test]
+fn files_the_medium_cannot_give_back_are_recorded_and_the_reading_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (img, mnt) = (tmp.path().join("backup-disk.img"), tmp.path().join("mnt"));
+    fs::create_dir(&mnt).unwrap();
+    sh("truncate", &["-s", "48M", img.to_str().unwrap()]);
+    sh("mkfs.ext4", &["-q", "-F", "-b", "4096", img.to_str().unwrap()]);
+    {
+        let _m = Mounted::new("loop", &img, &mnt);
+        generation(&mnt, "2026-11-01", 6);
+        generation(&mnt, "2026-11-08", 6);
+        scattered(&mnt.join("2026-11-08/docs/small.bin"), 16 * 1024, 8);
+        scattered(&mnt.join("2026-11-08/docs/large.bin"), 512 * 1024, 8);
+    }
+    // The disk goes bad under both files' extent maps: reading them fails, nothing else does.
+    for name in ["small.bin", "large.bin"] {
+        let stat = sh("debugfs", &["-R", &format!("stat /2026-11-08/docs/{name}"), img.to_str().unwrap()]);
+        let block = stat.split("(ETB0):").nth(1).and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next());
+        let block = block.unwrap_or_else(|| panic!("no extent tree block for {name}: {stat}"));
+        let (of, seek) = (format!("of={}", img.display()), format!("seek={block}"));
+        sh("dd", &["if=/dev/zero", &of, "bs=4096", "count=1", "conv=notrunc", &seek, "status=none"]);
+    }
+    let image_before = fs::read(&img).unwrap();
+    let _m = Mounted::new("loop,ro,noload", &img, &mnt);
+
+    let (code, r) = verify(&mnt, &[]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["files"], 20, "every file is in the report, the unreadable ones too");
+    let unreadable: Vec<(&str, &str)> = r["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| Some((f["path"].as_str()?, f["error"].as_str()?)))
+        .collect();
+    assert_eq!(unreadable.len(), 2, "{unreadable:?}");
+    for (path, error) in &unreadable {
+        assert!(path.ends_with(".bin") && error.contains("Input/output error"), "{path}: {error}");
+    }
+    let g = &r["generations"];
+    assert_eq!(
+        (g[0]["flags"]["consistent"].as_bool(), g[1]["flags"]["consistent"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(r["verdict"]["last_clean"], "2026-11-01");
+    assert!(r["verdict"]["boundary_evidence"].to_string().contains("2 files unreadable"), "{}", r["verdict"]);
+    assert_eq!(r["read_order"], "physical", "ext4 maps its extents");
+    drop(_m);
+    assert!(fs::read(&img).unwrap() == image_before, "the medium was not written");
+}
+
+#[test]
+fn a_folder_of_a_hundred_thousand_files_is_read_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let medium = tmp.path().join("medium");
+    let dir = medium.join("2026-11-01/scans");
+    fs::create_dir_all(&dir).unwrap();
+    for i in 0..100_000u32 {
+        fs::write(dir.join(format!("s{i:06}.txt")), format!("scan {i}\n")).unwrap();
+    }
+    let manifest = tmp.path().join("b.txt");
+    let out = shodo().args(["backup", "baseline", "--json", "--out"]).arg(&manifest).arg(&medium).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    fs::write(dir.join("s054321.txt"), b"changed").unwrap();
+    let (code, r) = verify(&medium, &["--baseline", manifest.to_str().unwrap()]);
+    assert_eq!(code, 1, "{}", r["verdict"]);
+    assert_eq!(r["files"], 100_000);
+    assert!(r["skipped"].as_array().unwrap().is_empty());
+    assert_eq!(r["generations"][0]["audit"]["matched"], 99_999);
+    assert_eq!(r["audit"][0]["path"], "2026-11-01/scans/s054321.txt");
+}
+
+/// MTF's header checksum: the XOR of the little-endian words before it.
+fn xor_words(b: &[u8]) -> u16 {
+    b.chunks_exact(2).fold(0, |a, w| a ^ u16::from_le_bytes([w[0], w[1]]))
+}
+
+/// One Microsoft Tape Format descriptor block as SQL Server writes them: the 52-byte common
+/// header (type, first-event offset, OS id, string type, header checksum), `extra` bytes of
+/// block-specific fields, its streams (22-byte headers with their checksum, 4-byte aligned) and
+/// a SPAD stream to the next 1 KiB boundary. A soft filemark (SFMB) is one bare 1 KiB block.
+fn mtf_block(kind: &[u8; 4], extra: usize, streams: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+    let first = if kind == b"SFMB" { 1024 } else { (52 + extra).div_ceil(4) * 4 };
+    let mut b = vec![0u8; 52 + extra];
+    b[..4].copy_from_slice(kind);
+    b[8..10].copy_from_slice(&(first as u16).to_le_bytes());
+    b[10] = 14; // Windows NT
+    b[48] = 2; // Unicode strings
+    if kind == b"TAPE" {
+        b[84..86].copy_from_slice(&1024u16.to_le_bytes()); // format logical block size
+    }
+    let sum = xor_words(&b[..50]);
+    b[50..52].copy_from_slice(&sum.to_le_bytes());
+    b.resize(first, 0);
+    if kind == b"SFMB" {
+        return b;
+    }
+    let header = |id: &[u8; 4], len: u64| {
+        let mut h = vec![0u8; 22];
+        h[..4].copy_from_slice(id);
+        h[8..16].copy_from_slice(&len.to_le_bytes());
+        let sum = xor_words(&h[..20]);
+        h[20..22].copy_from_slice(&sum.to_le_bytes());
+        h
+    };
+    for (id, data) in streams {
+        b.extend(header(id, data.len() as u64));
+        b.extend(data);
+        b.resize(b.len().div_ceil(4) * 4, 0);
+    }
+    let pad = (b.len() + 22).div_ceil(1024) * 1024 - (b.len() + 22);
+    b.extend(header(b"SPAD", pad as u64));
+    b.resize(b.len() + pad, 0);
+    b
+}
+
+/// A SQL Server full backup laid out as SQL Server writes one: TAPE, SFMB, SSET, VOLB, the
+/// configuration (MSCI), data (MSDA: 8 KiB pages after two bytes) and log tail (MSTL) blocks,
+/// then SFMB, ESET, SFMB. Returns the bytes and where each block starts.
+fn sql_server_bak(pages: usize) -> (Vec<u8>, Vec<(&'static str, usize)>) {
+    let pages_of = |n: usize| {
+        let mut d = vec![0u8; 2];
+        d.extend(document(n * 8192 / 60 + 1)[..n * 8192].iter());
+        d
+    };
+    let blocks: Vec<(&'static str, Vec<u8>)> = vec![
+        ("TAPE", mtf_block(b"TAPE", 42, &[])),
+        ("SFMB", mtf_block(b"SFMB", 0, &[])),
+        ("SSET", mtf_block(b"SSET", 100, &[])),
+        ("VOLB", mtf_block(b"VOLB", 24, &[])),
+        ("MSCI", mtf_block(b"MSCI", 0, &[(b"MQCI", document(5))])),
+        ("MSDA", mtf_block(b"MSDA", 0, &[(b"MQDA", pages_of(pages))])),
+        ("MSTL", mtf_block(b"MSTL", 0, &[(b"MQTL", pages_of(1))])),
+        ("SFMB", mtf_block(b"SFMB", 0, &[])),
+        ("ESET", mtf_block(b"ESET", 34, &[])),
+        ("SFMB", mtf_block(b"SFMB", 0, &[])),
+    ];
+    let mut bytes = Vec::new();
+    let mut at = Vec::new();
+    for (kind, b) in blocks {
+        at.push((kind, bytes.len()));
+        bytes.extend(b);
+    }
+    (bytes, at)
+}
+
+#[test]
+fn database_backups_are_walked_to_their_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = tmp.path().join("db");
+    let start = |at: &[(&str, usize)], kind: &str| at.iter().find(|(k, _)| *k == kind).unwrap().1;
+    // SQL Server: whole (small, and large enough to be streamed), then damaged four ways.
+    let (bak, at) = sql_server_bak(4);
+    write(&m, "hospital.bak", &bak);
+    write(&m, "large.bak", &sql_server_bak(200).0);
+    let mut b = bak.clone();
+    b[start(&at, "SSET") + 20] ^= 0x01;
+    write(&m, "bad-header.bak", &b);
+    let mut b = bak.clone();
+    b[start(&at, "MSDA") + 52 + 9] ^= 0x01; // the MQDA stream's length
+    write(&m, "bad-stream.bak", &b);
+    write(&m, "cut-in-data.bak", &bak[..start(&at, "MSDA") + 5000]);
+    write(&m, "cut-before-eset.bak", &bak[..start(&at, "ESET") - 1024]);
+    // SQL dumps: complete, and stopped early (also inside a gzip that is itself whole).
+    let pg = "--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nCREATE TABLE karte (id integer);\n";
+    let pg_done =
+        format!("{pg}COPY karte (id) FROM stdin;\n1\n\\.\n\n--\n-- PostgreSQL database dump complete\n--\n\n");
+    let my = "-- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)\n--\n-- Host: localhost    Database: karte\n";
+    let my_done = format!(
+        "{my}INSERT INTO `karte` VALUES (1);\n/*!40111 SET SQL_NOTES=@OLD_SQL_NOTES */;\n\n-- Dump completed on 2026-11-20  3:00:01\n"
+    );
+    write(&m, "karte.sql", pg_done.as_bytes());
+    write(&m, "cut-karte.sql", pg.as_bytes());
+    write(&m, "karte-my.sql", my_done.as_bytes());
+    write(&m, "cut-karte-my.sql", my.as_bytes());
+    let gz = |text: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut e, text.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    write(&m, "karte.sql.gz", &gz(&pg_done));
+    write(&m, "cut-karte.sql.gz", &gz(my));
+    // SQLite, made by sqlite3 itself, and a copy cut short.
+    let db = m.join("ris.sqlite");
+    let script = "CREATE TABLE t(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<5000) INSERT INTO t SELECT printf('%0100d', i) FROM c;";
+    let out = Command::new("sqlite3").arg(&db).arg(script).output().expect("sqlite3 (installed by .ci/run)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let whole = fs::read(&db).unwrap();
+    write(&m, "cut-ris.sqlite", &whole[..whole.len() / 2]);
+
+    let (code, r) = verify(&m, &[]);
+    assert_eq!(code, 1);
+    let structure = |name: &str| {
+        let f = r["flagged"].as_array().unwrap().iter().find(|f| f["path"] == name).cloned();
+        f.map(|f| f["structure"].clone())
+    };
+    let flagged: Vec<&str> = r["flagged"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        flagged,
+        [
+            "bad-header.bak",
+            "bad-stream.bak",
+            "cut-before-eset.bak",
+            "cut-in-data.bak",
+            "cut-karte-my.sql",
+            "cut-karte.sql",
+            "cut-karte.sql.gz",
+            "cut-ris.sqlite"
+        ]
+    );
+    let problem = |name: &str| structure(name).unwrap()["problem"].as_str().unwrap().to_string();
+    let position = |name: &str| structure(name).unwrap()["position"].as_u64().unwrap() as usize;
+    assert!(problem("bad-header.bak").contains("SSET block header checksum"), "{}", problem("bad-header.bak"));
+    assert_eq!(position("bad-header.bak"), start(&at, "SSET") + 50);
+    assert!(problem("bad-stream.bak").contains("MQDA stream header checksum"), "{}", problem("bad-stream.bak"));
+    assert!(problem("cut-in-data.bak").contains("runs past the end"), "{}", problem("cut-in-data.bak"));
+    assert!(problem("cut-before-eset.bak").contains("ESET"), "{}", problem("cut-before-eset.bak"));
+    assert_eq!(structure("cut-karte.sql").unwrap()["format"], "pg_dump");
+    assert!(problem("cut-karte-my.sql").contains("-- Dump completed"));
+    assert_eq!(structure("cut-karte.sql.gz").unwrap()["format"], "mysqldump.gz");
+    assert!(problem("cut-ris.sqlite").contains("cut short"), "{}", problem("cut-ris.sqlite"));
+    let checked = &r["archives_checked"];
+    let count = |f: &str, k: &str| checked[f][k].as_u64().unwrap_or(0);
+    assert_eq!((count("mtf", "whole"), count("mtf", "damaged")), (2, 4), "{checked}");
+    assert_eq!((count("pg_dump", "whole"), count("mysqldump", "whole"), count("pg_dump.gz", "whole")), (1, 1, 1));
+    assert_eq!((count("sqlite", "whole"), count("sqlite", "damaged")), (1, 1));
+    let large = r["flagged"].as_array().unwrap().iter().all(|f| f["path"] != "large.bak");
+    assert!(
+        large && bak.len() < 1 << 20 && sql_server_bak(200).0.len() > 1 << 20,
+        "both the small and the streamed path"
+    );
 }

@@ -67,3 +67,13 @@ pub fn encrypt(data: &mut [u8], head: Option<usize>) {
 pub fn document(n: usize) -> Vec<u8> {
     "患者記録 2026-11-21 外来 受付番号 0001 氏名 山田 太郎 / patient record, outpatient desk\n".repeat(n).into_bytes()
 }
+
+/// Runs a system tool (installed by `.ci/run`) and returns what it printed; fails the test when it fails.
+pub fn sh(program: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e} (see .ci/run for the packages)"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -10,16 +10,7 @@ use std::process::Command;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{shodo, verify};
-
-fn sh(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e} (see .ci/run for the packages)"));
-    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::helpers::{sh, shodo, verify};
 
 fn sha_file(path: &Path) -> String {
     format!("{:x}", Sha256::digest(fs::read(path).unwrap()))
