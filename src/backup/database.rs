@@ -66,6 +66,10 @@ const DUMPS: [DumpKind; 4] = [
 /// The dump tool whose heading is among the first lines (pg_dump may put `\restrict` before it,
 /// MariaDB a sandbox comment).
 pub fn dump_kind(head: &[u8]) -> Option<DumpKind> {
+    // Every heading is an SQL comment, after at most a `\restrict` line or a `/*M!` comment.
+    if ![&b"--"[..], b"\\restrict", b"/*"].iter().any(|p| head.starts_with(p)) {
+        return None;
+    }
     let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
     let lines: Vec<&str> = text.lines().take(8).map(str::trim_end).collect();
     DUMPS.iter().copied().find(|k| {

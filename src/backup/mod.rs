@@ -6,10 +6,10 @@
 //! whether it shows the signs of ransomware the scanner uses (random content where a format
 //! promises otherwise, known extensions, ransom notes by name).
 //!
-//! Reading is the limit, not hashing: one reader walks the medium in on-disk order (extent map, else inode order)
-//! with large sequential reads, the next small files opened ahead with read-ahead advice so the
-//! kernel has their reads queued; small files are handed whole to a pool of workers that hash
-//! and check them, large ones are hashed as they stream.
+//! Reading is the limit, not hashing: the medium is read in on-disk order (extent map, else
+//! inode order). Small files are taken in that order by a few readers at once, each hashing and
+//! checking what it read, so that neighbouring requests are always queued for the device to
+//! merge; large files follow one at a time, each hashed as it streams in large sequential reads.
 
 pub mod database;
 pub mod manifest;
@@ -22,7 +22,7 @@ use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, mpsc};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -128,77 +128,38 @@ pub fn read_medium(root: &Path, progress: &dyn Progress) -> Result<Reading> {
     }
     reading.read_order = order_on_disk(&mut todo);
     progress.start("backup", Some(todo.len() as u64), Some(todo.iter().map(|t| t.size).sum()));
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-    let (tx, rx) = mpsc::sync_channel::<(Pending, Vec<u8>)>(threads * 4);
-    let rx = Mutex::new(rx);
+    let (small, large): (Vec<&Pending>, Vec<&Pending>) = todo.iter().partition(|p| p.size <= WHOLE);
     let done = Mutex::new(Vec::with_capacity(todo.len()));
+    let keep = |fact: FileFact, size: u64| {
+        progress.advance(1, size);
+        if let Ok(mut d) = done.lock() {
+            d.push(fact);
+        }
+    };
+    // Small files: a few readers take the next file in on-disk order, so that a handful of
+    // neighbouring reads is always queued for the device to merge and sort; each hashes and
+    // checks what it read.
+    let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..threads {
+        for _ in 0..SMALL_READERS {
             scope.spawn(|| {
-                while let Some((p, data)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
-                    let size = data.len() as u64;
-                    let fact = whole_fact(p.rel, size, p.modified, &data);
-                    progress.advance(1, size);
-                    if let Ok(mut d) = done.lock() {
-                        d.push(fact);
-                    }
+                while let Some(p) = small.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    let fact = match read_whole(&p.path, p.size) {
+                        Ok(data) => whole_fact(p.rel.clone(), data.len() as u64, p.modified.clone(), &data),
+                        Err(e) => {
+                            progress.note(&format!("{}: {e}", lossy(&p.rel)));
+                            failed(p.rel.clone(), p.size, p.modified.clone(), e.to_string())
+                        }
+                    };
+                    keep(fact, p.size);
                 }
             });
         }
-        // The next small files are opened ahead with read-ahead advice, so that the kernel has
-        // their reads queued (and sorted) while this thread reads the current one.
-        let mut ahead: std::collections::VecDeque<(usize, io::Result<File>)> = std::collections::VecDeque::new();
-        let open_ahead = |i: usize| {
-            let file = File::open(&todo[i].path);
-            if let Ok(f) = &file {
-                crate::source::platform::will_need(f);
-            }
-            (i, file)
-        };
-        let mut next = 0usize;
-        for (i, p) in todo.iter().enumerate() {
-            while next < todo.len() && next < i + LOOKAHEAD {
-                if todo[next].size <= WHOLE {
-                    ahead.push_back(open_ahead(next));
-                }
-                next += 1;
-            }
-            if p.size <= WHOLE {
-                let opened = match ahead.front() {
-                    Some((k, _)) if *k == i => ahead.pop_front().map(|(_, f)| f),
-                    _ => None,
-                }
-                .unwrap_or_else(|| File::open(&p.path));
-                let read = opened.and_then(|mut f| {
-                    let mut data = Vec::with_capacity(p.size as usize);
-                    f.read_to_end(&mut data).map(|_| data)
-                });
-                let p = p.clone();
-                match read {
-                    Ok(data) => {
-                        if tx.send((p, data)).is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        progress.note(&format!("{}: {e}", lossy(&p.rel)));
-                        progress.advance(1, p.size);
-                        if let Ok(mut d) = done.lock() {
-                            d.push(failed(p.rel, p.size, p.modified, e.to_string()));
-                        }
-                    }
-                }
-            } else {
-                let size = p.size;
-                let fact = streamed_fact(&p.path, p.rel.clone(), size, p.modified.clone());
-                progress.advance(1, size);
-                if let Ok(mut d) = done.lock() {
-                    d.push(fact);
-                }
-            }
-        }
-        drop(tx);
     });
+    // Large files after them, one at a time: each streamed in one sequential pass.
+    for p in large {
+        keep(streamed_fact(&p.path, p.rel.clone(), p.size, p.modified.clone()), p.size);
+    }
     progress.finish();
     reading.files = done.into_inner().unwrap_or_default();
     reading.files.sort_by(|a, b| a.raw.cmp(&b.raw));
@@ -231,8 +192,17 @@ fn order_on_disk(todo: &mut Vec<Pending>) -> &'static str {
     "physical"
 }
 
-/// Small files opened ahead of the one being read.
-const LOOKAHEAD: usize = 64;
+/// Readers of small files at once: enough neighbouring requests queued for the device to merge
+/// and sort them (100k files of 4 KiB, cold: 1 reader 26 s, 4: 9.0 s, 8: 7.6 s, 16: 6.4 s, 32: 6.3 s, 64: 7.0 s), few
+/// enough that they stay neighbours on the disk.
+const SMALL_READERS: usize = 16;
+
+/// A small file, whole.
+fn read_whole(path: &Path, size: u64) -> io::Result<Vec<u8>> {
+    let mut data = Vec::with_capacity(size as usize);
+    File::open(path)?.read_to_end(&mut data)?;
+    Ok(data)
+}
 
 /// A file to read.
 #[derive(Clone)]

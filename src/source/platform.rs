@@ -1,5 +1,5 @@
 //! The only code that asks the kernel for more than files: the block-device read-only flag, and
-//! read-ahead advice. Kept tiny; the rest of shodo forbids `unsafe`.
+//! where a file's data lies (its extent map). Kept tiny; the rest of shodo forbids `unsafe`.
 #![allow(unsafe_code)]
 
 use std::fs::File;
@@ -39,14 +39,6 @@ pub fn is_read_only(device: &Path) -> io::Result<bool> {
     // SAFETY: BLKROGET writes one c_int through the pointer, which is valid for the call.
     let rc = unsafe { libc::ioctl(file.as_raw_fd(), BLKROGET, &mut flag as *mut libc::c_int) };
     if rc == 0 { Ok(flag != 0) } else { Err(io::Error::last_os_error()) }
-}
-
-/// Asks the kernel to start reading a whole file now (`POSIX_FADV_WILLNEED`): the reads are
-/// queued, and ordered by the kernel, while the caller still works on earlier files. Advice
-/// only: nothing is written, and a refusal changes nothing.
-pub fn will_need(file: &File) {
-    // SAFETY: posix_fadvise only reads the descriptor, which `file` keeps open for the call.
-    let _ = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_WILLNEED) };
 }
 
 /// `_IOWR('f', 11, struct fiemap)`: map a file's logical extents to physical ones.
