@@ -68,6 +68,10 @@ pub enum Error {
     /// The YARA-X engine refused something.
     #[error("YARA-X: {0}")]
     Yara(String),
+
+    /// A step refused to run, with the reason in both languages.
+    #[error("{en}")]
+    Refused { ja: String, en: String },
 }
 
 impl Error {
@@ -107,6 +111,7 @@ impl Error {
                 format!("同梱データ {name} が不正です（ビルドの不具合）: {reason}")
             }
             Error::Yara(e) => format!("YARA-X のエラー: {e}"),
+            Error::Refused { ja, .. } => ja.clone(),
             Error::ManifestOnMedium { manifest, medium } => format!(
                 "マニフェスト {} をバックアップ媒体 {} の中には書きません。媒体とは別の場所（別のディスク、ケースの USB）を指定してください",
                 manifest.display(),

@@ -12,6 +12,7 @@ pub mod collect;
 pub mod config;
 pub mod error;
 pub mod hash;
+pub mod isolate;
 pub mod lang;
 pub mod progress;
 pub mod selftest;

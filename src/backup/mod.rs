@@ -274,7 +274,8 @@ fn streamed_fact(path: &Path, rel: Vec<u8>, size: u64, modified: Option<String>)
         Ok(f) => f,
         Err(e) => return failed(rel, size, modified, e.to_string()),
     };
-    let mut tee = Tee { inner: file, hash: Sha256::new(), at: 0, size, samples: vec![Vec::new(); 3] };
+    let inner = io::BufReader::with_capacity(BLOCK, file);
+    let mut tee = Tee { inner, hash: Sha256::new(), at: 0, size, samples: vec![Vec::new(); 3] };
     let mut head = vec![0u8; 512];
     let n = match structure::read_up_to(&mut tee, &mut head) {
         Ok(n) => n,
@@ -290,7 +291,7 @@ fn streamed_fact(path: &Path, rel: Vec<u8>, size: u64, modified: Option<String>)
         _ => None,
     };
     // Whatever the check left unread still counts for the hash.
-    if let Err(e) = io::copy(&mut tee, &mut io::sink()) {
+    if let Err(e) = tee.drain() {
         return failed(rel, size, modified, e.to_string());
     }
     // Archives with their directory at the end, and disk images, are checked by a second pass.
@@ -327,7 +328,8 @@ fn streamed_fact(path: &Path, rel: Vec<u8>, size: u64, modified: Option<String>)
 
 /// Reads a file once: hashes every byte and keeps the head, middle and tail windows.
 struct Tee {
-    inner: File,
+    /// Large reads whatever size the checks ask for (a gzip or tar check reads a few KiB at a time).
+    inner: io::BufReader<File>,
     hash: Sha256,
     at: u64,
     size: u64,
@@ -349,6 +351,21 @@ impl Read for Tee {
         }
         self.at += n as u64;
         Ok(n)
+    }
+}
+
+impl Tee {
+    /// Reads the rest in large reads (`io::copy` would read 8 KiB at a time).
+    fn drain(&mut self) -> io::Result<()> {
+        let mut buf = vec![0u8; BLOCK];
+        loop {
+            match self.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 

@@ -86,4 +86,9 @@ impl CaseWriter {
     pub fn case(&self) -> &Case {
         &self.case
     }
+
+    /// Who records.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
 }

@@ -6,6 +6,7 @@ mod backup;
 mod bar;
 mod case;
 mod collect;
+mod isolate;
 mod output;
 mod scan;
 mod selftest;
@@ -83,8 +84,26 @@ pub enum Command {
     /// backup integrity: peacetime baselines, and which generation is clean
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// 感染端末の隔離: 計画・適用・確認・解除（すべて記録）/ isolate an endpoint: plan, apply, verify, roll back (all on the record)
+    #[command(subcommand)]
+    Isolate(IsolateCommand),
     /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
     Selftest(JsonFlag),
+}
+
+/// `shodo isolate …`
+#[derive(Debug, Subcommand)]
+pub enum IsolateCommand {
+    /// 変更内容を表示（何も変更しない）/ show the exact changes without making them
+    Plan(isolate::IsolateArgs),
+    /// 隔離を適用し、両方向で確認 / apply the isolation and confirm it both ways
+    Apply(isolate::IsolateArgs),
+    /// 隔離が保たれているか確認（消された・変えられたことも検出）/ check the isolation still holds (detects it being removed or changed)
+    Verify(isolate::IsolateArgs),
+    /// 隔離を正確に元に戻す / undo the isolation exactly
+    Rollback(isolate::IsolateArgs),
+    /// ケースの全端末の隔離状況（台帳）/ the isolation ledger of every endpoint in the case
+    Ledger(CaseArgs),
 }
 
 /// `shodo case …`
@@ -144,6 +163,11 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Analyze(a) => analyze::run(&a, lang, &mut out),
         Command::Backup(BackupCommand::Baseline(a)) => backup::baseline(&a, lang, &mut out),
         Command::Backup(BackupCommand::Verify(a)) => backup::verify(&a, lang, &mut out),
+        Command::Isolate(IsolateCommand::Plan(a)) => isolate::plan(&a, lang, &mut out),
+        Command::Isolate(IsolateCommand::Apply(a)) => isolate::apply(&a, lang, &mut out),
+        Command::Isolate(IsolateCommand::Verify(a)) => isolate::verify(&a, lang, &mut out),
+        Command::Isolate(IsolateCommand::Rollback(a)) => isolate::rollback(&a, lang, &mut out),
+        Command::Isolate(IsolateCommand::Ledger(a)) => isolate::ledger(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

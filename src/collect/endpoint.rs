@@ -95,6 +95,11 @@ pub fn id(given: Option<&str>, facts: &Facts) -> Result<String> {
             reason: "the source records no host name that shodo can read".into(),
         })?,
     };
+    clean_id(&raw)
+}
+
+/// An endpoint id usable as a folder of the case: letters, digits and `-_.`, others as `_`.
+pub fn clean_id(raw: &str) -> Result<String> {
     let id: String =
         raw.trim().chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
     if id.is_empty() || id.chars().all(|c| c == '.') {

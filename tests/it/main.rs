@@ -13,6 +13,7 @@ mod evtx_writer;
 mod helpers;
 mod hives;
 mod images;
+mod isolate;
 mod prefetch;
 mod prefetch_writer;
 mod scan;

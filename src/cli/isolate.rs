@@ -1,0 +1,260 @@
+//! `shodo isolate plan|apply|verify|rollback|ledger`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use shodo::config::{Config, ManagementAddr};
+use shodo::isolate::{self, Action, linux};
+use shodo::{Error, Lang, Result};
+
+use super::{Outcome, output};
+
+/// How the endpoint is met.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// shodo が動いているこの Linux 端末（nftables）/ the Linux host shodo runs on (nftables)
+    #[value(name = "live-linux")]
+    LiveLinux,
+}
+
+/// `isolate plan|apply|verify|rollback`
+#[derive(Debug, Args)]
+pub struct IsolateArgs {
+    /// ケースのディレクトリ / case directory
+    #[arg(long, value_name = "DIR")]
+    pub case: PathBuf,
+    /// 端末名（省略時はこの端末のホスト名）/ endpoint id (default: this host's name)
+    #[arg(long, value_name = "ID")]
+    pub endpoint: Option<String>,
+    /// 隔離の方法 / how the endpoint is isolated
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mode: Mode,
+    /// 隔離中も通す管理用の宛先（shodo.toml の [[isolation.keep]] に追加）/ a management IP:PORT kept reachable (besides shodo.toml's)
+    #[arg(long = "allow", value_name = "IP:PORT")]
+    pub allow: Vec<String>,
+    /// 遮断されるはずの宛先で確認（省略時は管理用ホストの別ポート）/ addresses that must be blocked, to confirm it (default: the kept hosts on another port)
+    #[arg(long = "probe-blocked", value_name = "IP:PORT")]
+    pub probe_blocked: Vec<String>,
+    /// 変更の確認として端末名を入力 / the endpoint id, typed to confirm a change
+    #[arg(long, value_name = "ID")]
+    pub confirm: Option<String>,
+    /// 実施者 / examiner
+    #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
+    pub examiner: Option<String>,
+    /// JSON で出力 / JSON output
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn addresses(raw: &[String]) -> Result<Vec<SocketAddr>> {
+    raw.iter()
+        .map(|r| {
+            ManagementAddr::try_from(r.clone()).map(|a| a.0).map_err(|why| Error::Refused { ja: why.clone(), en: why })
+        })
+        .collect()
+}
+
+/// The kept pairs: the case's `shodo.toml`, then `--allow`.
+fn allowlist(case: &Path, extra: &[String]) -> Result<Vec<SocketAddr>> {
+    let config = case.join(shodo::case::CONFIG_COPY);
+    let mut allow: Vec<SocketAddr> = if config.exists() {
+        Config::load(&config)?.isolation.keep.iter().map(|k| k.address.0).collect()
+    } else {
+        Vec::new()
+    };
+    for a in addresses(extra)? {
+        if !allow.contains(&a) {
+            allow.push(a);
+        }
+    }
+    Ok(allow)
+}
+
+fn endpoint(a: &IsolateArgs) -> Result<String> {
+    shodo::collect::clean_id(&a.endpoint.clone().unwrap_or_else(shodo::case::hostname))
+}
+
+fn confirmed(a: &IsolateArgs, id: &str) -> Result<()> {
+    if a.confirm.as_deref() == Some(id) {
+        return Ok(());
+    }
+    Err(Error::Refused {
+        ja: format!("この端末のネットワークを変更します。確認のため --confirm {id} と端末名を入力してください"),
+        en: format!("this changes the host's network: type the endpoint id to confirm (--confirm {id})"),
+    })
+}
+
+fn writer(a: &IsolateArgs, purpose: &str) -> Result<shodo::case::CaseWriter> {
+    let examiners = shodo::case::Case::open(&a.case)?.file().case.examiners.clone();
+    let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
+    shodo::case::CaseWriter::open(&a.case, &actor, purpose)
+}
+
+fn action(kind: &str, writer: &shodo::case::CaseWriter, allow: &[SocketAddr]) -> Action {
+    Action {
+        action: kind.into(),
+        mode: "live-linux".into(),
+        utc: shodo::clock::utc_string(shodo::clock::now()),
+        actor: writer.actor().to_string(),
+        host: shodo::case::hostname(),
+        allow: allow.iter().map(ToString::to_string).collect(),
+        changes: Vec::new(),
+        probes: Vec::new(),
+        verified: None,
+        notes: Vec::new(),
+    }
+}
+
+pub fn plan(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let id = endpoint(a)?;
+    let allow = allowlist(&a.case, &a.allow)?;
+    let ruleset = linux::ruleset(&allow);
+    if a.json {
+        let allow: Vec<String> = allow.iter().map(ToString::to_string).collect();
+        output::json(
+            out,
+            &serde_json::json!({ "endpoint": id, "mode": "live-linux", "table": linux::TABLE,
+            "allow": allow, "ruleset": ruleset, "changed": false }),
+        )?;
+        return Ok(Outcome::Clean);
+    }
+    output::line(
+        out,
+        &match lang {
+            Lang::Ja => format!(
+                "{id} の隔離計画（まだ何も変更していません）: nftables のテーブル {} を読み込みます",
+                linux::TABLE
+            ),
+            Lang::En => {
+                format!("isolation plan for {id} (nothing changed yet): load the nftables table {}", linux::TABLE)
+            }
+        },
+    )?;
+    if allow.is_empty() {
+        output::line(
+            out,
+            lang.pick(
+                "  管理用の宛先なし: すべての通信を遮断します",
+                "  no management address kept: all traffic is blocked",
+            ),
+        )?;
+    }
+    for k in &allow {
+        output::line(out, &format!("  {}: {k}", lang.pick("通す管理用の宛先", "kept reachable")))?;
+    }
+    output::line(out, &ruleset)?;
+    Ok(Outcome::Clean)
+}
+
+pub fn apply(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let id = endpoint(a)?;
+    confirmed(a, &id)?;
+    let allow = allowlist(&a.case, &a.allow)?;
+    let blocked =
+        if a.probe_blocked.is_empty() { isolate::default_blocked(&allow) } else { addresses(&a.probe_blocked)? };
+    let writer = writer(a, "isolate apply")?;
+    let act = action("apply", &writer, &allow).with(linux::apply_action(&allow, &blocked)?);
+    isolate::record(&writer, &id, act.clone())?;
+    report(&id, &act, lang, out, a.json)
+}
+
+pub fn verify(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let id = endpoint(a)?;
+    let journal = isolate::read_journal(&a.case, &id)?;
+    let last = journal.actions.iter().rev().find(|x| x.action != "verify");
+    let Some(applied) = last.filter(|x| x.action == "apply") else {
+        return Err(Error::Refused {
+            ja: format!("{id} は shodo で隔離されていません（isolation.json に適用の記録がありません）"),
+            en: format!("{id} is not isolated by shodo (no apply in its isolation.json)"),
+        });
+    };
+    let recorded = applied.changes.first().and_then(|c| c.new.clone()).unwrap_or_default();
+    let allow = addresses(&applied.allow)?;
+    let blocked =
+        if a.probe_blocked.is_empty() { isolate::default_blocked(&allow) } else { addresses(&a.probe_blocked)? };
+    let writer = writer(a, "isolate verify")?;
+    let act = action("verify", &writer, &allow).with(linux::verify_action(&recorded, &allow, &blocked)?);
+    isolate::record(&writer, &id, act.clone())?;
+    report(&id, &act, lang, out, a.json)
+}
+
+pub fn rollback(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let id = endpoint(a)?;
+    confirmed(a, &id)?;
+    let writer = writer(a, "isolate rollback")?;
+    let act = action("rollback", &writer, &[]).with(linux::rollback_action()?);
+    isolate::record(&writer, &id, act.clone())?;
+    report(&id, &act, lang, out, a.json)?;
+    Ok(Outcome::Clean)
+}
+
+pub fn ledger(a: &super::CaseArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let rows = isolate::ledger(&a.case)?;
+    if a.json {
+        output::json(out, &rows)?;
+        return Ok(Outcome::Clean);
+    }
+    if rows.is_empty() {
+        output::line(out, lang.pick("隔離の記録はありません", "no isolation on record"))?;
+    }
+    for r in &rows {
+        let state = match (r.isolated, lang) {
+            (true, Lang::Ja) => "隔離中",
+            (true, Lang::En) => "isolated",
+            (false, Lang::Ja) => "解除済み",
+            (false, Lang::En) => "released",
+        };
+        output::line(out, &format!("{}  {}  {state}  {}  {}  {}", r.endpoint, r.mode, mark(r.verified), r.by, r.utc))?;
+    }
+    Ok(Outcome::Clean)
+}
+
+fn mark(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "○",
+        Some(false) => "×",
+        None => "－",
+    }
+}
+
+fn report(id: &str, act: &Action, lang: Lang, out: &mut dyn Write, json: bool) -> Result<Outcome> {
+    let outcome =
+        if act.action == "rollback" || act.verified == Some(true) { Outcome::Clean } else { Outcome::Findings };
+    if json {
+        output::json(out, act)?;
+        return Ok(outcome);
+    }
+    let what = match (act.action.as_str(), lang) {
+        ("apply", Lang::Ja) => "隔離しました",
+        ("apply", Lang::En) => "isolated",
+        ("verify", Lang::Ja) => "隔離を確認しました",
+        ("verify", Lang::En) => "isolation checked",
+        (_, Lang::Ja) => "隔離を解除しました",
+        (_, Lang::En) => "isolation rolled back",
+    };
+    output::line(out, &format!("{id}: {what} ({})", linux::TABLE))?;
+    if act.action != "rollback" {
+        let confirmed = match (act.verified, lang) {
+            (Some(true), Lang::Ja) => "○ 両方向で確認（管理用の宛先は通り、それ以外は遮断）",
+            (Some(true), Lang::En) => "○ confirmed both ways (kept pairs pass, others are blocked)",
+            (Some(false), Lang::Ja) => "× 確認できず: 隔離が効いていません",
+            (Some(false), Lang::En) => "× NOT confirmed: the isolation does not hold",
+            (None, Lang::Ja) => "－ 確認しきれません（管理用の宛先から応答なし）",
+            (None, Lang::En) => "－ not fully confirmed (no kept pair answered)",
+        };
+        output::line(out, &format!("  {confirmed}"))?;
+    }
+    for p in &act.probes {
+        let expect = match p.expect {
+            isolate::Expect::Pass => lang.pick("通るはず", "should pass"),
+            isolate::Expect::Blocked => lang.pick("遮断されるはず", "should be blocked"),
+        };
+        output::line(out, &format!("  {} {} ({expect}): {}", mark(p.ok), p.address, p.result))?;
+    }
+    for (ja, en) in &act.notes {
+        output::line(out, &format!("  {}", lang.pick(ja, en)))?;
+    }
+    Ok(outcome)
+}
