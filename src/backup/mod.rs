@@ -35,8 +35,8 @@ use structure::Structure;
 
 /// Files up to this size are read whole and handed to the workers.
 const WHOLE: u64 = 1 << 20;
-/// Read size for large files.
-const BLOCK: usize = 4 << 20;
+/// Read size for large files (a few hundred KiB: read and hashed while still in the cache).
+const BLOCK: usize = 256 << 10;
 /// One sampled window for the encryption signs (as the scanner measures).
 const WINDOW: usize = 64 * 1024;
 
