@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use shodo::config::{Config, ManagementAddr};
-use shodo::isolate::{self, Action, linux};
+use shodo::isolate::{self, Action, linux, windows_script};
 use shodo::{Error, Lang, Result};
 
 use super::{Outcome, output};
@@ -17,6 +17,19 @@ pub enum Mode {
     /// shodo が動いているこの Linux 端末（nftables）/ the Linux host shodo runs on (nftables)
     #[value(name = "live-linux")]
     LiveLinux,
+    /// 稼働中の Windows 端末: 職員が管理者として実行する isolate.ps1 / unisolate.ps1 を作成 /
+    /// a running Windows endpoint: isolate.ps1 and unisolate.ps1 for staff to run as administrator
+    #[value(name = "script-windows")]
+    ScriptWindows,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::LiveLinux => "live-linux",
+            Mode::ScriptWindows => "script-windows",
+        }
+    }
 }
 
 /// `isolate plan|apply|verify|rollback`
@@ -77,7 +90,8 @@ fn endpoint(a: &IsolateArgs) -> Result<String> {
 }
 
 fn confirmed(a: &IsolateArgs, id: &str) -> Result<()> {
-    if a.confirm.as_deref() == Some(id) {
+    // Scripts written into the case change nothing until staff run them on the endpoint.
+    if a.confirm.as_deref() == Some(id) || a.mode == Mode::ScriptWindows {
         return Ok(());
     }
     Err(Error::Refused {
@@ -92,10 +106,10 @@ fn writer(a: &IsolateArgs, purpose: &str) -> Result<shodo::case::CaseWriter> {
     shodo::case::CaseWriter::open(&a.case, &actor, purpose)
 }
 
-fn action(kind: &str, writer: &shodo::case::CaseWriter, allow: &[SocketAddr]) -> Action {
+fn action(kind: &str, mode: Mode, writer: &shodo::case::CaseWriter, allow: &[SocketAddr]) -> Action {
     Action {
         action: kind.into(),
-        mode: "live-linux".into(),
+        mode: mode.name().into(),
         utc: shodo::clock::utc_string(shodo::clock::now()),
         actor: writer.actor().to_string(),
         host: shodo::case::hostname(),
@@ -107,10 +121,23 @@ fn action(kind: &str, writer: &shodo::case::CaseWriter, allow: &[SocketAddr]) ->
     }
 }
 
+/// The scripts for a Windows endpoint: (isolate.ps1, unisolate.ps1).
+fn scripts(case: &Path, id: &str, allow: &[SocketAddr]) -> Result<(String, String)> {
+    let case_id = shodo::case::Case::open(case)?.file().case.id.clone();
+    let now = shodo::clock::utc_string(shodo::clock::now());
+    Ok((windows_script::isolate_ps1(&case_id, id, allow, &now), windows_script::unisolate_ps1(&case_id, id, &now)))
+}
+
 pub fn plan(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let id = endpoint(a)?;
     let allow = allowlist(&a.case, &a.allow)?;
-    let ruleset = linux::ruleset(&allow);
+    let ruleset = match a.mode {
+        Mode::LiveLinux => linux::ruleset(&allow),
+        Mode::ScriptWindows => {
+            let (isolate, unisolate) = scripts(&a.case, &id, &allow)?;
+            format!("# isolate.ps1\n{isolate}\n# unisolate.ps1\n{unisolate}")
+        }
+    };
     if a.json {
         let allow: Vec<String> = allow.iter().map(ToString::to_string).collect();
         output::json(
@@ -123,13 +150,8 @@ pub fn plan(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome>
     output::line(
         out,
         &match lang {
-            Lang::Ja => format!(
-                "{id} の隔離計画（まだ何も変更していません）: nftables のテーブル {} を読み込みます",
-                linux::TABLE
-            ),
-            Lang::En => {
-                format!("isolation plan for {id} (nothing changed yet): load the nftables table {}", linux::TABLE)
-            }
+            Lang::Ja => format!("{id} の隔離計画（まだ何も変更していません）: {}", what_ja(a.mode)),
+            Lang::En => format!("isolation plan for {id} (nothing changed yet): {}", what_en(a.mode)),
         },
     )?;
     if allow.is_empty() {
@@ -155,13 +177,78 @@ pub fn apply(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
     let blocked =
         if a.probe_blocked.is_empty() { isolate::default_blocked(&allow) } else { addresses(&a.probe_blocked)? };
     let writer = writer(a, "isolate apply")?;
-    let act = action("apply", &writer, &allow).with(linux::apply_action(&allow, &blocked)?);
+    let done = match a.mode {
+        Mode::LiveLinux => linux::apply_action(&allow, &blocked)?,
+        Mode::ScriptWindows => write_scripts(&writer, &id, &allow)?,
+    };
+    let act = action("apply", a.mode, &writer, &allow).with(done);
     isolate::record(&writer, &id, act.clone())?;
     report(&id, &act, lang, out, a.json)
 }
 
+fn what_ja(mode: Mode) -> String {
+    match mode {
+        Mode::LiveLinux => format!("nftables のテーブル {} を読み込みます", linux::TABLE),
+        Mode::ScriptWindows => "端末で管理者として実行する isolate.ps1 と unisolate.ps1 をケースに書きます".into(),
+    }
+}
+
+fn what_en(mode: Mode) -> String {
+    match mode {
+        Mode::LiveLinux => format!("load the nftables table {}", linux::TABLE),
+        Mode::ScriptWindows => {
+            "write isolate.ps1 and unisolate.ps1 into the case, to run as administrator on the endpoint".into()
+        }
+    }
+}
+
+/// Writes the scripts into `endpoints/<id>/` (UTF-8 with BOM, CRLF); shodo cannot confirm what
+/// they do on the endpoint, so the action stays unconfirmed.
+fn write_scripts(writer: &shodo::case::CaseWriter, id: &str, allow: &[SocketAddr]) -> Result<isolate::Done> {
+    let dir = writer.case().dir().join(shodo::case::ENDPOINTS_DIR).join(id);
+    std::fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
+    let (isolate_ps1, unisolate_ps1) = scripts(writer.case().dir(), id, allow)?;
+    let mut changes = Vec::new();
+    for (name, text) in [("isolate.ps1", isolate_ps1), ("unisolate.ps1", unisolate_ps1)] {
+        let bytes = windows_script::as_file(&text);
+        shodo::case::write_atomic(&dir.join(name), &bytes)?;
+        changes.push(isolate::Change {
+            target: format!("{}/{id}/{name}", shodo::case::ENDPOINTS_DIR),
+            old: None,
+            new: None,
+            new_sha256: Some(shodo::hash::sha256_hex(&bytes)),
+        });
+    }
+    let rel = format!("{}/{id}", shodo::case::ENDPOINTS_DIR);
+    let notes = vec![(
+        format!(
+            "{rel}/isolate.ps1 を端末にコピーし、管理者として実行してください（解除は同じフォルダの unisolate.ps1）。実行記録（isolate-*.log）を持ち帰ってください"
+        ),
+        format!(
+            "copy {rel}/isolate.ps1 to the endpoint and run it as administrator (undo with unisolate.ps1 from the same folder); bring back its transcript (isolate-*.log)"
+        ),
+    )];
+    Ok(isolate::Done { changes, notes, ..isolate::Done::default() })
+}
+
+/// A script run on the endpoint is checked and undone there, not by shodo.
+fn not_for_scripts(a: &IsolateArgs, id: &str) -> Result<()> {
+    if a.mode == Mode::LiveLinux {
+        return Ok(());
+    }
+    Err(Error::Refused {
+        ja: format!(
+            "script-windows では shodo は端末に触れません。{id} では wf.msc でグループ「shodo isolation」の規則を確認し、解除は unisolate.ps1 を管理者として実行してください"
+        ),
+        en: format!(
+            "with script-windows shodo does not reach the endpoint: on {id}, check the \"shodo isolation\" rule group in wf.msc, and undo by running unisolate.ps1 as administrator"
+        ),
+    })
+}
+
 pub fn verify(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let id = endpoint(a)?;
+    not_for_scripts(a, &id)?;
     let journal = isolate::read_journal(&a.case, &id)?;
     let last = journal.actions.iter().rev().find(|x| x.action != "verify");
     let Some(applied) = last.filter(|x| x.action == "apply") else {
@@ -175,16 +262,17 @@ pub fn verify(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcom
     let blocked =
         if a.probe_blocked.is_empty() { isolate::default_blocked(&allow) } else { addresses(&a.probe_blocked)? };
     let writer = writer(a, "isolate verify")?;
-    let act = action("verify", &writer, &allow).with(linux::verify_action(&recorded, &allow, &blocked)?);
+    let act = action("verify", a.mode, &writer, &allow).with(linux::verify_action(&recorded, &allow, &blocked)?);
     isolate::record(&writer, &id, act.clone())?;
     report(&id, &act, lang, out, a.json)
 }
 
 pub fn rollback(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let id = endpoint(a)?;
+    not_for_scripts(a, &id)?;
     confirmed(a, &id)?;
     let writer = writer(a, "isolate rollback")?;
-    let act = action("rollback", &writer, &[]).with(linux::rollback_action()?);
+    let act = action("rollback", a.mode, &writer, &[]).with(linux::rollback_action()?);
     isolate::record(&writer, &id, act.clone())?;
     report(&id, &act, lang, out, a.json)?;
     Ok(Outcome::Clean)
@@ -220,10 +308,27 @@ fn mark(v: Option<bool>) -> &'static str {
 }
 
 fn report(id: &str, act: &Action, lang: Lang, out: &mut dyn Write, json: bool) -> Result<Outcome> {
-    let outcome =
-        if act.action == "rollback" || act.verified == Some(true) { Outcome::Clean } else { Outcome::Findings };
+    let scripts = act.mode == Mode::ScriptWindows.name();
+    let outcome = if act.action == "rollback" || act.verified == Some(true) || scripts {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    };
     if json {
         output::json(out, act)?;
+        return Ok(outcome);
+    }
+    if scripts {
+        output::line(
+            out,
+            &format!("{id}: {}", lang.pick("隔離スクリプトを作成しました", "isolation scripts written")),
+        )?;
+        for c in &act.changes {
+            output::line(out, &format!("  {}  SHA-256 {}", c.target, c.new_sha256.as_deref().unwrap_or("-")))?;
+        }
+        for (ja, en) in &act.notes {
+            output::line(out, &format!("  {}", lang.pick(ja, en)))?;
+        }
         return Ok(outcome);
     }
     let what = match (act.action.as_str(), lang) {

@@ -7,6 +7,7 @@
 //! change the host's firewall, and nothing else.
 
 pub mod linux;
+pub mod windows_script;
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;

@@ -183,3 +183,45 @@ fn live_linux_isolation_holds_both_ways_is_checked_and_rolls_back_exactly() {
     assert_eq!((ledger[0]["endpoint"].as_str(), ledger[0]["isolated"].as_bool()), (Some("pc-lab"), Some(false)));
     assert_eq!(crate::helpers::verify(&case).0, 0);
 }
+
+#[test]
+fn running_windows_gets_scripts_in_the_case_for_staff_to_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
+    let args = ["--mode", "script-windows", "--endpoint", "pc-nurse-07", "--allow", "192.0.2.10:22", "--case"];
+    let out = shodo().args(["isolate", "plan"]).args(args).arg(&case).output().unwrap();
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(plan.contains("# isolate.ps1") && plan.contains("# unisolate.ps1"), "{plan}");
+    assert!(!case.join("endpoints/pc-nurse-07").exists(), "the plan writes nothing");
+
+    let out = shodo().args(["isolate", "apply", "--json"]).args(args).arg(&case).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let applied: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let case_id = std::fs::read_to_string(case.join("case.toml")).unwrap();
+    for (i, name) in ["isolate.ps1", "unisolate.ps1"].iter().enumerate() {
+        let bytes = std::fs::read(case.join("endpoints/pc-nurse-07").join(name)).unwrap();
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "{name}: UTF-8 with a byte-order mark");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let bare_lf = text.as_bytes().windows(2).any(|w| w[1] == b'\n' && w[0] != b'\r');
+        assert!(text.contains("\r\n") && !bare_lf, "{name}: CRLF");
+        assert!(text.starts_with("#Requires -RunAsAdministrator"));
+        let group = text.split("$Group = 'shodo isolation ").nth(1).unwrap().split('\'').next().unwrap().to_string();
+        assert!(case_id.contains(&group), "{name}: tagged with the case id {group}");
+        use sha2::Digest;
+        let sha = format!(
+            "{:x}",
+            sha2::Sha256::digest(std::fs::read(case.join("endpoints/pc-nurse-07").join(name)).unwrap())
+        );
+        assert_eq!(applied["changes"][i]["new_sha256"], sha.as_str());
+    }
+    let isolate = std::fs::read_to_string(case.join("endpoints/pc-nurse-07/isolate.ps1")).unwrap();
+    assert!(isolate.contains("-RemoteAddress '192.0.2.10' -RemotePort @('1-21', '23-65535')"));
+    assert!(applied["verified"].is_null(), "shodo cannot see the endpoint's firewall: {applied}");
+    assert_eq!(crate::helpers::verify(&case).0, 0);
+    for verb in ["verify", "rollback"] {
+        let out = shodo().args(["isolate", verb, "--lang", "en"]).args(args).arg(&case).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("unisolate.ps1"), "{verb}");
+    }
+}
