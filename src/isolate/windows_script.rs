@@ -61,6 +61,28 @@ fn list(items: &[String]) -> String {
     format!("@({})", items.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", "))
 }
 
+/// What both scripts begin with: stop at the first error, the rule group, a transcript beside
+/// the script, and where the settings before isolation are kept; the `try` that [`END`] closes.
+fn preamble(group: &str, log: &str) -> String {
+    format!(
+        "$ErrorActionPreference = 'Stop'
+$Group = {}
+$Here = Split-Path -Parent $MyInvocation.MyCommand.Path
+$Stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ')
+Start-Transcript -Path (Join-Path $Here \"{log}-$Stamp.log\") | Out-Null
+try {{
+    $Before = Join-Path $Here 'firewall-before-isolation.json'
+",
+        quote(group)
+    )
+}
+
+/// What both scripts end with: the transcript closed whatever happened.
+const END: &str = "} finally {
+    Stop-Transcript | Out-Null
+}
+";
+
 /// `isolate.ps1`.
 pub fn isolate_ps1(case_id: &str, endpoint: &str, allow: &[SocketAddr], generated_utc: &str) -> String {
     let group = format!("shodo isolation {case_id}");
@@ -90,14 +112,7 @@ pub fn isolate_ps1(case_id: &str, endpoint: &str, allow: &[SocketAddr], generate
 # shodo: isolate endpoint {endpoint} (case {case_id}), generated {generated_utc}
 # 管理者として実行してください。実行記録はこのスクリプトと同じフォルダに保存されます。
 # Run as administrator. A transcript is kept in this script's folder.
-$ErrorActionPreference = 'Stop'
-$Group = {group_q}
-$Here = Split-Path -Parent $MyInvocation.MyCommand.Path
-$Stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ')
-Start-Transcript -Path (Join-Path $Here \"isolate-$Stamp.log\") | Out-Null
-try {{
-    $Before = Join-Path $Here 'firewall-before-isolation.json'
-    if (-not (Test-Path $Before)) {{
+{preamble}    if (-not (Test-Path $Before)) {{
         $profiles = Get-NetFirewallProfile -Profile Domain,Private,Public |
             Select-Object Name, Enabled, DefaultInboundAction, DefaultOutboundAction
         $service = Get-Service -Name mpssvc | Select-Object Name, StartType, Status
@@ -112,11 +127,8 @@ try {{
     Get-NetFirewallProfile -Profile Domain,Private,Public | Format-Table Name, Enabled, DefaultInboundAction, DefaultOutboundAction
     Get-NetFirewallRule -Group $Group | Format-Table DisplayName, Direction, Action, Enabled
     Write-Host '隔離しました / isolated: {endpoint}'
-}} finally {{
-    Stop-Transcript | Out-Null
-}}
-",
-        group_q = quote(&group),
+{END}",
+        preamble = preamble(&group, "isolate"),
         rules = rules.lines().map(|l| format!("    {l}\n")).collect::<String>(),
         others = list(&others),
     )
@@ -124,20 +136,13 @@ try {{
 
 /// `unisolate.ps1`.
 pub fn unisolate_ps1(case_id: &str, endpoint: &str, generated_utc: &str) -> String {
-    let group = quote(&format!("shodo isolation {case_id}"));
+    let preamble = preamble(&format!("shodo isolation {case_id}"), "unisolate");
     format!(
         "#Requires -RunAsAdministrator
 # shodo: undo the isolation of endpoint {endpoint} (case {case_id}), generated {generated_utc}
 # 管理者として実行してください。隔離前のファイアウォール設定に戻します。
 # Run as administrator. Puts the firewall back as it was before isolation.
-$ErrorActionPreference = 'Stop'
-$Group = {group}
-$Here = Split-Path -Parent $MyInvocation.MyCommand.Path
-$Stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ')
-Start-Transcript -Path (Join-Path $Here \"unisolate-$Stamp.log\") | Out-Null
-try {{
-    $Before = Join-Path $Here 'firewall-before-isolation.json'
-    if (-not (Test-Path $Before)) {{ throw \"$Before がありません / is missing: isolate.ps1 was not run from this folder\" }}
+{preamble}    if (-not (Test-Path $Before)) {{ throw \"$Before がありません / is missing: isolate.ps1 was not run from this folder\" }}
     $saved = Get-Content -Path $Before -Raw -Encoding UTF8 | ConvertFrom-Json
     Get-NetFirewallRule -Group $Group -ErrorAction SilentlyContinue | Remove-NetFirewallRule
     foreach ($p in $saved.profiles) {{
@@ -147,10 +152,7 @@ try {{
     Get-NetFirewallProfile -Profile Domain,Private,Public | Format-Table Name, Enabled, DefaultInboundAction, DefaultOutboundAction
     Remove-Item -Path $Before
     Write-Host '隔離を解除しました / isolation undone: {endpoint}'
-}} finally {{
-    Stop-Transcript | Out-Null
-}}
-"
+{END}"
     )
 }
 
