@@ -195,34 +195,8 @@ pub fn verify(
         let (intact, counts) = match chosen {
             Some(i) => {
                 infos[i].used_for = Some(name.clone());
-                let m = &manifests[i].1;
-                // A baseline of the whole medium lists the generation's folder too.
-                let entries: Vec<Entry> = if !prefix.is_empty() && m.entries.iter().all(|e| e.path.starts_with(&prefix))
-                {
-                    m.entries.iter().map(|e| Entry { path: e.path[prefix.len()..].to_vec(), ..e.clone() }).collect()
-                } else {
-                    m.entries.clone()
-                };
-                let mut rows = audit(&files, &prefix, &entries);
+                let (intact, mut rows) = audit_against(&manifests[i], &files, &prefix, &mut evidence);
                 let counts = audit_counts(&rows);
-                let off: Vec<&AuditRow> = rows.iter().filter(|r| r.audit != Audit::Matched).collect();
-                if m.intact == Some(false) {
-                    let m0 = manifests[i].0.display();
-                    evidence.push(Note::new(
-                        format!("ベースライン {m0} は作成後に書き換えられています"),
-                        format!("baseline {m0} was edited after it was made"),
-                    ));
-                }
-                if !off.is_empty() {
-                    let examples: Vec<String> =
-                        off.iter().take(5).map(|r| format!("{:?} {}", r.audit, r.path).to_lowercase()).collect();
-                    let (n, ex) = (off.len(), examples.join(", "));
-                    evidence.push(Note::new(
-                        format!("{n} ファイルがベースラインと異なります: {ex}"),
-                        format!("{n} files differ from the baseline: {ex}"),
-                    ));
-                }
-                let intact = m.intact != Some(false) && off.is_empty();
                 rows.retain(|r| r.audit != Audit::Matched);
                 all_rows.extend(rows);
                 (Some(intact), counts)
@@ -235,52 +209,10 @@ pub fn verify(
                 (None, BTreeMap::new())
             }
         };
-        let unreadable: Vec<&&FileFact> = files.iter().filter(|f| f.error.is_some()).collect();
-        let damaged: Vec<&&FileFact> = files.iter().filter(|f| f.structure.as_ref().is_some_and(|s| !s.ok)).collect();
-        for f in damaged.iter().take(5) {
-            if let Some(s) = &f.structure {
-                let at = s.position.map(|p| format!(" at byte {p}")).unwrap_or_default();
-                let (fmt, why) = (s.format, s.problem.as_deref().unwrap_or(""));
-                let at_ja = s.position.map(|p| format!("（{p} バイト目）")).unwrap_or_default();
-                evidence.push(Note::new(
-                    format!("{fmt} が壊れています{at_ja}: {} ({why})", f.path),
-                    format!("{fmt} damaged{at}: {} ({why})", f.path),
-                ));
-            }
-        }
-        if !unreadable.is_empty() {
-            let (n, ex) = (unreadable.len(), &unreadable[0].path);
-            evidence.push(Note::new(
-                format!("{n} ファイルが読めません（例: {ex}）"),
-                format!("{n} files unreadable, e.g. {ex}"),
-            ));
-        }
-        let encrypted: Vec<&&FileFact> = files.iter().filter(|f| f.encryption.is_some()).collect();
-        let notes: Vec<&&FileFact> = files.iter().filter(|f| f.ransom_note.is_some()).collect();
-        if !encrypted.is_empty() {
-            let examples: Vec<&str> = encrypted.iter().take(5).map(|f| f.path.as_str()).collect();
-            let (n, ex) = (encrypted.len(), examples.join(", "));
-            evidence.push(Note::new(
-                format!("{n} ファイルに暗号化の兆候: {ex}"),
-                format!("{n} files look encrypted: {ex}"),
-            ));
-        }
-        if !notes.is_empty() {
-            let examples: Vec<&str> = notes.iter().take(3).map(|f| f.path.as_str()).collect();
-            let (n, ex) = (notes.len(), examples.join(", "));
-            evidence.push(Note::new(
-                format!("身代金要求文の名前のファイル {n} 件: {ex}"),
-                format!("{n} ransom notes by name: {ex}"),
-            ));
-        }
+        let (consistent, unencrypted) = content_evidence(&files, &mut evidence);
         let delta =
             previous.as_ref().map(|(prev, prev_prefix)| delta((prev, prev_prefix), (&files, &prefix), &mut evidence));
-        let flags = Flags {
-            intact,
-            consistent: unreadable.is_empty() && damaged.is_empty(),
-            unencrypted: encrypted.is_empty() && notes.is_empty(),
-            delta_normal: delta,
-        };
+        let flags = Flags { intact, consistent, unencrypted, delta_normal: delta };
         let clean =
             flags.intact != Some(false) && flags.consistent && flags.unencrypted && flags.delta_normal != Some(false);
         let before_compromise = compromised_since.and_then(|since| {
@@ -345,6 +277,84 @@ pub fn verify(
         skipped: reading.skipped,
         read_order: reading.read_order,
     })
+}
+
+/// Audits a generation's files against its baseline: whether it is INTACT, and every row (the
+/// evidence of what differs goes into `evidence`).
+fn audit_against(
+    (path, m): &(PathBuf, manifest::Manifest),
+    files: &[&FileFact],
+    prefix: &[u8],
+    evidence: &mut Vec<Note>,
+) -> (bool, Vec<AuditRow>) {
+    // A baseline of the whole medium lists the generation's folder too.
+    let entries: Vec<Entry> = if !prefix.is_empty() && m.entries.iter().all(|e| e.path.starts_with(prefix)) {
+        m.entries.iter().map(|e| Entry { path: e.path[prefix.len()..].to_vec(), ..e.clone() }).collect()
+    } else {
+        m.entries.clone()
+    };
+    let rows = audit(files, prefix, &entries);
+    let off: Vec<&AuditRow> = rows.iter().filter(|r| r.audit != Audit::Matched).collect();
+    if m.intact == Some(false) {
+        let m0 = path.display();
+        evidence.push(Note::new(
+            format!("ベースライン {m0} は作成後に書き換えられています"),
+            format!("baseline {m0} was edited after it was made"),
+        ));
+    }
+    if !off.is_empty() {
+        let examples: Vec<String> =
+            off.iter().take(5).map(|r| format!("{:?} {}", r.audit, r.path).to_lowercase()).collect();
+        let (n, ex) = (off.len(), examples.join(", "));
+        evidence.push(Note::new(
+            format!("{n} ファイルがベースラインと異なります: {ex}"),
+            format!("{n} files differ from the baseline: {ex}"),
+        ));
+    }
+    let intact = m.intact != Some(false) && off.is_empty();
+    (intact, rows)
+}
+
+/// What the files themselves show: CONSISTENT (all readable, no damaged archive) and
+/// UNENCRYPTED (no encryption signs, no ransom notes), with the evidence of what is not.
+fn content_evidence(files: &[&FileFact], evidence: &mut Vec<Note>) -> (bool, bool) {
+    let unreadable: Vec<&&FileFact> = files.iter().filter(|f| f.error.is_some()).collect();
+    let damaged: Vec<&&FileFact> = files.iter().filter(|f| f.structure.as_ref().is_some_and(|s| !s.ok)).collect();
+    for f in damaged.iter().take(5) {
+        if let Some(s) = &f.structure {
+            let at = s.position.map(|p| format!(" at byte {p}")).unwrap_or_default();
+            let (fmt, why) = (s.format, s.problem.as_deref().unwrap_or(""));
+            let at_ja = s.position.map(|p| format!("（{p} バイト目）")).unwrap_or_default();
+            evidence.push(Note::new(
+                format!("{fmt} が壊れています{at_ja}: {} ({why})", f.path),
+                format!("{fmt} damaged{at}: {} ({why})", f.path),
+            ));
+        }
+    }
+    if !unreadable.is_empty() {
+        let (n, ex) = (unreadable.len(), &unreadable[0].path);
+        evidence.push(Note::new(
+            format!("{n} ファイルが読めません（例: {ex}）"),
+            format!("{n} files unreadable, e.g. {ex}"),
+        ));
+    }
+    let encrypted: Vec<&&FileFact> = files.iter().filter(|f| f.encryption.is_some()).collect();
+    let notes: Vec<&&FileFact> = files.iter().filter(|f| f.ransom_note.is_some()).collect();
+    if !encrypted.is_empty() {
+        let examples: Vec<&str> = encrypted.iter().take(5).map(|f| f.path.as_str()).collect();
+        let (n, ex) = (encrypted.len(), examples.join(", "));
+        evidence
+            .push(Note::new(format!("{n} ファイルに暗号化の兆候: {ex}"), format!("{n} files look encrypted: {ex}")));
+    }
+    if !notes.is_empty() {
+        let examples: Vec<&str> = notes.iter().take(3).map(|f| f.path.as_str()).collect();
+        let (n, ex) = (notes.len(), examples.join(", "));
+        evidence.push(Note::new(
+            format!("身代金要求文の名前のファイル {n} 件: {ex}"),
+            format!("{n} ransom notes by name: {ex}"),
+        ));
+    }
+    (unreadable.is_empty() && damaged.is_empty(), encrypted.is_empty() && notes.is_empty())
 }
 
 /// A generation folder: its name, its folder below the root, and when it was taken (UTC).
