@@ -803,7 +803,7 @@ mod tests {
             provider: String::new(),
             event_id: id,
             computer: "PC".into(),
-            data: data.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            data: data.iter().map(|(k, v)| (k.to_string().into(), v.to_string())).collect(),
         }
     }
 

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::binxml::{self, Templates};
+
 /// Bytes of the file header block.
 const FILE_HEADER: usize = 4096;
 /// Bytes of one chunk.
@@ -37,7 +39,7 @@ pub struct Record {
     /// Computer name as the event records it.
     pub computer: String,
     /// Named values of `EventData`, or of the element under `UserData`, as text.
-    pub data: Vec<(String, String)>,
+    pub data: binxml::Data,
 }
 
 impl Record {
@@ -54,6 +56,9 @@ pub struct LogReport {
     pub records: u64,
     /// Chunks with records.
     pub chunks: u64,
+    /// Records that are not plain template instances, read by rendering them in full (slower).
+    #[serde(skip)]
+    pub rendered: u64,
     /// Problems (bad header, chunks, records), counted.
     pub problems: u64,
     /// The first problems, described.
@@ -98,6 +103,16 @@ impl Selection {
 /// Reads a log from `input`, handing each record to `on_record` (on this thread); chunks are
 /// parsed on `threads` workers, at most a few chunks in flight.
 pub fn read_log(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnMut(Record)) -> LogReport {
+    read(input, wanted, true, on_record)
+}
+
+/// As [`read_log`], but every record rendered in full as JSON and read from that: several times
+/// slower, kept as the reference the template reading is checked against.
+pub fn read_log_rendered(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnMut(Record)) -> LogReport {
+    read(input, wanted, false, on_record)
+}
+
+fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mut dyn FnMut(Record)) -> LogReport {
     let mut report = LogReport::default();
     let mut header = vec![0u8; FILE_HEADER];
     match read_full(input, &mut header) {
@@ -123,6 +138,7 @@ pub fn read_log(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnM
         p.problems.into_iter().for_each(|w| report.problem(w));
         report.chunks += u64::from(p.parsed);
         report.records += p.total;
+        report.rendered += p.rendered;
         for (channel, ids) in p.counts {
             let mine = report.counts.entry(channel).or_default();
             ids.into_iter().for_each(|(id, n)| *mine.entry(id).or_default() += n);
@@ -139,7 +155,7 @@ pub fn read_log(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnM
                 while let Some((number, data)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
                     // A parser bug on a hostile chunk costs that chunk, not the log.
                     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        parse_chunk(number, data, &settings, wanted)
+                        parse_chunk(number, data, &settings, wanted, templated)
                     }))
                     .unwrap_or_else(|_| Parsed::failed(format!("chunk {number}: the parser failed on it")));
                     if tx.send(parsed).is_err() {
@@ -205,6 +221,8 @@ struct Parsed {
     records: Vec<Record>,
     /// Every record, counted.
     total: u64,
+    /// Records read by rendering them in full.
+    rendered: u64,
     counts: BTreeMap<String, BTreeMap<u32, u64>>,
     /// Oldest and newest record time (microseconds), from 1980 on.
     first: Option<i64>,
@@ -218,6 +236,7 @@ impl Parsed {
         Parsed {
             records: Vec::new(),
             total: 0,
+            rendered: 0,
             counts: BTreeMap::new(),
             first: None,
             last: None,
@@ -227,7 +246,13 @@ impl Parsed {
     }
 }
 
-fn parse_chunk(number: u64, data: Vec<u8>, settings: &Arc<evtx::ParserSettings>, wanted: Selection) -> Parsed {
+fn parse_chunk(
+    number: u64,
+    data: Vec<u8>,
+    settings: &Arc<evtx::ParserSettings>,
+    wanted: Selection,
+    templated: bool,
+) -> Parsed {
     let mut out = Parsed::failed(String::new());
     out.problems.clear();
     if data.iter().all(|&b| b == 0) {
@@ -243,42 +268,131 @@ fn parse_chunk(number: u64, data: Vec<u8>, settings: &Arc<evtx::ParserSettings>,
     if !chunk.validate_checksum() {
         out.problems.push(format!("chunk {number}: checksum mismatch (records read anyway)"));
     }
-    let mut parsed = match chunk.parse(settings.clone()) {
-        Ok(p) => p,
-        Err(e) => {
-            out.problems.push(format!("chunk {number}: {e}"));
-            return out;
-        }
+    let walked = templated
+        .then(|| binxml::records(&chunk.data, chunk.header.free_space_offset, chunk.header.last_event_record_id))
+        .flatten();
+    let reads = match walked {
+        Some(raws) => read_walked(&mut chunk, &raws, settings, wanted),
+        None => read_by_crate(&mut chunk, settings, wanted).map(|reads| (reads.len() as u64, reads)),
     };
-    out.parsed = true;
-    for record in parsed.iter() {
-        let json = match record.and_then(|r| r.into_json_bytes()) {
-            Ok(j) => j,
-            Err(e) => {
-                out.problems.push(format!("chunk {number}: record: {e}"));
-                continue;
-            }
-        };
-        let micros = json.timestamp.as_microsecond();
-        match lean_record(json.event_record_id, micros, &json.data, wanted) {
-            Ok((channel, event_id, record)) => {
-                out.total += 1;
-                // A zero timestamp (1601) says nothing about when the log starts.
-                if micros >= SINCE_1980 {
-                    out.first = Some(out.first.map_or(micros, |f| f.min(micros)));
-                    out.last = Some(out.last.map_or(micros, |l| l.max(micros)));
-                }
-                let ids = match out.counts.get_mut(channel.as_ref()) {
-                    Some(ids) => ids,
-                    None => out.counts.entry(channel.into_owned()).or_default(),
-                };
-                *ids.entry(event_id).or_default() += 1;
-                out.records.extend(record);
-            }
-            Err(e) => out.problems.push(format!("chunk {number}: record {}: {e}", json.event_record_id)),
+    match reads {
+        Ok((rendered, reads)) => {
+            out.parsed = true;
+            out.rendered = rendered;
+            reads.into_iter().for_each(|r| out.tally(number, r));
         }
+        Err(e) => out.problems.push(format!("chunk {number}: {e}")),
     }
     out
+}
+
+/// What reading one record gave: its time (µs) and id, then channel, event id and the record
+/// when selected, or why it could not be read.
+type RecordRead = (i64, u64, Result<(String, u32, Option<Record>), String>);
+
+impl Parsed {
+    fn tally(&mut self, number: u64, (micros, record_id, read): RecordRead) {
+        match read {
+            Ok((channel, event_id, record)) => {
+                self.total += 1;
+                // A zero timestamp (1601) says nothing about when the log starts.
+                if micros >= SINCE_1980 {
+                    self.first = Some(self.first.map_or(micros, |f| f.min(micros)));
+                    self.last = Some(self.last.map_or(micros, |l| l.max(micros)));
+                }
+                let ids = match self.counts.get_mut(channel.as_str()) {
+                    Some(ids) => ids,
+                    None => self.counts.entry(channel).or_default(),
+                };
+                *ids.entry(event_id).or_default() += 1;
+                self.records.extend(record);
+            }
+            Err(e) if record_id == u64::MAX => self.problems.push(format!("chunk {number}: record: {e}")),
+            Err(e) => self.problems.push(format!("chunk {number}: record {record_id}: {e}")),
+        }
+    }
+}
+
+/// A chunk whose records were walked: each read through its templates, and those that are not
+/// plain template instances (counted) read by the crate, in the chunk's order.
+fn read_walked(
+    chunk: &mut evtx::EvtxChunkData,
+    raws: &[binxml::RawRecord],
+    settings: &Arc<evtx::ParserSettings>,
+    wanted: Selection,
+) -> Result<(u64, Vec<RecordRead>), String> {
+    let mut templates = Templates::new(wanted.fields);
+    let mut reads: Vec<(i64, u64, Option<_>)> = raws
+        .iter()
+        .map(|raw| {
+            let read = binxml::read(&chunk.data, raw, &mut templates, wanted.events);
+            (raw.micros, raw.record_id, read.map(|(system, data)| Ok(selected(raw, system, data))))
+        })
+        .collect();
+    let rendered = reads.iter().filter(|r| r.2.is_none()).count() as u64;
+    if rendered > 0 {
+        let mut parsed = chunk.parse(settings.clone()).map_err(|e| e.to_string())?;
+        let mut trouble = None;
+        for record in parsed.iter() {
+            match record {
+                Ok(record) => {
+                    let at = raws.iter().position(|r| r.start as u64 == record.binxml_offset);
+                    if let Some(slot) = at.and_then(|i| reads.get_mut(i)).filter(|r| r.2.is_none()) {
+                        slot.2 = Some(render(record, wanted));
+                    }
+                }
+                Err(e) => trouble = trouble.or(Some(e.to_string())),
+            }
+        }
+        for r in reads.iter_mut().filter(|r| r.2.is_none()) {
+            r.2 = Some(Err(trouble.clone().unwrap_or_else(|| "not readable".into())));
+        }
+    }
+    let reads = reads.into_iter().map(|(micros, id, read)| (micros, id, read.unwrap_or_else(|| Err(String::new()))));
+    Ok((rendered, reads.collect()))
+}
+
+/// A chunk read record by record by the crate, each rendered in full.
+fn read_by_crate(
+    chunk: &mut evtx::EvtxChunkData,
+    settings: &Arc<evtx::ParserSettings>,
+    wanted: Selection,
+) -> Result<Vec<RecordRead>, String> {
+    let mut parsed = chunk.parse(settings.clone()).map_err(|e| e.to_string())?;
+    Ok(parsed
+        .iter()
+        .map(|record| match record {
+            Ok(r) => (r.timestamp.as_microsecond(), r.event_record_id, render(r, wanted)),
+            Err(e) => (0, u64::MAX, Err(e.to_string())),
+        })
+        .collect())
+}
+
+/// The record, when its event was selected.
+fn selected(
+    raw: &binxml::RawRecord,
+    system: binxml::Fields,
+    data: Option<binxml::Data>,
+) -> (String, u32, Option<Record>) {
+    let record = data.map(|data| Record {
+        record_id: raw.record_id,
+        time: micros_string(raw.micros),
+        channel: system.channel.clone(),
+        provider: system.provider,
+        event_id: system.event_id,
+        computer: system.computer,
+        data,
+    });
+    (system.channel, system.event_id, record)
+}
+
+/// The same, from the record rendered as JSON (any shape of record).
+fn render(record: evtx::EvtxRecord, wanted: Selection) -> Result<(String, u32, Option<Record>), String> {
+    let json = record.into_json_bytes().map_err(|e| e.to_string())?;
+    let micros = json.timestamp.as_microsecond();
+    let (channel, event_id, record) =
+        lean_record(json.event_record_id, micros, &json.data, wanted).map_err(|e| e.to_string())?;
+    Ok((channel.into_owned(), event_id, record))
 }
 
 /// 1980-01-01 in microseconds since 1970.
@@ -317,7 +431,7 @@ struct Doc<'a> {
     provider: String,
     computer: String,
     selected: bool,
-    data: Vec<(String, String)>,
+    data: Vec<(Cow<'static, str>, String)>,
 }
 
 /// Walks `{"Event": {"System": …, "EventData": …, "UserData": …}}` (`top`: the outer object).
@@ -378,7 +492,7 @@ impl<'de, V: serde::de::Visitor<'de>> serde::de::DeserializeSeed<'de> for Seed<V
 /// the selected ones as text, the rest skipped.
 struct FieldsVisitor<'m> {
     wanted: Selection,
-    data: &'m mut Vec<(String, String)>,
+    data: &'m mut Vec<(Cow<'static, str>, String)>,
     depth: u8,
 }
 
@@ -399,7 +513,7 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor<'_> {
                 map.next_value_seed(Seed(inner))?;
             } else if self.wanted.keeps(&key) {
                 let raw: &RawValue = map.next_value()?;
-                self.data.push((key.into_owned(), text_of_raw(raw)));
+                self.data.push((Cow::Owned(key.into_owned()), text_of_raw(raw)));
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -410,7 +524,7 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor<'_> {
     // EventData that is a bare string (unnamed data).
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
         if self.depth == 0 {
-            self.data.push(("Data".into(), v.into()));
+            self.data.push((Cow::Borrowed("Data"), v.into()));
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 pub mod artefacts;
 pub mod binary;
+pub mod binxml;
 pub mod checklist;
 pub mod encryption;
 pub mod events;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::evtx_writer::{Event, evtx};
+use crate::evtx_writer::{Event, evtx, evtx_templated};
 use crate::helpers::{shodo, verify};
 
 const SEC: &str = "Security";
@@ -23,7 +23,12 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
     fs::write(p, bytes).unwrap();
 }
 
+/// The Security log, its records template instances as Windows writes them.
 fn security_log() -> Vec<u8> {
+    evtx_templated(&security_events())
+}
+
+fn security_events() -> Vec<Event> {
     let mut events = Vec::new();
     // A burst of failures from outside, then the attacker's RDP logon, then a quiet local failure.
     for i in 0..12 {
@@ -80,7 +85,7 @@ fn security_log() -> Vec<u8> {
         Event::new(SEC, "Microsoft-Windows-Eventlog", 1102, "2024-05-01T01:30:00Z")
             .user_data("LogFileCleared", &[("SubjectUserName", "supp0rt")]),
     );
-    evtx(&events)
+    events
 }
 
 fn source(dir: &Path) {
@@ -137,6 +142,45 @@ fn source(dir: &Path) {
     broken.extend(std::iter::repeat_n(0x5Au8, 65536));
     broken.extend(b"ElfChnk\0torn");
     write(dir, &format!("{LOGS}/Application.evtx"), &broken);
+}
+
+#[test]
+fn template_instances_read_as_their_full_rendering() {
+    use shodo::analyze::evtx::{Selection, read_log, read_log_rendered};
+    let mut events = security_events();
+    let scm = |id, t| Event::new("System", "Service Control Manager", id, t);
+    events.push(scm(7045, "2024-05-02T00:00:00Z").data("ServiceName", "q").data("ImagePath", "\"C:\\a b\\q.exe\" -x"));
+    events.push(sec(4625, "2024-05-02T00:00:01Z").data("TargetUserName", "山田 太郎").data("IpAddress", ""));
+    events.push(sec(4625, "2024-05-02T00:00:02Z").data("TargetUserName", "\u{1F600}\t<&>").data("Status", "0x0"));
+    events.push(sec(4624, "2024-05-02T00:00:03Z"));
+    // Enough records for several chunks, templates defined once in each.
+    for i in 0..600 {
+        let t = format!("2024-05-03T00:{:02}:{:02}Z", i / 60, i % 60);
+        let user = format!("user{i}");
+        events.push(sec(4625, &t).data("TargetUserName", &user).data("LogonType", "3").data("TargetSid", "S-1-0-0"));
+    }
+    let sorted = |mut v: Vec<shodo::analyze::evtx::Record>| {
+        v.sort_by_key(|r| r.record_id);
+        v
+    };
+    for (templated, log) in [(true, evtx_templated(&events)), (false, evtx(&events))] {
+        for wanted in [Selection::ALL, shodo::analyze::events::SELECTION] {
+            let (mut fast, mut full) = (Vec::new(), Vec::new());
+            let a = read_log(&mut &log[..], wanted, &mut |r| fast.push(r));
+            let b = read_log_rendered(&mut &log[..], wanted, &mut |r| full.push(r));
+            assert!(a.chunks > 2 && a.problems == 0, "{a:?}");
+            assert_eq!(a.records, events.len() as u64);
+            assert_eq!((&a.counts, &a.first, &a.last), (&b.counts, &b.first, &b.last));
+            assert!(!fast.is_empty());
+            assert_eq!(sorted(fast), sorted(full));
+            assert_eq!(b.rendered, b.records);
+            assert_eq!(
+                a.rendered,
+                if templated { 0 } else { a.records },
+                "template instances are read without rendering"
+            );
+        }
+    }
 }
 
 fn analyze(case: &Path, endpoint: &str) -> (i32, Value) {
