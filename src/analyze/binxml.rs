@@ -7,8 +7,9 @@
 //! differently, only faster. Reads only; every offset is checked against the chunk's bounds.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use super::evtx::Data;
 
 /// Where one of an event's texts comes from.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,35 +50,32 @@ pub struct Fields {
 /// A template's layout under one path (`None`: read the slow way).
 type Placed = (Vec<String>, Option<Arc<Layout>>);
 
-/// A record's named data values, the names shared where the selection lists them.
-pub type Data = Vec<(Cow<'static, str>, String)>;
-
 /// Templates of one chunk, by their offset and the path they are instantiated under; `None` for
 /// a template read the slow way. Only the fields named in `fields` (all when it is empty) are
 /// kept in their layouts.
 pub struct Templates {
-    known: HashMap<u32, Vec<Placed>>,
+    /// Few per chunk: a list searched in order beats hashing.
+    known: Vec<(u32, Placed)>,
     fields: &'static [&'static str],
 }
 
 impl Templates {
     /// Templates keeping the fields named in `fields`, or all fields when it is empty.
     pub fn new(fields: &'static [&'static str]) -> Templates {
-        Templates { known: HashMap::new(), fields }
+        Templates { known: Vec::new(), fields }
     }
 
     /// The layout of the template defined at `offset` in the chunk `data`, its elements placed
     /// under `under`.
     pub fn layout(&mut self, data: &[u8], offset: u32, under: &[String]) -> Option<Arc<Layout>> {
-        let known = self.known.entry(offset).or_default();
-        if let Some((_, layout)) = known.iter().find(|(path, _)| path == under) {
+        if let Some((_, (_, layout))) = self.known.iter().find(|(at, (path, _))| *at == offset && path == under) {
             return layout.clone();
         }
         let layout = layout(data, offset, under).map(|l| {
             let kept = l.fields.into_iter().filter_map(|(name, part)| Some((kept(self.fields, name)?, part))).collect();
             Arc::new(Layout { fields: Vec::new(), kept, ..l })
         });
-        known.push((under.to_vec(), layout.clone()));
+        self.known.push((offset, (under.to_vec(), layout.clone())));
         layout
     }
 }
@@ -142,35 +140,39 @@ const MAX_NESTING: usize = 4;
 /// Channel, event id and — when `wanted` selects the event — the fields `templates` keep, of the
 /// record whose BinXML is `data[start..end]`; `None` when some part of it is not a plain
 /// template instance.
-pub fn read(
-    data: &[u8],
+pub fn read<'a>(
+    data: &'a [u8],
     record: &RawRecord,
     templates: &mut Templates,
     wanted: impl Fn(&str, u32) -> bool,
+    values: &mut Vec<Value<'a>>,
 ) -> Option<(Fields, Option<Data>)> {
-    let (offset, values) = instance(data, record.start, record.end)?;
+    values.clear();
+    let offset = instance(data, record.start, record.end, values)?;
     let layout = templates.layout(data, offset, &[])?;
-    let (system, selected) = layout.system(&values, wanted)?;
+    let (system, selected) = layout.system(values, wanted)?;
     if !selected {
         return Some((system, None));
     }
-    let mut fields = Vec::new();
-    layout.collect(data, &values, templates, &mut fields, 0)?;
+    let mut fields = Data::with_capacity(record.end - record.start);
+    layout.collect(data, values, 0, templates, &mut fields, 0)?;
     Some((system, Some(fields)))
 }
 
-/// One substitution value: its type and bytes (a slice of the chunk).
+/// One substitution value: its type and bytes (a slice of the chunk). The values of a record's
+/// instances go into one list the caller keeps from record to record.
 #[derive(Clone, Copy)]
-struct Value<'a> {
+pub struct Value<'a> {
     kind: u8,
     bytes: &'a [u8],
     /// Where the bytes start in the chunk.
     at: usize,
 }
 
-/// The template definition offset and the values of the one template instance that
-/// `data[start..end]` holds (after an optional fragment header, before an optional end token).
-fn instance(data: &[u8], start: usize, end: usize) -> Option<(u32, Vec<Value<'_>>)> {
+/// The template definition offset of the one template instance that `data[start..end]` holds
+/// (after an optional fragment header, before an optional end token); its values are appended
+/// to `values`.
+fn instance<'a>(data: &'a [u8], start: usize, end: usize, values: &mut Vec<Value<'a>>) -> Option<u32> {
     let data = data.get(..end)?;
     let mut at = start;
     if *data.get(at)? == 0x0f {
@@ -188,14 +190,13 @@ fn instance(data: &[u8], start: usize, end: usize) -> Option<(u32, Vec<Value<'_>
     at += 4;
     let table = data.get(at..at.checked_add(count.checked_mul(4)?)?)?;
     at += table.len();
-    let mut values = Vec::with_capacity(count);
     for d in table.chunks_exact(4) {
         let size = usize::from(u16::from_le_bytes([d[0], d[1]]));
         let bytes = data.get(at..at + size)?;
         values.push(Value { kind: d[2], bytes, at });
         at += size;
     }
-    (at == end || data.get(at) == Some(&0x00)).then_some((offset, values))
+    (at == end || data.get(at) == Some(&0x00)).then_some(offset)
 }
 
 impl Layout {
@@ -217,38 +218,53 @@ impl Layout {
 
     /// The kept fields as text, into `out`, those of nested fragments included;
     /// `None` when one of them is not a plain value.
-    fn collect(
+    /// (This layout's values are `values[base..]`; nested fragments' values are appended after
+    /// them while they are read.)
+    fn collect<'a>(
         &self,
-        data: &[u8],
-        values: &[Value],
+        data: &'a [u8],
+        values: &mut Vec<Value<'a>>,
+        base: usize,
         templates: &mut Templates,
         out: &mut Data,
         depth: usize,
     ) -> Option<()> {
         for (name, part) in &self.kept {
-            out.push((name.clone(), text(part, values)?));
+            out.push_with(name.clone(), |text| write_text(part, values.get(base..)?, text))?;
         }
         for (under, index) in &self.nested {
-            let value = match values.get(usize::from(*index)) {
+            let value = match values.get(base + usize::from(*index)).copied() {
                 Some(v) if v.kind == BINXML => v,
                 None => continue,
                 Some(v) if v.kind == NULL => continue,
                 Some(_) => return None,
             };
             (depth < MAX_NESTING).then_some(())?;
-            let (offset, inner) = instance(data, value.at, value.at + value.bytes.len())?;
+            let inner = values.len();
+            let offset = instance(data, value.at, value.at + value.bytes.len(), values)?;
             let layout = templates.layout(data, offset, under)?;
-            layout.collect(data, &inner, templates, out, depth + 1)?;
+            layout.collect(data, values, inner, templates, out, depth + 1)?;
+            values.truncate(inner);
         }
         Some(())
     }
 }
 
 fn text(part: &Part, values: &[Value]) -> Option<String> {
+    let mut out = String::new();
+    write_text(part, values, &mut out)?;
+    Some(out)
+}
+
+/// Appends a part's text to `out`; `None` (with `out` as it may then be) when it is not plain.
+fn write_text(part: &Part, values: &[Value], out: &mut String) -> Option<()> {
     match part {
-        Part::Literal(s) => Some(s.clone()),
+        Part::Literal(s) => {
+            out.push_str(s);
+            Some(())
+        }
         // A substitution beyond the values given is empty, as the renderer makes it.
-        Part::Value(i) => values.get(usize::from(*i)).map_or(Some(String::new()), value_text),
+        Part::Value(i) => values.get(usize::from(*i)).map_or(Some(()), |v| write_value(v, out)),
     }
 }
 
@@ -264,61 +280,62 @@ const HEX32: u8 = 0x14;
 const HEX64: u8 = 0x15;
 const BINXML: u8 = 0x21;
 
-/// A value's text exactly as the `evtx` crate renders it; `None` for values with structure
-/// (nested BinXML, arrays, handles), times and reals, odd sizes, and text whose rendering differs
-/// (NULs, non-ASCII ANSI).
-fn value_text(v: &Value) -> Option<String> {
+/// Appends a value's text exactly as the `evtx` crate renders it; `None` for values with
+/// structure (nested BinXML, arrays, handles), times and reals, odd sizes, and text whose
+/// rendering differs (NULs, non-ASCII ANSI).
+fn write_value(v: &Value, out: &mut String) -> Option<()> {
+    use std::fmt::Write;
     let b = v.bytes;
     let le = |n: usize| (b.len() == n).then(|| b.iter().rev().fold(0u64, |a, &x| a << 8 | u64::from(x)));
     let signed = |n: usize| le(n).map(|x| (x << (64 - 8 * n)) as i64 >> (64 - 8 * n));
     match v.kind {
-        NULL => Some(String::new()),
-        STRING => utf16_text(b),
+        NULL => Ok(()),
+        STRING => return write_utf16(b, out),
         ANSI => {
-            let text = std::str::from_utf8(b).ok()?;
-            (text.is_ascii() && !text.contains('\0')).then(|| text.to_string())
+            let text = std::str::from_utf8(b).ok().filter(|t| t.is_ascii() && !t.contains('\0'))?;
+            out.push_str(text);
+            Ok(())
         }
-        0x03 => signed(1).map(|n| n.to_string()),
-        0x04 => le(1).map(|n| n.to_string()),
-        0x05 => signed(2).map(|n| n.to_string()),
-        0x06 => le(2).map(|n| n.to_string()),
-        0x07 => signed(4).map(|n| n.to_string()),
-        0x08 => le(4).map(|n| n.to_string()),
-        0x09 => signed(8).map(|n| n.to_string()),
-        0x0a => le(8).map(|n| n.to_string()),
-        HEX32 => le(4).map(|n| format!("{n:#x}")),
-        HEX64 => le(8).map(|n| format!("{n:#x}")),
+        0x03 => write!(out, "{}", signed(1)?),
+        0x04 => write!(out, "{}", le(1)?),
+        0x05 => write!(out, "{}", signed(2)?),
+        0x06 => write!(out, "{}", le(2)?),
+        0x07 => write!(out, "{}", signed(4)?),
+        0x08 => write!(out, "{}", le(4)?),
+        0x09 => write!(out, "{}", signed(8)?),
+        0x0a => write!(out, "{}", le(8)?),
+        HEX32 => write!(out, "{:#x}", le(4)?),
+        HEX64 => write!(out, "{:#x}", le(8)?),
         BOOL => match le(4)? {
-            0 => Some("false".into()),
-            1 => Some("true".into()),
-            _ => None,
+            0 => write!(out, "false"),
+            1 => write!(out, "true"),
+            _ => return None,
         },
-        BINARY => Some(b.iter().map(|x| format!("{x:02X}")).collect()),
-        GUID => guid(b),
-        SID => sid(b),
-        _ => None,
+        BINARY => b.iter().try_for_each(|x| write!(out, "{x:02X}")),
+        GUID => {
+            let b: &[u8; 16] = b.try_into().ok()?;
+            let (d1, d2, d3) = (
+                u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+                u16::from_le_bytes([b[4], b[5]]),
+                u16::from_le_bytes([b[6], b[7]]),
+            );
+            write!(out, "{{{d1:08x}-{d2:04x}-{d3:04x}-{:02x}{:02x}-", b[8], b[9])
+                .and_then(|()| b[10..].iter().try_for_each(|x| write!(out, "{x:02x}")))
+                .and_then(|()| write!(out, "}}"))
+        }
+        SID => {
+            // Revision, sub-authority count, 48-bit big-endian authority, then little-endian
+            // sub-authorities.
+            let (&[revision, count, a0, a1, a2, a3, a4, a5], subs) = b.split_first_chunk::<8>()?;
+            (subs.len() == usize::from(count) * 4).then_some(())?;
+            let authority = u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]);
+            write!(out, "S-{revision}-{authority}").and_then(|()| {
+                subs.chunks_exact(4).try_for_each(|s| write!(out, "-{}", u32::from_le_bytes([s[0], s[1], s[2], s[3]])))
+            })
+        }
+        _ => return None,
     }
-}
-
-/// `{d1-d2-d3-d4[0..2]-d4[2..8]}`, lower case, the first three little-endian.
-fn guid(b: &[u8]) -> Option<String> {
-    let b: &[u8; 16] = b.try_into().ok()?;
-    let hex = |r: &[u8]| r.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let rev = |r: &[u8]| hex(&r.iter().rev().copied().collect::<Vec<_>>());
-    Some(format!("{{{}-{}-{}-{}-{}}}", rev(&b[0..4]), rev(&b[4..6]), rev(&b[6..8]), hex(&b[8..10]), hex(&b[10..16])))
-}
-
-/// `S-R-A-S1-…`: revision, sub-authority count, 48-bit big-endian authority, then little-endian
-/// sub-authorities.
-fn sid(b: &[u8]) -> Option<String> {
-    let (&[revision, count, a0, a1, a2, a3, a4, a5], subs) = b.split_first_chunk::<8>()?;
-    (subs.len() == usize::from(count) * 4).then_some(())?;
-    let authority = u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]);
-    let mut out = format!("S-{revision}-{authority}");
-    for s in subs.chunks_exact(4) {
-        out.push_str(&format!("-{}", u32::from_le_bytes([s[0], s[1], s[2], s[3]])));
-    }
-    Some(out)
+    .ok()
 }
 
 /// An event id's number without making text of it.
@@ -332,15 +349,23 @@ fn number(v: &Value) -> Option<u32> {
     }
 }
 
-/// UTF-16LE text (ASCII without going through `char`); `None` for unpaired surrogates and for
-/// NULs, whose rendering differs.
-fn utf16_text(bytes: &[u8]) -> Option<String> {
+/// Appends UTF-16LE text (ASCII without going through `char`); `None` for unpaired surrogates
+/// and for NULs, whose rendering differs.
+fn write_utf16(bytes: &[u8], out: &mut String) -> Option<()> {
     let units = bytes.chunks_exact(2);
     if units.clone().all(|u| u[1] == 0 && u[0] != 0 && u[0] < 0x80) {
-        return String::from_utf8(units.map(|u| u[0]).collect()).ok();
+        let mut ascii = [0u8; 64];
+        for piece in bytes.chunks(128) {
+            let n = piece.len() / 2;
+            piece.chunks_exact(2).zip(&mut ascii).for_each(|(u, a)| *a = u[0]);
+            out.push_str(std::str::from_utf8(&ascii[..n]).ok()?);
+        }
+        return Some(());
     }
-    let text = utf16(bytes)?;
-    (!text.contains('\0')).then_some(text)
+    for c in char::decode_utf16(units.map(|u| u16::from_le_bytes([u[0], u[1]]))) {
+        out.push(c.ok().filter(|&c| c != '\0')?);
+    }
+    Some(())
 }
 
 /// Bytes before a template definition's BinXML: next offset, GUID, size.
@@ -560,7 +585,9 @@ mod tests {
     use super::*;
 
     fn value(kind: u8, bytes: &[u8]) -> Option<String> {
-        value_text(&Value { kind, bytes, at: 0 })
+        let mut out = String::new();
+        write_value(&Value { kind, bytes, at: 0 }, &mut out)?;
+        Some(out)
     }
 
     #[test]
@@ -613,9 +640,9 @@ mod tests {
             }
             let raws = records(&chunk, at as u32, u64::MAX).unwrap_or_default();
             assert!(raws.len() > 100, "the walk follows the chain");
-            let mut templates = Templates::new(&[]);
+            let (mut templates, mut values) = (Templates::new(&[]), Vec::new());
             for raw in &raws {
-                let _ = read(&chunk, raw, &mut templates, |_, _| true);
+                let _ = read(&chunk, raw, &mut templates, |_, _| true, &mut values);
             }
         }
     }

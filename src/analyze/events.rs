@@ -326,11 +326,11 @@ impl Detector {
         }
         match (r.channel.as_str(), r.event_id) {
             (SECURITY, 4624) => self.logon(r),
-            (SECURITY, 4625) => self.failed_logon(r, remote_address(&r.get("IpAddress"))),
+            (SECURITY, 4625) => self.failed_logon(r, remote_address(r.text("IpAddress"))),
             // Kerberos pre-authentication and NTLM validation failures.
-            (SECURITY, 4771) => self.failed_logon(r, remote_address(&r.get("IpAddress"))),
+            (SECURITY, 4771) => self.failed_logon(r, remote_address(r.text("IpAddress"))),
             (SECURITY, 4768) if !matches!(r.get("Status").as_str(), "0x0" | "0" | "") => {
-                self.failed_logon(r, remote_address(&r.get("IpAddress")))
+                self.failed_logon(r, remote_address(r.text("IpAddress")))
             }
             (SECURITY, 4776) if !matches!(r.get("Status").as_str(), "0x0" | "0" | "") => {
                 let ws = r.get("Workstation");
@@ -543,8 +543,13 @@ impl Detector {
         if f.first.as_ref().is_none_or(|x| r.time < x.time) {
             f.first = Some(r.clone());
         }
-        if f.accounts.len() < 1000 || f.accounts.contains_key(&r.get("TargetUserName")) {
-            *f.accounts.entry(r.get("TargetUserName")).or_default() += 1;
+        let (account, room) = (r.text("TargetUserName"), f.accounts.len() < 1000);
+        match f.accounts.get_mut(account) {
+            Some(n) => *n += 1,
+            None if room => {
+                f.accounts.insert(account.to_string(), 1);
+            }
+            None => {}
         }
         if self.failure_times < MAX_FAILURE_TIMES
             && let Ok(t) = chrono::DateTime::parse_from_rfc3339(&r.time)
@@ -803,7 +808,7 @@ mod tests {
             provider: String::new(),
             event_id: id,
             computer: "PC".into(),
-            data: data.iter().map(|(k, v)| (k.to_string().into(), v.to_string())).collect(),
+            data: data.iter().map(|(k, v)| (k.to_string(), v)).collect(),
         }
     }
 

@@ -20,6 +20,8 @@ use super::binxml::{self, Templates};
 const FILE_HEADER: usize = 4096;
 /// Bytes of one chunk.
 const CHUNK: usize = 65536;
+/// Chunks handed to a worker at a time (fewer hand-overs between threads).
+const BATCH: usize = 16;
 /// Problems described in full; the rest are only counted.
 const MAX_ERRORS: usize = 50;
 
@@ -39,13 +41,88 @@ pub struct Record {
     /// Computer name as the event records it.
     pub computer: String,
     /// Named values of `EventData`, or of the element under `UserData`, as text.
-    pub data: binxml::Data,
+    pub data: Data,
 }
 
 impl Record {
     /// A named value as text (`""` when absent).
     pub fn get(&self, name: &str) -> String {
-        self.data.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.text(name).to_string()
+    }
+
+    /// A named value as text, borrowed (`""` when absent).
+    pub fn text(&self, name: &str) -> &str {
+        self.data.get(name).unwrap_or_default()
+    }
+}
+
+/// An event's named values, in order, held in one text (one allocation for them all): each name
+/// with where its value ends. Names the selection lists are shared, not copied.
+#[derive(Clone, Default, PartialEq)]
+pub struct Data {
+    text: String,
+    fields: Vec<(Cow<'static, str>, usize)>,
+}
+
+impl Data {
+    /// Room for about `bytes` of text.
+    pub fn with_capacity(bytes: usize) -> Data {
+        Data { text: String::with_capacity(bytes / 2), fields: Vec::with_capacity(16) }
+    }
+
+    /// Appends a value.
+    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: &str) {
+        self.text.push_str(value);
+        self.fields.push((name.into(), self.text.len()));
+    }
+
+    /// Appends the value `write` writes; when it gives `None`, nothing is kept.
+    pub fn push_with(&mut self, name: Cow<'static, str>, write: impl FnOnce(&mut String) -> Option<()>) -> Option<()> {
+        let start = self.text.len();
+        if write(&mut self.text).is_none() {
+            self.text.truncate(start);
+            return None;
+        }
+        self.fields.push((name, self.text.len()));
+        Some(())
+    }
+
+    /// The first value named `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    /// Names and values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let starts = std::iter::once(0).chain(self.fields.iter().map(|(_, end)| *end));
+        self.fields
+            .iter()
+            .zip(starts)
+            .map(|((name, end), start)| (name.as_ref(), self.text.get(start..*end).unwrap_or("")))
+    }
+
+    /// How many values.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// No values.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Data {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Into<Cow<'static, str>>, V: AsRef<str>> FromIterator<(K, V)> for Data {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Data {
+        let mut data = Data::default();
+        pairs.into_iter().for_each(|(k, v)| data.push(k, v.as_ref()));
+        data
     }
 }
 
@@ -101,7 +178,7 @@ impl Selection {
 }
 
 /// Reads a log from `input`, handing each record to `on_record` (on this thread); chunks are
-/// parsed on `threads` workers, at most a few chunks in flight.
+/// parsed on one worker per core, in batches, at most a few batches in flight.
 pub fn read_log(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnMut(Record)) -> LogReport {
     read(input, wanted, true, on_record)
 }
@@ -130,11 +207,11 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
         report.problem("file header magic is not ElfFile (chunks read anyway)".into());
     }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads);
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<(u64, Vec<Vec<u8>>)>(threads);
     let chunk_rx = Mutex::new(chunk_rx);
-    let (done_tx, done_rx) = mpsc::channel::<Parsed>();
+    let (done_tx, done_rx) = mpsc::channel::<Vec<Parsed>>();
     let (mut first, mut last) = (None::<i64>, None::<i64>);
-    let mut take = |p: Parsed, report: &mut LogReport| {
+    let mut take_one = |p: Parsed, report: &mut LogReport| {
         p.problems.into_iter().for_each(|w| report.problem(w));
         report.chunks += u64::from(p.parsed);
         report.records += p.total;
@@ -147,18 +224,21 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
         last = last.into_iter().chain(p.last).max();
         p.records.into_iter().for_each(&mut *on_record);
     };
+    let mut take = |batch: Vec<Parsed>, report: &mut LogReport| batch.into_iter().for_each(|p| take_one(p, report));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let (rx, tx) = (&chunk_rx, done_tx.clone());
             scope.spawn(move || {
                 let settings = Arc::new(evtx::ParserSettings::new());
-                while let Some((number, data)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
-                    // A parser bug on a hostile chunk costs that chunk, not the log.
-                    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        parse_chunk(number, data, &settings, wanted, templated)
-                    }))
-                    .unwrap_or_else(|_| Parsed::failed(format!("chunk {number}: the parser failed on it")));
-                    if tx.send(parsed).is_err() {
+                while let Some((first, batch)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
+                    let parsed = (first..).zip(batch).map(|(number, data)| {
+                        // A parser bug on a hostile chunk costs that chunk, not the log.
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            parse_chunk(number, data, &settings, wanted, templated)
+                        }))
+                        .unwrap_or_else(|_| Parsed::failed(format!("chunk {number}: the parser failed on it")))
+                    });
+                    if tx.send(parsed.collect()).is_err() {
                         return;
                     }
                 }
@@ -166,24 +246,24 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
         }
         drop(done_tx);
         let mut number = 0u64;
-        loop {
-            let mut data = vec![0u8; CHUNK];
-            let n = match read_full(input, &mut data) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
-                    report.problem(format!("chunk {number}: unreadable: {e}"));
-                    break;
+        let mut more = true;
+        while more {
+            let mut batch = Vec::with_capacity(BATCH);
+            while batch.len() < BATCH {
+                match next_chunk(input, number, &mut report) {
+                    Some(data) => batch.push(data),
+                    None => {
+                        more = false;
+                        break;
+                    }
                 }
-            };
-            if n < CHUNK {
-                if data[..n].iter().any(|&b| b != 0) {
-                    report.problem(format!("chunk {number}: truncated at {n} bytes"));
-                }
+                number += 1;
+            }
+            if batch.is_empty() {
                 break;
             }
-            // Hand the chunk over; while the workers are busy, take what they finished.
-            let mut item = (number, data);
+            // Hand the batch over; while the workers are busy, take what they finished.
+            let mut item = (number - batch.len() as u64, batch);
             loop {
                 while let Ok(p) = done_rx.try_recv() {
                     take(p, &mut report);
@@ -199,7 +279,6 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
                     Err(mpsc::TrySendError::Disconnected(_)) => return,
                 }
             }
-            number += 1;
         }
         drop(chunk_tx);
         for p in done_rx.iter() {
@@ -209,6 +288,26 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
     report.first = first.map(micros_string);
     report.last = last.map(micros_string);
     report
+}
+
+/// The next chunk of the log, `None` at its end (a torn last chunk and a read error are
+/// problems).
+fn next_chunk(input: &mut dyn Read, number: u64, report: &mut LogReport) -> Option<Vec<u8>> {
+    let mut data = vec![0u8; CHUNK];
+    let n = match read_full(input, &mut data) {
+        Ok(n) => n,
+        Err(e) => {
+            report.problem(format!("chunk {number}: unreadable: {e}"));
+            return None;
+        }
+    };
+    if n < CHUNK {
+        if data[..n].iter().any(|&b| b != 0) {
+            report.problem(format!("chunk {number}: truncated at {n} bytes"));
+        }
+        return None;
+    }
+    Some(data)
 }
 
 fn micros_string(micros: i64) -> String {
@@ -321,11 +420,11 @@ fn read_walked(
     settings: &Arc<evtx::ParserSettings>,
     wanted: Selection,
 ) -> Result<(u64, Vec<RecordRead>), String> {
-    let mut templates = Templates::new(wanted.fields);
+    let (mut templates, mut values) = (Templates::new(wanted.fields), Vec::new());
     let mut reads: Vec<(i64, u64, Option<_>)> = raws
         .iter()
         .map(|raw| {
-            let read = binxml::read(&chunk.data, raw, &mut templates, wanted.events);
+            let read = binxml::read(&chunk.data, raw, &mut templates, wanted.events, &mut values);
             (raw.micros, raw.record_id, read.map(|(system, data)| Ok(selected(raw, system, data))))
         })
         .collect();
@@ -369,11 +468,7 @@ fn read_by_crate(
 }
 
 /// The record, when its event was selected.
-fn selected(
-    raw: &binxml::RawRecord,
-    system: binxml::Fields,
-    data: Option<binxml::Data>,
-) -> (String, u32, Option<Record>) {
+fn selected(raw: &binxml::RawRecord, system: binxml::Fields, data: Option<Data>) -> (String, u32, Option<Record>) {
     let record = data.map(|data| Record {
         record_id: raw.record_id,
         time: micros_string(raw.micros),
@@ -431,7 +526,7 @@ struct Doc<'a> {
     provider: String,
     computer: String,
     selected: bool,
-    data: Vec<(Cow<'static, str>, String)>,
+    data: Data,
 }
 
 /// Walks `{"Event": {"System": …, "EventData": …, "UserData": …}}` (`top`: the outer object).
@@ -492,7 +587,7 @@ impl<'de, V: serde::de::Visitor<'de>> serde::de::DeserializeSeed<'de> for Seed<V
 /// the selected ones as text, the rest skipped.
 struct FieldsVisitor<'m> {
     wanted: Selection,
-    data: &'m mut Vec<(Cow<'static, str>, String)>,
+    data: &'m mut Data,
     depth: u8,
 }
 
@@ -513,7 +608,7 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor<'_> {
                 map.next_value_seed(Seed(inner))?;
             } else if self.wanted.keeps(&key) {
                 let raw: &RawValue = map.next_value()?;
-                self.data.push((Cow::Owned(key.into_owned()), text_of_raw(raw)));
+                self.data.push(key.into_owned(), &text_of_raw(raw));
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -524,7 +619,7 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor<'_> {
     // EventData that is a bare string (unnamed data).
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
         if self.depth == 0 {
-            self.data.push((Cow::Borrowed("Data"), v.into()));
+            self.data.push("Data", v);
         }
         Ok(())
     }
