@@ -2,7 +2,8 @@
 # Event-log speed and memory against `evtx_dump` (the evtx crate's CLI), one run each:
 #   shodo analyze PATH (parse + every detection)   vs   evtx_dump -o jsonl (parse + render)
 # over the corpora's EVTX files (decompressed), and over one large log made by repeating the
-# chunks of the biggest sample (so that a bounded memory shows). Prints the time ratio and both
+# chunks of the biggest sample (so that a bounded memory shows). Each tool runs five times,
+# alternately (a shared machine's speed drifts); prints the ratio of the median times and both
 # peak resident sizes (goals: ratio <= 1.0; shodo's peak under 300 MB).
 #
 # Usage: benches/evtx.sh [CORPORA_DIR] [LARGE_MB]   (defaults ../shared/corpora, 512)
@@ -63,9 +64,13 @@ for target in logs large; do
     dump_cmd=("$dump" -o jsonl "$path")
   fi
   run warm "$bin" analyze --json "$path" > /dev/null
-  read -r _ s_time s_mem < <(run shodo "$bin" analyze --json "$path")
-  read -r _ d_time d_mem < <(run evtx_dump "${dump_cmd[@]}")
+  s_times=() d_times=() s_mem=0 d_mem=0
+  for _ in 1 2 3 4 5; do
+    read -r _ t m < <(run shodo "$bin" analyze --json "$path"); s_times+=("$t"); s_mem=$(( m > s_mem ? m : s_mem ))
+    read -r _ t m < <(run evtx_dump "${dump_cmd[@]}"); d_times+=("$t"); d_mem=$(( m > d_mem ? m : d_mem ))
+  done
   python3 -c "
-s, d = $s_time, $d_time
-print(f'$target: shodo analyze {s:7.2f} s, peak {int($s_mem):5d} MiB   evtx_dump -o jsonl {d:7.2f} s, peak {int($d_mem):5d} MiB   time ratio {s / d:5.2f}  (goals: <= 1.00; shodo peak < 300 MiB)')"
+import statistics
+s, d = statistics.median([$(IFS=,; echo "${s_times[*]}")]), statistics.median([$(IFS=,; echo "${d_times[*]}")])
+print(f'$target: shodo analyze {s:7.2f} s, peak {$s_mem:5d} MiB   evtx_dump -o jsonl {d:7.2f} s, peak {$d_mem:5d} MiB   time ratio {s / d:5.2f}  (medians of 5; goals: <= 1.00; shodo peak < 300 MiB)')"
 done

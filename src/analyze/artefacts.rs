@@ -328,7 +328,7 @@ pub fn analyze_files(paths: &[std::path::PathBuf], progress: &dyn Progress) -> V
         let name = path.display().to_string();
         let mut detector = Detector::new();
         let report = match collect::open_evidence(&path) {
-            Ok(f) => evtx::read_log(&mut io::BufReader::new(f), super::events::SELECTION, &mut |r| detector.feed(&r)),
+            Ok(f) => evtx::read_log(&mut io::BufReader::new(f), super::events::SELECTION, &mut |r| detector.feed(r)),
             Err((_, why)) => {
                 LogReport { problems: 1, problem_details: vec![format!("unreadable: {why}")], ..Default::default() }
             }
@@ -544,7 +544,7 @@ fn read_log(dir: &Path, row: &Row) -> (LogReport, Vec<Detection>, String) {
         Err(e) => return (LogReport::default(), Vec::new(), e.to_string()),
     };
     let mut hashing = Hashing { inner: entry, hash: Sha256::new() };
-    let report = evtx::read_log(&mut hashing, super::events::SELECTION, &mut |r| detector.feed(&r));
+    let report = evtx::read_log(&mut hashing, super::events::SELECTION, &mut |r| detector.feed(r));
     // Whatever the parser left unread still counts for the hash.
     let rest = io::copy(&mut hashing, &mut io::sink());
     let sha = format!("{:x}", hashing.hash.finalize());

@@ -551,10 +551,8 @@ impl Detector {
             }
             None => {}
         }
-        if self.failure_times < MAX_FAILURE_TIMES
-            && let Ok(t) = chrono::DateTime::parse_from_rfc3339(&r.time)
-        {
-            f.times.push(t.timestamp());
+        if self.failure_times < MAX_FAILURE_TIMES {
+            f.times.push(r.micros.div_euclid(1_000_000));
             self.failure_times += 1;
         }
     }
@@ -804,6 +802,7 @@ mod tests {
         Record {
             record_id: 1,
             time: time.into(),
+            micros: chrono::DateTime::parse_from_rfc3339(time).map_or(0, |t| t.timestamp_micros()),
             channel: channel.into(),
             provider: String::new(),
             event_id: id,

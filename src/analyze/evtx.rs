@@ -32,6 +32,8 @@ pub struct Record {
     pub record_id: u64,
     /// When it was written (UTC, RFC 3339).
     pub time: String,
+    /// The same, in microseconds since 1970.
+    pub micros: i64,
     /// Channel (`Security`, `System`, …).
     pub channel: String,
     /// Provider name.
@@ -179,17 +181,17 @@ impl Selection {
 
 /// Reads a log from `input`, handing each record to `on_record` (on this thread); chunks are
 /// parsed on one worker per core, in batches, at most a few batches in flight.
-pub fn read_log(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnMut(Record)) -> LogReport {
+pub fn read_log(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnMut(&Record)) -> LogReport {
     read(input, wanted, true, on_record)
 }
 
 /// As [`read_log`], but every record rendered in full as JSON and read from that: several times
 /// slower, kept as the reference the template reading is checked against.
-pub fn read_log_rendered(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnMut(Record)) -> LogReport {
+pub fn read_log_rendered(input: &mut dyn Read, wanted: Selection, on_record: &mut dyn FnMut(&Record)) -> LogReport {
     read(input, wanted, false, on_record)
 }
 
-fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mut dyn FnMut(Record)) -> LogReport {
+fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mut dyn FnMut(&Record)) -> LogReport {
     let mut report = LogReport::default();
     let mut header = vec![0u8; FILE_HEADER];
     match read_full(input, &mut header) {
@@ -209,9 +211,12 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<(u64, Vec<Vec<u8>>)>(threads);
     let chunk_rx = Mutex::new(chunk_rx);
-    let (done_tx, done_rx) = mpsc::channel::<Vec<Parsed>>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<Parsed>)>();
+    // Records go back to the worker that made them to be freed there, off this thread (and off
+    // the allocator's lock of another thread's arena).
+    let (trash_tx, trash_rx): (Vec<_>, Vec<_>) = (0..threads).map(|_| mpsc::channel::<Vec<Record>>()).unzip();
     let (mut first, mut last) = (None::<i64>, None::<i64>);
-    let mut take_one = |p: Parsed, report: &mut LogReport| {
+    let mut take_one = |p: Parsed, report: &mut LogReport| -> Vec<Record> {
         p.problems.into_iter().for_each(|w| report.problem(w));
         report.chunks += u64::from(p.parsed);
         report.records += p.total;
@@ -222,15 +227,27 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
         }
         first = first.into_iter().chain(p.first).min();
         last = last.into_iter().chain(p.last).max();
-        p.records.into_iter().for_each(&mut *on_record);
+        p.records.iter().for_each(&mut *on_record);
+        p.records
     };
-    let mut take = |batch: Vec<Parsed>, report: &mut LogReport| batch.into_iter().for_each(|p| take_one(p, report));
+    // Chunk buffers come back with their results and are read into again.
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut take = |(worker, batch): (usize, Vec<Parsed>), report: &mut LogReport, spare: &mut Vec<Vec<u8>>| {
+        for mut p in batch {
+            spare.extend(p.buffer.take().filter(|_| spare.len() < 4 * BATCH * threads));
+            let records = take_one(p, report);
+            if let Some(trash) = trash_tx.get(worker) {
+                let _ = trash.send(records);
+            }
+        }
+    };
     std::thread::scope(|scope| {
-        for _ in 0..threads {
+        for (worker, trash) in trash_rx.into_iter().enumerate() {
             let (rx, tx) = (&chunk_rx, done_tx.clone());
             scope.spawn(move || {
                 let settings = Arc::new(evtx::ParserSettings::new());
                 while let Some((first, batch)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
+                    trash.try_iter().for_each(drop);
                     let parsed = (first..).zip(batch).map(|(number, data)| {
                         // A parser bug on a hostile chunk costs that chunk, not the log.
                         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -238,7 +255,7 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
                         }))
                         .unwrap_or_else(|_| Parsed::failed(format!("chunk {number}: the parser failed on it")))
                     });
-                    if tx.send(parsed.collect()).is_err() {
+                    if tx.send((worker, parsed.collect())).is_err() {
                         return;
                     }
                 }
@@ -250,7 +267,7 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
         while more {
             let mut batch = Vec::with_capacity(BATCH);
             while batch.len() < BATCH {
-                match next_chunk(input, number, &mut report) {
+                match next_chunk(input, number, &mut report, spare.pop()) {
                     Some(data) => batch.push(data),
                     None => {
                         more = false;
@@ -266,14 +283,14 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
             let mut item = (number - batch.len() as u64, batch);
             loop {
                 while let Ok(p) = done_rx.try_recv() {
-                    take(p, &mut report);
+                    take(p, &mut report, &mut spare);
                 }
                 match chunk_tx.try_send(item) {
                     Ok(()) => break,
                     Err(mpsc::TrySendError::Full(back)) => {
                         item = back;
                         if let Ok(p) = done_rx.recv_timeout(std::time::Duration::from_millis(5)) {
-                            take(p, &mut report);
+                            take(p, &mut report, &mut spare);
                         }
                     }
                     Err(mpsc::TrySendError::Disconnected(_)) => return,
@@ -282,7 +299,7 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
         }
         drop(chunk_tx);
         for p in done_rx.iter() {
-            take(p, &mut report);
+            take(p, &mut report, &mut spare);
         }
     });
     report.first = first.map(micros_string);
@@ -290,10 +307,10 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
     report
 }
 
-/// The next chunk of the log, `None` at its end (a torn last chunk and a read error are
-/// problems).
-fn next_chunk(input: &mut dyn Read, number: u64, report: &mut LogReport) -> Option<Vec<u8>> {
-    let mut data = vec![0u8; CHUNK];
+/// The next chunk of the log (read into `reuse` when given), `None` at its end (a torn last chunk
+/// and a read error are problems).
+fn next_chunk(input: &mut dyn Read, number: u64, report: &mut LogReport, reuse: Option<Vec<u8>>) -> Option<Vec<u8>> {
+    let mut data = reuse.filter(|b| b.len() == CHUNK).unwrap_or_else(|| vec![0u8; CHUNK]);
     let n = match read_full(input, &mut data) {
         Ok(n) => n,
         Err(e) => {
@@ -310,8 +327,27 @@ fn next_chunk(input: &mut dyn Read, number: u64, report: &mut LogReport) -> Opti
     Some(data)
 }
 
+/// `2026-11-21T01:02:03.123456Z`, as `clock::utc_string` writes it, without its formatter (this
+/// runs once per event read).
 fn micros_string(micros: i64) -> String {
-    crate::clock::utc_string(chrono::DateTime::from_timestamp_micros(micros).unwrap_or_default())
+    use chrono::{Datelike, Timelike};
+    let t = chrono::DateTime::from_timestamp_micros(micros).unwrap_or_default();
+    let Some(year) = u32::try_from(t.year()).ok().filter(|y| *y <= 9999) else {
+        return crate::clock::utc_string(t);
+    };
+    let mut out = String::with_capacity(27);
+    let mut push = |n: u32, width: u32, after: char| {
+        (0..width).rev().for_each(|i| out.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8)));
+        out.push(after);
+    };
+    push(year, 4, '-');
+    push(t.month(), 2, '-');
+    push(t.day(), 2, 'T');
+    push(t.hour(), 2, ':');
+    push(t.minute(), 2, ':');
+    push(t.second(), 2, '.');
+    push(t.timestamp_subsec_micros(), 6, 'Z');
+    out
 }
 
 /// What one chunk gave.
@@ -328,6 +364,8 @@ struct Parsed {
     last: Option<i64>,
     problems: Vec<String>,
     parsed: bool,
+    /// The chunk's buffer, handed back to be read into again.
+    buffer: Option<Vec<u8>>,
 }
 
 impl Parsed {
@@ -341,6 +379,7 @@ impl Parsed {
             last: None,
             problems: vec![problem],
             parsed: false,
+            buffer: None,
         }
     }
 }
@@ -355,6 +394,7 @@ fn parse_chunk(
     let mut out = Parsed::failed(String::new());
     out.problems.clear();
     if data.iter().all(|&b| b == 0) {
+        out.buffer = Some(data);
         return out;
     }
     let mut chunk = match evtx::EvtxChunkData::new(data, false) {
@@ -382,6 +422,7 @@ fn parse_chunk(
         }
         Err(e) => out.problems.push(format!("chunk {number}: {e}")),
     }
+    out.buffer = Some(std::mem::take(&mut chunk.data));
     out
 }
 
@@ -399,9 +440,11 @@ impl Parsed {
                     self.first = Some(self.first.map_or(micros, |f| f.min(micros)));
                     self.last = Some(self.last.map_or(micros, |l| l.max(micros)));
                 }
-                let ids = match self.counts.get_mut(channel.as_str()) {
+                // A selected record carries the channel; otherwise it comes on its own.
+                let channel = record.as_ref().map_or(channel.as_str(), |r| r.channel.as_str());
+                let ids = match self.counts.get_mut(channel) {
                     Some(ids) => ids,
-                    None => self.counts.entry(channel).or_default(),
+                    None => self.counts.entry(channel.to_string()).or_default(),
                 };
                 *ids.entry(event_id).or_default() += 1;
                 self.records.extend(record);
@@ -469,16 +512,22 @@ fn read_by_crate(
 
 /// The record, when its event was selected.
 fn selected(raw: &binxml::RawRecord, system: binxml::Fields, data: Option<Data>) -> (String, u32, Option<Record>) {
-    let record = data.map(|data| Record {
-        record_id: raw.record_id,
-        time: micros_string(raw.micros),
-        channel: system.channel.clone(),
-        provider: system.provider,
-        event_id: system.event_id,
-        computer: system.computer,
-        data,
-    });
-    (system.channel, system.event_id, record)
+    match data {
+        Some(data) => {
+            let record = Record {
+                record_id: raw.record_id,
+                time: micros_string(raw.micros),
+                micros: raw.micros,
+                channel: system.channel,
+                provider: system.provider,
+                event_id: system.event_id,
+                computer: system.computer,
+                data,
+            };
+            (String::new(), system.event_id, Some(record))
+        }
+        None => (system.channel, system.event_id, None),
+    }
 }
 
 /// The same, from the record rendered as JSON (any shape of record).
@@ -509,6 +558,7 @@ fn lean_record(
     let record = doc.selected.then(|| Record {
         record_id,
         time: micros_string(micros),
+        micros,
         channel: doc.channel.to_string(),
         provider: doc.provider,
         event_id: doc.event_id,
@@ -798,6 +848,14 @@ fn text_of(v: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_times_are_written_as_the_clock_writes_them() {
+        for micros in [0, 1, -1, 1_479_574_206_588_873, -11_644_473_600_000_000, 253_402_300_799_999_999, 999_999] {
+            let t = chrono::DateTime::from_timestamp_micros(micros).unwrap();
+            assert_eq!(micros_string(micros), crate::clock::utc_string(t), "{micros}");
+        }
+    }
 
     #[test]
     fn garbage_is_a_problem_not_a_panic() {

@@ -166,8 +166,8 @@ fn template_instances_read_as_their_full_rendering() {
     for (templated, log) in [(true, evtx_templated(&events)), (false, evtx(&events))] {
         for wanted in [Selection::ALL, shodo::analyze::events::SELECTION] {
             let (mut fast, mut full) = (Vec::new(), Vec::new());
-            let a = read_log(&mut &log[..], wanted, &mut |r| fast.push(r));
-            let b = read_log_rendered(&mut &log[..], wanted, &mut |r| full.push(r));
+            let a = read_log(&mut &log[..], wanted, &mut |r| fast.push(r.clone()));
+            let b = read_log_rendered(&mut &log[..], wanted, &mut |r| full.push(r.clone()));
             assert!(a.chunks > 2 && a.problems == 0, "{a:?}");
             assert_eq!(a.records, events.len() as u64);
             assert_eq!((&a.counts, &a.first, &a.last), (&b.counts, &b.first, &b.last));
