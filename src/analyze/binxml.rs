@@ -42,9 +42,35 @@ pub struct Layout {
 #[derive(Debug, Default, PartialEq)]
 pub struct Fields {
     pub event_id: u32,
-    pub channel: String,
-    pub computer: String,
-    pub provider: String,
+    pub channel: Arc<str>,
+    pub computer: Arc<str>,
+    pub provider: Arc<str>,
+}
+
+/// Texts that repeat from record to record (channels, computers, providers), made once and
+/// shared.
+#[derive(Default)]
+struct Names {
+    known: Vec<Arc<str>>,
+    scratch: String,
+}
+
+impl Names {
+    /// The text of `part` (empty when there is none); `None` when it is not plain.
+    fn get(&mut self, part: Option<&Part>, values: &[Value]) -> Option<Arc<str>> {
+        self.scratch.clear();
+        if let Some(p) = part {
+            write_text(p, values, &mut self.scratch)?;
+        }
+        if let Some(known) = self.known.iter().find(|k| ***k == *self.scratch) {
+            return Some(known.clone());
+        }
+        let name: Arc<str> = Arc::from(self.scratch.as_str());
+        if self.known.len() < 64 {
+            self.known.push(name.clone());
+        }
+        Some(name)
+    }
 }
 
 /// A template's layout under one path (`None`: read the slow way).
@@ -57,12 +83,13 @@ pub struct Templates {
     /// Few per chunk: a list searched in order beats hashing.
     known: Vec<(u32, Placed)>,
     fields: &'static [&'static str],
+    names: Names,
 }
 
 impl Templates {
     /// Templates keeping the fields named in `fields`, or all fields when it is empty.
     pub fn new(fields: &'static [&'static str]) -> Templates {
-        Templates { known: Vec::new(), fields }
+        Templates { known: Vec::new(), fields, names: Names::default() }
     }
 
     /// The layout of the template defined at `offset` in the chunk `data`, its elements placed
@@ -150,7 +177,7 @@ pub fn read<'a>(
     values.clear();
     let offset = instance(data, record.start, record.end, values)?;
     let layout = templates.layout(data, offset, &[])?;
-    let (system, selected) = layout.system(values, wanted)?;
+    let (system, selected) = layout.system(values, wanted, &mut templates.names)?;
     if !selected {
         return Some((system, None));
     }
@@ -202,17 +229,24 @@ fn instance<'a>(data: &'a [u8], start: usize, end: usize, values: &mut Vec<Value
 impl Layout {
     /// The system fields from the record's substitution values; `None` when one of them is not
     /// a plain value. The computer and provider are read only when `wanted` selects the event.
-    fn system(&self, values: &[Value], wanted: impl Fn(&str, u32) -> bool) -> Option<(Fields, bool)> {
+    fn system(
+        &self,
+        values: &[Value],
+        wanted: impl Fn(&str, u32) -> bool,
+        names: &mut Names,
+    ) -> Option<(Fields, bool)> {
         let event_id = match &self.event_id {
             Some(Part::Value(i)) if let Some(n) = values.get(usize::from(*i)).and_then(number) => n,
             Some(p) => text(p, values)?.trim().parse().unwrap_or(0),
             None => 0,
         };
-        let get = |p: &Option<Part>| p.as_ref().map_or(Some(String::new()), |p| text(p, values));
-        let channel = get(&self.channel)?;
+        let channel = names.get(self.channel.as_ref(), values)?;
         let selected = wanted(&channel, event_id);
-        let (computer, provider) =
-            if selected { (get(&self.computer)?, get(&self.provider)?) } else { (String::new(), String::new()) };
+        let (computer, provider) = if selected {
+            (names.get(self.computer.as_ref(), values)?, names.get(self.provider.as_ref(), values)?)
+        } else {
+            (names.get(None, values)?, names.get(None, values)?)
+        };
         Some((Fields { event_id, channel, computer, provider }, selected))
     }
 

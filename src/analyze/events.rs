@@ -190,10 +190,10 @@ fn detection(
         time: r.time.clone(),
         last_time: None,
         count: 1,
-        channel: r.channel.clone(),
+        channel: r.channel.to_string(),
         event_id: r.event_id,
         record_id: r.record_id,
-        computer: r.computer.clone(),
+        computer: r.computer.to_string(),
         fields,
     }
 }
@@ -324,7 +324,7 @@ impl Detector {
         if !wanted(&r.channel, r.event_id) {
             return;
         }
-        match (r.channel.as_str(), r.event_id) {
+        match (&*r.channel, r.event_id) {
             (SECURITY, 4624) => self.logon(r),
             (SECURITY, 4625) => self.failed_logon(r, remote_address(r.text("IpAddress"))),
             // Kerberos pre-authentication and NTLM validation failures.
@@ -804,7 +804,7 @@ mod tests {
             time: time.into(),
             micros: chrono::DateTime::parse_from_rfc3339(time).map_or(0, |t| t.timestamp_micros()),
             channel: channel.into(),
-            provider: String::new(),
+            provider: "".into(),
             event_id: id,
             computer: "PC".into(),
             data: data.iter().map(|(k, v)| (k.to_string(), v)).collect(),

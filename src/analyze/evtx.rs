@@ -35,13 +35,13 @@ pub struct Record {
     /// The same, in microseconds since 1970.
     pub micros: i64,
     /// Channel (`Security`, `System`, …).
-    pub channel: String,
+    pub channel: Arc<str>,
     /// Provider name.
-    pub provider: String,
+    pub provider: Arc<str>,
     /// Event id.
     pub event_id: u32,
     /// Computer name as the event records it.
-    pub computer: String,
+    pub computer: Arc<str>,
     /// Named values of `EventData`, or of the element under `UserData`, as text.
     pub data: Data,
 }
@@ -428,7 +428,7 @@ fn parse_chunk(
 
 /// What reading one record gave: its time (µs) and id, then channel, event id and the record
 /// when selected, or why it could not be read.
-type RecordRead = (i64, u64, Result<(String, u32, Option<Record>), String>);
+type RecordRead = (i64, u64, Result<(Arc<str>, u32, Option<Record>), String>);
 
 impl Parsed {
     fn tally(&mut self, number: u64, (micros, record_id, read): RecordRead) {
@@ -441,7 +441,7 @@ impl Parsed {
                     self.last = Some(self.last.map_or(micros, |l| l.max(micros)));
                 }
                 // A selected record carries the channel; otherwise it comes on its own.
-                let channel = record.as_ref().map_or(channel.as_str(), |r| r.channel.as_str());
+                let channel = record.as_ref().map_or(&*channel, |r| &*r.channel);
                 let ids = match self.counts.get_mut(channel) {
                     Some(ids) => ids,
                     None => self.counts.entry(channel.to_string()).or_default(),
@@ -511,7 +511,7 @@ fn read_by_crate(
 }
 
 /// The record, when its event was selected.
-fn selected(raw: &binxml::RawRecord, system: binxml::Fields, data: Option<Data>) -> (String, u32, Option<Record>) {
+fn selected(raw: &binxml::RawRecord, system: binxml::Fields, data: Option<Data>) -> (Arc<str>, u32, Option<Record>) {
     match data {
         Some(data) => {
             let record = Record {
@@ -524,19 +524,19 @@ fn selected(raw: &binxml::RawRecord, system: binxml::Fields, data: Option<Data>)
                 computer: system.computer,
                 data,
             };
-            (String::new(), system.event_id, Some(record))
+            (Arc::clone(&record.channel), system.event_id, Some(record))
         }
         None => (system.channel, system.event_id, None),
     }
 }
 
 /// The same, from the record rendered as JSON (any shape of record).
-fn render(record: evtx::EvtxRecord, wanted: Selection) -> Result<(String, u32, Option<Record>), String> {
+fn render(record: evtx::EvtxRecord, wanted: Selection) -> Result<(Arc<str>, u32, Option<Record>), String> {
     let json = record.into_json_bytes().map_err(|e| e.to_string())?;
     let micros = json.timestamp.as_microsecond();
     let (channel, event_id, record) =
         lean_record(json.event_record_id, micros, &json.data, wanted).map_err(|e| e.to_string())?;
-    Ok((channel.into_owned(), event_id, record))
+    Ok((Arc::from(channel.as_ref()), event_id, record))
 }
 
 /// 1980-01-01 in microseconds since 1970.
@@ -559,10 +559,10 @@ fn lean_record(
         record_id,
         time: micros_string(micros),
         micros,
-        channel: doc.channel.to_string(),
-        provider: doc.provider,
+        channel: Arc::from(doc.channel.as_ref()),
+        provider: Arc::from(doc.provider),
         event_id: doc.event_id,
-        computer: doc.computer,
+        computer: Arc::from(doc.computer),
         data: doc.data,
     });
     Ok((doc.channel, doc.event_id, record))
@@ -879,7 +879,7 @@ mod tests {
         let all = Selection::ALL;
         let (_, _, r) = lean_record(5, 0, json.as_bytes(), all).unwrap();
         let r = r.unwrap();
-        assert_eq!((r.event_id, r.channel.as_str(), r.provider.as_str()), (7045, "System", "Service Control Manager"));
+        assert_eq!((r.event_id, &*r.channel, &*r.provider), (7045, "System", "Service Control Manager"));
         assert_eq!(r.get("ImagePath"), "C:\\Temp\\x.exe");
         let none = Selection { events: |_, _| false, fields: &[] };
         let (channel, id, r) = lean_record(5, 0, json.as_bytes(), none).unwrap();
