@@ -3,7 +3,8 @@
 #   (a) one large file (default 4096 MiB): shodo backup baseline, hashdeep -c sha256,
 #       sha256sum, and openssl dgst -sha256 (the per-core hash limit)
 #   (b) many small files (default 100,000 of 4 KiB, 400 folders): shodo, hashdeep -r, sha256sum
-# Prints the speed ratios (peer time / shodo time: higher is better).
+# Each command runs three times, the tools alternating (a shared machine's speed drifts), and the
+# median time counts. Prints the speed ratios (peer time / shodo time: higher is better).
 # Goals: >= 2x hashdeep and >= 1.5x sha256sum on both; on (a) within 15 % of openssl.
 #
 # Usage: benches/backup.sh [WORKDIR] [LARGE_MB] [SMALL_FILES]   (needs LARGE_MB + ~500 MiB free)
@@ -26,6 +27,8 @@ for i in range(n):
     with open(os.path.join(d, f"file{i:06}.dat"), "wb") as f:
         f.write(os.urandom(4096))
 PY
+# Let the writes of the test data settle before anything is timed.
+sync; sleep 10
 cold() { sync; if [ "$(id -u)" = 0 ]; then echo 3 > /proc/sys/vm/drop_caches; fi; }
 run() { # prints seconds of the command (output discarded), caches dropped first
   cold
@@ -38,15 +41,26 @@ PY
 }
 out="$work/manifest.txt"
 echo "threads: $(nproc); large: ${large_mb} MiB; small: ${small} files of 4 KiB"
+median() { python3 -c "import statistics, sys; print(statistics.median(map(float, sys.argv[1:])))" "$@"; }
 for set in large small; do
   dir="$work/$set"
-  s=$(run "$bin" backup baseline --out "$out" "$dir")
-  h=$(run hashdeep -c sha256 -r "$dir")
-  c=$(run bash -c 'find "$1" -type f -print0 | xargs -0 sha256sum' _ "$dir")
-  line="$set: shodo ${s}s  hashdeep ${h}s  sha256sum ${c}s"
+  S=() H=() C=() O=()
+  for round in 0 1 2; do
+    # Each round starts with another tool, so no tool always runs first after the writes.
+    for k in 0 1 2 3; do
+      case $(( (k + round) % 4 )) in
+        0) S+=("$(run "$bin" backup baseline --out "$out" "$dir")") ;;
+        1) H+=("$(run hashdeep -c sha256 -r "$dir")") ;;
+        2) C+=("$(run bash -c 'find "$1" -type f -print0 | xargs -0 sha256sum' _ "$dir")") ;;
+        3) [ "$set" = large ] && O+=("$(run openssl dgst -sha256 "$dir/image.vhdx")") ;;
+      esac
+    done
+  done
+  s=$(median "${S[@]}") h=$(median "${H[@]}") c=$(median "${C[@]}")
+  line="$set: shodo ${s}s  hashdeep ${h}s  sha256sum ${c}s (medians of 3)"
   ratios=$(python3 -c "s,h,c=$s,$h,$c; print(f'speed vs hashdeep {h/s:.2f}x (goal >= 2), vs sha256sum {c/s:.2f}x (goal >= 1.5)')")
   if [ "$set" = large ]; then
-    o=$(run openssl dgst -sha256 "$dir/image.vhdx")
+    o=$(median "${O[@]}")
     ratios="$ratios, $(python3 -c "s,o=$s,$o; print(f'openssl {o}s: shodo takes {s/o:.2f}x its time (goal <= 1.15)')")"
   fi
   echo "$line  -> $ratios"
