@@ -1,5 +1,7 @@
 //! Windows event logs (EVTX), read chunk by chunk from any reader — an evidence archive's entry
-//! streams straight through, and memory stays at one 64 KiB chunk whatever the log's size.
+//! streams straight through, and memory stays at a few batches of 64 KiB chunks whatever the
+//! log's size. Records that are plain template instances (almost all) are read straight from
+//! their substitution values ([`super::binxml`]); the others are rendered by the `evtx` crate.
 //! Corrupt logs give what can be parsed: a bad chunk or record is counted and described, and
 //! the reading goes on.
 

@@ -299,6 +299,44 @@ pub fn ledger(a: &super::CaseArgs, lang: Lang, out: &mut dyn Write) -> Result<Ou
     Ok(Outcome::Clean)
 }
 
+/// `isolate sheet`
+#[derive(Debug, Args)]
+pub struct SheetArgs {
+    /// ケースのディレクトリ / case directory
+    #[arg(long, value_name = "DIR")]
+    pub case: PathBuf,
+    /// 端末名 / endpoint id
+    #[arg(long, value_name = "ID")]
+    pub endpoint: String,
+    /// 実施者 / examiner
+    #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
+    pub examiner: Option<String>,
+    /// JSON で出力 / JSON output
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Writes the network team's sheet into the case and says where it is.
+pub fn sheet(a: &SheetArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let id = shodo::collect::clean_id(&a.endpoint)?;
+    let sheet = isolate::sheet::sheet(&a.case, &id)?;
+    let examiners = shodo::case::Case::open(&a.case)?.file().case.examiners.clone();
+    let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
+    let writer = shodo::case::CaseWriter::open(&a.case, &actor, "isolate sheet")?;
+    let rel = isolate::sheet::write(&writer, &sheet, lang)?;
+    let path = a.case.join(&rel);
+    if a.json {
+        output::json(out, &serde_json::json!({ "path": path, "sheet": sheet }))?;
+        return Ok(Outcome::Clean);
+    }
+    output::line(
+        out,
+        &format!("{}: {}", lang.pick("ネットワーク担当者への依頼票", "sheet for the network team"), path.display()),
+    )?;
+    output::line(out, lang.pick("ブラウザで開いて A4 で印刷してください", "open it in a browser and print it on A4"))?;
+    Ok(Outcome::Clean)
+}
+
 fn mark(v: Option<bool>) -> &'static str {
     match v {
         Some(true) => "○",

@@ -104,6 +104,8 @@ pub enum IsolateCommand {
     Rollback(isolate::IsolateArgs),
     /// ケースの全端末の隔離状況（台帳）/ the isolation ledger of every endpoint in the case
     Ledger(CaseArgs),
+    /// ネットワーク担当者への遮断依頼票（A4、印刷用）/ the printable sheet for the network team (A4)
+    Sheet(isolate::SheetArgs),
 }
 
 /// `shodo case …`
@@ -168,6 +170,7 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Isolate(IsolateCommand::Verify(a)) => isolate::verify(&a, lang, &mut out),
         Command::Isolate(IsolateCommand::Rollback(a)) => isolate::rollback(&a, lang, &mut out),
         Command::Isolate(IsolateCommand::Ledger(a)) => isolate::ledger(&a, lang, &mut out),
+        Command::Isolate(IsolateCommand::Sheet(a)) => isolate::sheet(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

@@ -7,6 +7,7 @@
 //! change the host's firewall, and nothing else.
 
 pub mod linux;
+pub mod sheet;
 pub mod windows_script;
 
 use std::net::{SocketAddr, TcpStream};
@@ -229,6 +230,14 @@ pub struct LedgerRow {
     pub verified: Option<bool>,
 }
 
+/// Where an endpoint stands: its last apply or rollback, and what the latest verification since
+/// found (none: not confirmed either way).
+pub fn standing(journal: &Journal) -> Option<(&Action, Option<bool>)> {
+    let last = journal.actions.iter().rev().find(|a| a.action != "verify")?;
+    let verified = journal.actions.iter().rev().find(|a| a.verified.is_some() || a.action != "verify");
+    Some((last, verified.and_then(|a| a.verified)))
+}
+
 /// Where every endpoint of the case stands.
 pub fn ledger(case_dir: &Path) -> Result<Vec<LedgerRow>> {
     let mut rows = Vec::new();
@@ -237,15 +246,14 @@ pub fn ledger(case_dir: &Path) -> Result<Vec<LedgerRow>> {
     names.sort();
     for name in names {
         let journal = read_journal(case_dir, &name)?;
-        let Some(last) = journal.actions.iter().rev().find(|a| a.action != "verify") else { continue };
-        let verified = journal.actions.iter().rev().find(|a| a.verified.is_some() || a.action != "verify");
+        let Some((last, verified)) = standing(&journal) else { continue };
         rows.push(LedgerRow {
             endpoint: name,
             mode: last.mode.clone(),
             isolated: last.action == "apply",
             by: last.actor.clone(),
             utc: last.utc.clone(),
-            verified: verified.and_then(|a| a.verified),
+            verified,
         });
     }
     Ok(rows)

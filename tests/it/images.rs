@@ -403,6 +403,16 @@ fn windows_facts_come_from_the_hives_and_name_the_endpoint() {
     for fact in ["hostname", "os_release", "install_date", "time_zone", "last_shutdown", "nics"] {
         assert!(!missing.iter().any(|m| m == fact), "{fact} not determined: {endpoint}");
     }
+    // The network team's sheet, from these facts: an offline disk records no MAC address.
+    let mut sheet = crate::helpers::shodo();
+    let out = sheet.args(["isolate", "sheet", "--endpoint", "PC-RECEPTION-01", "--case"]).arg(&case).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = fs::read_to_string(case.join("endpoints/PC-RECEPTION-01/network-sheet.html")).unwrap();
+    for text in ["PC-RECEPTION-01", "Windows 10 Pro 22H2", "192.168.10.21", "192.168.10.1", "ARP", "ポート番号"] {
+        assert!(page.contains(text), "{text} missing from the sheet");
+    }
+    assert!(page.contains("まだ記録されていません"), "no isolation yet");
+    assert_eq!(crate::helpers::verify(&case).0, 0, "the sheet is on the custody record");
 }
 
 /// Sets the dirty flag in the NTFS image's $VOLUME_INFORMATION (MFT record 3), as an unclean

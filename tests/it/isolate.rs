@@ -218,6 +218,18 @@ fn running_windows_gets_scripts_in_the_case_for_staff_to_run() {
     let isolate = std::fs::read_to_string(case.join("endpoints/pc-nurse-07/isolate.ps1")).unwrap();
     assert!(isolate.contains("-RemoteAddress '192.0.2.10' -RemotePort @('1-21', '23-65535')"));
     assert!(applied["verified"].is_null(), "shodo cannot see the endpoint's firewall: {applied}");
+    // The network team's sheet: no facts collected here, but the isolation is on record.
+    let mut sheet = shodo();
+    let out = sheet.args(["isolate", "sheet", "--json", "--lang", "en", "--endpoint", "pc-nurse-07", "--case"]);
+    let out = out.arg(&case).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let sheet: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sheet["sheet"]["isolation"]["action"], "apply");
+    let page = std::fs::read_to_string(case.join("endpoints/pc-nurse-07/network-sheet.html")).unwrap();
+    assert!(page.contains("isolation applied (not yet confirmed)") && page.contains("192.0.2.10:22"), "{page}");
+    assert!(page.contains("The evidence records no network interface."));
+    let out = shodo().args(["isolate", "sheet", "--endpoint", "pc-unknown", "--case"]).arg(&case).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an endpoint the case does not hold");
     assert_eq!(crate::helpers::verify(&case).0, 0);
     for verb in ["verify", "rollback"] {
         let out = shodo().args(["isolate", verb, "--lang", "en"]).args(args).arg(&case).output().unwrap();
