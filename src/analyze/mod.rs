@@ -13,6 +13,7 @@ pub mod iocs;
 pub mod notes;
 pub mod prefetch;
 pub mod registry;
+mod rendered;
 pub mod rules;
 pub mod scan;
 pub mod winreg;
