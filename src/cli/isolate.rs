@@ -101,9 +101,14 @@ fn confirmed(a: &IsolateArgs, id: &str) -> Result<()> {
 }
 
 fn writer(a: &IsolateArgs, purpose: &str) -> Result<shodo::case::CaseWriter> {
-    let examiners = shodo::case::Case::open(&a.case)?.file().case.examiners.clone();
-    let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
-    shodo::case::CaseWriter::open(&a.case, &actor, purpose)
+    case_writer(&a.case, a.examiner.as_deref(), purpose)
+}
+
+/// The case opened for writing by the examiner given, else the case's own.
+fn case_writer(case: &Path, examiner: Option<&str>, purpose: &str) -> Result<shodo::case::CaseWriter> {
+    let examiners = shodo::case::Case::open(case)?.file().case.examiners.clone();
+    let actor = examiner.map_or_else(|| shodo::case::actor_of(&examiners), str::to_string);
+    shodo::case::CaseWriter::open(case, &actor, purpose)
 }
 
 fn action(kind: &str, mode: Mode, writer: &shodo::case::CaseWriter, allow: &[SocketAddr]) -> Action {
@@ -320,9 +325,7 @@ pub struct SheetArgs {
 pub fn sheet(a: &SheetArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let id = shodo::collect::clean_id(&a.endpoint)?;
     let sheet = isolate::sheet::sheet(&a.case, &id)?;
-    let examiners = shodo::case::Case::open(&a.case)?.file().case.examiners.clone();
-    let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
-    let writer = shodo::case::CaseWriter::open(&a.case, &actor, "isolate sheet")?;
+    let writer = case_writer(&a.case, a.examiner.as_deref(), "isolate sheet")?;
     let rel = isolate::sheet::write(&writer, &sheet, lang)?;
     let path = a.case.join(&rel);
     if a.json {

@@ -176,47 +176,10 @@ pub fn html(s: &Sheet, lang: Lang) -> String {
         );
     }
     for n in &s.nics {
-        let _ = writeln!(h, "<table>");
-        row(&mut h, t("インターフェース", "Interface"), &esc(&n.name));
-        let mac = match &n.mac {
-            Some(m) => esc(m),
-            None => format!(
-                "{unknown} <span class=\"note\">{}</span>",
-                t(
-                    "（オフラインの Windows ディスクには記録されません。下の IP アドレスでスイッチ・ルーターの ARP 表や DHCP の払い出し記録から調べてください）",
-                    "(an offline Windows disk does not record it: look the IP address below up in the switch's or router's ARP table, or in the DHCP leases)",
-                )
-            ),
-        };
-        row(&mut h, t("MAC アドレス", "MAC address"), &mac);
-        row(&mut h, t("IP アドレス", "IP addresses"), &esc(&n.addresses.join(", ")));
-        row(&mut h, t("デフォルトゲートウェイ", "Default gateway"), &esc(n.gateway.as_deref().unwrap_or("-")));
-        if let Some(d) = &n.dhcp_server {
-            row(&mut h, t("DHCP サーバー", "DHCP server"), &esc(d));
-        }
-        let _ = writeln!(h, "</table>");
+        nic_table(&mut h, n, lang);
     }
     let _ = writeln!(h, "<h2>{}</h2>\n<table>", t("隔離の状態（shodo による）", "Isolation (by shodo)"));
-    match &s.isolation {
-        None => row(
-            &mut h,
-            t("状態", "State"),
-            t("端末上での隔離はまだ記録されていません", "no isolation on the endpoint is on record yet"),
-        ),
-        Some(i) => {
-            let state = match (i.action.as_str(), i.verified) {
-                ("apply", Some(true)) => t("隔離中（双方向で確認済み）", "isolated (confirmed both ways)"),
-                ("apply", Some(false)) => t("隔離を適用したが確認できず", "isolation applied, NOT confirmed"),
-                ("apply", None) => t("隔離を適用（未確認）", "isolation applied (not yet confirmed)"),
-                _ => t("解除済み", "released"),
-            };
-            row(&mut h, t("状態", "State"), state);
-            row(&mut h, t("方法", "Mode"), &esc(&i.mode));
-            row(&mut h, t("実施者・日時 (UTC)", "By, when (UTC)"), &format!("{} / {}", esc(&i.actor), esc(&i.utc)));
-            let allow = if i.allow.is_empty() { "-".to_string() } else { esc(&i.allow.join(", ")) };
-            row(&mut h, t("隔離中も通す管理用の宛先", "Management addresses kept reachable"), &allow);
-        }
-    }
+    isolation_rows(&mut h, s.isolation.as_ref(), lang);
     let _ = writeln!(
         h,
         "</table>\n<h2>{}</h2>\n<table>",
@@ -234,6 +197,56 @@ pub fn html(s: &Sheet, lang: Lang) -> String {
     }
     let _ = writeln!(h, "</table>\n</body></html>");
     h
+}
+
+/// One interface's table.
+fn nic_table(h: &mut String, n: &Nic, lang: Lang) {
+    let t = |ja: &'static str, en: &'static str| lang.pick(ja, en);
+    let unknown = t("記録なし", "not recorded");
+    let _ = writeln!(h, "<table>");
+    row(h, t("インターフェース", "Interface"), &esc(&n.name));
+    let mac = match &n.mac {
+        Some(m) => esc(m),
+        None => format!(
+            "{unknown} <span class=\"note\">{}</span>",
+            t(
+                "（オフラインの Windows ディスクには記録されません。下の IP アドレスでスイッチ・ルーターの ARP 表や DHCP の払い出し記録から調べてください）",
+                "(an offline Windows disk does not record it: look the IP address below up in the switch's or router's ARP table, or in the DHCP leases)",
+            )
+        ),
+    };
+    row(h, t("MAC アドレス", "MAC address"), &mac);
+    row(h, t("IP アドレス", "IP addresses"), &esc(&n.addresses.join(", ")));
+    row(h, t("デフォルトゲートウェイ", "Default gateway"), &esc(n.gateway.as_deref().unwrap_or("-")));
+    if let Some(d) = &n.dhcp_server {
+        row(h, t("DHCP サーバー", "DHCP server"), &esc(d));
+    }
+    let _ = writeln!(h, "</table>");
+}
+
+/// Where the isolation stands, as table rows.
+fn isolation_rows(h: &mut String, isolation: Option<&State>, lang: Lang) {
+    let t = |ja: &'static str, en: &'static str| lang.pick(ja, en);
+    match isolation {
+        None => row(
+            h,
+            t("状態", "State"),
+            t("端末上での隔離はまだ記録されていません", "no isolation on the endpoint is on record yet"),
+        ),
+        Some(i) => {
+            let state = match (i.action.as_str(), i.verified) {
+                ("apply", Some(true)) => t("隔離中（双方向で確認済み）", "isolated (confirmed both ways)"),
+                ("apply", Some(false)) => t("隔離を適用したが確認できず", "isolation applied, NOT confirmed"),
+                ("apply", None) => t("隔離を適用（未確認）", "isolation applied (not yet confirmed)"),
+                _ => t("解除済み", "released"),
+            };
+            row(h, t("状態", "State"), state);
+            row(h, t("方法", "Mode"), &esc(&i.mode));
+            row(h, t("実施者・日時 (UTC)", "By, when (UTC)"), &format!("{} / {}", esc(&i.actor), esc(&i.utc)));
+            let allow = if i.allow.is_empty() { "-".to_string() } else { esc(&i.allow.join(", ")) };
+            row(h, t("隔離中も通す管理用の宛先", "Management addresses kept reachable"), &allow);
+        }
+    }
 }
 
 fn row(h: &mut String, label: &str, value: &str) {
