@@ -98,6 +98,28 @@ impl Hive {
         key.value_iter().filter_map(|v| Some((v.get_pretty_name(), convert(v.get_content().0)?))).collect()
     }
 
+    /// Every value of a key as stored: name (empty for the default value), type number, bytes.
+    pub fn raw_values(&mut self, path: &str) -> Vec<RawValue> {
+        let Ok(Some(key)) = self.parser.get_key(path, false) else { return Vec::new() };
+        key.value_iter()
+            .map(|v| RawValue {
+                name: v.detail.value_name(),
+                kind: v.detail.data_type_raw(),
+                data: v.detail.value_bytes().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// One value as stored, if the key and value exist (`name` empty: the default value).
+    pub fn raw(&mut self, path: &str, name: &str) -> Option<RawValue> {
+        self.raw_values(path).into_iter().find(|v| v.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether a key exists.
+    pub fn has_key(&mut self, path: &str) -> bool {
+        path.is_empty() || matches!(self.parser.get_key(path, false), Ok(Some(_)))
+    }
+
     /// When a key was last written (UTC, RFC 3339).
     pub fn last_written(&mut self, path: &str) -> Option<String> {
         let key = self.parser.get_key(path, false).ok()??;
@@ -114,6 +136,17 @@ impl Hive {
     pub fn current_control_set(&mut self) -> Option<String> {
         self.number("Select", "Current").map(|n| format!("ControlSet{n:03}"))
     }
+}
+
+/// A value exactly as the hive stores it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawValue {
+    /// Its name (empty: the key's default value).
+    pub name: String,
+    /// The type number (1 REG_SZ, 4 REG_DWORD …).
+    pub kind: u32,
+    /// The data.
+    pub data: Vec<u8>,
 }
 
 fn convert(content: CellValue) -> Option<Value> {

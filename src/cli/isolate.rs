@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use shodo::config::{Config, ManagementAddr};
+use shodo::isolate::offline::Level;
 use shodo::isolate::{self, Action, linux, windows_script};
 use shodo::{Error, Lang, Result};
 
+use super::isolate_offline as offline;
 use super::{Outcome, output};
 
 /// How the endpoint is met.
@@ -21,6 +23,32 @@ pub enum Mode {
     /// a running Windows endpoint: isolate.ps1 and unisolate.ps1 for staff to run as administrator
     #[value(name = "script-windows")]
     ScriptWindows,
+    /// スティックから起動した Windows 端末: レジストリハイブに書き込み、Windows に戻ったときに隔離された状態にする /
+    /// a Windows endpoint booted from the stick: written into its registry hives, so it comes up isolated
+    #[value(name = "offline-windows")]
+    OfflineWindows,
+}
+
+/// How far offline-windows goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    /// ファイアウォールで既定遮断（管理用の宛先のみ許可）/ firewall default block but for the management addresses
+    Soft,
+    /// soft ＋ ネットワークアダプターのドライバーを無効化 / soft, and the network adapters' drivers disabled
+    Hard,
+    /// hard ＋ 解析で悪性とされたサービス・自動起動の無効化とツールの隔離保管 / hard, and malicious services and autostarts disabled, tools quarantined
+    Persistence,
+}
+
+impl LevelArg {
+    /// The engine's level.
+    pub fn level(self) -> Level {
+        match self {
+            LevelArg::Soft => Level::Soft,
+            LevelArg::Hard => Level::Hard,
+            LevelArg::Persistence => Level::Persistence,
+        }
+    }
 }
 
 impl Mode {
@@ -28,6 +56,7 @@ impl Mode {
         match self {
             Mode::LiveLinux => "live-linux",
             Mode::ScriptWindows => "script-windows",
+            Mode::OfflineWindows => "offline-windows",
         }
     }
 }
@@ -56,6 +85,18 @@ pub struct IsolateArgs {
     /// 実施者 / examiner
     #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
     pub examiner: Option<String>,
+    /// offline-windows の段階 / offline-windows level
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "soft")]
+    pub level: LevelArg,
+    /// offline-windows: Windows のディスク・イメージ・パーティション（省略時は保全したときのもの）/ the Windows disk, image or partition (default: the one collected from)
+    #[arg(long, value_name = "PATH")]
+    pub source: Option<PathBuf>,
+    /// offline-windows: パーティション番号 / partition number
+    #[arg(long, value_name = "N")]
+    pub partition: Option<u32>,
+    /// offline-windows: 証拠の保全前に隔離する理由（記録されます）/ isolate before evidence was collected, for this reason (recorded)
+    #[arg(long, value_name = "REASON")]
+    pub force_uncollected: Option<String>,
     /// JSON で出力 / JSON output
     #[arg(long)]
     pub json: bool,
@@ -123,6 +164,8 @@ fn action(kind: &str, mode: Mode, writer: &shodo::case::CaseWriter, allow: &[Soc
         probes: Vec::new(),
         verified: None,
         notes: Vec::new(),
+        level: None,
+        files: Vec::new(),
     }
 }
 
@@ -137,6 +180,10 @@ pub fn plan(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome>
     let id = endpoint(a)?;
     let allow = allowlist(&a.case, &a.allow)?;
     let ruleset = match a.mode {
+        Mode::OfflineWindows => {
+            offline::plan(a, &id, &allow, lang, out)?;
+            return Ok(Outcome::Clean);
+        }
         Mode::LiveLinux => linux::ruleset(&allow),
         Mode::ScriptWindows => {
             let (isolate, unisolate) = scripts(&a.case, &id, &allow)?;
@@ -185,8 +232,12 @@ pub fn apply(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
     let done = match a.mode {
         Mode::LiveLinux => linux::apply_action(&allow, &blocked)?,
         Mode::ScriptWindows => write_scripts(&writer, &id, &allow)?,
+        Mode::OfflineWindows => offline::apply(a, &id, &allow, &writer)?,
     };
-    let act = action("apply", a.mode, &writer, &allow).with(done);
+    let mut act = action("apply", a.mode, &writer, &allow).with(done);
+    if a.mode == Mode::OfflineWindows {
+        act.level = Some(a.level.level());
+    }
     isolate::record(&writer, &id, act.clone())?;
     report(&id, &act, lang, out, a.json)
 }
@@ -195,6 +246,7 @@ fn what_ja(mode: Mode) -> String {
     match mode {
         Mode::LiveLinux => format!("nftables のテーブル {} を読み込みます", linux::TABLE),
         Mode::ScriptWindows => "端末で管理者として実行する isolate.ps1 と unisolate.ps1 をケースに書きます".into(),
+        Mode::OfflineWindows => "Windows のレジストリハイブに書き込みます".into(),
     }
 }
 
@@ -204,6 +256,7 @@ fn what_en(mode: Mode) -> String {
         Mode::ScriptWindows => {
             "write isolate.ps1 and unisolate.ps1 into the case, to run as administrator on the endpoint".into()
         }
+        Mode::OfflineWindows => "write into the Windows registry hives".into(),
     }
 }
 
@@ -222,6 +275,7 @@ fn write_scripts(writer: &shodo::case::CaseWriter, id: &str, allow: &[SocketAddr
             old: None,
             new: None,
             new_sha256: Some(shodo::hash::sha256_hex(&bytes)),
+            ..isolate::Change::default()
         });
     }
     let rel = format!("{}/{id}", shodo::case::ENDPOINTS_DIR);
@@ -238,7 +292,7 @@ fn write_scripts(writer: &shodo::case::CaseWriter, id: &str, allow: &[SocketAddr
 
 /// A script run on the endpoint is checked and undone there, not by shodo.
 fn not_for_scripts(a: &IsolateArgs, id: &str) -> Result<()> {
-    if a.mode == Mode::LiveLinux {
+    if a.mode != Mode::ScriptWindows {
         return Ok(());
     }
     Err(Error::Refused {
@@ -254,6 +308,15 @@ fn not_for_scripts(a: &IsolateArgs, id: &str) -> Result<()> {
 pub fn verify(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let id = endpoint(a)?;
     not_for_scripts(a, &id)?;
+    if a.mode == Mode::OfflineWindows {
+        let (changes, level) = offline::applied(a, &id)?;
+        let done = offline_run_verify(a, &id, &changes)?;
+        let writer = writer(a, "isolate verify")?;
+        let mut act = action("verify", a.mode, &writer, &[]).with(done);
+        act.level = level;
+        isolate::record(&writer, &id, act.clone())?;
+        return report(&id, &act, lang, out, a.json);
+    }
     let journal = isolate::read_journal(&a.case, &id)?;
     let last = journal.actions.iter().rev().find(|x| x.action != "verify");
     let Some(applied) = last.filter(|x| x.action == "apply") else {
@@ -277,10 +340,16 @@ pub fn rollback(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outc
     not_for_scripts(a, &id)?;
     confirmed(a, &id)?;
     let writer = writer(a, "isolate rollback")?;
-    let act = action("rollback", a.mode, &writer, &[]).with(linux::rollback_action()?);
+    let done = match a.mode {
+        Mode::OfflineWindows => {
+            let (changes, _) = offline::applied(a, &id)?;
+            shodo::isolate::offline_run::rollback(&writer, &id, &offline::volume(a, &id)?, &changes)?
+        }
+        _ => linux::rollback_action()?,
+    };
+    let act = action("rollback", a.mode, &writer, &[]).with(done);
     isolate::record(&writer, &id, act.clone())?;
-    report(&id, &act, lang, out, a.json)?;
-    Ok(Outcome::Clean)
+    report(&id, &act, lang, out, a.json)
 }
 
 pub fn ledger(a: &super::CaseArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
@@ -348,15 +417,20 @@ fn mark(v: Option<bool>) -> &'static str {
     }
 }
 
+fn offline_run_verify(a: &IsolateArgs, id: &str, changes: &[isolate::Change]) -> Result<isolate::Done> {
+    shodo::isolate::offline_run::verify(&offline::volume(a, id)?, changes)
+}
+
 fn report(id: &str, act: &Action, lang: Lang, out: &mut dyn Write, json: bool) -> Result<Outcome> {
     let scripts = act.mode == Mode::ScriptWindows.name();
-    let outcome = if act.action == "rollback" || act.verified == Some(true) || scripts {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    };
+    let clean = act.verified == Some(true) || scripts || (act.action == "rollback" && act.verified != Some(false));
+    let outcome = if clean { Outcome::Clean } else { Outcome::Findings };
     if json {
         output::json(out, act)?;
+        return Ok(outcome);
+    }
+    if act.mode == Mode::OfflineWindows.name() {
+        offline::report(id, act, lang, out)?;
         return Ok(outcome);
     }
     if scripts {

@@ -7,6 +7,7 @@ mod bar;
 mod case;
 mod collect;
 mod isolate;
+mod isolate_offline;
 mod output;
 mod scan;
 mod selftest;

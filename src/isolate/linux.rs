@@ -129,7 +129,7 @@ fn snapshot() -> Result<(Option<serde_json::Value>, Option<String>)> {
 }
 
 fn change(old: Option<serde_json::Value>, new: Option<serde_json::Value>, new_sha256: Option<String>) -> Change {
-    Change { target: format!("nftables table {TABLE}"), old, new, new_sha256 }
+    Change { target: format!("nftables table {TABLE}"), old, new, new_sha256, ..Change::default() }
 }
 
 /// Loads the table, reads it back from the kernel and confirms it both ways with `probes`
@@ -156,7 +156,7 @@ pub fn apply_action(allow: &[SocketAddr], blocked: &[SocketAddr]) -> Result<Done
             "the isolation could not be confirmed; the block stays in place (undo with rollback)".into(),
         ));
     }
-    Ok(Done { changes: vec![change(old, new, sha)], probes, verified, notes })
+    Ok(Done { changes: vec![change(old, new, sha)], probes, verified, notes, ..Done::default() })
 }
 
 /// Whether the table applied (`applied`, as the journal recorded it) is still there, unchanged,
@@ -182,7 +182,7 @@ pub fn verify_action(applied: &serde_json::Value, allow: &[SocketAddr], blocked:
     };
     let probes = probe_all(allow, blocked);
     let verified = if intact { verdict(&probes) } else { Some(false) };
-    Ok(Done { changes: Vec::new(), probes, verified, notes })
+    Ok(Done { changes: Vec::new(), probes, verified, notes, ..Done::default() })
 }
 
 /// Deletes exactly shodo's table and confirms it is gone; the change for the journal.

@@ -2,11 +2,17 @@
 //!
 //! Every action — apply, verify, rollback — goes into the endpoint's change journal
 //! (`endpoints/<id>/isolation.json`: what was changed, old and new value, the probes and whether
-//! the isolation was confirmed) and into the custody log. The only mode so far is
-//! [`linux`]: the host shodo runs on, through an nftables table of its own. This module may
-//! change the host's firewall, and nothing else.
+//! the isolation was confirmed) and into the custody log. Modes: [`linux`], the host shodo runs
+//! on, through an nftables table of its own; [`offline`], a Windows volume's registry hives
+//! (and quarantined files) while the machine is booted from the stick; [`windows_script`],
+//! scripts staff run on a live Windows endpoint. This module may change the host's firewall and,
+//! after confirmation, the offline Windows volume — nothing else.
 
+pub mod hivex;
 pub mod linux;
+pub mod offline;
+pub mod offline_run;
+pub mod quarantine;
 pub mod sheet;
 pub mod windows_script;
 
@@ -39,7 +45,7 @@ pub struct Journal {
 pub struct Action {
     /// apply | verify | rollback.
     pub action: String,
-    /// live-linux.
+    /// live-linux | script-windows | offline-windows.
     pub mode: String,
     /// When (UTC).
     pub utc: String,
@@ -57,6 +63,12 @@ pub struct Action {
     pub verified: Option<bool>,
     /// What the operator must know, Japanese and English.
     pub notes: Vec<Note>,
+    /// offline-windows: soft | hard | persistence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<offline::Level>,
+    /// Files the action kept in the case (hive copies, quarantine), relative to the case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 /// A remark for the operator: Japanese, English.
@@ -73,19 +85,21 @@ pub struct Done {
     pub verified: Option<bool>,
     /// What the operator must know.
     pub notes: Vec<Note>,
+    /// Files kept in the case, relative to it.
+    pub files: Vec<String>,
 }
 
 impl Action {
     /// The action with what it did.
     pub fn with(mut self, done: Done) -> Action {
-        (self.changes, self.probes, self.verified) = (done.changes, done.probes, done.verified);
+        (self.changes, self.probes, self.verified, self.files) = (done.changes, done.probes, done.verified, done.files);
         self.notes.extend(done.notes);
         self
     }
 }
 
 /// One change, with what was there before and after.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Change {
     /// What was changed (`nftables table inet shodo_isolation`).
     pub target: String,
@@ -95,6 +109,15 @@ pub struct Change {
     pub new: Option<serde_json::Value>,
     /// SHA-256 of `new` as recorded (compact JSON).
     pub new_sha256: Option<String>,
+    /// offline-windows: the registry change itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<offline::Edit>,
+    /// offline-windows: a hive file rewritten, with its copy from before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hive: Option<offline_run::HiveFile>,
+    /// offline-windows: a file moved into the quarantine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<quarantine::Moved>,
 }
 
 /// What a probe expects.
@@ -201,15 +224,20 @@ pub fn record(writer: &CaseWriter, endpoint: &str, action: Action) -> Result<()>
         std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
     }
     let detail = serde_json::json!({
-        "mode": action.mode, "host": action.host, "allow": action.allow, "verified": action.verified,
+        "mode": action.mode, "level": action.level, "host": action.host, "allow": action.allow, "verified": action.verified,
         "changes": action.changes, "probes": action.probes,
     });
     let name = format!("isolate.{}", action.action);
+    let kept: Vec<String> = action.files.clone();
     journal.actions.push(action);
     let text =
         serde_json::to_vec_pretty(&journal).map_err(|e| Error::Corrupt { path: path.clone(), what: e.to_string() })?;
     crate::case::write_atomic(&path, &text)?;
-    writer.record(NewEntry::new(&name, endpoint, detail).with_files(vec![FileRef::of(dir, &rel)?]))?;
+    let mut files = vec![FileRef::of(dir, &rel)?];
+    for k in &kept {
+        files.push(FileRef::of(dir, k)?);
+    }
+    writer.record(NewEntry::new(&name, endpoint, detail).with_files(files))?;
     Ok(())
 }
 

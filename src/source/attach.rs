@@ -20,7 +20,16 @@ pub struct Loop {
 impl Loop {
     /// Attaches `image` read-only, with its partitions scanned.
     pub fn attach(image: &Path) -> Result<Loop> {
-        let out = run("losetup", &["--read-only", "--find", "--show", "--partscan"], Some(image))?;
+        Loop::attach_with(image, &["--read-only", "--find", "--show", "--partscan"])
+    }
+
+    /// Attaches `image` writable: only for an isolation change the operator confirmed.
+    pub fn attach_writable(image: &Path) -> Result<Loop> {
+        Loop::attach_with(image, &["--find", "--show", "--partscan"])
+    }
+
+    fn attach_with(image: &Path, args: &[&str]) -> Result<Loop> {
+        let out = run("losetup", args, Some(image))?;
         let lo = Loop { device: PathBuf::from(out.trim()) };
         // The kernel's partition scan of a loop device does not always run (or runs late);
         // partx asks again. Without a partition table it finds nothing, which is fine.
@@ -104,6 +113,16 @@ impl Mount {
             path: device.into(),
             what: format!("{fs:?} cannot be mounted (encrypted or not a filesystem)"),
         })?;
+        Mount::with(device, kind, options)
+    }
+
+    /// Mounts an NTFS volume writable (ntfs-3g): only for an isolation change the operator
+    /// confirmed. ntfs-3g itself refuses a hibernated volume.
+    pub fn writable_ntfs(device: &Path) -> Result<Mount> {
+        Mount::with(device, "ntfs-3g", "rw,noatime")
+    }
+
+    fn with(device: &Path, kind: &str, options: &str) -> Result<Mount> {
         let dir = std::env::temp_dir().join(format!("shodo-src-{}-{}", std::process::id(), unique()));
         fs::create_dir_all(&dir).map_err(Error::io("mkdir", &dir))?;
         if let Err(e) = mount_to(kind, options, device, &dir) {

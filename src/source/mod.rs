@@ -215,3 +215,65 @@ fn size_of(device: &Path) -> u64 {
 fn unknown(path: &Path) -> Error {
     Error::UnknownSource { path: PathBuf::from(path) }
 }
+
+/// A Windows volume opened read-write for an isolation change: an image attached writable, or
+/// a device whose read-only flags were lifted (set again when dropped), mounted with ntfs-3g.
+#[derive(Debug)]
+pub struct Writable {
+    /// The root of the volume's tree.
+    pub root: PathBuf,
+    /// The flags lifted, to set again.
+    lifted: Vec<PathBuf>,
+    // Dropped in this order: unmount, detach.
+    _mount: Option<Mount>,
+    _loop: Option<Loop>,
+}
+
+impl Drop for Writable {
+    fn drop(&mut self) {
+        // Unmount first (ntfs-3g writes everything out), then protect the devices again.
+        self._mount = None;
+        for device in &self.lifted {
+            let _ = platform::set_read_only(device);
+        }
+    }
+}
+
+/// Opens `spec` read-write: a directory as it is (a volume already mounted by hand); an image
+/// or device only if the volume is NTFS (BitLocker is never written).
+pub fn open_writable(spec: &Path, partition: Option<u32>) -> Result<Writable> {
+    let meta = std::fs::metadata(spec).map_err(Error::io("open", spec))?;
+    if meta.is_dir() {
+        return Ok(Writable { root: spec.into(), lifted: Vec::new(), _mount: None, _loop: None });
+    }
+    use std::os::unix::fs::FileTypeExt;
+    let (lo, device, fs, lifted) = if meta.file_type().is_block_device() {
+        let (device, fs) = pick_volume(spec, &device_partitions(spec), partition)?;
+        let lifted: Vec<PathBuf> = if device == spec { vec![spec.into()] } else { vec![spec.into(), device.clone()] };
+        for d in &lifted {
+            platform::clear_read_only(d).map_err(Error::io("unlock", d))?;
+        }
+        (None, device, fs, lifted)
+    } else {
+        let lo = Loop::attach_writable(spec)?;
+        let (device, fs) = pick_volume(&lo.device, &lo.partitions(), partition)?;
+        (Some(lo), device, fs, Vec::new())
+    };
+    let mut w = Writable { root: PathBuf::new(), lifted, _mount: None, _loop: lo };
+    if fs != Fs::Ntfs {
+        return Err(Error::Refused {
+            ja: format!(
+                "{} は NTFS ではありません（{fs:?}）。オフラインの隔離は Windows の NTFS ボリュームにだけ書きます",
+                device.display()
+            ),
+            en: format!(
+                "{} is not NTFS ({fs:?}): offline isolation writes only to a Windows NTFS volume",
+                device.display()
+            ),
+        });
+    }
+    let m = Mount::writable_ntfs(&device)?;
+    w.root = m.dir.clone();
+    w._mount = Some(m);
+    Ok(w)
+}

@@ -81,3 +81,52 @@ pub fn first_physical(file: &File) -> io::Result<Option<u64>> {
     let placed = map.fm_mapped_extents > 0 && map.fe_flags & (FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_DATA_INLINE) == 0;
     Ok(placed.then_some(map.fe_physical))
 }
+
+fn c_path(path: &Path) -> io::Result<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+}
+
+fn c_name(name: &str) -> io::Result<std::ffi::CString> {
+    std::ffi::CString::new(name).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+}
+
+/// The names of a file's extended attributes (ntfs-3g shows NTFS times, ACL, attributes and
+/// named data streams this way). Does not follow a symlink.
+pub fn list_xattrs(path: &Path) -> io::Result<Vec<String>> {
+    let p = c_path(path)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    // SAFETY: `p` is a NUL-terminated path; the kernel writes at most `buf.len()` bytes into `buf`.
+    let n = unsafe { libc::llistxattr(p.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    buf.truncate(n as usize);
+    Ok(buf.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect())
+}
+
+/// One extended attribute's value.
+pub fn get_xattr(path: &Path, name: &str) -> io::Result<Vec<u8>> {
+    let (p, n) = (c_path(path)?, c_name(name)?);
+    // SAFETY: NUL-terminated path and name; a null buffer of size 0 asks only for the size.
+    let size = unsafe { libc::lgetxattr(p.as_ptr(), n.as_ptr(), std::ptr::null_mut(), 0) };
+    if size < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut buf = vec![0u8; size as usize];
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+    let got = unsafe { libc::lgetxattr(p.as_ptr(), n.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+    if got < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    buf.truncate(got as usize);
+    Ok(buf)
+}
+
+/// Sets one extended attribute.
+pub fn set_xattr(path: &Path, name: &str, value: &[u8]) -> io::Result<()> {
+    let (p, n) = (c_path(path)?, c_name(name)?);
+    // SAFETY: NUL-terminated path and name; the kernel reads `value.len()` bytes from `value`.
+    let rc = unsafe { libc::lsetxattr(p.as_ptr(), n.as_ptr(), value.as_ptr().cast(), value.len(), 0) };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}

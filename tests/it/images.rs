@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::{sh, shodo, verify};
 
-fn sha_file(path: &Path) -> String {
+pub(crate) fn sha_file(path: &Path) -> String {
     format!("{:x}", Sha256::digest(fs::read(path).unwrap()))
 }
 
@@ -22,7 +22,7 @@ fn ntfs_image(dir: &Path) -> PathBuf {
 }
 
 /// The same, plus extra files.
-fn ntfs_image_with(dir: &Path, extra: &[(&str, &[u8])]) -> PathBuf {
+pub(crate) fn ntfs_image_with(dir: &Path, extra: &[(&str, &[u8])]) -> PathBuf {
     let img = dir.join("windows.img");
     fs::File::create(&img).unwrap().set_len(64 << 20).unwrap();
     sh("mkntfs", &["-F", "-Q", "-q", "-L", "WIN", img.to_str().unwrap()]);
@@ -59,18 +59,18 @@ fn rows(case: &Path, endpoint: &str) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn new_case(dir: &Path) -> PathBuf {
+pub(crate) fn new_case(dir: &Path) -> PathBuf {
     let case = dir.join("case");
     shodo().args(["case", "init", "--case"]).arg(&case).assert().success();
     case
 }
 
 /// Runs `shodo collect ARGS --case CASE --source SRC`.
-fn collect(case: &Path, src: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn collect(case: &Path, src: &Path, args: &[&str]) -> std::process::Output {
     shodo().arg("collect").args(args).arg("--case").arg(case).arg("--source").arg(src).output().unwrap()
 }
 
-fn loops_of(img: &Path) -> String {
+pub(crate) fn loops_of(img: &Path) -> String {
     sh("losetup", &["-j", img.to_str().unwrap()])
 }
 
@@ -277,7 +277,7 @@ fn partitioned_disk_image_picks_the_windows_partition() {
 }
 
 /// An image whose volume header says BitLocker (`-FVE-FS-`), with no valid metadata behind it.
-fn fake_bitlocker(dir: &Path) -> PathBuf {
+pub(crate) fn fake_bitlocker(dir: &Path) -> PathBuf {
     let img = dir.join("bitlocker.img");
     let mut bytes = vec![0u8; 16 << 20];
     bytes[..11].copy_from_slice(b"\xeb\x58\x90-FVE-FS-");

@@ -14,6 +14,7 @@ mod helpers;
 mod hives;
 mod images;
 mod isolate;
+mod offline;
 mod prefetch;
 mod prefetch_writer;
 mod scan;

@@ -1,0 +1,528 @@
+//! Offline Windows: isolation written into the registry hives of a Windows volume while the
+//! machine is booted from the stick, so that it comes up contained when it goes back to Windows.
+//!
+//! This module is the pure part: from what the hives and the case say (facts) to the exact
+//! changes (edits with their old and new values), and the reasons to refuse. Writing them is
+//! [`super::hivex`] (hivex's own writer), moving files is [`super::quarantine`], opening the
+//! volume read-write is [`super::volume`].
+//!
+//! Levels: `soft` — Windows Firewall on with inbound and outbound default block in all three
+//! profiles (SYSTEM, current control set), its services set to start, and the policy store
+//! (SOFTWARE\Policies) set the same with local rules not merged and allow rules only for the
+//! management addresses; `hard` — soft, and the physical network adapters' drivers disabled;
+//! `persistence` — hard, and what analysis marked malicious disabled (services, machine Run
+//! entries through the switch Task Manager uses) and its files moved into the quarantine.
+
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Note;
+use crate::analyze::registry::{Hive, RawValue};
+
+/// The SYSTEM hive's name (under `Windows/System32/config`).
+pub const SYSTEM: &str = "SYSTEM";
+/// The SOFTWARE hive's name.
+pub const SOFTWARE: &str = "SOFTWARE";
+
+/// The three firewall profiles, as their keys are named.
+const PROFILES: [&str; 3] = ["DomainProfile", "StandardProfile", "PublicProfile"];
+/// The network adapters' device class.
+const NET_CLASS: &str = "{4d36e972-e325-11ce-bfc1-08002be10318}";
+/// `NCF_PHYSICAL`: the adapter is hardware (not a miniport of a VPN client or a hypervisor).
+const NCF_PHYSICAL: u64 = 0x4;
+/// The policy store's firewall key in SOFTWARE.
+const POLICY: &str = "Policies\\Microsoft\\WindowsFirewall";
+/// Where Task Manager keeps startup entries switched off (machine Run, and Run of 32-bit programs).
+const STARTUP_APPROVED: &str = "Microsoft\\Windows\\CurrentVersion\\Explorer\\StartupApproved";
+/// Service start type: disabled.
+const DISABLED: u32 = 4;
+/// Service start type: automatic.
+const AUTOMATIC: u32 = 2;
+
+/// How far to go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Firewall default block but for the management addresses.
+    Soft,
+    /// Soft, and the network adapters' drivers disabled.
+    Hard,
+    /// Hard, and the persistence analysis marked malicious disabled, its files quarantined.
+    Persistence,
+}
+
+impl Level {
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Soft => "soft",
+            Level::Hard => "hard",
+            Level::Persistence => "persistence",
+        }
+    }
+}
+
+/// A registry value's data as recorded in the journal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegData {
+    /// Type number (1 REG_SZ, 3 REG_BINARY, 4 REG_DWORD …).
+    #[serde(rename = "type")]
+    pub kind: u32,
+    /// The bytes, hex.
+    pub data: String,
+    /// As a person reads it.
+    pub shown: String,
+}
+
+impl RegData {
+    /// From a value read from a hive.
+    pub fn of(v: &RawValue) -> RegData {
+        RegData::new(v.kind, &v.data)
+    }
+
+    /// Type and bytes.
+    pub fn new(kind: u32, bytes: &[u8]) -> RegData {
+        RegData { kind, data: hex(bytes), shown: shown(kind, bytes) }
+    }
+
+    /// A REG_DWORD.
+    pub fn dword(n: u32) -> RegData {
+        RegData::new(4, &n.to_le_bytes())
+    }
+
+    /// A REG_SZ (UTF-16LE with its terminating NUL).
+    pub fn sz(text: &str) -> RegData {
+        let bytes: Vec<u8> = text.encode_utf16().chain([0]).flat_map(u16::to_le_bytes).collect();
+        RegData::new(1, &bytes)
+    }
+
+    /// Its bytes (none if the hex was tampered with).
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        unhex(&self.data)
+    }
+
+    /// Same type and bytes (how it is shown does not count).
+    pub fn same(&self, other: &RegData) -> bool {
+        self.kind == other.kind && self.data.eq_ignore_ascii_case(&other.data)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+fn shown(kind: u32, bytes: &[u8]) -> String {
+    match (kind, bytes.len()) {
+        (4, 4) => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]).to_string(),
+        (1 | 2, _) => {
+            let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+            String::from_utf16_lossy(&units).trim_end_matches('\0').to_string()
+        }
+        _ => hex(bytes),
+    }
+}
+
+/// One registry change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    /// SYSTEM or SOFTWARE.
+    pub hive: String,
+    /// The key, below the hive root (`\`-separated).
+    pub key: String,
+    /// The value's name; none: the key itself (created by shodo).
+    pub value: Option<String>,
+    /// Before (none: absent).
+    pub old: Option<RegData>,
+    /// After (none: absent).
+    pub new: Option<RegData>,
+}
+
+impl Edit {
+    /// How it reads in the journal and on screen.
+    pub fn target(&self) -> String {
+        match &self.value {
+            Some(v) => format!("{}\\{}\\{}", self.hive, self.key, if v.is_empty() { "(既定)" } else { v }),
+            None => format!("{}\\{}\\", self.hive, self.key),
+        }
+    }
+
+    /// The change that undoes this one.
+    pub fn undo(&self) -> Edit {
+        Edit { old: self.new.clone(), new: self.old.clone(), ..self.clone() }
+    }
+}
+
+/// What to do to one endpoint.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Plan {
+    /// Registry changes, keys to create first.
+    pub edits: Vec<Edit>,
+    /// Files to move into the quarantine (paths below the volume root, as in the findings).
+    pub files: Vec<String>,
+    /// What the operator must know: what was not changed and why.
+    pub notes: Vec<Note>,
+}
+
+/// What a plan is made from.
+pub struct Inputs<'a> {
+    /// The level.
+    pub level: Level,
+    /// The management pairs kept reachable.
+    pub allow: &'a [SocketAddr],
+    /// The case id (the rules carry it).
+    pub case_id: &'a str,
+    /// The endpoint's findings (findings.jsonl), for the persistence level.
+    pub findings: &'a [Value],
+    /// When the plan is made (FILETIME), stamped into the startup switches.
+    pub filetime: u64,
+}
+
+/// A value as isolation wants it: hive, key, value name, data.
+type Wanted = (&'static str, String, String, RegData);
+
+/// Builds the changes on the hives as they are now.
+pub fn plan(system: &mut Hive, software: &mut Hive, inputs: &Inputs) -> Plan {
+    let mut wanted: Vec<Wanted> = Vec::new();
+    let mut notes = Vec::new();
+    let ccs = system.current_control_set().unwrap_or_else(|| "ControlSet001".into());
+    firewall(&ccs, inputs, software, &mut wanted);
+    services(system, &ccs, &["MpsSvc", "BFE"], AUTOMATIC, &mut wanted, &mut notes);
+    let power = format!("{ccs}\\Control\\Session Manager\\Power");
+    if system.number(&power, "HiberbootEnabled") == Some(1) {
+        // Fast Startup would leave the volume hibernated at the next shutdown, and the stick
+        // could neither roll back nor collect again.
+        wanted.push((SYSTEM, power, "HiberbootEnabled".into(), RegData::dword(0)));
+    }
+    if inputs.level >= Level::Hard {
+        let drivers = adapter_drivers(system, &ccs);
+        if drivers.is_empty() {
+            notes.push(no_adapters());
+        }
+        let names: Vec<&str> = drivers.iter().map(String::as_str).collect();
+        services(system, &ccs, &names, DISABLED, &mut wanted, &mut notes);
+    }
+    let mut files = Vec::new();
+    if inputs.level >= Level::Persistence {
+        persistence(system, &ccs, inputs, &mut wanted, &mut files, &mut notes);
+    }
+    let mut edits = edits_for(system, software, wanted);
+    // SYSTEM first, then SOFTWARE; within each, keys before their values (a stable sort).
+    edits.sort_by_key(|e| e.hive != SYSTEM);
+    Plan { edits, files, notes }
+}
+
+/// The firewall on, default block both ways, in SYSTEM and in the policy store; local rules
+/// not merged; allow rules for the management pairs only (the policy store's own allow rules
+/// switched off).
+fn firewall(ccs: &str, inputs: &Inputs, software: &mut Hive, out: &mut Vec<Wanted>) {
+    let fw = format!("{ccs}\\Services\\SharedAccess\\Parameters\\FirewallPolicy");
+    for profile in PROFILES {
+        for name in ["EnableFirewall", "DefaultInboundAction", "DefaultOutboundAction"] {
+            out.push((SYSTEM, format!("{fw}\\{profile}"), name.into(), RegData::dword(1)));
+            out.push((SOFTWARE, format!("{POLICY}\\{profile}"), name.into(), RegData::dword(1)));
+        }
+        for name in ["AllowLocalPolicyMerge", "AllowLocalIPsecPolicyMerge"] {
+            out.push((SOFTWARE, format!("{POLICY}\\{profile}"), name.into(), RegData::dword(0)));
+        }
+    }
+    let rules = format!("{POLICY}\\FirewallRules");
+    for v in software.raw_values(&rules) {
+        let text = shown(v.kind, &v.data);
+        if v.kind == 1 && allows(&text) {
+            out.push((
+                SOFTWARE,
+                rules.clone(),
+                v.name.clone(),
+                RegData::sz(&text.replace("|Active=TRUE|", "|Active=FALSE|")),
+            ));
+        }
+    }
+    for (n, a) in inputs.allow.iter().enumerate() {
+        out.push((
+            SOFTWARE,
+            rules.clone(),
+            format!("shodo-keep-{}", n + 1),
+            RegData::sz(&allow_rule(a, inputs.case_id)),
+        ));
+    }
+}
+
+fn allows(rule: &str) -> bool {
+    rule.contains("|Action=Allow|") && rule.contains("|Active=TRUE|")
+}
+
+/// A policy-store rule (MS-GPFAS firewall rule grammar, version 2.10, which every Windows
+/// since 7 reads): outbound TCP and UDP to one management address and port.
+pub fn allow_rule(a: &SocketAddr, case_id: &str) -> String {
+    let ra = match a {
+        SocketAddr::V4(v) => format!("RA4={}", v.ip()),
+        SocketAddr::V6(v) => format!("RA6={}", v.ip()),
+    };
+    format!(
+        "v2.10|Action=Allow|Active=TRUE|Dir=Out|Protocol=6|{ra}|RPort={port}|Name=shodo keep {a}|Desc=shodo isolation {case_id}|EmbedCtxt=shodo isolation {case_id}|",
+        port = a.port()
+    )
+}
+
+/// Sets the start type of the services that exist; says which do not.
+fn services(
+    system: &mut Hive,
+    ccs: &str,
+    names: &[&str],
+    start: u32,
+    out: &mut Vec<Wanted>,
+    notes: &mut Vec<Note>,
+) {
+    for name in names {
+        let key = format!("{ccs}\\Services\\{name}");
+        if system.has_key(&key) {
+            out.push((SYSTEM, key, "Start".into(), RegData::dword(start)));
+        } else {
+            notes.push((
+                format!("サービス {name} がこの SYSTEM ハイブにありません（変更していません）"),
+                format!("service {name} is not in this SYSTEM hive (not changed)"),
+            ));
+        }
+    }
+}
+
+fn no_adapters() -> Note {
+    (
+        "物理ネットワークアダプターのドライバーが見つかりません（hard の無効化は行っていません）".into(),
+        "no physical network adapter driver found (nothing disabled for hard)".into(),
+    )
+}
+
+/// The driver services of the physical network adapters.
+fn adapter_drivers(system: &mut Hive, ccs: &str) -> Vec<String> {
+    let class = format!("{ccs}\\Control\\Class\\{NET_CLASS}");
+    let mut out: Vec<String> = Vec::new();
+    for sub in system.subkeys(&class) {
+        let key = format!("{class}\\{sub}");
+        let physical = system.number(&key, "Characteristics").is_some_and(|c| c & NCF_PHYSICAL != 0);
+        let service = system.text(&format!("{key}\\Ndi"), "Service");
+        if let (true, Some(s)) = (physical, service)
+            && !out.iter().any(|o| o.eq_ignore_ascii_case(&s))
+        {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Services and machine Run entries analysis marked high or critical, and the files of tools
+/// it found.
+fn persistence(
+    system: &mut Hive,
+    ccs: &str,
+    inputs: &Inputs,
+    out: &mut Vec<Wanted>,
+    files: &mut Vec<String>,
+    notes: &mut Vec<Note>,
+) {
+    let mut services_found: Vec<String> = Vec::new();
+    for f in inputs.findings.iter().filter(|f| serious(f)) {
+        let field = |k: &str| f["fields"][k].as_str().unwrap_or_default().to_string();
+        match (f["kind"].as_str(), f["rule"].as_str()) {
+            (Some("registry"), Some("service_suspicious_image")) => services_found.push(field("service")),
+            (Some("registry"), Some("autostart")) => {
+                run_entry(f["key"].as_str().unwrap_or_default(), &field("name"), &field("scope"), inputs, out, notes)
+            }
+            (Some("yara"), _) if tool(f) => {
+                if let Some(p) = f["path"].as_str().filter(|p| !files.iter().any(|x| x == p)) {
+                    files.push(p.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    services_found.dedup();
+    let names: Vec<&str> = services_found.iter().map(String::as_str).collect();
+    services(system, ccs, &names, DISABLED, out, notes);
+    notes.push((
+        "タスクスケジューラのタスクはオフラインでは無効化していません。Windows 起動後にタスクスケジューラで確認してください".into(),
+        "scheduled tasks are not disabled offline: review them in Task Scheduler once Windows runs".into(),
+    ));
+}
+
+fn serious(f: &Value) -> bool {
+    let severity = f["severity"].as_str().or_else(|| f["meta"]["severity"].as_str());
+    matches!(severity, Some("high" | "critical"))
+}
+
+/// A YARA hit on an attacker's tool (not a ransom note, which is evidence and harmless).
+fn tool(f: &Value) -> bool {
+    matches!(
+        f["meta"]["category"].as_str(),
+        Some("hack_tool" | "ransomware_tooling" | "webshell" | "exfiltration" | "remote_access")
+    )
+}
+
+/// A machine Run entry is switched off where Task Manager switches it off (StartupApproved:
+/// first byte 3, then the time it was switched off); other autostarts have no such switch and
+/// are left for the responder.
+fn run_entry(
+    key: &str,
+    name: &str,
+    scope: &str,
+    inputs: &Inputs,
+    out: &mut Vec<Wanted>,
+    notes: &mut Vec<Note>,
+) {
+    let which = match key.to_ascii_lowercase().as_str() {
+        "microsoft\\windows\\currentversion\\run" => Some("Run"),
+        "wow6432node\\microsoft\\windows\\currentversion\\run" => Some("Run32"),
+        _ => None,
+    };
+    match which.filter(|_| scope == "machine") {
+        Some(w) => {
+            let mut data = vec![3, 0, 0, 0];
+            data.extend(inputs.filetime.to_le_bytes());
+            out.push((SOFTWARE, format!("{STARTUP_APPROVED}\\{w}"), name.into(), RegData::new(3, &data)));
+        }
+        None => notes.push((
+            format!("自動起動 {name}（{key}）はオフラインで安全に無効化する方法がないため変更していません。確認のうえ手作業で対処してください"),
+            format!("autostart {name} ({key}) has no switch to turn it off offline: not changed, deal with it by hand after review"),
+        )),
+    }
+}
+
+/// The wanted values against what the hives hold: only real changes, each key created before
+/// its values.
+fn edits_for(system: &mut Hive, software: &mut Hive, wanted: Vec<Wanted>) -> Vec<Edit> {
+    let mut edits: Vec<Edit> = Vec::new();
+    for (hive_name, key, value, new) in wanted {
+        let hive = if hive_name == SYSTEM { &mut *system } else { &mut *software };
+        let old = hive.raw(&key, &value).map(|v| RegData::of(&v));
+        if old.as_ref().is_some_and(|o| o.same(&new)) {
+            continue;
+        }
+        create_keys(hive, hive_name, &key, &mut edits);
+        let duplicate = |e: &Edit| {
+            e.hive == hive_name
+                && e.key.eq_ignore_ascii_case(&key)
+                && e.value.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(&value))
+        };
+        if !edits.iter().any(duplicate) {
+            edits.push(Edit { hive: hive_name.into(), key, value: Some(value), old, new: Some(new) });
+        }
+    }
+    edits
+}
+
+fn create_keys(hive: &mut Hive, hive_name: &str, key: &str, edits: &mut Vec<Edit>) {
+    let parts: Vec<&str> = key.split('\\').collect();
+    for n in 1..=parts.len() {
+        let path = parts[..n].join("\\");
+        let planned =
+            edits.iter().any(|e| e.value.is_none() && e.hive == hive_name && e.key.eq_ignore_ascii_case(&path));
+        if !planned && !hive.has_key(&path) {
+            let marker = RegData::new(0, &[]);
+            edits.push(Edit { hive: hive_name.into(), key: path, value: None, old: None, new: Some(marker) });
+        }
+    }
+}
+
+/// What stands against writing to this volume now.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Facts {
+    /// `hiberfil.sys` holds a live image.
+    pub hibernated: bool,
+    /// Fast Startup is on (`HiberbootEnabled`).
+    pub fast_startup: bool,
+    /// The volume is BitLocker-encrypted and not unlocked for writing.
+    pub bitlocker_locked: bool,
+    /// Hives whose sequence numbers differ (Windows did not finish writing them; their
+    /// transaction logs hold what is missing).
+    pub dirty_hives: Vec<String>,
+    /// The hives that could not be found or read, with why.
+    pub unreadable: Vec<(String, String)>,
+    /// Evidence of this endpoint was collected into the case.
+    pub collected: bool,
+}
+
+/// The reasons to refuse, Japanese and English; `forced` lifts only the one about evidence.
+pub fn refusals(f: &Facts, forced: bool) -> Vec<Note> {
+    let mut out: Vec<Note> = Vec::new();
+    if f.hibernated {
+        out.push(if f.fast_startup {
+            ("Windows が高速スタートアップで終了しています（hiberfil.sys に有効なイメージ）。書き込むとボリュームが壊れるか変更が消えます。Windows を起動し、Shift を押しながら「シャットダウン」で完全に終了してから、もう一度行ってください".into(),
+             "Windows was shut down with Fast Startup (a live image in hiberfil.sys): writing now would corrupt the volume or be lost. Start Windows and shut it down fully (Shift + Shut down), then try again".into())
+        } else {
+            ("Windows が休止状態です（hiberfil.sys に有効なイメージ）。書き込むとボリュームが壊れるか変更が消えます".into(),
+             "Windows is hibernated (a live image in hiberfil.sys): writing now would corrupt the volume or be lost".into())
+        });
+    }
+    if f.bitlocker_locked {
+        out.push(("BitLocker で暗号化されたボリュームです。shodo は BitLocker を読み取り専用でしか開かないため書き込めません。script-windows で隔離してください".into(),
+                  "the volume is BitLocker-encrypted and shodo opens BitLocker read-only only: isolate with script-windows instead".into()));
+    }
+    for h in &f.dirty_hives {
+        out.push((format!("{h} ハイブが書きかけです（シーケンス番号の不一致）。未適用のトランザクションログの上に書くと、Windows がログを適用したときに壊れます"),
+                  format!("the {h} hive is dirty (its sequence numbers differ): writing over unapplied transaction logs would be corrupted when Windows replays them")));
+    }
+    for (h, why) in &f.unreadable {
+        out.push((format!("{h} ハイブを読めません: {why}"), format!("the {h} hive cannot be read: {why}")));
+    }
+    if !f.collected && !forced {
+        out.push(("この端末の証拠がまだ保全されていません。先に collect を行うか、理由を添えて --force-uncollected \"理由\" を指定してください".into(),
+                  "evidence of this endpoint has not been collected yet: collect first, or give --force-uncollected \"reason\"".into()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn register_data_round_trips_and_reads() {
+        let d = RegData::dword(1);
+        assert_eq!((d.kind, d.data.as_str(), d.shown.as_str()), (4, "01000000", "1"));
+        assert_eq!(d.bytes(), Some(vec![1, 0, 0, 0]));
+        let s = RegData::sz("隔離");
+        assert_eq!(s.shown, "隔離");
+        assert_eq!(s.bytes().map(|b| b.len()), Some(6));
+        assert!(RegData { data: "0g".into(), ..d.clone() }.bytes().is_none());
+        assert!(d.same(&RegData { shown: "x".into(), ..d.clone() }));
+    }
+
+    #[test]
+    fn allow_rules_name_one_address_and_port() {
+        let v4: SocketAddr = "192.0.2.10:443".parse().unwrap();
+        let v6: SocketAddr = "[2001:db8::5]:22".parse().unwrap();
+        let r = allow_rule(&v4, "C-1");
+        assert!(r.starts_with("v2.10|Action=Allow|Active=TRUE|Dir=Out|"));
+        assert!(r.contains("|RA4=192.0.2.10|RPort=443|"));
+        assert!(allow_rule(&v6, "C-1").contains("|RA6=2001:db8::5|RPort=22|"));
+        assert!(allows(&r));
+        assert!(!allows(&r.replace("Active=TRUE", "Active=FALSE")));
+    }
+
+    #[test]
+    fn refusals_name_each_condition_and_force_lifts_only_the_evidence_one() {
+        let clean = Facts { collected: true, ..Facts::default() };
+        assert!(refusals(&clean, false).is_empty());
+        let all = Facts {
+            hibernated: true,
+            fast_startup: true,
+            bitlocker_locked: true,
+            dirty_hives: vec!["SYSTEM".into()],
+            unreadable: vec![],
+            collected: false,
+        };
+        let r = refusals(&all, false);
+        assert_eq!(r.len(), 4);
+        assert!(r[0].1.contains("Fast Startup"));
+        assert_eq!(refusals(&all, true).len(), 3);
+    }
+}

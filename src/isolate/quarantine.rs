@@ -1,0 +1,166 @@
+//! The quarantine: files of the attacker's tools moved off the Windows volume into an
+//! AES-256 encrypted ZIP in the case (password `infected`, the convention malware analysts and
+//! antivirus vendors use so that nothing scans, opens or runs it by accident). Each file's
+//! NTFS times, ACL, attributes and named streams (ntfs-3g's extended attributes) go with it,
+//! so that rollback puts it back as it was. A file leaves the volume only after its copy in the
+//! archive was read back and its SHA-256 matched.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zip::AesMode;
+use zip::write::SimpleFileOptions;
+
+use super::Note;
+use crate::collect::unescape;
+use crate::error::{Error, Result};
+use crate::source::platform;
+
+/// The archive's password.
+pub const PASSWORD: &str = "infected";
+
+/// One file moved into the quarantine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    /// Its path below the volume root (escaped as in the manifests).
+    pub path: String,
+    /// SHA-256 of its content.
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+    /// The archive, relative to the case.
+    pub archive: String,
+    /// Its entry in the archive; its extended attributes are under `<entry>.attr/<name>`.
+    pub entry: String,
+    /// The extended attributes kept with it.
+    pub attrs: Vec<String>,
+}
+
+fn options() -> SimpleFileOptions {
+    SimpleFileOptions::default().with_aes_encryption(AesMode::Aes256, PASSWORD)
+}
+
+fn zip_error(path: &Path) -> impl Fn(zip::result::ZipError) -> Error + '_ {
+    move |e| Error::Corrupt { path: path.into(), what: e.to_string() }
+}
+
+/// The attributes ntfs-3g gives that make the file what it was (times last: they are set last).
+fn kept_attrs(file: &Path) -> Vec<String> {
+    let mut names: Vec<String> = platform::list_xattrs(file)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.starts_with("user.") || matches!(n.as_str(), "system.ntfs_acl" | "system.ntfs_attrib"))
+        .collect();
+    if platform::get_xattr(file, "system.ntfs_times").is_ok() {
+        names.push("system.ntfs_times".into());
+    }
+    names
+}
+
+/// Moves `files` (paths below `root`) into a new archive at `archive` (`rel` names it in the
+/// case). Per file: moved, or a note why not — the run goes on.
+pub fn store(root: &Path, files: &[String], archive: &Path, rel: &str) -> Result<(Vec<Moved>, Vec<Note>)> {
+    let out = std::fs::File::create(archive).map_err(Error::io("create", archive))?;
+    let mut zip = zip::ZipWriter::new(out);
+    let (mut stored, mut notes) = (Vec::new(), Vec::new());
+    for (n, path) in files.iter().enumerate() {
+        let file = root.join(std::ffi::OsStr::from_bytes(&unescape(path)));
+        match add(&mut zip, &file, &format!("{:04}", n + 1)) {
+            Ok((sha256, size, entry, attrs)) => {
+                stored.push(Moved { path: path.clone(), sha256, size, archive: rel.into(), entry, attrs });
+            }
+            Err(why) => notes.push(not_moved(path, &why)),
+        }
+    }
+    let out = zip.finish().map_err(zip_error(archive))?;
+    out.sync_all().map_err(Error::io("sync", archive))?;
+    let mut moved = Vec::new();
+    for m in stored {
+        let file = root.join(std::ffi::OsStr::from_bytes(&unescape(&m.path)));
+        match read_entry(archive, &m.entry).map(|b| crate::hash::sha256_hex(&b)) {
+            Ok(sha) if sha == m.sha256 => match std::fs::remove_file(&file) {
+                Ok(()) => moved.push(m),
+                Err(e) => notes.push(not_moved(&m.path, &format!("could not remove it: {e}"))),
+            },
+            Ok(_) => notes.push(not_moved(&m.path, "its copy in the archive does not match")),
+            Err(e) => notes.push(not_moved(&m.path, &e.to_string())),
+        }
+    }
+    Ok((moved, notes))
+}
+
+use std::os::unix::ffi::OsStrExt;
+
+fn not_moved(path: &str, why: &str) -> Note {
+    (
+        format!("{path} を隔離できませんでした（ボリュームに残っています）: {why}"),
+        format!("{path} was not quarantined (still on the volume): {why}"),
+    )
+}
+
+type Added = (String, u64, String, Vec<String>);
+
+fn add(zip: &mut zip::ZipWriter<std::fs::File>, file: &Path, entry: &str) -> std::result::Result<Added, String> {
+    let meta = std::fs::symlink_metadata(file).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut input = std::fs::File::open(file).map_err(|e| e.to_string())?;
+    zip.start_file(entry, options()).map_err(|e| e.to_string())?;
+    let (mut hasher, mut size, mut buf) = (Sha256::new(), 0u64, vec![0u8; 64 * 1024]);
+    loop {
+        let n = input.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        zip.write_all(&buf[..n]).map_err(|e| e.to_string())?;
+        size += n as u64;
+    }
+    let attrs = kept_attrs(file);
+    for name in &attrs {
+        let value = platform::get_xattr(file, name).map_err(|e| format!("{name}: {e}"))?;
+        zip.start_file(format!("{entry}.attr/{name}"), options()).map_err(|e| e.to_string())?;
+        zip.write_all(&value).map_err(|e| e.to_string())?;
+    }
+    Ok((format!("{:x}", hasher.finalize()), size, entry.to_string(), attrs))
+}
+
+/// One entry's bytes, decrypted.
+pub fn read_entry(archive: &Path, entry: &str) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(archive).map_err(Error::io("open", archive))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(zip_error(archive))?;
+    let mut e = zip.by_name_decrypt(entry, PASSWORD.as_bytes()).map_err(zip_error(archive))?;
+    let mut out = Vec::new();
+    e.read_to_end(&mut out).map_err(Error::io("read", archive))?;
+    Ok(out)
+}
+
+/// Puts a moved file back where it was, with its attributes; refuses to overwrite a file that
+/// is there now.
+pub fn restore(root: &Path, archive: &Path, m: &Moved) -> std::result::Result<(), String> {
+    let bytes = read_entry(archive, &m.entry).map_err(|e| e.to_string())?;
+    if crate::hash::sha256_hex(&bytes) != m.sha256 {
+        return Err("its copy in the archive does not match the recorded SHA-256".into());
+    }
+    let file = root.join(std::ffi::OsStr::from_bytes(&unescape(&m.path)));
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&file)
+        .map_err(|e| format!("cannot create {}: {e}", file.display()))?;
+    out.write_all(&bytes).and_then(|()| out.sync_all()).map_err(|e| e.to_string())?;
+    drop(out);
+    let mut failed = Vec::new();
+    for name in &m.attrs {
+        let set = read_entry(archive, &format!("{}.attr/{name}", m.entry))
+            .map_err(|e| e.to_string())
+            .and_then(|v| platform::set_xattr(&file, name, &v).map_err(|e| e.to_string()));
+        if let Err(e) = set {
+            failed.push(format!("{name}: {e}"));
+        }
+    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("restored, but not all its attributes: {}", failed.join("; "))) }
+}
