@@ -274,14 +274,7 @@ pub fn allow_rule(a: &SocketAddr, case_id: &str) -> String {
 }
 
 /// Sets the start type of the services that exist; says which do not.
-fn services(
-    system: &mut Hive,
-    ccs: &str,
-    names: &[&str],
-    start: u32,
-    out: &mut Vec<Wanted>,
-    notes: &mut Vec<Note>,
-) {
+fn services(system: &mut Hive, ccs: &str, names: &[&str], start: u32, out: &mut Vec<Wanted>, notes: &mut Vec<Note>) {
     for name in names {
         let key = format!("{ccs}\\Services\\{name}");
         if system.has_key(&key) {
@@ -337,10 +330,9 @@ fn persistence(
             (Some("registry"), Some("autostart")) => {
                 run_entry(f["key"].as_str().unwrap_or_default(), &field("name"), &field("scope"), inputs, out, notes)
             }
-            (Some("yara"), _) if tool(f) => {
-                if let Some(p) = f["path"].as_str().filter(|p| !files.iter().any(|x| x == p)) {
-                    files.push(p.to_string());
-                }
+            (Some("yara"), _) if tool(f) => push_file(files, f["path"].as_str()),
+            (Some("event_detection"), Some("task_created")) => {
+                task(&field("task"), &field("command"), files, notes);
             }
             _ => {}
         }
@@ -348,10 +340,50 @@ fn persistence(
     services_found.dedup();
     let names: Vec<&str> = services_found.iter().map(String::as_str).collect();
     services(system, ccs, &names, DISABLED, out, notes);
-    notes.push((
-        "タスクスケジューラのタスクはオフラインでは無効化していません。Windows 起動後にタスクスケジューラで確認してください".into(),
-        "scheduled tasks are not disabled offline: review them in Task Scheduler once Windows runs".into(),
-    ));
+}
+
+fn push_file(files: &mut Vec<String>, path: Option<&str>) {
+    if let Some(p) = path.filter(|p| !p.is_empty() && !files.iter().any(|x| x.eq_ignore_ascii_case(p))) {
+        files.push(p.to_string());
+    }
+}
+
+/// A malicious scheduled task: its registration cannot be switched off offline with certainty
+/// (Task Scheduler keeps it in the registry and in System32\Tasks, checked against each other),
+/// so the program it runs is quarantined when it is a file on this volume; the task then fails
+/// to start, and stays for the responder to disable or delete in Task Scheduler.
+fn task(name: &str, command: &str, files: &mut Vec<String>, notes: &mut Vec<Note>) {
+    match program_path(command) {
+        Some(p) => {
+            push_file(files, Some(&p));
+            notes.push((
+                format!("タスク {name} の実行ファイル {p} を隔離保管します。タスク自体は残るため、Windows 起動後にタスクスケジューラで無効化してください"),
+                format!("task {name}: its program {p} is quarantined; the task itself remains — disable it in Task Scheduler once Windows runs"),
+            ));
+        }
+        None => notes.push((
+            format!("タスク {name}（{command}）は実行ファイルがボリューム上のファイルではないため変更していません。Windows 起動後にタスクスケジューラで無効化してください"),
+            format!("task {name} ({command}) does not run a file on this volume: not changed — disable it in Task Scheduler once Windows runs"),
+        )),
+    }
+}
+
+/// The file a command runs, below the volume root (`C:\Users\Public\run.bat` →
+/// `Users/Public/run.bat`), when it names one with a drive letter; a shell's script argument
+/// counts (`cmd /c C:\x\a.bat`).
+pub fn program_path(command: &str) -> Option<String> {
+    let bytes = command.as_bytes();
+    let start = (0..bytes.len().saturating_sub(2)).find(|&i| {
+        bytes[i].is_ascii_alphabetic()
+            && bytes[i + 1] == b':'
+            && bytes[i + 2] == b'\\'
+            && (i == 0 || matches!(bytes[i - 1], b' ' | b'"' | b'\''))
+    })?;
+    let quoted = start > 0 && bytes[start - 1] == b'"';
+    let rest = &command[start + 3..];
+    let end = if quoted { rest.find('"') } else { rest.find(' ') }.unwrap_or(rest.len());
+    let path = rest[..end].trim_end_matches(['\\', ',']);
+    (!path.is_empty()).then(|| path.replace('\\', "/"))
 }
 
 fn serious(f: &Value) -> bool {
@@ -370,14 +402,7 @@ fn tool(f: &Value) -> bool {
 /// A machine Run entry is switched off where Task Manager switches it off (StartupApproved:
 /// first byte 3, then the time it was switched off); other autostarts have no such switch and
 /// are left for the responder.
-fn run_entry(
-    key: &str,
-    name: &str,
-    scope: &str,
-    inputs: &Inputs,
-    out: &mut Vec<Wanted>,
-    notes: &mut Vec<Note>,
-) {
+fn run_entry(key: &str, name: &str, scope: &str, inputs: &Inputs, out: &mut Vec<Wanted>, notes: &mut Vec<Note>) {
     let which = match key.to_ascii_lowercase().as_str() {
         "microsoft\\windows\\currentversion\\run" => Some("Run"),
         "wow6432node\\microsoft\\windows\\currentversion\\run" => Some("Run32"),
@@ -494,6 +519,15 @@ mod tests {
         assert_eq!(s.bytes().map(|b| b.len()), Some(6));
         assert!(RegData { data: "0g".into(), ..d.clone() }.bytes().is_none());
         assert!(d.same(&RegData { shown: "x".into(), ..d.clone() }));
+    }
+
+    #[test]
+    fn task_programs_are_found_in_their_commands() {
+        assert_eq!(program_path("C:\\Users\\Public\\run.bat").as_deref(), Some("Users/Public/run.bat"));
+        assert_eq!(program_path("\"C:\\Program Files\\x y\\a.exe\" -s").as_deref(), Some("Program Files/x y/a.exe"));
+        assert_eq!(program_path("cmd.exe /c c:\\temp\\b.cmd arg").as_deref(), Some("temp/b.cmd"));
+        assert_eq!(program_path("powershell -enc ZQBjAGgAbwA="), None);
+        assert_eq!(program_path("https://x:\\y"), None);
     }
 
     #[test]

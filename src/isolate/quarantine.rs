@@ -65,13 +65,16 @@ pub fn store(root: &Path, files: &[String], archive: &Path, rel: &str) -> Result
     let out = std::fs::File::create(archive).map_err(Error::io("create", archive))?;
     let mut zip = zip::ZipWriter::new(out);
     let (mut stored, mut notes) = (Vec::new(), Vec::new());
-    for (n, path) in files.iter().enumerate() {
-        let file = root.join(std::ffi::OsStr::from_bytes(&unescape(path)));
+    for (n, wanted) in files.iter().enumerate() {
+        let Some((file, path)) = resolve(root, wanted) else {
+            notes.push(not_moved(wanted, "not on the volume"));
+            continue;
+        };
         match add(&mut zip, &file, &format!("{:04}", n + 1)) {
             Ok((sha256, size, entry, attrs)) => {
-                stored.push(Moved { path: path.clone(), sha256, size, archive: rel.into(), entry, attrs });
+                stored.push(Moved { path, sha256, size, archive: rel.into(), entry, attrs });
             }
-            Err(why) => notes.push(not_moved(path, &why)),
+            Err(why) => notes.push(not_moved(wanted, &why)),
         }
     }
     let out = zip.finish().map_err(zip_error(archive))?;
@@ -92,6 +95,29 @@ pub fn store(root: &Path, files: &[String], archive: &Path, rel: &str) -> Result
 }
 
 use std::os::unix::ffi::OsStrExt;
+
+/// The file at `path` (escaped, `/`-separated) below `root`, its names matched without regard
+/// to case as Windows matches them; with the path as the volume spells it.
+fn resolve(root: &Path, path: &str) -> Option<(std::path::PathBuf, String)> {
+    if path.split('/').any(|p| p == ".." || p == ".") || path.starts_with('/') {
+        return None;
+    }
+    let exact = root.join(std::ffi::OsStr::from_bytes(&unescape(path)));
+    if exact.symlink_metadata().is_ok() {
+        return Some((exact, path.to_string()));
+    }
+    let (mut at, mut spelled) = (root.to_path_buf(), Vec::new());
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        let name = std::fs::read_dir(&at)
+            .ok()?
+            .flatten()
+            .map(|e| e.file_name())
+            .find(|n| n.to_string_lossy().eq_ignore_ascii_case(part))?;
+        spelled.push(crate::collect::escape(&name));
+        at.push(name);
+    }
+    Some((at, spelled.join("/")))
+}
 
 fn not_moved(path: &str, why: &str) -> Note {
     (
@@ -163,4 +189,46 @@ pub fn restore(root: &Path, archive: &Path, m: &Moved) -> std::result::Result<()
         }
     }
     if failed.is_empty() { Ok(()) } else { Err(format!("restored, but not all its attributes: {}", failed.join("; "))) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_without_regard_to_case_and_never_leave_the_volume() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("vol");
+        std::fs::create_dir_all(root.join("Users/Public")).unwrap();
+        std::fs::write(root.join("Users/Public/Run.bat"), b"x").unwrap();
+        std::fs::write(tmp.path().join("outside"), b"y").unwrap();
+        let (file, spelled) = resolve(&root, "users/PUBLIC/run.BAT").unwrap();
+        assert_eq!((file, spelled.as_str()), (root.join("Users/Public/Run.bat"), "Users/Public/Run.bat"));
+        assert!(resolve(&root, "../outside").is_none());
+        assert!(resolve(&root, "Users/../../outside").is_none());
+        assert!(resolve(&root, "/etc/passwd").is_none());
+        assert!(resolve(&root, "Users/Public/none.exe").is_none());
+    }
+
+    #[test]
+    fn a_quarantined_file_reads_back_only_with_the_password_and_returns_as_it_was() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("vol");
+        std::fs::create_dir_all(root.join("t")).unwrap();
+        std::fs::write(root.join("t/tool.exe"), b"MZ tool").unwrap();
+        let archive = tmp.path().join("q.zip");
+        let files = ["t/tool.exe".to_string(), "t/missing.exe".to_string()];
+        let (moved, notes) = store(&root, &files, &archive, "q.zip").unwrap();
+        assert_eq!(moved.len(), 1);
+        assert_eq!(notes.len(), 1, "the missing one is said, the run goes on");
+        assert!(!root.join("t/tool.exe").exists());
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
+        assert!(zip.by_name(&moved[0].entry).is_err(), "encrypted");
+        assert_eq!(read_entry(&archive, &moved[0].entry).unwrap(), b"MZ tool");
+        std::fs::write(root.join("t/tool.exe"), b"other").unwrap();
+        assert!(restore(&root, &archive, &moved[0]).is_err(), "a file there now is never overwritten");
+        std::fs::remove_file(root.join("t/tool.exe")).unwrap();
+        restore(&root, &archive, &moved[0]).unwrap();
+        assert_eq!(std::fs::read(root.join("t/tool.exe")).unwrap(), b"MZ tool");
+    }
 }

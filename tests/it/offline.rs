@@ -308,9 +308,27 @@ fn decrypt(archive: &Path, entry: &str) -> Vec<u8> {
     out
 }
 
+/// A Security log in which the attacker registered a task that runs a batch file.
+fn security_log() -> Vec<u8> {
+    let task = "<Task><Actions><Exec><Command>C:\\Users\\Public\\RUN.bat</Command></Exec></Actions></Task>";
+    let e =
+        crate::evtx_writer::Event::new("Security", "Microsoft-Windows-Security-Auditing", 4698, "2026-11-20T18:02:00Z")
+            .data("SubjectUserName", "svc_backup")
+            .data("TaskName", "\\Updater")
+            .data("TaskContent", task);
+    crate::evtx_writer::evtx_templated(&[e])
+}
+
 #[test]
 fn offline_persistence_disables_what_analysis_marked_and_quarantines_the_tools() {
-    let f = fixture(false, &[]);
+    let log = security_log();
+    let f = fixture(
+        false,
+        &[
+            ("Windows/System32/winevt/Logs/Security.evtx", &log),
+            ("Users/Public/run.bat", b"@echo off\r\nvssadmin delete shadows /all /quiet\r\n"),
+        ],
+    );
     let out = collect(&f.case, &f.img, &["--endpoint", ID]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     shodo().args(["analyze", "--endpoint", ID, "--case"]).arg(&f.case).output().unwrap();
@@ -327,17 +345,20 @@ fn offline_persistence_disables_what_analysis_marked_and_quarantines_the_tools()
     assert!(approved.contains("\"Updater\"=hex(3):03,00,00,00"), "switched off as Task Manager does: {approved}");
     assert!(!approved.contains("SecurityHealth"), "a harmless entry stays on: {approved}");
     assert!(!with_volume(&f, |m| m.join("Users/Public/m.txt").exists()), "the tool left the volume");
+    assert!(!with_volume(&f, |m| m.join("Users/Public/run.bat").exists()), "the task's program left the volume");
+    assert!(out.contains("タスク \\Updater"), "{out}");
     let j = journal(&f);
     let moved = j["actions"][0]["changes"].as_array().unwrap().iter().find(|c| c["moved"].is_object()).unwrap().clone();
     assert_eq!(moved["moved"]["path"], "Users/Public/m.txt");
     let archive = f.case.join(moved["moved"]["archive"].as_str().unwrap());
     assert_eq!(decrypt(&archive, moved["moved"]["entry"].as_str().unwrap()), tool);
-    assert!(j["actions"][0]["notes"].to_string().contains("scheduled tasks are not disabled offline"));
+    assert!(j["actions"][0]["notes"].to_string().contains("the task itself remains"));
     assert_eq!(verify(&f.case).0, 0, "the quarantine is on the custody record");
 
     let (code, out, err) = shodo_in(&f, "rollback", &["--confirm", ID]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(with_volume(&f, |m| fs::read(m.join("Users/Public/m.txt")).unwrap()), tool, "put back");
+    assert!(with_volume(&f, |m| m.join("Users/Public/run.bat").exists()), "put back under its own name");
     assert_eq!(hive_bytes(&f, "SYSTEM"), f.system);
     assert_eq!(hive_bytes(&f, "SOFTWARE"), f.software);
 }
