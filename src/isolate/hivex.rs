@@ -87,10 +87,13 @@ fn merged(now: Vec<RawValue>, edits: &[&Edit], key: &str, path: &Path) -> Result
     let edit_of = |name: &str| on_key.iter().find(|e| e.value.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(name)));
     let mut out: Vec<RawValue> = Vec::new();
     for v in &now {
-        if v.data.len() >= BIG_DATA {
+        // hivexsh reads "@" as the default value, and a name that did not decode exactly would
+        // come back renamed: such a key is not rewritten.
+        let unsafe_name = v.name == "@" || v.name.contains('\u{FFFD}');
+        if v.data.len() >= BIG_DATA || unsafe_name {
             return Err(Error::Refused {
-                ja: format!("{key} の値 {} は大きすぎて hivex では安全に書き直せません", v.name),
-                en: format!("value {} of {key} is too large for hivex to rewrite safely", v.name),
+                ja: format!("{key} の値 {:?} は hivex では元どおりに書き直せないため変更しません", v.name),
+                en: format!("value {:?} of {key} cannot be rewritten exactly by hivex: not changed", v.name),
             });
         }
         match edit_of(&v.name) {
