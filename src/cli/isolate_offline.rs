@@ -109,6 +109,18 @@ fn edit_line(e: &Edit, lang: Lang) -> String {
 
 /// Applies; a refusal goes into the custody log too.
 pub fn apply(a: &IsolateArgs, id: &str, allow: &[SocketAddr], writer: &shodo::case::CaseWriter) -> Result<Done> {
+    let journal = isolate::read_journal(&a.case, id)?;
+    if let Some((last, _)) =
+        isolate::standing(&journal).filter(|(l, _)| l.action == "apply" && l.mode == "offline-windows")
+    {
+        return Err(Error::Refused {
+            ja: format!(
+                "{id} は {} に offline-windows で隔離済みです。変えるときは先に rollback してください",
+                last.utc
+            ),
+            en: format!("{id} was isolated with offline-windows at {}: roll back first to change it", last.utc),
+        });
+    }
     let volume = volume(a, id)?;
     let forced = a.force_uncollected.as_deref();
     let result = with_inputs(a, id, allow, |i| offline_run::apply(writer, id, &volume, i, forced))?;

@@ -225,7 +225,7 @@ pub fn record(writer: &CaseWriter, endpoint: &str, action: Action) -> Result<()>
     }
     let detail = serde_json::json!({
         "mode": action.mode, "level": action.level, "host": action.host, "allow": action.allow, "verified": action.verified,
-        "changes": action.changes, "probes": action.probes,
+        "changes": action.changes, "probes": action.probes, "notes": action.notes,
     });
     let name = format!("isolate.{}", action.action);
     let kept: Vec<String> = action.files.clone();

@@ -211,6 +211,12 @@ pub fn plan(system: &mut Hive, software: &mut Hive, inputs: &Inputs) -> Plan {
         services(system, &ccs, &names, DISABLED, &mut wanted, &mut notes);
     }
     let mut files = Vec::new();
+    if inputs.level >= Level::Persistence && inputs.findings.is_empty() {
+        notes.push((
+            "この端末の解析結果（findings.jsonl）がありません。先に analyze と scan を行わないと persistence は hard と同じです".into(),
+            "no analysis findings (findings.jsonl) for this endpoint: without analyze and scan first, persistence does what hard does".into(),
+        ));
+    }
     if inputs.level >= Level::Persistence {
         persistence(system, &ccs, inputs, &mut wanted, &mut files, &mut notes);
     }

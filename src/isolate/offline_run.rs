@@ -254,7 +254,11 @@ impl Step<'_> {
         done.files.push(saved.clone());
         let times = platform::get_xattr(&on_volume, TIMES).ok().map(|t| t.iter().map(|b| format!("{b:02x}")).collect());
         let after = self.edited(edits)?;
-        put(&on_volume, &after)?;
+        if let Err(e) = put(&on_volume, &after) {
+            // A write that failed half-way must not leave a torn hive: put the old bytes back.
+            let _ = put(&on_volume, &before);
+            return Err(e);
+        }
         let file = HiveFile {
             name: self.hive.name.into(),
             path: self.hive.rel.clone(),

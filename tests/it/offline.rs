@@ -201,6 +201,9 @@ fn offline_hard_isolation_is_written_confirmed_and_rolled_back_byte_for_byte() {
 
     let (code, out, err) = isolate(&f, "verify", &[]);
     assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = isolate(&f, "apply", &[&forced[..], &ALLOW].concat());
+    assert_eq!(code, 2, "a second apply would lose what the first changed: {err}");
+    assert!(err.contains("rollback"), "{err}");
     let (code, out, err) = isolate(&f, "rollback", &["--confirm", ID]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(hive_bytes(&f, "SYSTEM"), f.system, "SYSTEM is byte for byte as before");
@@ -222,7 +225,12 @@ fn offline_rollback_after_windows_wrote_the_hive_restores_each_value() {
     fs::create_dir_all(&mnt).unwrap();
     sh("ntfs-3g", &[f.img.to_str().unwrap(), mnt.to_str().unwrap()]);
     for (hive, script) in [
-        ("SYSTEM", "cd \\Select\nsetval 2\nCurrent\ndword:1\nLastKnownGood\ndword:1\ncommit\n"),
+        (
+            "SYSTEM",
+            "cd \\Select\nsetval 2\nCurrent\ndword:1\nLastKnownGood\ndword:1\n\
+             cd \\ControlSet001\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\DomainProfile\n\
+             setval 3\nEnableFirewall\ndword:0\nDefaultOutboundAction\ndword:1\nDefaultInboundAction\ndword:1\ncommit\n",
+        ),
         (
             "SOFTWARE",
             "cd \\Microsoft\\Windows NT\\CurrentVersion\nsetval 1\nProductName\nstring:Windows 10 Pro\ncommit\n",
@@ -240,8 +248,10 @@ fn offline_rollback_after_windows_wrote_the_hive_restores_each_value() {
     }
     sh("umount", &[mnt.to_str().unwrap()]);
 
+    // Someone switched the domain profile's firewall off again: verify says so.
     let (code, out, err) = isolate(&f, "verify", &[]);
-    assert_eq!(code, 0, "our changes are still there: {out}{err}");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("DomainProfile\\EnableFirewall が変わっています"), "{out}");
     let (code, out, err) = isolate(&f, "rollback", &["--confirm", ID]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("一つずつ元に戻しました"), "{out}");
