@@ -15,6 +15,7 @@ pub mod hash;
 pub mod isolate;
 pub mod lang;
 pub mod progress;
+pub mod report;
 pub mod selftest;
 pub mod source;
 

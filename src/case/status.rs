@@ -50,7 +50,7 @@ pub struct Status {
 }
 
 /// Deadlines of the 個人情報保護委員会 report, counted from 覚知日時 (JST dates).
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Deadlines {
     /// 速報: "速やかに", about 3–5 days — first day of that window.
     pub ppc_sokuho_from: NaiveDate,
@@ -146,5 +146,22 @@ mod tests {
         assert_eq!(d.ppc_sokuho_to.to_string(), "2026-11-26");
         assert_eq!(d.ppc_kakuho.to_string(), "2027-01-20");
         assert_eq!(d.ppc_kakuho_not_malicious.to_string(), "2026-12-21");
+    }
+
+    #[test]
+    fn deadlines_cross_month_ends_leap_days_and_years() {
+        let at = |t: &str| Deadlines::from_aware(clock::parse_time(t).unwrap().with_timezone(&jst()));
+        // 30 days from 31 January: 2 March in a common year, 1 March in a leap year.
+        assert_eq!(at("2026-01-31 10:00").ppc_kakuho_not_malicious.to_string(), "2026-03-02");
+        assert_eq!(at("2028-01-31 10:00").ppc_kakuho_not_malicious.to_string(), "2028-03-01");
+        // The 速報 window across a month end and a year end.
+        let d = at("2026-12-29 23:59");
+        assert_eq!(
+            (d.ppc_sokuho_from.to_string(), d.ppc_sokuho_to.to_string()),
+            ("2027-01-01".into(), "2027-01-03".into())
+        );
+        assert_eq!(d.ppc_kakuho.to_string(), "2027-02-27");
+        // 60 days from 31 December 2027 reach 29 February 2028 (a leap year).
+        assert_eq!(at("2027-12-31 00:00").ppc_kakuho.to_string(), "2028-02-29");
     }
 }

@@ -9,6 +9,7 @@ mod collect;
 mod isolate;
 mod isolate_offline;
 mod output;
+mod report;
 mod scan;
 mod selftest;
 mod sources;
@@ -88,6 +89,9 @@ pub enum Command {
     /// 感染端末の隔離: 計画・適用・確認・解除（すべて記録）/ isolate an endpoint: plan, apply, verify, roll back (all on the record)
     #[command(subcommand)]
     Isolate(IsolateCommand),
+    /// 報告書の作成: 個人情報保護委員会 漏えい等報告（速報・確報）と事案モデル report.json /
+    /// write the reports: the PPC breach report (preliminary and final) and the incident model report.json
+    Report(report::ReportArgs),
     /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
     Selftest(JsonFlag),
 }
@@ -172,6 +176,7 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Isolate(IsolateCommand::Rollback(a)) => isolate::rollback(&a, lang, &mut out),
         Command::Isolate(IsolateCommand::Ledger(a)) => isolate::ledger(&a, lang, &mut out),
         Command::Isolate(IsolateCommand::Sheet(a)) => isolate::sheet(&a, lang, &mut out),
+        Command::Report(a) => report::run(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

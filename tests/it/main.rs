@@ -17,5 +17,6 @@ mod isolate;
 mod offline;
 mod prefetch;
 mod prefetch_writer;
+mod report;
 mod scan;
 mod verify_tamper;

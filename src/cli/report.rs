@@ -1,0 +1,49 @@
+//! `shodo report --case DIR [--out DIR]`
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use shodo::{Lang, Result};
+
+use super::{Outcome, output};
+
+/// `report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// ケースのディレクトリ / case directory
+    #[arg(long, value_name = "DIR")]
+    pub case: PathBuf,
+    /// 報告書の写しを置く場所（ケースの reports/ には常に保存）/ also copy the reports here (they are always kept in the case's reports/)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// 記録者 / examiner
+    #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
+    pub examiner: Option<String>,
+    /// JSON で出力 / JSON output
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: &ReportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let examiners = shodo::case::Case::open(&a.case)?.file().case.examiners.clone();
+    let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
+    let writer = shodo::case::CaseWriter::open(&a.case, &actor, "report")?;
+    let written = shodo::report::write(&writer, lang, a.out.as_deref())?;
+    if a.json {
+        output::json(out, &serde_json::json!({ "files": written }))?;
+        return Ok(Outcome::Clean);
+    }
+    output::line(out, lang.pick("報告書を作成しました:", "reports written:"))?;
+    for rel in &written {
+        output::line(out, &format!("  {}", a.case.join(rel).display()))?;
+    }
+    output::line(
+        out,
+        lang.pick(
+            "未確定の項目はケースの incident.toml に記入して再実行してください（厚労省・警察向けの資料は未対応）",
+            "fill in what is undetermined in the case's incident.toml and run again (the MHLW and police documents are not written yet)",
+        ),
+    )?;
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,53 @@
+//! Reports from the case: the incident model (`report.json`) and the documents a Japanese
+//! hospital must send, written into `reports/` and put on the custody record. Reads the case;
+//! runs nothing.
+//!
+//! Written so far: the 個人情報保護委員会 漏えい等報告 (速報 and 確報). The 厚生労働省 report, the
+//! police material, the checklist assessment, the recurrence review, the Timesketch timeline and
+//! the STIX bundle are not written yet.
+
+pub mod doc;
+pub mod model;
+pub mod ppc;
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::case::{CaseWriter, FileRef, NewEntry, REPORTS_DIR};
+use crate::error::{Error, Result};
+use crate::lang::Lang;
+
+/// The model's file name in `reports/`.
+pub const MODEL: &str = "report.json";
+
+/// Writes the model and the reports in `lang` into the case's `reports/` (and, when `out` is
+/// given, copies them there); returns the paths written, relative to the case.
+pub fn write(writer: &CaseWriter, lang: Lang, out: Option<&Path>) -> Result<Vec<String>> {
+    let dir = writer.case().dir();
+    let model = model::build(dir)?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let text =
+        serde_json::to_vec_pretty(&model).map_err(|e| Error::Corrupt { path: MODEL.into(), what: e.to_string() })?;
+    files.push((MODEL.into(), text));
+    for (stage, name) in [(ppc::Stage::Sokuho, "ppc-sokuho"), (ppc::Stage::Kakuho, "ppc-kakuho")] {
+        let d = ppc::doc(&model, stage, lang);
+        files.push((format!("{name}.{}.md", lang.code()), d.markdown().into_bytes()));
+        files.push((format!("{name}.{}.html", lang.code()), d.html().into_bytes()));
+    }
+    let mut written = Vec::new();
+    for (name, bytes) in &files {
+        let rel = format!("{REPORTS_DIR}/{name}");
+        crate::case::write_atomic(&dir.join(&rel), bytes)?;
+        if let Some(out) = out {
+            std::fs::create_dir_all(out).map_err(Error::io("create", out))?;
+            std::fs::write(out.join(name), bytes).map_err(Error::io("write", &out.join(name)))?;
+        }
+        written.push(rel);
+    }
+    let refs = written.iter().map(|r| FileRef::of(dir, r)).collect::<Result<Vec<_>>>()?;
+    let detail = json!({ "lang": lang.code(), "files": written, "aware_at": model.aware_at.value,
+                         "occurred_at": model.occurred_at.value, "out": out });
+    writer.record(NewEntry::new("report.write", &model.case_id, detail).with_files(refs))?;
+    Ok(written)
+}

@@ -1,0 +1,397 @@
+//! The incident model (`report.json`): one view of the case aggregated over its endpoints,
+//! findings, backup checks, isolation ledger and custody log. Every field says where it comes
+//! from — the evidence, the operator, or 未確定 — and 発生日時 (estimated from evidence, with the
+//! evidence behind it) is kept apart from 覚知日時 (recorded by the operator). Times are JST.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::case::{BACKUPS_DIR, Case, Deadlines, ENDPOINTS_DIR};
+use crate::clock;
+use crate::error::{Error, Result};
+
+/// The model's version, in `report.json`.
+pub const SCHEMA: &str = "shodo-report/1";
+/// The operator's answers, in the case directory.
+pub const INPUT: &str = "incident.toml";
+
+/// Where a value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Read from the evidence.
+    Evidence,
+    /// Given by the operator (`shodo.toml`, `case init`, `incident.toml`).
+    Operator,
+    /// Not known yet (未確定).
+    Undetermined,
+}
+
+/// A value with where it comes from and what it rests on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// The value (none: 未確定).
+    pub value: Option<String>,
+    /// Where it comes from.
+    pub source: Source,
+    /// What it rests on (evidence paths, findings, the operator's file).
+    pub basis: Vec<String>,
+}
+
+impl Field {
+    /// From the evidence.
+    pub fn evidence(value: String, basis: Vec<String>) -> Field {
+        Field { value: Some(value), source: Source::Evidence, basis }
+    }
+
+    /// From the operator, or 未確定 when not given.
+    pub fn operator(value: Option<String>, basis: &str) -> Field {
+        match value.filter(|v| !v.trim().is_empty()) {
+            Some(v) => Field { value: Some(v), source: Source::Operator, basis: vec![basis.into()] },
+            None => Field::undetermined(),
+        }
+    }
+
+    /// 未確定.
+    pub fn undetermined() -> Field {
+        Field { value: None, source: Source::Undetermined, basis: Vec::new() }
+    }
+}
+
+/// What the operator answers in `incident.toml` (every key optional).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// 漏えい等が発生し、又は発生したおそれがある個人データの項目.
+    pub personal_data: Option<String>,
+    /// 本人の数.
+    pub persons: Option<String>,
+    /// 二次被害又はそのおそれの有無及びその内容.
+    pub secondary_damage: Option<String>,
+    /// 本人への対応の実施状況.
+    pub notified: Option<String>,
+    /// 公表の実施状況.
+    pub publication: Option<String>,
+    /// 再発防止のための措置.
+    pub measures: Option<String>,
+    /// その他参考となる事項.
+    pub other: Option<String>,
+    /// 診療への影響.
+    pub care_impact: Option<String>,
+}
+
+/// One endpoint as the reports need it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct EndpointFacts {
+    /// Its id.
+    pub id: String,
+    /// Host name, OS, addresses (from its collected facts).
+    pub hostname: Option<String>,
+    /// OS.
+    pub os: Option<String>,
+    /// IP addresses.
+    pub addresses: Vec<String>,
+    /// Files collected.
+    pub collected: u64,
+    /// Files that look encrypted.
+    pub encrypted_files: u64,
+    /// Ransom notes.
+    pub ransom_notes: u64,
+    /// Families the evidence points to.
+    pub families: Vec<String>,
+    /// Detections and registry findings by severity.
+    pub by_severity: BTreeMap<String, u64>,
+    /// Isolated now (none: never isolated).
+    pub isolated: Option<bool>,
+    /// Isolation mode.
+    pub isolation_mode: Option<String>,
+}
+
+/// One indicator of compromise.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Ioc {
+    /// onion | email | url | domain | ipv4 | tox | bitcoin | monero | sha256 …
+    pub kind: String,
+    /// The value.
+    pub value: String,
+    /// Where it was seen.
+    pub seen_in: Vec<String>,
+}
+
+/// One backup medium's latest verdict.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BackupFacts {
+    /// The medium.
+    pub medium: String,
+    /// When it was read.
+    pub read_at: Option<String>,
+    /// The last clean generation.
+    pub last_clean: Option<String>,
+    /// The first generation with signs of compromise.
+    pub first_bad: Option<String>,
+}
+
+/// The whole model.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Incident {
+    /// `shodo-report/1`.
+    pub schema: String,
+    /// When the model was made (JST).
+    pub generated: String,
+    /// The case id.
+    pub case_id: String,
+    /// 医療機関情報: name, founder, address, administrator, security officer, phone.
+    pub hospital: BTreeMap<String, Field>,
+    /// 覚知日時 (operator).
+    pub aware_at: Field,
+    /// 発生日時 (estimated from evidence).
+    pub occurred_at: Field,
+    /// The endpoints.
+    pub endpoints: Vec<EndpointFacts>,
+    /// Indicators of compromise over all endpoints.
+    pub iocs: Vec<Ioc>,
+    /// Backup media.
+    pub backups: Vec<BackupFacts>,
+    /// Entries in the custody log.
+    pub custody_entries: usize,
+    /// The operator's answers.
+    pub input: Input,
+    /// PPC deadlines, from 覚知日時.
+    pub deadlines: Option<Deadlines>,
+}
+
+impl Incident {
+    /// Encrypted files over all endpoints.
+    pub fn encrypted_files(&self) -> u64 {
+        self.endpoints.iter().map(|e| e.encrypted_files).sum()
+    }
+
+    /// Ransom notes over all endpoints.
+    pub fn ransom_notes(&self) -> u64 {
+        self.endpoints.iter().map(|e| e.ransom_notes).sum()
+    }
+
+    /// Endpoints with encrypted files or ransom notes.
+    pub fn affected(&self) -> Vec<&EndpointFacts> {
+        self.endpoints.iter().filter(|e| e.encrypted_files > 0 || e.ransom_notes > 0).collect()
+    }
+
+    /// Families named by any endpoint's evidence.
+    pub fn families(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.endpoints.iter().flat_map(|e| e.families.clone()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+/// Builds the model from the case at `dir`.
+pub fn build(dir: &Path) -> Result<Incident> {
+    let case = Case::open(dir)?;
+    let file = case.file();
+    let config = dir.join(crate::case::CONFIG_COPY);
+    let hospital = hospital(&config)?;
+    let input = input(&dir.join(INPUT))?;
+    let endpoints = endpoints(dir);
+    let iocs = iocs(dir, &endpoints);
+    let aware_at = match file.case.aware_at {
+        Some(t) => Field::operator(Some(clock::jst_display(t.to_utc())), "case.toml aware_at"),
+        None => Field::undetermined(),
+    };
+    let occurred_at = match earliest(crate::backup::verify::first_sign(dir), first_encrypted(dir, &endpoints)) {
+        Some((t, basis)) => Field::evidence(clock::jst_display(t), vec![basis]),
+        None => Field::undetermined(),
+    };
+    Ok(Incident {
+        schema: SCHEMA.into(),
+        generated: clock::jst_display(clock::now()),
+        case_id: file.case.id.clone(),
+        hospital,
+        aware_at,
+        occurred_at,
+        endpoints,
+        iocs,
+        backups: backups(dir),
+        custody_entries: crate::case::read_entries(dir).map(|e| e.len()).unwrap_or(0),
+        input,
+        deadlines: file.case.aware_at.map(Deadlines::from_aware),
+    })
+}
+
+type Sign = (chrono::DateTime<chrono::Utc>, String);
+
+fn earliest(a: Option<Sign>, b: Option<Sign>) -> Option<Sign> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The earliest modification time of a file the scan found encrypted.
+fn first_encrypted(dir: &Path, endpoints: &[EndpointFacts]) -> Option<Sign> {
+    let mut first: Option<Sign> = None;
+    for e in endpoints {
+        for f in findings(&dir.join(ENDPOINTS_DIR).join(&e.id)).iter().filter(|f| f["kind"] == "encrypted_file") {
+            let Some(t) = f["modified"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) else {
+                continue;
+            };
+            let sign = (t.to_utc(), format!("{}: encrypted file {}", e.id, f["path"].as_str().unwrap_or_default()));
+            first = earliest(first, Some(sign));
+        }
+    }
+    first
+}
+
+fn hospital(config: &Path) -> Result<BTreeMap<String, Field>> {
+    let h = if config.exists() { Some(crate::config::Config::load(config)?.hospital) } else { None };
+    let basis = "shodo.toml [hospital]";
+    let get = |f: fn(&crate::config::Hospital) -> Option<String>| Field::operator(h.as_ref().and_then(f), basis);
+    Ok(BTreeMap::from([
+        ("name".to_string(), get(|h| Some(h.name.clone()))),
+        ("founder".to_string(), get(|h| h.founder.clone())),
+        ("address".to_string(), get(|h| h.address.clone())),
+        ("administrator".to_string(), get(|h| h.administrator.clone())),
+        ("security_officer".to_string(), get(|h| h.security_officer.clone())),
+        ("phone".to_string(), get(|h| h.phone.as_ref().map(|p| p.as_str().to_string()))),
+    ]))
+}
+
+fn input(path: &Path) -> Result<Input> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| Error::Corrupt { path: path.into(), what: e.to_string() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Input::default()),
+        Err(e) => Err(Error::io("read", path)(e)),
+    }
+}
+
+fn read_json(path: &Path) -> Option<Value> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+fn findings(dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join(crate::analyze::evidence::FINDINGS))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn subdirs(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn endpoints(dir: &Path) -> Vec<EndpointFacts> {
+    let ledger = crate::isolate::ledger(dir).unwrap_or_default();
+    subdirs(&dir.join(ENDPOINTS_DIR))
+        .into_iter()
+        .map(|id| {
+            let edir = dir.join(ENDPOINTS_DIR).join(&id);
+            let mut e = endpoint(&edir, &id);
+            if let Some(row) = ledger.iter().find(|r| r.endpoint == id) {
+                (e.isolated, e.isolation_mode) = (Some(row.isolated), Some(row.mode.clone()));
+            }
+            e
+        })
+        .collect()
+}
+
+fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
+    let facts = read_json(&edir.join("endpoint.json")).unwrap_or(Value::Null);
+    let addresses = facts["nics"]
+        .as_array()
+        .map(|n| n.iter().filter_map(|x| x["address"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let collected = crate::collect::read_manifest(&edir.join(crate::collect::MANIFEST))
+        .map(|rows| rows.iter().filter(|r| r.status == crate::collect::Status::Collected).count() as u64)
+        .unwrap_or(0);
+    let mut e = EndpointFacts {
+        id: id.into(),
+        hostname: facts["hostname"].as_str().map(str::to_string),
+        os: facts["os_release"].as_str().map(str::to_string),
+        addresses,
+        collected,
+        ..EndpointFacts::default()
+    };
+    for f in findings(edir) {
+        match f["kind"].as_str() {
+            Some("encrypted_file") => e.encrypted_files += 1,
+            Some("ransom_note_name") => e.ransom_notes += 1,
+            Some("yara") if f["meta"]["category"] == "ransom_note" => e.ransom_notes += 1,
+            _ => {}
+        }
+        // A rule's family, and the families the scan attributed a note or file to.
+        let attributed = f["attribution"].as_array().into_iter().flatten().filter_map(|a| a["family"].as_str());
+        for family in f["meta"]["family"].as_str().into_iter().chain(attributed) {
+            if family != "generic" && !e.families.iter().any(|x| x == family) {
+                e.families.push(family.to_string());
+            }
+        }
+        if let Some(sev) = f["severity"].as_str().or_else(|| f["meta"]["severity"].as_str()) {
+            *e.by_severity.entry(sev.to_string()).or_default() += 1;
+        }
+    }
+    e
+}
+
+/// Contact points from ransom notes and the hashes of the attacker's files.
+fn iocs(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<Ioc> {
+    let mut all: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for e in endpoints {
+        for f in findings(&dir.join(ENDPOINTS_DIR).join(&e.id)) {
+            let at = format!("{}:{}", e.id, f["path"].as_str().unwrap_or_default());
+            // A note's contact points: `{ "onion": [...], "email": [...], ... }`.
+            for (kind, values) in f["iocs"].as_object().into_iter().flatten() {
+                for value in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                    all.entry((kind.clone(), value.into())).or_default().push(at.clone());
+                }
+            }
+            let tool = f["kind"] == "yara" && !matches!(f["meta"]["category"].as_str(), Some("ransom_note") | None);
+            if let (true, Some(sha)) = (tool, f["sha256"].as_str()) {
+                all.entry(("sha256".into(), sha.into())).or_default().push(at);
+            }
+        }
+    }
+    all.into_iter()
+        .map(|((kind, value), mut seen_in)| {
+            seen_in.sort();
+            seen_in.dedup();
+            Ioc { kind, value, seen_in }
+        })
+        .collect()
+}
+
+fn backups(dir: &Path) -> Vec<BackupFacts> {
+    subdirs(&dir.join(BACKUPS_DIR))
+        .into_iter()
+        .map(|medium| {
+            let mdir = dir.join(BACKUPS_DIR).join(&medium);
+            let mut reports: Vec<String> = std::fs::read_dir(&mdir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("verify-") && n.ends_with(".json"))
+                .collect();
+            reports.sort();
+            let last = reports.last().and_then(|n| read_json(&mdir.join(n))).unwrap_or(Value::Null);
+            let text = |v: &Value| v.as_str().map(str::to_string);
+            BackupFacts {
+                medium,
+                read_at: text(&last["read_at"]),
+                last_clean: text(&last["verdict"]["last_clean"]),
+                first_bad: text(&last["verdict"]["first_bad"]),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,476 @@
+//! 個人情報保護委員会への漏えい等報告 (個人情報保護法 第26条): 速報 and 確報.
+//!
+//! Which 施行規則 第7条 triggers apply and why, the nine items of 第8条第1項 as known now
+//! (from the evidence, from the operator's `incident.toml`, or 未確定 with what to fill in), and
+//! the due dates counted from 覚知日時: 速報 about 3–5 days (PPC guideline 通則編 3-5-3-3), 確報
+//! within 60 days when the act was 不正の目的 (第8条第2項), else 30.
+
+use serde::Serialize;
+
+use super::doc::{Block, Doc};
+use super::model::{Field, Incident, Source};
+use crate::lang::Lang;
+
+/// 速報 or 確報.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// 速報.
+    Sokuho,
+    /// 確報.
+    Kakuho,
+}
+
+/// One 第7条 trigger.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trigger {
+    /// 第7条第N号.
+    pub number: u8,
+    /// What it is.
+    pub title: (String, String),
+    /// Applies (none: cannot be told yet).
+    pub applies: Option<bool>,
+    /// Why, Japanese and English.
+    pub why: (String, String),
+}
+
+/// One 第8条第1項 item.
+#[derive(Clone, Debug, Serialize)]
+pub struct Item {
+    /// 1–9.
+    pub number: u8,
+    /// Its name, Japanese and English.
+    pub title: (String, String),
+    /// What is known, Japanese and English (none: 未確定).
+    pub text: Option<(String, String)>,
+    /// Where it comes from.
+    pub source: Source,
+    /// What it rests on.
+    pub basis: Vec<String>,
+    /// What to fill in while it is 未確定 (the `incident.toml` key).
+    pub fill: Option<&'static str>,
+}
+
+fn pair(ja: impl Into<String>, en: impl Into<String>) -> (String, String) {
+    (ja.into(), en.into())
+}
+
+/// Signs of an act 不正の目的: encrypted files, ransom notes, or serious detections.
+fn malicious(m: &Incident) -> Option<String> {
+    let serious: u64 = m
+        .endpoints
+        .iter()
+        .flat_map(|e| e.by_severity.iter())
+        .filter(|(k, _)| matches!(k.as_str(), "critical" | "high"))
+        .map(|(_, n)| n)
+        .sum();
+    let mut why = Vec::new();
+    if m.encrypted_files() > 0 {
+        why.push(format!("encrypted files: {}", m.encrypted_files()));
+    }
+    if m.ransom_notes() > 0 {
+        why.push(format!("ransom notes: {}", m.ransom_notes()));
+    }
+    if serious > 0 {
+        why.push(format!("critical/high findings: {serious}"));
+    }
+    (!why.is_empty()).then(|| why.join(", "))
+}
+
+/// The 第7条 triggers as the case shows them.
+pub fn triggers(m: &Incident) -> Vec<Trigger> {
+    let affected = m.affected().len();
+    let evil = malicious(m);
+    vec![
+        Trigger {
+            number: 1,
+            title: pair(
+                "要配慮個人情報の漏えい等（又はそのおそれ）",
+                "special-care personal information leaked, lost or damaged (or may be)",
+            ),
+            applies: (affected > 0 || evil.is_some()).then_some(true),
+            why: if affected > 0 || evil.is_some() {
+                pair(
+                    format!(
+                        "医療機関の端末が侵害されており（影響を受けた端末 {affected} 台）、診療情報（要配慮個人情報）の漏えい等のおそれがあります。1 人分でも該当します"
+                    ),
+                    format!(
+                        "endpoints of a medical institution were compromised ({affected} affected): medical information (special-care) may have leaked or been damaged; one patient is enough"
+                    ),
+                )
+            } else {
+                pair("証拠から侵害はまだ確認されていません", "the evidence shows no compromise yet")
+            },
+        },
+        Trigger {
+            number: 2,
+            title: pair("財産的被害が生じるおそれのある漏えい等", "leak that may cause financial damage"),
+            applies: None,
+            why: pair(
+                "クレジットカード番号等の漏えいの有無を確認してください",
+                "check whether card numbers or similar leaked",
+            ),
+        },
+        Trigger {
+            number: 3,
+            title: pair(
+                "不正の目的をもって行われたおそれのある漏えい等",
+                "leak that may have been caused by an act with unlawful intent",
+            ),
+            applies: evil.as_ref().map(|_| true),
+            why: match &evil {
+                Some(w) => pair(
+                    format!("ランサムウェア・不正アクセスの痕跡（{w}）"),
+                    format!("signs of ransomware or intrusion ({w})"),
+                ),
+                None => pair("不正な行為の痕跡はまだ確認されていません", "no sign of an unlawful act found yet"),
+            },
+        },
+        Trigger {
+            number: 4,
+            title: pair("本人の数が 1,000 人を超える漏えい等", "more than 1,000 persons"),
+            applies: None,
+            why: pair("本人の数が確定してから判断します", "to be told once the number of persons is known"),
+        },
+    ]
+}
+
+fn from_input(number: u8, title: (String, String), field: Field, fill: &'static str) -> Item {
+    let text = field.value.clone().map(|v| (v.clone(), v));
+    Item { number, title, text, source: field.source, basis: field.basis, fill: Some(fill) }
+}
+
+fn evidence(number: u8, title: (String, String), text: (String, String), basis: Vec<String>) -> Item {
+    Item { number, title, text: Some(text), source: Source::Evidence, basis, fill: None }
+}
+
+/// The nine items.
+pub fn items(m: &Incident) -> Vec<Item> {
+    let input = |v: &Option<String>| Field::operator(v.clone(), "incident.toml");
+    vec![
+        overview(m),
+        from_input(
+            2,
+            pair("漏えい等が発生し、又は発生したおそれがある個人データの項目", "items of personal data concerned"),
+            input(&m.input.personal_data),
+            "personal_data",
+        ),
+        from_input(
+            3,
+            pair("漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数", "number of persons concerned"),
+            input(&m.input.persons),
+            "persons",
+        ),
+        cause(m),
+        secondary(m),
+        from_input(
+            6,
+            pair("本人への対応の実施状況", "measures taken for the persons"),
+            input(&m.input.notified),
+            "notified",
+        ),
+        from_input(7, pair("公表の実施状況", "public announcement"), input(&m.input.publication), "publication"),
+        measures(m),
+        from_input(9, pair("その他参考となる事項", "other information"), input(&m.input.other), "other"),
+    ]
+}
+
+fn overview(m: &Incident) -> Item {
+    let title = pair("概要", "overview");
+    let affected = m.affected();
+    if affected.is_empty() {
+        return Item { number: 1, title, text: None, source: Source::Undetermined, basis: Vec::new(), fill: None };
+    }
+    let names: Vec<String> = affected.iter().map(|e| e.hostname.clone().unwrap_or_else(|| e.id.clone())).collect();
+    let families = m.families();
+    let family = if families.is_empty() { String::new() } else { families.join("、") };
+    let when = match &m.occurred_at.value {
+        Some(v) => format!("{v}（推定）頃から、"),
+        None => "発生日時は未確定ですが、".into(),
+    };
+    let ja = format!(
+        "{when}当院の端末 {} 台（{}）でファイルの暗号化（{} 件）と脅迫文（{} 件）を確認しました。ランサムウェア{}による攻撃と考えられます。",
+        affected.len(),
+        names.join("、"),
+        m.encrypted_files(),
+        m.ransom_notes(),
+        if family.is_empty() { String::new() } else { format!("（{family}）") }
+    );
+    let en = format!(
+        "{}, files were found encrypted ({}) with ransom notes ({}) on {} of our endpoints ({}): a ransomware attack{}.",
+        m.occurred_at
+            .value
+            .as_ref()
+            .map_or_else(|| "At a time not yet determined".to_string(), |v| format!("From about {v} (estimated)")),
+        m.encrypted_files(),
+        m.ransom_notes(),
+        affected.len(),
+        names.join(", "),
+        if family.is_empty() { String::new() } else { format!(" ({})", families.join(", ")) }
+    );
+    let mut basis: Vec<String> = affected.iter().map(|e| format!("endpoints/{}/findings.jsonl", e.id)).collect();
+    basis.extend(m.occurred_at.basis.iter().cloned());
+    evidence(1, title, (ja, en), basis)
+}
+
+fn cause(m: &Incident) -> Item {
+    let title = pair("原因", "cause");
+    match malicious(m) {
+        Some(w) => evidence(
+            4,
+            title,
+            pair(
+                format!("第三者による不正アクセスとランサムウェアの実行（調査中。痕跡: {w}）。侵入経路は調査中です"),
+                format!(
+                    "unauthorised access by a third party and ransomware (under investigation; signs: {w}); the way in is being investigated"
+                ),
+            ),
+            vec!["findings.jsonl of the endpoints".into()],
+        ),
+        None => Item { number: 4, title, text: None, source: Source::Undetermined, basis: Vec::new(), fill: None },
+    }
+}
+
+fn secondary(m: &Incident) -> Item {
+    let title = pair("二次被害又はそのおそれの有無及びその内容", "secondary damage or its risk");
+    if let Some(v) = m.input.secondary_damage.clone().filter(|v| !v.trim().is_empty()) {
+        return Item {
+            number: 5,
+            title,
+            text: Some((v.clone(), v)),
+            source: Source::Operator,
+            basis: vec!["incident.toml".into()],
+            fill: Some("secondary_damage"),
+        };
+    }
+    let onions: Vec<&super::model::Ioc> = m.iocs.iter().filter(|i| i.kind == "onion").collect();
+    if onions.is_empty() {
+        return Item {
+            number: 5,
+            title,
+            text: None,
+            source: Source::Undetermined,
+            basis: Vec::new(),
+            fill: Some("secondary_damage"),
+        };
+    }
+    let basis = onions.iter().flat_map(|i| i.seen_in.clone()).collect();
+    evidence(
+        5,
+        title,
+        pair(
+            format!(
+                "脅迫文に Tor の接続先（{} 件）が記載されており、窃取したデータをリークサイトで公開すると脅すランサムウェアの手口から、公開のおそれがあります",
+                onions.len()
+            ),
+            format!(
+                "the ransom notes name Tor addresses ({}): ransomware groups threaten to publish stolen data on leak sites, so publication is a risk",
+                onions.len()
+            ),
+        ),
+        basis,
+    )
+}
+
+fn measures(m: &Incident) -> Item {
+    let title = pair("再発防止のための措置", "measures to prevent recurrence");
+    if let Some(v) = m.input.measures.clone().filter(|v| !v.trim().is_empty()) {
+        return Item {
+            number: 8,
+            title,
+            text: Some((v.clone(), v)),
+            source: Source::Operator,
+            basis: vec!["incident.toml".into()],
+            fill: Some("measures"),
+        };
+    }
+    // Scripts written for staff to run say nothing of whether they ran.
+    let of = |script: bool| -> Vec<&str> {
+        m.endpoints
+            .iter()
+            .filter(|e| e.isolated == Some(true) && (e.isolation_mode.as_deref() == Some("script-windows")) == script)
+            .map(|e| e.id.as_str())
+            .collect()
+    };
+    let (isolated, scripted) = (of(false), of(true));
+    if isolated.is_empty() && scripted.is_empty() {
+        return Item {
+            number: 8,
+            title,
+            text: None,
+            source: Source::Undetermined,
+            basis: Vec::new(),
+            fill: Some("measures"),
+        };
+    }
+    let (mut ja, mut en) = (Vec::new(), Vec::new());
+    if !isolated.is_empty() {
+        ja.push(format!("感染端末 {} 台をネットワークから隔離しました（{}）。", isolated.len(), isolated.join("、")));
+        en.push(format!(
+            "{} infected endpoints were isolated from the network ({}).",
+            isolated.len(),
+            isolated.join(", ")
+        ));
+    }
+    if !scripted.is_empty() {
+        ja.push(format!(
+            "端末 {} 台（{}）の隔離スクリプトを用意しました（実行の確認は未了）。",
+            scripted.len(),
+            scripted.join("、")
+        ));
+        en.push(format!(
+            "isolation scripts were prepared for {} endpoints ({}); their running is not confirmed.",
+            scripted.len(),
+            scripted.join(", ")
+        ));
+    }
+    ja.push("恒久的な再発防止策は調査結果を踏まえて策定します".into());
+    en.push("lasting measures will follow the investigation".into());
+    evidence(8, title, (ja.concat(), en.join(" ")), vec!["isolation ledger".into()])
+}
+
+/// The report as blocks.
+pub fn doc(m: &Incident, stage: Stage, lang: Lang) -> Doc {
+    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let title = match stage {
+        Stage::Sokuho => t(
+            "個人情報保護委員会 漏えい等報告（速報）",
+            "Personal Information Protection Commission: breach report (preliminary)",
+        ),
+        Stage::Kakuho => t(
+            "個人情報保護委員会 漏えい等報告（確報）",
+            "Personal Information Protection Commission: breach report (final)",
+        ),
+    };
+    let mut d = Doc { title, lang: lang.code(), blocks: Vec::new() };
+    d.push(Block::Table(vec![t("項目", "Item"), t("内容", "Value")], header_rows(m, lang)));
+    d.push(Block::List(deadline_lines(m, stage, lang)));
+    d.push(Block::Heading(1, t("報告義務の該当（施行規則 第7条）", "Why a report is due (Enforcement Rules, Art. 7)")));
+    let rows = triggers(m)
+        .into_iter()
+        .map(|tr| {
+            let applies = match tr.applies {
+                Some(true) => t("該当", "applies"),
+                Some(false) => t("非該当", "does not apply"),
+                None => t("判断不可（要確認）", "cannot be told yet"),
+            };
+            vec![
+                format!("{}", tr.number),
+                lang.pick(&tr.title.0, &tr.title.1).to_string(),
+                applies,
+                lang.pick(&tr.why.0, &tr.why.1).to_string(),
+            ]
+        })
+        .collect();
+    d.push(Block::Table(vec![t("号", "No."), t("事態", "Case"), t("該当", "Applies"), t("理由", "Why")], rows));
+    d.push(Block::Heading(1, t("報告事項（施行規則 第8条第1項）", "What is reported (Enforcement Rules, Art. 8(1))")));
+    for item in items(m) {
+        item_blocks(&mut d, &item, stage, lang);
+    }
+    d
+}
+
+fn header_rows(m: &Incident, lang: Lang) -> Vec<Vec<String>> {
+    let shown = |f: &Field| f.value.clone().unwrap_or_else(|| lang.pick("[未設定]", "[not set]").to_string());
+    let h = |k: &str| m.hospital.get(k).map(shown).unwrap_or_default();
+    vec![
+        vec![lang.pick("報告者（医療機関）", "Reporter (institution)").into(), h("name")],
+        vec![lang.pick("開設者", "Founder").into(), h("founder")],
+        vec![lang.pick("所在地", "Address").into(), h("address")],
+        vec![lang.pick("管理者", "Administrator").into(), h("administrator")],
+        vec![lang.pick("医療情報システム安全管理責任者", "Security officer").into(), h("security_officer")],
+        vec![lang.pick("電話", "Phone").into(), h("phone")],
+        vec![lang.pick("ケース", "Case").into(), m.case_id.clone()],
+        vec![
+            lang.pick("覚知日時", "Became aware").into(),
+            m.aware_at.value.clone().unwrap_or_else(|| {
+                lang.pick("[未確定] shodo case init --aware で記録", "[undetermined] record it with case init --aware")
+                    .into()
+            }),
+        ],
+        vec![lang.pick("発生日時（推定）", "Occurred (estimated)").into(), occurred(m, lang)],
+        vec![lang.pick("作成", "Made").into(), m.generated.clone()],
+    ]
+}
+
+fn occurred(m: &Incident, lang: Lang) -> String {
+    match &m.occurred_at.value {
+        Some(v) => format!("{v}（{}: {}）", lang.pick("根拠", "from"), m.occurred_at.basis.join("; ")),
+        None => lang.pick("[未確定]", "[undetermined]").into(),
+    }
+}
+
+fn deadline_lines(m: &Incident, stage: Stage, lang: Lang) -> Vec<String> {
+    let Some(d) = &m.deadlines else {
+        return vec![
+            lang.pick(
+                "提出期限: 覚知日時が未記録のため計算できません",
+                "due dates: 覚知日時 not recorded, cannot be computed",
+            )
+            .into(),
+        ];
+    };
+    let malicious = malicious(m).is_some();
+    let kakuho = if malicious { d.ppc_kakuho } else { d.ppc_kakuho_not_malicious };
+    let days = if malicious { 60 } else { 30 };
+    let sokuho = match lang {
+        Lang::Ja => format!(
+            "速報の目安: {}〜{}（覚知から概ね 3〜5 日、ガイドライン 通則編 3-5-3-3）",
+            d.ppc_sokuho_from, d.ppc_sokuho_to
+        ),
+        Lang::En => format!(
+            "preliminary report: {} to {} (about 3–5 days from awareness, PPC guideline 3-5-3-3)",
+            d.ppc_sokuho_from, d.ppc_sokuho_to
+        ),
+    };
+    let final_ = match lang {
+        Lang::Ja => format!(
+            "確報の期限: {kakuho}（覚知から {days} 日以内、施行規則 第8条第2項{}）",
+            if malicious { "、不正の目的のため" } else { "" }
+        ),
+        Lang::En => format!(
+            "final report due: {kakuho} (within {days} days of awareness, Enforcement Rules Art. 8(2){})",
+            if malicious { ", unlawful intent" } else { "" }
+        ),
+    };
+    match stage {
+        Stage::Sokuho => vec![sokuho, final_],
+        Stage::Kakuho => vec![final_],
+    }
+}
+
+fn item_blocks(d: &mut Doc, item: &Item, stage: Stage, lang: Lang) {
+    d.push(Block::Heading(2, format!("{}. {}", item.number, lang.pick(&item.title.0, &item.title.1))));
+    match &item.text {
+        Some((ja, en)) => {
+            d.push(Block::Para(lang.pick(ja, en).to_string()));
+            let from = match item.source {
+                Source::Evidence => lang.pick("証拠から", "from the evidence"),
+                Source::Operator => lang.pick("入力から", "from the operator"),
+                Source::Undetermined => lang.pick("未確定", "undetermined"),
+            };
+            let basis = if item.basis.is_empty() { String::new() } else { format!(": {}", item.basis.join("; ")) };
+            d.push(Block::Para(format!("（{from}{basis}）")));
+        }
+        None => {
+            let fill = item
+                .fill
+                .map(|k| match lang {
+                    Lang::Ja => format!(" — incident.toml の {k} に記入"),
+                    Lang::En => format!(" — fill in {k} in incident.toml"),
+                })
+                .unwrap_or_default();
+            let what = match stage {
+                Stage::Sokuho => lang.pick(
+                    "[未確定] 速報の時点で判明している範囲で記載",
+                    "[undetermined] give what is known at this time",
+                ),
+                Stage::Kakuho => lang.pick(
+                    "[未確定] 確報では確定した内容が必要です",
+                    "[undetermined] the final report needs this settled",
+                ),
+            };
+            d.push(Block::Warn(format!("{what}{fill}")));
+        }
+    }
+}
