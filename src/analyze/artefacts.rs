@@ -652,20 +652,9 @@ fn timeline(
     entries.dedup();
     let jsonl: String = entries.iter().map(|e| format!("{e}\n")).collect();
     case::write_atomic(&dir.join(TIMELINE), jsonl.as_bytes())?;
-    let mut csv = String::from("datetime,timestamp,timestamp_desc,message,source,evidence\n");
+    let mut csv = format!("{TIMESKETCH_HEADER}\n");
     for e in &entries {
-        let dt = e["datetime"].as_str().unwrap_or("");
-        let micros = chrono::DateTime::parse_from_rfc3339(dt).map(|t| t.timestamp_micros()).unwrap_or(0);
-        let cells = [
-            dt.to_string(),
-            micros.to_string(),
-            text(&e["timestamp_desc"]),
-            text(&e["message"]),
-            text(&e["source"]),
-            text(&e["evidence"]),
-        ];
-        csv.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        csv.push('\n');
+        csv.push_str(&timesketch_row(e, &[]));
     }
     case::write_atomic(&dir.join(TIMELINE_CSV), csv.as_bytes())?;
     Ok(entries.len())
@@ -677,7 +666,28 @@ fn text(v: &Value) -> String {
 
 /// A CSV cell, quoted when needed; a leading `=`, `+`, `-` or `@` is defused so that a
 /// spreadsheet never runs attacker-controlled text as a formula.
-fn csv_cell(s: &str) -> String {
+/// The columns Timesketch imports (datetime, timestamp, timestamp_desc, message are required).
+pub const TIMESKETCH_HEADER: &str = "datetime,timestamp,timestamp_desc,message,source,evidence";
+
+/// One timeline entry as a Timesketch CSV line, with `extra` cells after the standard ones.
+pub fn timesketch_row(e: &Value, extra: &[&str]) -> String {
+    let dt = e["datetime"].as_str().unwrap_or("");
+    let micros = chrono::DateTime::parse_from_rfc3339(dt).map(|t| t.timestamp_micros()).unwrap_or(0);
+    let mut cells = vec![
+        dt.to_string(),
+        micros.to_string(),
+        text(&e["timestamp_desc"]),
+        text(&e["message"]),
+        text(&e["source"]),
+        text(&e["evidence"]),
+    ];
+    cells.extend(extra.iter().map(|x| x.to_string()));
+    format!("{}\n", cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","))
+}
+
+/// A CSV cell: quoted when it holds a comma, quote or line break; a leading `=+-@` is kept from
+/// being read as a formula by a spreadsheet.
+pub fn csv_cell(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }

@@ -17,6 +17,10 @@ use walkdir::WalkDir;
 use super::rules::RuleSet;
 use crate::progress::Progress;
 
+/// Rule categories of the attacker's tools (not ransom notes or contact-point rules): what is
+/// quarantined and what counts as a file-hash indicator.
+pub const TOOL_CATEGORIES: [&str; 5] = ["hack_tool", "ransomware_tooling", "webshell", "exfiltration", "remote_access"];
+
 /// Limits of a scan.
 #[derive(Clone, Debug)]
 pub struct Options {

@@ -399,10 +399,7 @@ fn serious(f: &Value) -> bool {
 
 /// A YARA hit on an attacker's tool (not a ransom note, which is evidence and harmless).
 fn tool(f: &Value) -> bool {
-    matches!(
-        f["meta"]["category"].as_str(),
-        Some("hack_tool" | "ransomware_tooling" | "webshell" | "exfiltration" | "remote_access")
-    )
+    f["meta"]["category"].as_str().is_some_and(|c| crate::analyze::scan::TOOL_CATEGORIES.contains(&c))
 }
 
 /// A machine Run entry is switched off where Task Manager switches it off (StartupApproved:

@@ -2,12 +2,14 @@
 //! hospital must send, written into `reports/` and put on the custody record. Reads the case;
 //! runs nothing.
 //!
-//! Written so far: the 個人情報保護委員会 漏えい等報告 (速報 and 確報). The 厚生労働省 report, the
-//! police material, the checklist assessment, the recurrence review, the Timesketch timeline and
-//! the STIX bundle are not written yet.
+//! Written: the 個人情報保護委員会 漏えい等報告 (速報 and 確報), the 厚生労働省 report, the police
+//! material with the evidence list, and the case's timeline for Timesketch. Not written yet: the
+//! checklist assessment, the recurrence review and the STIX bundle.
 
 pub mod doc;
+pub mod mhlw;
 pub mod model;
+pub mod police;
 pub mod ppc;
 
 use std::path::Path;
@@ -35,6 +37,14 @@ pub fn write(writer: &CaseWriter, lang: Lang, out: Option<&Path>) -> Result<Vec<
         files.push((format!("{name}.{}.md", lang.code()), d.markdown().into_bytes()));
         files.push((format!("{name}.{}.html", lang.code()), d.html().into_bytes()));
     }
+    let mhlw = mhlw::doc(&model, lang);
+    files.push((format!("mhlw.{}.md", lang.code()), mhlw.markdown().into_bytes()));
+    files.push((format!("mhlw.{}.html", lang.code()), mhlw.html().into_bytes()));
+    let police = police::doc(dir, &model, lang);
+    files.push((format!("police.{}.md", lang.code()), police.markdown().into_bytes()));
+    files.push((format!("police.{}.html", lang.code()), police.html().into_bytes()));
+    files.push((police::EVIDENCE_LIST.into(), police::evidence_list(dir, &model).into_bytes()));
+    files.push(("timeline.csv".into(), police::timesketch(dir, &model).into_bytes()));
     let mut written = Vec::new();
     for (name, bytes) in &files {
         let rel = format!("{REPORTS_DIR}/{name}");

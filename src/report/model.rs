@@ -121,6 +121,37 @@ pub struct Ioc {
     pub seen_in: Vec<String>,
 }
 
+/// An external connection point, or an inbound logon from outside: where the attacker may
+/// have come in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryPoint {
+    /// The endpoint.
+    pub endpoint: String,
+    /// rdp | vpn | remote_access | rmm | listening_service | inbound_logon | first_external_logon.
+    pub kind: String,
+    /// The product, service or address.
+    pub name: String,
+    /// When (first seen), if known.
+    pub time: Option<String>,
+    /// Where it shows.
+    pub evidence: Vec<String>,
+}
+
+/// What was preserved of one endpoint, and what was not.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Preserved {
+    /// The endpoint.
+    pub endpoint: String,
+    /// Files collected, and their bytes.
+    pub files: u64,
+    /// Bytes.
+    pub bytes: u64,
+    /// Files not collected, by reason.
+    pub not_collected: BTreeMap<String, u64>,
+    /// Who collected, and when (JST), from the custody log.
+    pub by: Vec<String>,
+}
+
 /// One backup medium's latest verdict.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BackupFacts {
@@ -155,6 +186,10 @@ pub struct Incident {
     pub iocs: Vec<Ioc>,
     /// Backup media.
     pub backups: Vec<BackupFacts>,
+    /// Where the attacker may have come in.
+    pub entry_points: Vec<EntryPoint>,
+    /// What was preserved, per endpoint.
+    pub preserved: Vec<Preserved>,
     /// Entries in the custody log.
     pub custody_entries: usize,
     /// The operator's answers.
@@ -197,6 +232,9 @@ pub fn build(dir: &Path) -> Result<Incident> {
     let input = input(&dir.join(INPUT))?;
     let endpoints = endpoints(dir);
     let iocs = iocs(dir, &endpoints);
+    let custody = crate::case::read_entries(dir).unwrap_or_default();
+    let entry_points = entry_points(dir, &endpoints);
+    let preserved = preserved(dir, &endpoints, &custody);
     let aware_at = match file.case.aware_at {
         Some(t) => Field::operator(Some(clock::jst_display(t.to_utc())), "case.toml aware_at"),
         None => Field::undetermined(),
@@ -215,7 +253,9 @@ pub fn build(dir: &Path) -> Result<Incident> {
         endpoints,
         iocs,
         backups: backups(dir),
-        custody_entries: crate::case::read_entries(dir).map(|e| e.len()).unwrap_or(0),
+        entry_points,
+        preserved,
+        custody_entries: custody.len(),
         input,
         deadlines: file.case.aware_at.map(Deadlines::from_aware),
     })
@@ -356,7 +396,8 @@ fn iocs(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<Ioc> {
                     all.entry((kind.clone(), value.into())).or_default().push(at.clone());
                 }
             }
-            let tool = f["kind"] == "yara" && !matches!(f["meta"]["category"].as_str(), Some("ransom_note") | None);
+            let category = f["meta"]["category"].as_str().unwrap_or_default();
+            let tool = f["kind"] == "yara" && crate::analyze::scan::TOOL_CATEGORIES.contains(&category);
             if let (true, Some(sha)) = (tool, f["sha256"].as_str()) {
                 all.entry(("sha256".into(), sha.into())).or_default().push(at);
             }
@@ -367,6 +408,67 @@ fn iocs(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<Ioc> {
             seen_in.sort();
             seen_in.dedup();
             Ioc { kind, value, seen_in }
+        })
+        .collect()
+}
+
+fn entry_points(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<EntryPoint> {
+    let mut out = Vec::new();
+    for e in endpoints {
+        for f in findings(&dir.join(ENDPOINTS_DIR).join(&e.id)) {
+            let strings = |v: &Value| -> Vec<String> {
+                v.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+            };
+            match (f["kind"].as_str(), f["rule"].as_str()) {
+                (Some("connection_point"), Some(kind)) => out.push(EntryPoint {
+                    endpoint: e.id.clone(),
+                    kind: kind.into(),
+                    name: f["name"].as_str().unwrap_or_default().into(),
+                    time: None,
+                    evidence: strings(&f["evidence"]),
+                }),
+                (Some("event_detection"), Some("first_external_logon")) => out.push(EntryPoint {
+                    endpoint: e.id.clone(),
+                    kind: "first_external_logon".into(),
+                    name: f["fields"]["address"].as_str().unwrap_or_default().into(),
+                    time: f["time"].as_str().map(str::to_string),
+                    evidence: vec![format!("{} record {}", f["path"].as_str().unwrap_or_default(), f["record_id"])],
+                }),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn preserved(dir: &Path, endpoints: &[EndpointFacts], custody: &[crate::case::Entry]) -> Vec<Preserved> {
+    endpoints
+        .iter()
+        .map(|e| {
+            let rows =
+                crate::collect::read_manifest(&dir.join(ENDPOINTS_DIR).join(&e.id).join(crate::collect::MANIFEST))
+                    .unwrap_or_default();
+            let latest = crate::collect::latest_rows(&rows);
+            let mut p = Preserved { endpoint: e.id.clone(), ..Preserved::default() };
+            for r in latest.values() {
+                if r.status == crate::collect::Status::Collected {
+                    (p.files, p.bytes) = (p.files + 1, p.bytes + r.size);
+                } else {
+                    let why = if r.status == crate::collect::Status::Skipped {
+                        serde_json::to_value(r.reason).ok()
+                    } else {
+                        serde_json::to_value(r.status).ok()
+                    };
+                    let reason = why.and_then(|v| v.as_str().map(str::to_string));
+                    *p.not_collected.entry(reason.unwrap_or_else(|| "other".into())).or_default() += 1;
+                }
+            }
+            p.by = custody
+                .iter()
+                .filter(|c| c.target == e.id && c.action.starts_with("collect."))
+                .map(|c| format!("{} {} {}", c.jst, c.actor, c.action))
+                .collect();
+            p
         })
         .collect()
 }

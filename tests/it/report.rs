@@ -107,6 +107,23 @@ fn findings_fill_the_ppc_report_and_operator_answers_the_rest() {
     let model: Value = serde_json::from_slice(&fs::read(case.join("reports/report.json")).unwrap()).unwrap();
     assert!(model["iocs"].as_array().unwrap().iter().any(|i| i["kind"] == "onion" && i["value"] == onion), "{model}");
     assert_eq!(model["endpoints"][0]["encrypted_files"], 12);
+    let mhlw = fs::read_to_string(case.join("reports/mhlw.ja.md")).unwrap();
+    for section in ["1. 医療機関情報", "5. 診療への影響", "7. 攻撃経路", "9. 復旧見込み", "11. 再発防止策"]
+    {
+        assert!(mhlw.contains(section), "{section}: {mhlw}");
+    }
+    assert!(mhlw.contains("incident.toml の care\\_impact に記入"), "care impact is the operator's: {mhlw}");
+    let police = fs::read_to_string(case.join("reports/police.ja.md")).unwrap();
+    assert!(police.contains("1. 概要（5W1H）") && police.contains(onion), "{police}");
+    let list = fs::read_to_string(case.join("reports/evidence-list.csv")).unwrap();
+    let rows: Vec<&str> = list.lines().collect();
+    assert_eq!(rows[0], "endpoint,path,size,sha256,modified");
+    let manifest = fs::read_to_string(case.join("endpoints/pc-07/manifest.jsonl")).unwrap();
+    let collected = manifest.lines().filter(|l| l.contains("\"collected\"")).count();
+    assert_eq!(rows.len() - 1, collected, "every collected file is listed");
+    assert!(rows[1..].iter().all(|r| r.starts_with("pc-07,") && r.split(',').nth(3).is_some_and(|h| h.len() == 64)));
+    let timeline = fs::read_to_string(case.join("reports/timeline.csv")).unwrap();
+    assert!(timeline.starts_with("datetime,timestamp,timestamp_desc,message,source,evidence,endpoint\n"));
     report(&case, "en");
     let en = fs::read_to_string(case.join("reports/ppc-kakuho.en.md")).unwrap();
     assert!(en.contains("9. other information") && en.contains("final report due: 2027-01-20"), "{en}");
