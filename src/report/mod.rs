@@ -3,14 +3,15 @@
 //! runs nothing.
 //!
 //! Written: the 個人情報保護委員会 漏えい等報告 (速報 and 確報), the 厚生労働省 report, the police
-//! material with the evidence list, and the case's timeline for Timesketch. Not written yet: the
-//! checklist assessment, the recurrence review and the STIX bundle.
+//! material with the evidence list, the case's timeline for Timesketch and a STIX 2.1 bundle of
+//! the indicators. Not written yet: the checklist assessment and the recurrence review.
 
 pub mod doc;
 pub mod mhlw;
 pub mod model;
 pub mod police;
 pub mod ppc;
+pub mod stix;
 
 use std::path::Path;
 
@@ -45,6 +46,10 @@ pub fn write(writer: &CaseWriter, lang: Lang, out: Option<&Path>) -> Result<Vec<
     files.push((format!("police.{}.html", lang.code()), police.html().into_bytes()));
     files.push((police::EVIDENCE_LIST.into(), police::evidence_list(dir, &model).into_bytes()));
     files.push(("timeline.csv".into(), police::timesketch(dir, &model).into_bytes()));
+    let created = crate::clock::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let bundle = serde_json::to_vec_pretty(&stix::bundle(&model, &created))
+        .map_err(|e| Error::Corrupt { path: "iocs.stix.json".into(), what: e.to_string() })?;
+    files.push(("iocs.stix.json".into(), bundle));
     let mut written = Vec::new();
     for (name, bytes) in &files {
         let rel = format!("{REPORTS_DIR}/{name}");

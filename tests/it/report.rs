@@ -124,6 +124,19 @@ fn findings_fill_the_ppc_report_and_operator_answers_the_rest() {
     assert!(rows[1..].iter().all(|r| r.starts_with("pc-07,") && r.split(',').nth(3).is_some_and(|h| h.len() == 64)));
     let timeline = fs::read_to_string(case.join("reports/timeline.csv")).unwrap();
     assert!(timeline.starts_with("datetime,timestamp,timestamp_desc,message,source,evidence,endpoint\n"));
+    // The STIX bundle passes the OASIS validator (stix2-validator, installed by .ci/run).
+    let out = std::process::Command::new("stix2_validator")
+        .arg("--strict")
+        .arg(case.join("reports/iocs.stix.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let bundle: Value = serde_json::from_slice(&fs::read(case.join("reports/iocs.stix.json")).unwrap()).unwrap();
+    let objects = bundle["objects"].as_array().unwrap();
+    assert!(objects.iter().any(|o| o["type"] == "malware" && o["name"] == "LockBit"));
+    assert!(
+        objects.iter().any(|o| o["type"] == "indicator" && o["pattern"] == format!("[domain-name:value = '{onion}']"))
+    );
     report(&case, "en");
     let en = fs::read_to_string(case.join("reports/ppc-kakuho.en.md")).unwrap();
     assert!(en.contains("9. other information") && en.contains("final report due: 2027-01-20"), "{en}");
