@@ -41,8 +41,8 @@ pub fn run(a: &ReportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     output::line(
         out,
         lang.pick(
-            "未確定の項目はケースの incident.toml に記入して再実行してください（チェックリスト評価・再発防止の報告・STIX は未対応）",
-            "fill in what is undetermined in the case's incident.toml and run again (checklist assessment, recurrence review and STIX are not written yet)",
+            "未確定の項目はケースの incident.toml に記入して再実行してください",
+            "fill in what is undetermined in the case's incident.toml and run again",
         ),
     )?;
     Ok(Outcome::Clean)

@@ -3,14 +3,15 @@
 //! runs nothing.
 //!
 //! Written: the 個人情報保護委員会 漏えい等報告 (速報 and 確報), the 厚生労働省 report, the police
-//! material with the evidence list, the case's timeline for Timesketch and a STIX 2.1 bundle of
-//! the indicators. Not written yet: the checklist assessment and the recurrence review.
+//! material with the evidence list, the checklist assessment across endpoints, the recurrence
+//! review, the case's timeline for Timesketch and a STIX 2.1 bundle of the indicators.
 
 pub mod doc;
 pub mod mhlw;
 pub mod model;
 pub mod police;
 pub mod ppc;
+pub mod review;
 pub mod stix;
 
 use std::path::Path;
@@ -44,6 +45,12 @@ pub fn write(writer: &CaseWriter, lang: Lang, out: Option<&Path>) -> Result<Vec<
     let police = police::doc(dir, &model, lang);
     files.push((format!("police.{}.md", lang.code()), police.markdown().into_bytes()));
     files.push((format!("police.{}.html", lang.code()), police.html().into_bytes()));
+    let checklist = review::checklist_doc(dir, &model, lang);
+    files.push((format!("checklist.{}.md", lang.code()), checklist.markdown().into_bytes()));
+    files.push((format!("checklist.{}.html", lang.code()), checklist.html().into_bytes()));
+    let recurrence = review::recurrence_doc(dir, &model, lang);
+    files.push((format!("recurrence.{}.md", lang.code()), recurrence.markdown().into_bytes()));
+    files.push((format!("recurrence.{}.html", lang.code()), recurrence.html().into_bytes()));
     files.push((police::EVIDENCE_LIST.into(), police::evidence_list(dir, &model).into_bytes()));
     files.push(("timeline.csv".into(), police::timesketch(dir, &model).into_bytes()));
     let created = crate::clock::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();

@@ -56,6 +56,8 @@ fn a_case_with_no_findings_reports_every_item_as_undetermined() {
         let html = fs::read_to_string(case.join(format!("reports/ppc-{stage}.ja.html"))).unwrap();
         assert!(html.starts_with("<!DOCTYPE html>") && html.contains("@page { size: A4") && html.contains("[未設定]"));
     }
+    let checklist = fs::read_to_string(case.join("reports/checklist.ja.md")).unwrap();
+    assert!(checklist.contains("analyze）がまだ行われていない"), "{checklist}");
     let sokuho = fs::read_to_string(case.join("reports/ppc-sokuho.ja.md")).unwrap();
     // Aware 2026-11-21 03:10 JST; nothing malicious found: 確報 within 30 days.
     assert!(sokuho.contains("2026-11-24〜2026-11-26"), "{sokuho}");
@@ -92,6 +94,7 @@ fn findings_fill_the_ppc_report_and_operator_answers_the_rest() {
         .assert()
         .code(0);
     shodo().args(["scan", "--endpoint", "pc-07", "--case"]).arg(&case).assert().code(1);
+    shodo().args(["analyze", "--endpoint", "pc-07", "--case"]).arg(&case).output().unwrap();
     fs::write(case.join("incident.toml"), "persons = \"約 3,000 人（調査中）\"\n").unwrap();
     report(&case, "ja");
     validate(&case);
@@ -122,6 +125,14 @@ fn findings_fill_the_ppc_report_and_operator_answers_the_rest() {
     let collected = manifest.lines().filter(|l| l.contains("\"collected\"")).count();
     assert_eq!(rows.len() - 1, collected, "every collected file is listed");
     assert!(rows[1..].iter().all(|r| r.starts_with("pc-07,") && r.split(',').nth(3).is_some_and(|h| h.len() == 64)));
+    let checklist = fs::read_to_string(case.join("reports/checklist.ja.md")).unwrap();
+    let answers: Value =
+        serde_json::from_slice(&fs::read(case.join("endpoints/pc-07/checklist.json")).unwrap()).unwrap();
+    let first = &answers["items"][0];
+    assert!(checklist.contains(&format!("pc-07: {}", first["status"].as_str().unwrap())), "{checklist}");
+    let recurrence = fs::read_to_string(case.join("reports/recurrence.ja.md")).unwrap();
+    assert!(recurrence.contains("5. 推奨事項") && recurrence.contains("バックアップをオフライン"), "{recurrence}");
+    assert!(recurrence.contains("感染端末は初期化して再構築"), "{recurrence}");
     let timeline = fs::read_to_string(case.join("reports/timeline.csv")).unwrap();
     assert!(timeline.starts_with("datetime,timestamp,timestamp_desc,message,source,evidence,endpoint\n"));
     // The STIX bundle passes the OASIS validator (stix2-validator, installed by .ci/run).

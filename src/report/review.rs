@@ -1,0 +1,251 @@
+//! The checklist assessment across endpoints (医療機関におけるサイバーセキュリティ対策チェックリスト,
+//! answered per endpoint by `analyze`, versioned data in `rules/checklist`) and the recurrence
+//! review (再発防止) that reads it with the timeline, the ways in and the backup verdicts.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::doc::{Block, Doc};
+use super::model::Incident;
+use crate::case::ENDPOINTS_DIR;
+use crate::lang::Lang;
+
+/// 適合 / 不適合 / 判断不可, as the checklist answers say it.
+const FAIL: &str = "不適合";
+const PASS: &str = "適合";
+
+/// One checklist item over every endpoint.
+#[derive(Clone, Debug, Default)]
+pub struct ItemRow {
+    /// Its id.
+    pub id: String,
+    /// Its text.
+    pub text: String,
+    /// Per endpoint: status and reason (Japanese, English).
+    pub by_endpoint: BTreeMap<String, (String, String, String)>,
+}
+
+impl ItemRow {
+    /// 不適合 if any endpoint fails it, 適合 if every answered endpoint passes, else 判断不可.
+    pub fn overall(&self) -> &'static str {
+        let statuses: Vec<&str> = self.by_endpoint.values().map(|(s, _, _)| s.as_str()).collect();
+        if statuses.contains(&FAIL) {
+            FAIL
+        } else if !statuses.is_empty() && statuses.iter().all(|s| *s == PASS) {
+            PASS
+        } else {
+            "判断不可"
+        }
+    }
+}
+
+/// The checklist version(s) answered and the items over every endpoint, in checklist order.
+pub fn checklist(dir: &Path, m: &Incident) -> (Vec<String>, Vec<ItemRow>) {
+    let (mut versions, mut rows): (Vec<String>, Vec<ItemRow>) = (Vec::new(), Vec::new());
+    for e in &m.endpoints {
+        let path = dir.join(ENDPOINTS_DIR).join(&e.id).join(crate::analyze::artefacts::CHECKLIST);
+        let Some(v) = std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else { continue };
+        if let Some(version) = v["checklist"].as_str().filter(|x| !versions.iter().any(|y| y == x)) {
+            versions.push(version.into());
+        }
+        for item in v["items"].as_array().into_iter().flatten() {
+            let id = item["id"].as_str().unwrap_or_default().to_string();
+            let text = |k: &str| item[k].as_str().unwrap_or_default().to_string();
+            let row = match rows.iter_mut().position(|r| r.id == id) {
+                Some(i) => &mut rows[i],
+                None => {
+                    rows.push(ItemRow { id: id.clone(), text: text("text"), ..ItemRow::default() });
+                    let last = rows.len() - 1;
+                    &mut rows[last]
+                }
+            };
+            row.by_endpoint.insert(e.id.clone(), (text("status"), text("reason_ja"), text("reason_en")));
+        }
+    }
+    (versions, rows)
+}
+
+fn status_en(s: &str) -> &str {
+    match s {
+        PASS => "met",
+        FAIL => "not met",
+        _ => "cannot tell",
+    }
+}
+
+/// チェックリスト評価.
+pub fn checklist_doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
+    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let mut d = Doc {
+        title: t(
+            "チェックリスト評価（医療機関におけるサイバーセキュリティ対策チェックリスト）",
+            "Checklist assessment (MHLW cybersecurity checklist for medical institutions)",
+        ),
+        lang: lang.code(),
+        blocks: Vec::new(),
+    };
+    let (versions, rows) = checklist(dir, m);
+    if rows.is_empty() {
+        d.push(Block::Warn(t(
+            "[未確定] 端末の解析（analyze）がまだ行われていないため評価できません",
+            "[undetermined] no endpoint has been analyzed yet",
+        )));
+        return d;
+    }
+    d.push(Block::Para(format!("{}: {}", t("版", "Version"), versions.join(", "))));
+    let status = |s: &str| if lang == Lang::Ja { s.to_string() } else { status_en(s).to_string() };
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let why: Vec<String> = r
+                .by_endpoint
+                .iter()
+                .map(|(e, (s, ja, en))| format!("{e}: {} — {}", status(s), lang.pick(ja, en)))
+                .collect();
+            vec![r.id.clone(), r.text.clone(), status(r.overall()), why.join("\n")]
+        })
+        .collect();
+    d.push(Block::Table(
+        vec![
+            t("項目", "Item"),
+            t("内容", "Text"),
+            t("評価", "Assessment"),
+            t("端末ごとの根拠", "Per endpoint, with why"),
+        ],
+        table,
+    ));
+    d
+}
+
+/// 再発防止のための振り返り.
+pub fn recurrence_doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
+    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let mut d =
+        Doc {
+            title: t("再発防止のための振り返り", "Recurrence review"), lang: lang.code(), blocks: Vec::new()
+        };
+    d.push(Block::Heading(1, t("1. 時系列", "1. Timeline")));
+    let rows = super::police::timeline(dir, m);
+    if rows.is_empty() {
+        d.push(Block::Warn(t(
+            "[未確定] 時系列がありません（端末ごとに analyze を実施）",
+            "[undetermined] no timeline yet (run analyze for each endpoint)",
+        )));
+    } else {
+        d.push(Block::Table(
+            vec![t("日時 (UTC)", "Time (UTC)"), t("端末", "Endpoint"), t("重大度", "Severity"), t("内容", "What")],
+            rows.into_iter().take(300).collect(),
+        ));
+    }
+    d.push(Block::Heading(
+        1,
+        t("2. 侵入経路の仮説と根拠・外部接続点", "2. Way in: hypothesis, evidence, external connection points"),
+    ));
+    if m.entry_points.is_empty() {
+        d.push(Block::Warn(t(
+            "[未確定] 外部接続点・外部からのログオンは見つかっていません",
+            "[undetermined] no external connection point or inbound logon found",
+        )));
+    } else {
+        d.push(Block::Table(
+            vec![
+                t("端末", "Endpoint"),
+                t("種類", "Kind"),
+                t("名前・アドレス", "Name / address"),
+                t("日時", "Time"),
+                t("根拠", "Evidence"),
+            ],
+            m.entry_points
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.endpoint.clone(),
+                        p.kind.clone(),
+                        p.name.clone(),
+                        p.time.clone().unwrap_or_default(),
+                        p.evidence.join("\n"),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    d.push(Block::Heading(1, t("3. 不適合だったチェックリスト項目", "3. Checklist items not met")));
+    let (_, items) = checklist(dir, m);
+    let failed: Vec<String> =
+        items.iter().filter(|r| r.overall() == FAIL).map(|r| format!("{} {}", r.id, r.text)).collect();
+    d.push(Block::List(if failed.is_empty() {
+        vec![t("なし（または未評価）", "none (or not assessed)")]
+    } else {
+        failed
+    }));
+    d.push(Block::Heading(1, t("4. バックアップ", "4. Backups")));
+    let backups: Vec<String> = m
+        .backups
+        .iter()
+        .map(|b| {
+            format!(
+                "{}: {} {} / {} {}",
+                b.medium,
+                t("最後のクリーンな世代", "last clean"),
+                b.last_clean.clone().unwrap_or_else(|| "-".into()),
+                t("最初の侵害世代", "first compromised"),
+                b.first_bad.clone().unwrap_or_else(|| "-".into())
+            )
+        })
+        .collect();
+    d.push(Block::List(if backups.is_empty() {
+        vec![t("[未確定] 検証していません", "[undetermined] not verified")]
+    } else {
+        backups
+    }));
+    d.push(Block::Heading(1, t("5. 推奨事項（証拠に基づく）", "5. Recommendations (from the evidence)")));
+    d.push(Block::List(recommendations(m, &items, lang)));
+    d
+}
+
+fn recommendations(m: &Incident, items: &[ItemRow], lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    let kinds: Vec<&str> = m.entry_points.iter().map(|p| p.kind.as_str()).collect();
+    let mut add = |cond: bool, ja: &str, en: &str| {
+        if cond {
+            out.push(lang.pick(ja, en).to_string());
+        }
+    };
+    add(
+        kinds.iter().any(|k| matches!(*k, "vpn" | "rdp" | "remote_access" | "rmm")),
+        "外部接続点（VPN・RDP・保守用リモート接続）を棚卸しし、不要なものを閉じ、残すものは多要素認証と最新の修正を適用する",
+        "inventory the external connection points (VPN, RDP, vendors' remote access), close what is not needed, and put multi-factor authentication and current patches on the rest",
+    );
+    add(
+        kinds.contains(&"first_external_logon") || kinds.contains(&"inbound_logon"),
+        "外部からのログオンに使われたアカウントのパスワードを変更し、特権アカウントの利用を見直す",
+        "change the passwords of the accounts used to log on from outside, and review privileged accounts",
+    );
+    add(
+        m.backups.iter().any(|b| b.first_bad.is_some()) || m.backups.is_empty(),
+        "バックアップをオフライン・多世代・別方式で保管し、復元手順を定期的に試す（ガイドライン第6.0版 システム運用編 18）",
+        "keep offline, multi-generation backups by more than one method and rehearse restoring them (guideline 6.0, operations 18)",
+    );
+    add(
+        items.iter().any(|r| r.overall() == FAIL),
+        "不適合だったチェックリスト項目を是正し、次回の立入検査までに記録を整える",
+        "correct the checklist items not met and keep the records for the next inspection",
+    );
+    add(
+        m.encrypted_files() > 0,
+        "感染端末は初期化して再構築し、復元したデータは隔離環境で検査してから戻す",
+        "rebuild infected endpoints from scratch, and scan restored data in isolation before putting it back",
+    );
+    if out.is_empty() {
+        out.push(
+            lang.pick(
+                "[未確定] 証拠からの推奨事項はまだありません",
+                "[undetermined] no recommendation from the evidence yet",
+            )
+            .into(),
+        );
+    }
+    out
+}
