@@ -10,6 +10,7 @@ pub mod case;
 pub mod clock;
 pub mod collect;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod hash;
 pub mod isolate;

@@ -6,6 +6,7 @@ mod backup;
 mod bar;
 mod case;
 mod collect;
+mod demo;
 mod isolate;
 mod isolate_offline;
 mod output;
@@ -89,6 +90,9 @@ pub enum Command {
     /// 感染端末の隔離: 計画・適用・確認・解除（すべて記録）/ isolate an endpoint: plan, apply, verify, roll back (all on the record)
     #[command(subcommand)]
     Isolate(IsolateCommand),
+    /// デモ: 感染した Windows 端末とバックアップを作り、収集から報告書まで一通り実行 /
+    /// demo: build an infected Windows endpoint and a backup, and run the whole workflow on them
+    Demo(demo::DemoArgs),
     /// 報告書の作成: 個人情報保護委員会 漏えい等報告（速報・確報）と事案モデル report.json /
     /// write the reports: the PPC breach report (preliminary and final) and the incident model report.json
     Report(report::ReportArgs),
@@ -177,6 +181,7 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Isolate(IsolateCommand::Ledger(a)) => isolate::ledger(&a, lang, &mut out),
         Command::Isolate(IsolateCommand::Sheet(a)) => isolate::sheet(&a, lang, &mut out),
         Command::Report(a) => report::run(&a, lang, &mut out),
+        Command::Demo(a) => demo::run(&a, lang, &mut out),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

@@ -1,80 +1,11 @@
-//! Registry hives made for the tests: a minimal empty hive written here (base block, one hbin,
-//! a root key and its security cell), filled with hivex's `hivexsh`, an independent tool.
+//! Registry hives made for the tests: the library's minimal empty hive (`shodo::demo::hive`),
+//! filled with hivex's `hivexsh`, an independent tool.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-fn cell(data: &[u8]) -> Vec<u8> {
-    let size = (4 + data.len() + 7) & !7;
-    let mut out = (-(size as i32)).to_le_bytes().to_vec();
-    out.extend_from_slice(data);
-    out.resize(size, 0);
-    out
-}
-
-fn u16s(v: &[u16]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-fn u32s(v: &[u32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-/// An empty hive: what `hivexsh` needs to start from.
-pub fn empty_hive() -> Vec<u8> {
-    const FIRST_CELL: u32 = 0x20;
-    let name = b"ROOT";
-    let nk_size = (4 + 0x4C + name.len() + 7) & !7;
-    let sk_offset = FIRST_CELL + nk_size as u32;
-    let mut nk = b"nk".to_vec();
-    nk.extend(u16s(&[0x2C])); // hive entry | no delete | compressed name
-    nk.extend([0u8; 8]); // last written
-    nk.extend(u32s(&[0, u32::MAX, 0, 0, u32::MAX, u32::MAX, 0, u32::MAX, sk_offset, u32::MAX, 0, 0, 0, 0, 0]));
-    nk.extend(u16s(&[name.len() as u16, 0]));
-    nk.extend(name);
-    // Self-relative security descriptor with a present, null DACL.
-    let sd = [1u8, 0, 0x04, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let mut sk = b"sk".to_vec();
-    sk.extend(u16s(&[0]));
-    sk.extend(u32s(&[sk_offset, sk_offset, 1, sd.len() as u32]));
-    sk.extend(sd);
-    let cells: Vec<u8> = [cell(&nk), cell(&sk)].concat();
-    let hbin_size = 4096usize;
-    let mut hbin = b"hbin".to_vec();
-    hbin.extend(u32s(&[0, hbin_size as u32]));
-    hbin.resize(FIRST_CELL as usize, 0);
-    hbin.extend(&cells);
-    let free = hbin_size - hbin.len();
-    hbin.extend((free as i32).to_le_bytes());
-    hbin.resize(hbin_size, 0);
-    let mut base = vec![0u8; 4096];
-    base[..4].copy_from_slice(b"regf");
-    base[4..48].copy_from_slice(&u32s(&[1, 1, 0, 0, 1, 5, 0, 1, FIRST_CELL, hbin_size as u32, 1]));
-    let sum =
-        (0..508).step_by(4).fold(0u32, |a, i| a ^ u32::from_le_bytes([base[i], base[i + 1], base[i + 2], base[i + 3]]));
-    let sum = match sum {
-        0 => 1,
-        u32::MAX => u32::MAX - 1,
-        s => s,
-    };
-    base[508..512].copy_from_slice(&sum.to_le_bytes());
-    [base, hbin].concat()
-}
 
 /// Writes a hive at `path` and runs `script` (hivexsh commands) on it, then commits.
 pub fn make_hive(path: &Path, script: &str) {
-    std::fs::write(path, empty_hive()).unwrap();
-    let mut child = Command::new("hivexsh")
-        .arg("-w")
-        .arg(path)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hivexsh (libhivex-bin) builds the test hives");
-    child.stdin.take().unwrap().write_all(format!("{script}\ncommit\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "hivexsh: {}", String::from_utf8_lossy(&out.stderr));
+    shodo::demo::hive::make_hive(path, script).expect("hivexsh (libhivex-bin) builds the test hives");
 }
 
 /// A SYSTEM hive of a Windows machine named `name` with one statically addressed NIC.

@@ -9,6 +9,7 @@ mod collect;
 mod collect_interrupt;
 mod config_errors;
 mod custody_kill;
+mod demo;
 mod evtx_writer;
 mod helpers;
 mod hives;
