@@ -24,6 +24,7 @@ pub use init::{InitOptions, actor_of, init};
 pub use lock::{CaseLock, LOCK_FILE, holder, hostname};
 pub use meta::{CASE_FILE, CaseFile, CaseInfo, ClockInfo, HospitalInfo};
 pub use status::{Deadlines, Status, status};
+pub use summary::contact_text;
 pub use verify::{Problem, ProblemKind, VerifyReport, verify};
 
 use crate::error::Result;

@@ -82,7 +82,8 @@ fn deadline_lines(d: &Deadlines, lang: Lang) -> [(&'static str, String); 2] {
 
 /// One contact, with its origin said plainly: a shipped default is never shown as verified.
 /// The number comes first: on a narrow screen the name is what gets cut, not the number to dial.
-fn contact_text(c: &EffectiveContact, lang: Lang) -> String {
+/// One contact for people: phone, name, person, and whether it is a shipped default.
+pub fn contact_text(c: &EffectiveContact, lang: Lang) -> String {
     let Some(contact) = &c.contact else {
         return lang.pick("未設定（shodo.toml に記入してください）", "not set (fill in shodo.toml)").into();
     };

@@ -30,6 +30,11 @@ pub fn doc(m: &Incident, lang: Lang) -> Doc {
         blocks: Vec::new(),
     };
     let h = |k: &str| m.hospital.get(k).map(|f| field(f, lang)).unwrap_or_default();
+    d.push(Block::List(vec![format!(
+        "{}: {}",
+        t("提出先", "Submit to"),
+        m.desk(crate::config::ContactRole::Mhlw, lang)
+    )]));
     d.push(Block::Heading(1, t("1. 医療機関情報", "1. Institution")));
     d.push(Block::Table(
         vec![t("項目", "Item"), t("内容", "Value")],

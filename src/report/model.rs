@@ -196,6 +196,21 @@ pub struct Incident {
     pub input: Input,
     /// PPC deadlines, from 覚知日時.
     pub deadlines: Option<Deadlines>,
+    /// The desks the reports go to (shodo.toml, else the shipped defaults); not in the model file.
+    #[serde(skip)]
+    pub contacts: Vec<crate::config::EffectiveContact>,
+}
+
+impl Incident {
+    /// Where a report goes, for people; [未設定] with what to fill in when nobody set it.
+    pub fn desk(&self, role: crate::config::ContactRole, lang: crate::lang::Lang) -> String {
+        match self.contacts.iter().find(|c| c.role == role) {
+            Some(c) if c.contact.is_some() => crate::case::contact_text(c, lang),
+            _ => lang
+                .pick("[未設定] shodo.toml の [contacts] に記入", "[not set] fill in [contacts] in shodo.toml")
+                .into(),
+        }
+    }
 }
 
 impl Incident {
@@ -258,6 +273,7 @@ pub fn build(dir: &Path) -> Result<Incident> {
         custody_entries: custody.len(),
         input,
         deadlines: file.case.aware_at.map(Deadlines::from_aware),
+        contacts: crate::case::status(dir).map(|s| s.contacts).unwrap_or_default(),
     })
 }
 

@@ -66,6 +66,11 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
         blocks: Vec::new(),
     };
     let hospital = m.hospital.get("name").and_then(|f| f.value.clone()).unwrap_or_else(|| t("[未設定]", "[not set]"));
+    d.push(Block::List(vec![format!(
+        "{}: {}",
+        t("相談先", "Contact"),
+        m.desk(crate::config::ContactRole::Police, lang)
+    )]));
     d.push(Block::Heading(1, t("1. 概要（5W1H）", "1. Summary (5W1H)")));
     let families = m.families();
     let contacts: Vec<String> =

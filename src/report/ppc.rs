@@ -344,7 +344,9 @@ pub fn doc(m: &Incident, stage: Stage, lang: Lang) -> Doc {
     };
     let mut d = Doc { title, lang: lang.code(), blocks: Vec::new() };
     d.push(Block::Table(vec![t("項目", "Item"), t("内容", "Value")], header_rows(m, lang)));
-    d.push(Block::List(deadline_lines(m, stage, lang)));
+    let mut lines = vec![format!("{}: {}", t("提出先", "Submit to"), m.desk(crate::config::ContactRole::Ppc, lang))];
+    lines.extend(deadline_lines(m, stage, lang));
+    d.push(Block::List(lines));
     d.push(Block::Heading(1, t("報告義務の該当（施行規則 第7条）", "Why a report is due (Enforcement Rules, Art. 7)")));
     let rows = triggers(m)
         .into_iter()
