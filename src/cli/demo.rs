@@ -84,6 +84,17 @@ pub fn run(a: &DemoArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
             &[0],
         ),
         (
+            ("連絡の記録", "note a call"),
+            vec![
+                os("case"),
+                os("note"),
+                os("--case"),
+                c,
+                os("保守会社に電話連絡、VPN 装置の電源は入れたまま LAN ケーブルを抜くよう依頼"),
+            ],
+            &[0],
+        ),
+        (
             ("証拠の収集", "collect"),
             vec![os("collect"), os("--case"), c, os("--source"), e, os("--os"), os("windows")],
             &[0],

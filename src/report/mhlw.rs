@@ -122,10 +122,11 @@ pub fn doc(m: &Incident, lang: Lang) -> Doc {
             format!("{}: evidence preserved, {} files (with SHA-256, on the custody record)", p.endpoint, p.files)
         }
     }));
+    done.extend(m.notes.iter().map(|n| format!("{}: {n}", t("記録", "note"))));
     if done.is_empty() {
         done.push(t(
-            "[未確定] 隔離・証拠保全の記録はまだありません",
-            "[undetermined] no isolation or preservation on record yet",
+            "[未確定] 隔離・証拠保全・連絡の記録はまだありません（連絡したことは shodo case note で記録）",
+            "[undetermined] no isolation, preservation or contact on record yet (record calls with shodo case note)",
         ));
     }
     d.push(Block::List(done));

@@ -190,6 +190,8 @@ pub struct Incident {
     pub entry_points: Vec<EntryPoint>,
     /// What was preserved, per endpoint.
     pub preserved: Vec<Preserved>,
+    /// The responders' notes on the custody log (who was called, what was decided): time, who, text.
+    pub notes: Vec<String>,
     /// Entries in the custody log.
     pub custody_entries: usize,
     /// The operator's answers.
@@ -270,6 +272,11 @@ pub fn build(dir: &Path) -> Result<Incident> {
         backups: backups(dir),
         entry_points,
         preserved,
+        notes: custody
+            .iter()
+            .filter(|c| c.action == "note")
+            .map(|c| format!("{} {}: {}", c.jst, c.actor, c.detail["text"].as_str().unwrap_or_default()))
+            .collect(),
         custody_entries: custody.len(),
         input,
         deadlines: file.case.aware_at.map(Deadlines::from_aware),
