@@ -375,9 +375,9 @@ fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
         .as_array()
         .map(|n| n.iter().filter_map(|x| x["address"].as_str().map(str::to_string)).collect())
         .unwrap_or_default();
-    let collected = crate::collect::read_manifest(&edir.join(crate::collect::MANIFEST))
-        .map(|rows| rows.iter().filter(|r| r.status == crate::collect::Status::Collected).count() as u64)
-        .unwrap_or(0);
+    let rows = crate::collect::read_manifest(&edir.join(crate::collect::MANIFEST)).unwrap_or_default();
+    let latest = crate::collect::latest_rows(&rows);
+    let collected = latest.values().filter(|r| r.status == crate::collect::Status::Collected).count() as u64;
     let mut e = EndpointFacts {
         id: id.into(),
         hostname: facts["hostname"].as_str().map(str::to_string),
@@ -386,16 +386,27 @@ fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
         collected,
         ..EndpointFacts::default()
     };
+    // A note found both by its name and by its content is one note.
+    let (mut notes, mut encrypted) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
     for f in findings(edir) {
+        let path = f["path"].as_str().unwrap_or_default().to_string();
         match f["kind"].as_str() {
-            Some("encrypted_file") => e.encrypted_files += 1,
-            Some("ransom_note_name") => e.ransom_notes += 1,
-            Some("yara") if f["meta"]["category"] == "ransom_note" => e.ransom_notes += 1,
+            Some("encrypted_file") => {
+                encrypted.insert(path);
+            }
+            Some("ransom_note_name") => {
+                notes.insert(path);
+            }
+            Some("yara") if f["meta"]["category"] == "ransom_note" => {
+                notes.insert(path);
+            }
             _ => {}
         }
-        // A rule's family, and the families the scan attributed a note or file to.
+        // Ransomware families: a note rule's family, and those the scan attributed a note or an
+        // encrypted file to (a tool rule's family, mimikatz say, is no ransomware).
         let attributed = f["attribution"].as_array().into_iter().flatten().filter_map(|a| a["family"].as_str());
-        for family in f["meta"]["family"].as_str().into_iter().chain(attributed) {
+        let note_rule = f["meta"]["family"].as_str().filter(|_| f["meta"]["category"] == "ransom_note");
+        for family in note_rule.into_iter().chain(attributed) {
             if family != "generic" && !e.families.iter().any(|x| x == family) {
                 e.families.push(family.to_string());
             }
@@ -404,6 +415,7 @@ fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
             *e.by_severity.entry(sev.to_string()).or_default() += 1;
         }
     }
+    (e.ransom_notes, e.encrypted_files) = (notes.len() as u64, encrypted.len() as u64);
     e
 }
 

@@ -26,7 +26,8 @@ fn the_demo_runs_the_whole_workflow_and_its_reports_tell_the_story() {
     let e = &model["endpoints"][0];
     assert_eq!(e["hostname"], "PC-GAIRAI-01");
     assert_eq!(e["encrypted_files"], 30);
-    assert!(e["families"].as_array().unwrap().iter().any(|f| f == "LockBit"), "{e}");
+    assert_eq!(e["ransom_notes"], 4, "a note found by name and by content is one note");
+    assert_eq!(e["families"], serde_json::json!(["LockBit"]), "a tool's family is no ransomware family");
     assert!(model["occurred_at"]["basis"][0].as_str().unwrap().contains("Burst of failed logons"), "{model}");
     assert_eq!(model["backups"][0]["last_clean"], "2026-11-19");
     assert_eq!(model["backups"][0]["first_bad"], "2026-11-20");
