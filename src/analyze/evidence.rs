@@ -52,6 +52,16 @@ pub struct EndpointScan {
     pub volume: Value,
 }
 
+/// The records of an endpoint's findings.jsonl (`dir`: the endpoint's folder); none when absent,
+/// lines that do not parse left out.
+pub fn read_findings(dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join(FINDINGS))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
 /// Writes `records` as the `by` producer's part of findings.jsonl (`scan`, `analyze`), keeping
 /// every other producer's lines as they are; records are sorted by path, kind and rule, so the
 /// file is the same for the same evidence.

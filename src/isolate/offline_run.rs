@@ -142,8 +142,7 @@ pub fn collected(case_dir: &Path, endpoint: &str) -> bool {
 
 /// The endpoint's findings (findings.jsonl), for the persistence level.
 pub fn findings(case_dir: &Path, endpoint: &str) -> Vec<Value> {
-    let path = case_dir.join(ENDPOINTS_DIR).join(endpoint).join(crate::analyze::evidence::FINDINGS);
-    std::fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    crate::analyze::evidence::read_findings(&case_dir.join(ENDPOINTS_DIR).join(endpoint))
 }
 
 fn plan_of(state: &State, inputs: &Inputs) -> Result<Plan> {

@@ -158,7 +158,8 @@ fn endpoint_row(e: &super::model::EndpointFacts, lang: Lang) -> Vec<String> {
     ]
 }
 
-fn entry_blocks(d: &mut Doc, m: &Incident, lang: Lang) {
+/// The ways in found (connection points, logons from outside) as a table, or that none were.
+pub(super) fn entry_blocks(d: &mut Doc, m: &Incident, lang: Lang) {
     if m.entry_points.is_empty() {
         d.push(Block::Warn(lang.pick("[未確定] 外部接続点・外部からのログオンは証拠から見つかっていません（解析 analyze の実施を確認）", "[undetermined] no external connection point or inbound logon found in the evidence (check that analyze ran)").into()));
         return;

@@ -9,7 +9,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::case::{BACKUPS_DIR, Case, Deadlines, ENDPOINTS_DIR};
+use crate::analyze::evidence::read_findings as findings;
+use crate::case::{BACKUPS_DIR, Case, Deadlines, ENDPOINTS_DIR, subdirs};
 use crate::clock;
 use crate::error::{Error, Result};
 
@@ -332,26 +333,6 @@ fn input(path: &Path) -> Result<Input> {
 
 fn read_json(path: &Path) -> Option<Value> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-}
-
-fn findings(dir: &Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join(crate::analyze::evidence::FINDINGS))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
-
-fn subdirs(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn endpoints(dir: &Path) -> Vec<EndpointFacts> {

@@ -57,6 +57,27 @@ pub fn timeline(dir: &Path, m: &Incident) -> Vec<Vec<String>> {
     rows
 }
 
+/// The timeline's critical and high rows as a table (the first TIMELINE_ROWS; all are in
+/// timeline.csv), or what to do while there is none.
+pub(super) fn timeline_blocks(d: &mut Doc, dir: &Path, m: &Incident, lang: Lang) {
+    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let rows = timeline(dir, m);
+    if rows.len() > TIMELINE_ROWS {
+        d.push(Block::Para(format!("{} {} / {}: timeline.csv", TIMELINE_ROWS, t("件を表示", "shown"), rows.len())));
+    }
+    if rows.is_empty() {
+        d.push(Block::Warn(t(
+            "[未確定] 時系列がありません（端末ごとに analyze を実施すると入ります）",
+            "[undetermined] no timeline yet (run analyze for each endpoint)",
+        )));
+    } else {
+        d.push(Block::Table(
+            vec![t("日時 (UTC)", "Time (UTC)"), t("端末", "Endpoint"), t("重大度", "Severity"), t("内容", "What")],
+            rows.into_iter().take(TIMELINE_ROWS).collect(),
+        ));
+    }
+}
+
 /// The report as blocks.
 pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
     let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
@@ -124,21 +145,7 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
         ],
     ));
     d.push(Block::Heading(1, t("2. 時系列（重大・高の事象）", "2. Timeline (critical and high)")));
-    let rows = timeline(dir, m);
-    if rows.len() > TIMELINE_ROWS {
-        d.push(Block::Para(format!("{} {} / {}: timeline.csv", TIMELINE_ROWS, t("件を表示", "shown"), rows.len())));
-    }
-    if rows.is_empty() {
-        d.push(Block::Warn(t(
-            "[未確定] 時系列がありません（端末ごとに analyze を実施すると入ります）",
-            "[undetermined] no timeline yet (run analyze for each endpoint)",
-        )));
-    } else {
-        d.push(Block::Table(
-            vec![t("日時 (UTC)", "Time (UTC)"), t("端末", "Endpoint"), t("重大度", "Severity"), t("内容", "What")],
-            rows.into_iter().take(TIMELINE_ROWS).collect(),
-        ));
-    }
+    timeline_blocks(&mut d, dir, m, lang);
     d.push(Block::Heading(1, t("3. 侵害の痕跡（IOC）", "3. Indicators of compromise")));
     d.push(Block::Table(
         vec![t("種類", "Kind"), t("値", "Value"), t("確認場所", "Seen in")],

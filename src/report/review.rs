@@ -127,50 +127,12 @@ pub fn recurrence_doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
             title: t("再発防止のための振り返り", "Recurrence review"), lang: lang.code(), blocks: Vec::new()
         };
     d.push(Block::Heading(1, t("1. 時系列", "1. Timeline")));
-    let rows = super::police::timeline(dir, m);
-    if rows.is_empty() {
-        d.push(Block::Warn(t(
-            "[未確定] 時系列がありません（端末ごとに analyze を実施）",
-            "[undetermined] no timeline yet (run analyze for each endpoint)",
-        )));
-    } else {
-        d.push(Block::Table(
-            vec![t("日時 (UTC)", "Time (UTC)"), t("端末", "Endpoint"), t("重大度", "Severity"), t("内容", "What")],
-            rows.into_iter().take(300).collect(),
-        ));
-    }
+    super::police::timeline_blocks(&mut d, dir, m, lang);
     d.push(Block::Heading(
         1,
         t("2. 侵入経路の仮説と根拠・外部接続点", "2. Way in: hypothesis, evidence, external connection points"),
     ));
-    if m.entry_points.is_empty() {
-        d.push(Block::Warn(t(
-            "[未確定] 外部接続点・外部からのログオンは見つかっていません",
-            "[undetermined] no external connection point or inbound logon found",
-        )));
-    } else {
-        d.push(Block::Table(
-            vec![
-                t("端末", "Endpoint"),
-                t("種類", "Kind"),
-                t("名前・アドレス", "Name / address"),
-                t("日時", "Time"),
-                t("根拠", "Evidence"),
-            ],
-            m.entry_points
-                .iter()
-                .map(|p| {
-                    vec![
-                        p.endpoint.clone(),
-                        p.kind.clone(),
-                        p.name.clone(),
-                        p.time.clone().unwrap_or_default(),
-                        p.evidence.join("\n"),
-                    ]
-                })
-                .collect(),
-        ));
-    }
+    super::mhlw::entry_blocks(&mut d, m, lang);
     d.push(Block::Heading(1, t("3. 不適合だったチェックリスト項目", "3. Checklist items not met")));
     let (_, items) = checklist(dir, m);
     let failed: Vec<String> =
