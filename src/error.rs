@@ -72,6 +72,10 @@ pub enum Error {
     /// A step refused to run, with the reason in both languages.
     #[error("{en}")]
     Refused { ja: String, en: String },
+
+    /// The operator cancelled long work; what was done is kept, nothing partial is written.
+    #[error("{what} cancelled by the operator; run it again to finish")]
+    Cancelled { what: &'static str },
 }
 
 impl Error {
@@ -112,6 +116,9 @@ impl Error {
             }
             Error::Yara(e) => format!("YARA-X のエラー: {e}"),
             Error::Refused { ja, .. } => ja.clone(),
+            Error::Cancelled { what } => {
+                format!("{what} は操作者により中止されました。もう一度実行すると続きから行います")
+            }
             Error::ManifestOnMedium { manifest, medium } => format!(
                 "マニフェスト {} をバックアップ媒体 {} の中には書きません。媒体とは別の場所（別のディスク、ケースの USB）を指定してください",
                 manifest.display(),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod hash;
 pub mod isolate;
 pub mod lang;
+pub mod playbook;
 pub mod progress;
 pub mod report;
 pub mod selftest;

@@ -13,6 +13,9 @@ fn main() -> ExitCode {
     let args = cli::Args::parse();
     let lang = args.lang();
     let outcome = match args.command {
+        Some(cli::Command::Staff(a)) if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
+            tui::staff(a.case, a.config, a.record, a.name, lang).map(|()| cli::Outcome::Clean)
+        }
         Some(command) => cli::run(command, lang),
         None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
             tui::run(args.case, lang).map(|()| cli::Outcome::Clean)

@@ -11,6 +11,12 @@ pub trait Progress: Send + Sync {
     fn note(&self, text: &str);
     /// The phase ended.
     fn finish(&self);
+    /// The operator asked to stop. Long work checks this between items: a collection records
+    /// the files it did not take as skipped (`cancelled`, taken by the next run); a scan or an
+    /// analysis stops without writing partial results.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Progress that goes nowhere.

@@ -77,6 +77,14 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     let mut detections: Vec<(String, Detection)> = Vec::new();
     let mut log_records = Vec::new();
     for row in &logs {
+        if progress.cancelled() {
+            writer.record(NewEntry::new(
+                "analyze.cancelled",
+                endpoint,
+                json!({ "event_logs_read": log_records.len() }),
+            ))?;
+            return Err(Error::Cancelled { what: "analyze" });
+        }
         let (report, found, verified) = read_log(&dir, row);
         progress.advance(1, row.size);
         if !verified.is_empty() {

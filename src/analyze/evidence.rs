@@ -187,6 +187,10 @@ pub fn scan_endpoint(
         s.not_regular = not_regular.into_inner();
         volume_summary = Some(s);
     }
+    if progress.cancelled() {
+        writer.record(NewEntry::new("scan.cancelled", endpoint, json!({ "scanned": summary.scanned })))?;
+        return Err(Error::Cancelled { what: "scan" });
+    }
     let events = events.into_inner().unwrap_or_default();
     let origins = Origins {
         dir: &dir,

@@ -270,6 +270,10 @@ fn worker(
         }
         let next = rx.lock().ok().and_then(|r| r.recv().ok());
         let Some(item) = next else { return };
+        // Cancelled: drain what the producer still sends, so that it is never left blocked.
+        if progress.cancelled() {
+            continue;
+        }
         let (label, outcome) = match item {
             Item::File(path, meta) => {
                 let name = path.display().to_string();

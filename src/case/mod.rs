@@ -23,7 +23,7 @@ pub use custody::{Entry, FileRef, HEAD_FILE, Head, LOG_FILE, NewEntry, read_entr
 pub use init::{InitOptions, actor_of, init};
 pub use lock::{CaseLock, LOCK_FILE, holder, hostname};
 pub use meta::{CASE_FILE, CaseFile, CaseInfo, ClockInfo, HospitalInfo};
-pub(crate) use status::subdirs;
+pub use status::subdirs;
 pub use status::{Deadlines, Status, status};
 pub use summary::contact_text;
 pub use verify::{Problem, ProblemKind, VerifyReport, verify};

@@ -119,7 +119,7 @@ fn contacts_of(dir: &Path, has_config: bool) -> Result<(Vec<EffectiveContact>, O
 }
 
 /// The names of the folders in `dir`, sorted (none when it cannot be read).
-pub(crate) fn subdirs(dir: &Path) -> Vec<String> {
+pub fn subdirs(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .into_iter()
         .flatten()

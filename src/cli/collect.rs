@@ -80,22 +80,14 @@ pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     let key = a.recovery_key_file.as_deref().map(read_key).transpose()?;
     let opened = source::open(&a.source, a.partition, key.as_ref())?;
     warn_state(&opened, lang);
-    let mut opts = collect::Options::new(&opened.root);
-    opts.origin = a.source.clone();
-    opts.ntfs_device = opened.device.clone().filter(|_| opened.fs == Some(source::Fs::Ntfs));
-    opts.source_detail = opened.describe();
-    opts.mount_error = opened.mount_error.clone();
+    let mut opts = collect::Options::for_opened(&opened, &a.source);
     opts.live = a.live;
     if let Some(path) = &a.catalogue {
         let text = std::fs::read_to_string(path).map_err(Error::io("read", path))?;
         opts.catalogue = Some(collect::Catalogue::parse(&path.display().to_string(), &text)?);
     }
     opts.endpoint = a.endpoint.clone();
-    opts.os = a.os;
-    // NTFS holds Windows: say so when the tree cannot tell (the volume would not mount).
-    if opts.os.is_none() && opened.fs == Some(source::Fs::Ntfs) && opened.mount_error.is_some() {
-        opts.os = Some(Os::Windows);
-    }
+    opts.os = a.os.or(opts.os);
     opts.max_bytes = a.max_bytes;
     opts.max_time = a.max_minutes.map(|m| Duration::from_secs(m * 60));
     opts.segment_bytes = a.segment_size.max(1);

@@ -10,6 +10,7 @@ mod demo;
 mod isolate;
 mod isolate_offline;
 mod output;
+mod playbook;
 mod report;
 mod scan;
 mod selftest;
@@ -96,6 +97,15 @@ pub enum Command {
     /// 報告書の作成: 個人情報保護委員会 漏えい等報告（速報・確報）と事案モデル report.json /
     /// write the reports: the PPC breach report (preliminary and final) and the incident model report.json
     Report(report::ReportArgs),
+    /// 手順書: 一覧・表示・済みの記録 / playbooks: list, show, check a step off (on the custody log)
+    #[command(subcommand)]
+    Playbook(PlaybookCommand),
+    /// 職員向けの手順（院内掲示）を A4 ポスターとして出力（病院の連絡先入り）/
+    /// the staff procedure as a printable A4 poster, with the hospital's own numbers
+    Poster(playbook::PosterArgs),
+    /// 職員モード: 院内掲示の手順を一画面ずつ大きな文字で（各確認は時刻付きで記録）/
+    /// staff mode: the posted procedure one step per screen, each confirmation timestamped
+    Staff(StaffArgs),
     /// この機械で shodo のエンジンが動くか確認 / check that shodo's engines work on this machine
     Selftest(JsonFlag),
 }
@@ -115,6 +125,34 @@ pub enum IsolateCommand {
     Ledger(CaseArgs),
     /// ネットワーク担当者への遮断依頼票（A4、印刷用）/ the printable sheet for the network team (A4)
     Sheet(isolate::SheetArgs),
+}
+
+/// `shodo playbook …`
+#[derive(Debug, Subcommand)]
+pub enum PlaybookCommand {
+    /// 同梱の手順書の一覧 / the shipped playbooks
+    List,
+    /// 手順書の全手順（--case で済みの印付き）/ a playbook's steps (with --case, which are done)
+    Show(playbook::ShowArgs),
+    /// 手順を済みとして記録（監査記録に時刻と実施者）/ record a step done on the custody log
+    Check(playbook::CheckArgs),
+}
+
+/// `shodo staff`
+#[derive(Debug, ClapArgs)]
+pub struct StaffArgs {
+    /// ケース（あれば確認をその記録に残す）/ case whose custody log receives the confirmations
+    #[arg(long, value_name = "DIR")]
+    pub case: Option<PathBuf>,
+    /// 病院の設定ファイル（連絡先）/ hospital config (contacts)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// ケースがないときの記録ファイル / record file when there is no case
+    #[arg(long, value_name = "FILE", default_value = "shodo-staff-record.jsonl")]
+    pub record: PathBuf,
+    /// 操作した人の名前 / who is at the keyboard
+    #[arg(long, default_value = "職員 / staff")]
+    pub name: String,
 }
 
 /// `shodo case …`
@@ -182,6 +220,14 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Isolate(IsolateCommand::Sheet(a)) => isolate::sheet(&a, lang, &mut out),
         Command::Report(a) => report::run(&a, lang, &mut out),
         Command::Demo(a) => demo::run(&a, lang, &mut out),
+        Command::Playbook(PlaybookCommand::List) => playbook::list(lang, &mut out),
+        Command::Playbook(PlaybookCommand::Show(a)) => playbook::show(&a, lang, &mut out),
+        Command::Playbook(PlaybookCommand::Check(a)) => playbook::check(&a, lang, &mut out),
+        Command::Poster(a) => playbook::poster(&a, lang, &mut out),
+        Command::Staff(_) => Err(Error::Refused {
+            ja: "職員モードは端末（画面）で開いてください".into(),
+            en: "staff mode needs a terminal".into(),
+        }),
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

@@ -57,6 +57,8 @@ pub enum SkipReason {
     Absent,
     /// The filesystem could not be mounted: none of its files could be listed.
     Unmountable,
+    /// The operator cancelled the run before this file was read.
+    Cancelled,
 }
 
 impl SkipReason {

@@ -85,6 +85,24 @@ impl Options {
     }
 }
 
+impl Options {
+    /// Defaults for a source opened with [`crate::source::open`]; `origin` is how the operator
+    /// named it (device, image or directory).
+    pub fn for_opened(opened: &crate::source::Opened, origin: &Path) -> Options {
+        let ntfs = opened.fs == Some(crate::source::Fs::Ntfs);
+        let mut opts = Options::new(&opened.root);
+        opts.origin = origin.to_path_buf();
+        opts.ntfs_device = opened.device.clone().filter(|_| ntfs);
+        opts.source_detail = opened.describe();
+        opts.mount_error = opened.mount_error.clone();
+        // NTFS holds Windows: say so when the tree cannot tell (the volume would not mount).
+        if ntfs && opened.mount_error.is_some() {
+            opts.os = Some(Os::Windows);
+        }
+        opts
+    }
+}
+
 /// The outcome of a collection (over every run of the endpoint, resumed ones included).
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {

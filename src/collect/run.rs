@@ -262,6 +262,9 @@ impl<'a> Run<'a> {
         let arts: Vec<_> = c.artefacts.iter().map(|&i| (i, &self.catalogue.artefacts[i])).collect();
         let cap = arts.iter().map(|(_, a)| a.max_file_size.0).max().unwrap_or(0);
         let size = meta.len();
+        if self.progress.cancelled() {
+            return Some((SkipReason::Cancelled, None));
+        }
         if self.opts.max_time.is_some_and(|t| self.started.elapsed() > t) {
             return Some((SkipReason::TimeBudget, None));
         }

@@ -10,6 +10,7 @@ pub mod doc;
 pub mod mhlw;
 pub mod model;
 pub mod police;
+pub mod poster;
 pub mod ppc;
 pub mod review;
 pub mod stix;

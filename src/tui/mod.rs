@@ -1,49 +1,186 @@
 //! The terminal UI. Elm-style: [`app::App`] is plain data, [`app::update`] is pure and returns
 //! side effects as [`app::Cmd`], [`view::view`] is pure. The runtime here owns the terminal, an
-//! input thread and a tick thread that feed one channel; `ratatui::init` installs the panic
-//! hook that restores the terminal.
+//! input thread, a tick thread and worker threads that all feed one channel; `ratatui::init`
+//! installs the panic hook that restores the terminal.
 
 mod app;
+mod data;
+#[cfg(test)]
+mod fixture;
+mod keys;
 mod view;
+mod worker;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::Duration;
 
 use crossterm::event::{self, Event};
-use shodo::{Error, Lang, Result, case};
+use shodo::playbook::{self, Recorder};
+use shodo::{Error, Lang, Result, case, clock};
 
 use app::{App, Cmd, Msg};
 
 /// Opens the TUI on the case at `case_dir` (or with no case) until the user quits.
 pub fn run(case_dir: Option<PathBuf>, lang: Lang) -> Result<()> {
-    let mut app = App::new(lang, case_dir);
-    let mut terminal = ratatui::init();
-    let (tx, rx) = mpsc::channel();
-    spawn_input(tx.clone());
-    spawn_ticks(tx);
-    execute(&mut app, Some(Cmd::Refresh));
-    let result = event_loop(&mut terminal, &mut app, &rx);
-    ratatui::restore();
-    result
-}
-
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, rx: &Receiver<Msg>) -> Result<()> {
-    while !app.quit {
-        terminal.draw(|f| view::view(app, f)).map_err(Error::io("write", "terminal".as_ref()))?;
-        let Ok(msg) = rx.recv() else { break };
-        let cmd = app::update(app, msg);
-        execute(app, cmd);
+    let mut app = App::new(lang, case_dir.clone());
+    app.staff.playbook = Some(playbook::bundled_one(playbook::STAFF)?);
+    match playbook::setting(None, case_dir.as_deref()) {
+        Ok(s) => app.staff.setting = Some(s),
+        Err(e) => app.say(format!("連絡先を読めません: {}", e.ja()), format!("cannot read the contacts: {e}")),
     }
-    Ok(())
+    let recorder = case_dir.clone().map(|dir| Recorder::Case { actor: actor(&dir), dir });
+    Runtime::new(recorder).run(app)
 }
 
-/// Carries out a side effect and feeds its result back as a message.
-fn execute(app: &mut App, cmd: Option<Cmd>) {
-    if let Some(Cmd::Refresh) = cmd {
-        let loaded = app.case_dir.as_deref().map(case::status);
-        app::update(app, Msg::Loaded(loaded.map(|r| r.map(Box::new).map_err(|e| (e.ja(), e.to_string())))));
+/// Staff mode alone (`shodo staff`): the posted procedure, each confirmation recorded in the
+/// case when there is one, else in `record`.
+pub fn staff(
+    case_dir: Option<PathBuf>,
+    config: Option<PathBuf>,
+    record: PathBuf,
+    name: String,
+    lang: Lang,
+) -> Result<()> {
+    let pb = playbook::bundled_one(playbook::STAFF)?;
+    let setting = playbook::setting(config.as_deref(), case_dir.as_deref())?;
+    let recorder = match &case_dir {
+        Some(dir) => Recorder::Case { dir: dir.clone(), actor: name },
+        None => Recorder::File(record),
+    };
+    let mut app = App::staff_only(lang, case_dir, pb, setting);
+    app.say(
+        format!("確認した時刻は {} に記録されます", recorder.path().display()),
+        format!("Confirmations are recorded in {}", recorder.path().display()),
+    );
+    Runtime::new(Some(recorder)).run(app)
+}
+
+fn actor(dir: &std::path::Path) -> String {
+    let examiners = case::Case::open(dir).map(|c| c.file().case.examiners.clone()).unwrap_or_default();
+    case::actor_of(&examiners)
+}
+
+/// What the side effects need: the channel back, the running job's cancel flag, the record.
+struct Runtime {
+    tx: Sender<Msg>,
+    rx: Receiver<Msg>,
+    cancel: Arc<AtomicBool>,
+    recorder: Option<Recorder>,
+}
+
+impl Runtime {
+    fn new(recorder: Option<Recorder>) -> Runtime {
+        let (tx, rx) = mpsc::channel();
+        Runtime { tx, rx, cancel: Arc::new(AtomicBool::new(false)), recorder }
+    }
+
+    fn run(self, mut app: App) -> Result<()> {
+        let mut terminal = ratatui::init();
+        spawn_input(self.tx.clone());
+        spawn_ticks(self.tx.clone());
+        self.execute(&mut app, Some(Cmd::Refresh));
+        let result = self.event_loop(&mut terminal, &mut app);
+        self.cancel.store(true, Ordering::SeqCst);
+        ratatui::restore();
+        result
+    }
+
+    fn event_loop(&self, terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
+        while !app.quit {
+            terminal.draw(|f| view::view(app, f)).map_err(Error::io("write", "terminal".as_ref()))?;
+            let Ok(msg) = self.rx.recv() else { break };
+            let cmd = app::update(app, msg);
+            self.execute(app, cmd);
+        }
+        Ok(())
+    }
+
+    /// Carries out a side effect; long ones on a thread that reports back as messages.
+    fn execute(&self, app: &mut App, cmd: Option<Cmd>) {
+        let Some(cmd) = cmd else { return };
+        let lang = app.lang;
+        match cmd {
+            Cmd::Refresh => {
+                let loaded =
+                    app.case_dir.as_deref().map(|d| data::load(d).map(Box::new).map_err(|e| (e.ja(), e.to_string())));
+                let next = app::update(app, Msg::Loaded(loaded));
+                self.execute(app, next);
+            }
+            Cmd::ListDisks => {
+                let disks = shodo::source::list("/sys".as_ref(), "/dev".as_ref());
+                app::update(app, Msg::Disks(disks));
+            }
+            Cmd::Start(kind) => {
+                let Some(dir) = app.case_dir.clone() else { return };
+                self.cancel.store(false, Ordering::SeqCst);
+                worker::start(kind, dir, actor_for(&self.recorder), lang, self.tx.clone(), self.cancel.clone());
+            }
+            Cmd::Cancel => self.cancel.store(true, Ordering::SeqCst),
+            Cmd::Check { playbook, step, done, note } => {
+                let msg = self.check(&playbook, &step, done, note.as_deref());
+                let next = app::update(app, msg);
+                self.execute(app, next);
+            }
+            Cmd::Isolate { verb, endpoint, mode, level, confirm } => {
+                let Some(dir) = app.case_dir.clone() else { return };
+                worker::isolate(
+                    worker::IsolateCall { verb, endpoint, mode, level, confirm, dir, lang },
+                    self.tx.clone(),
+                );
+            }
+            Cmd::WriteReports => {
+                let Some(dir) = app.case_dir.clone() else { return };
+                let msg = worker::reports(&dir, &actor_for(&self.recorder), lang);
+                let next = app::update(app, msg);
+                self.execute(app, next);
+            }
+            Cmd::Preview(rel) => {
+                let Some(dir) = app.case_dir.clone() else { return };
+                let text = data::preview(&dir, &rel, lang);
+                app::update(app, Msg::Preview(rel, text));
+            }
+            Cmd::Staff { step, note } => {
+                let result = self.staff_record(app, &step, note.as_deref());
+                app::update(app, Msg::StaffRecorded(step, result));
+            }
+        }
+    }
+
+    fn check(&self, playbook: &str, step: &str, done: bool, note: Option<&str>) -> Msg {
+        let result = (|| -> Result<String> {
+            let pb = playbook::bundled_one(playbook)?;
+            let s = pb
+                .step(step)
+                .ok_or_else(|| Error::BundledData { name: "playbooks", reason: format!("no step {step}") })?;
+            let rec = self.recorder.as_ref().ok_or_else(|| Error::Refused {
+                ja: "ケースが開かれていないため記録できません".into(),
+                en: "no case is open to record it in".into(),
+            })?;
+            rec.check(&pb, s, done, note)
+        })();
+        match result {
+            Ok(jst) => Msg::Done(format!("記録しました {step} ({jst})"), format!("recorded {step} ({jst})")),
+            Err(e) => Msg::Done(format!("記録できません: {}", e.ja()), format!("cannot record: {e}")),
+        }
+    }
+
+    fn staff_record(&self, app: &App, step: &str, note: Option<&str>) -> std::result::Result<String, (String, String)> {
+        let pb =
+            app.staff.playbook.as_ref().ok_or_else(|| ("手順がありません".to_string(), "no procedure".to_string()))?;
+        let s = pb.step(step).ok_or_else(|| (format!("手順 {step} がありません"), format!("no step {step}")))?;
+        let rec = self.recorder.clone().unwrap_or_else(|| Recorder::File("shodo-staff-record.jsonl".into()));
+        rec.check(pb, s, true, note).map_err(|e| (e.ja(), e.to_string()))
+    }
+}
+
+fn actor_for(recorder: &Option<Recorder>) -> String {
+    match recorder {
+        Some(Recorder::Case { actor, .. }) => actor.clone(),
+        _ => case::actor_of(&[]),
     }
 }
 
@@ -64,7 +201,7 @@ fn spawn_input(tx: Sender<Msg>) {
 
 fn spawn_ticks(tx: Sender<Msg>) {
     thread::spawn(move || {
-        while tx.send(Msg::Tick).is_ok() {
+        while tx.send(Msg::Tick(clock::now().with_timezone(&clock::jst()).date_naive())).is_ok() {
             thread::sleep(Duration::from_secs(5));
         }
     });

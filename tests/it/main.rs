@@ -20,4 +20,5 @@ mod prefetch;
 mod prefetch_writer;
 mod report;
 mod scan;
+mod tui;
 mod verify_tamper;

@@ -1,0 +1,72 @@
+//! Backups: each verified medium's generations with their four flags, and the last clean one.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Row, Table};
+
+use super::super::app::App;
+use super::super::data::CaseData;
+use super::{boxed, mark};
+
+pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let block = boxed(lang.pick(" バックアップの世代 ", " Backup generations "));
+    if d.backups.is_empty() {
+        let text = lang.pick(
+            "検証したバックアップはありません。shodo backup verify --case DIR --source 媒体 で検証すると、ここに世代ごとの結果と最後のクリーンな世代が出ます。",
+            "No backup verified yet. Run shodo backup verify --case DIR --source MEDIUM; each generation's flags and the last clean one appear here.",
+        );
+        f.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }).block(block), area);
+        return;
+    }
+    let header = Row::new(vec![
+        lang.pick("媒体・世代", "medium / generation"),
+        lang.pick("日時", "taken"),
+        lang.pick("完全", "intact"),
+        lang.pick("整合", "consistent"),
+        lang.pick("未暗号", "unencr."),
+        lang.pick("差分", "delta ok"),
+        lang.pick("判定", "verdict"),
+    ])
+    .style(Style::default().add_modifier(Modifier::BOLD));
+    let mut rows = Vec::new();
+    let mut verdicts = Vec::new();
+    for b in &d.backups {
+        let verdict = match (&b.last_clean, lang) {
+            (Some(g), shodo::Lang::Ja) => format!("最後のクリーン世代: {g}"),
+            (Some(g), shodo::Lang::En) => format!("last clean: {g}"),
+            (None, shodo::Lang::Ja) => "クリーンな世代なし".into(),
+            (None, shodo::Lang::En) => "no clean generation".into(),
+        };
+        let bold = Style::default().add_modifier(Modifier::BOLD);
+        rows.push(Row::new(vec![Line::from(b.medium.clone())]).style(bold));
+        verdicts.push(Line::styled(format!("{} — {verdict}", b.medium), bold));
+        for g in &b.generations {
+            let last = b.last_clean.as_deref() == Some(g.name.as_str());
+            let row = Row::new(vec![
+                format!("  {}{}", g.name, if last { " ★" } else { "" }),
+                super::home::short_time(&g.time),
+                mark(g.flags[0], lang).into(),
+                mark(g.flags[1], lang).into(),
+                mark(g.flags[2], lang).into(),
+                mark(g.flags[3], lang).into(),
+                if g.clean { lang.pick("クリーン", "clean") } else { lang.pick("不可", "NOT clean") }.into(),
+            ]);
+            rows.push(if g.clean { row } else { row.style(Style::default().add_modifier(Modifier::BOLD)) });
+        }
+    }
+    let widths = [
+        Constraint::Min(16),
+        Constraint::Length(16),
+        Constraint::Length(6),
+        Constraint::Length(10),
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Length(9),
+    ];
+    let [top, table] = Layout::vertical([Constraint::Length(verdicts.len() as u16), Constraint::Min(3)]).areas(area);
+    f.render_widget(Paragraph::new(verdicts), top);
+    f.render_widget(Table::new(rows, widths).header(header).block(block), table);
+}

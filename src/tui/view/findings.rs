@@ -1,0 +1,125 @@
+//! Findings: every endpoint's findings in one table, sorted and filtered, with a detail pane
+//! (rule, evidence path, hash, why it matters).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table, Wrap};
+
+use super::super::app::{App, SortKey};
+use super::super::data::{CaseData, FindingRow};
+use super::{boxed, selected, severity_style, window_start};
+
+/// The findings shown, in order: filtered by `app.filter` (any column), sorted by `app.sort`.
+pub fn visible<'a>(app: &App, d: &'a CaseData) -> Vec<&'a FindingRow> {
+    let needle = app.filter.to_lowercase();
+    let mut rows: Vec<&FindingRow> = d
+        .findings
+        .iter()
+        .filter(|r| {
+            needle.is_empty()
+                || [&r.endpoint, &r.severity, &r.kind, &r.title.0, &r.title.1, &r.path, &r.sha256]
+                    .iter()
+                    .any(|c| c.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let key = |r: &&FindingRow| match app.sort {
+        SortKey::Severity => (r.rank().to_string(), r.endpoint.clone(), r.path.clone()),
+        SortKey::Endpoint => (r.endpoint.clone(), r.rank().to_string(), r.path.clone()),
+        SortKey::Kind => (r.kind.clone(), r.rank().to_string(), r.path.clone()),
+        SortKey::Path => (r.path.clone(), r.endpoint.clone(), String::new()),
+        SortKey::Time => (r.time.clone(), r.endpoint.clone(), r.path.clone()),
+    };
+    rows.sort_by_key(key);
+    rows
+}
+
+pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let rows = visible(app, d);
+    let detail_height = if area.height >= 30 { 10 } else { 7 };
+    let [table, detail] = Layout::vertical([Constraint::Min(4), Constraint::Length(detail_height)]).areas(area);
+    let height = table.height.saturating_sub(3) as usize;
+    let sel = app.sel[3].min(rows.len().saturating_sub(1));
+    let start = window_start(sel, height);
+    let header = Row::new(vec![
+        lang.pick("重要度", "severity"),
+        lang.pick("端末", "endpoint"),
+        lang.pick("内容", "what"),
+        lang.pick("パス", "path"),
+    ])
+    .style(Style::default().add_modifier(Modifier::BOLD));
+    let body = rows.iter().enumerate().skip(start).take(height).map(|(i, r)| {
+        let row = Row::new(vec![
+            r.severity.clone(),
+            r.endpoint.clone(),
+            lang.pick(&r.title.0, &r.title.1).to_string(),
+            r.path.clone(),
+        ])
+        .style(severity_style(&r.severity));
+        if i == sel { row.style(selected()) } else { row }
+    });
+    let title = match lang {
+        shodo::Lang::Ja => format!(
+            " 検出 {} 件 / 全 {} 件 — 並び: {}{} ",
+            rows.len(),
+            d.findings.len(),
+            app.sort.label(lang),
+            filter_note(app)
+        ),
+        shodo::Lang::En => format!(
+            " {} of {} findings — sort: {}{} ",
+            rows.len(),
+            d.findings.len(),
+            app.sort.label(lang),
+            filter_note(app)
+        ),
+    };
+    let widths = [Constraint::Length(8), Constraint::Length(12), Constraint::Length(22), Constraint::Min(10)];
+    f.render_widget(Table::new(body, widths).header(header).block(boxed(&title)), table);
+    detail_pane(app, rows.get(sel).copied(), f, detail);
+}
+
+fn filter_note(app: &App) -> String {
+    if app.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" — {} \"{}\"", app.lang.pick("絞込", "filter"), app.filter)
+    }
+}
+
+fn detail_pane(app: &App, row: Option<&FindingRow>, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let block = boxed(lang.pick(" 詳細 ", " Detail "));
+    let Some(r) = row else {
+        f.render_widget(
+            Paragraph::new(lang.pick(
+                "検出はありません（検査・解析の後に表示されます）",
+                "No findings (they appear after scan and analyze)",
+            ))
+            .block(block),
+            area,
+        );
+        return;
+    };
+    let label = |t: &str| Span::styled(t.to_string(), Style::default().add_modifier(Modifier::BOLD));
+    let mut lines = vec![
+        Line::from(vec![
+            label(lang.pick("内容: ", "What: ")),
+            Span::raw(format!("{} ({})", lang.pick(&r.title.0, &r.title.1), r.kind)),
+        ]),
+        Line::from(vec![label(lang.pick("証拠: ", "Evidence: ")), Span::raw(format!("{}:{}", r.endpoint, r.path))]),
+    ];
+    if !r.sha256.is_empty() {
+        lines.push(Line::from(vec![label("SHA-256: "), Span::raw(r.sha256.clone())]));
+    }
+    if !r.time.is_empty() {
+        lines.push(Line::from(vec![label(lang.pick("時刻: ", "Time: ")), Span::raw(r.time.clone())]));
+    }
+    lines.push(Line::from(vec![
+        label(lang.pick("理由: ", "Why: ")),
+        Span::raw(lang.pick(&r.why.0, &r.why.1).to_string()),
+    ]));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), area);
+}

@@ -1,0 +1,195 @@
+//! Home: the case at a glance — endpoints examined, infected and isolated, the backups' verdict,
+//! open playbook steps, and the PPC deadlines counted down from 覚知日時.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+use shodo::Lang;
+use shodo::report::model::EndpointFacts;
+
+use super::super::app::App;
+use super::super::data::CaseData;
+use super::boxed;
+
+/// An endpoint shows signs of the attack.
+pub fn infected(e: &EndpointFacts) -> bool {
+    e.encrypted_files > 0
+        || e.ransom_notes > 0
+        || !e.families.is_empty()
+        || e.by_severity.get("critical").is_some_and(|n| *n > 0)
+}
+
+pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let lines = summary(app, d);
+    let height = lines.len() as u16 + 2;
+    let [top, bottom] = Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(area);
+    let width = lines.iter().map(|(l, _)| Line::from(l.as_str()).width()).max().unwrap_or(0) as u16 + 1;
+    let rows = lines.into_iter().map(|(l, v)| Row::new(vec![Line::from(l), v]));
+    f.render_widget(
+        Table::new(rows, [Constraint::Length(width), Constraint::Min(10)])
+            .block(boxed(lang.pick(" ケース概要 ", " Case at a glance "))),
+        top,
+    );
+    endpoints(app, d, f, bottom);
+}
+
+fn summary(app: &App, d: &CaseData) -> Vec<(String, Line<'static>)> {
+    let lang = app.lang;
+    let s = &d.status;
+    let plain = |t: String| Line::from(t);
+    let mut out = vec![
+        (
+            lang.pick("病院", "Hospital").to_string(),
+            plain(s.hospital.clone().unwrap_or_else(|| lang.pick("（設定なし）", "(no config)").into())),
+        ),
+        (
+            lang.pick("覚知日時", "Aware at").to_string(),
+            match s.aware_at {
+                Some(t) => plain(t.format("%Y-%m-%d %H:%M JST").to_string()),
+                None => warn(lang.pick("未確定（case init --aware-at で記録）", "not set (case init --aware-at)")),
+            },
+        ),
+        (lang.pick("端末", "Endpoints").to_string(), plain(endpoint_counts(d, lang))),
+        (lang.pick("バックアップ", "Backups").to_string(), backups(d, lang)),
+        (lang.pick("手順書", "Playbooks").to_string(), plain(open_steps(d, lang))),
+    ];
+    out.extend(deadlines(app, d));
+    if let Some(e) = &s.last_action {
+        out.push((
+            lang.pick("最新の記録", "Last action").to_string(),
+            plain(format!("{} {} ({})", e.action, e.target, short_time(&e.jst))),
+        ));
+    }
+    if let Some(who) = &s.in_use_by {
+        out.push((lang.pick("使用中", "In use by").to_string(), warn(who)));
+    }
+    out
+}
+
+fn warn(text: &str) -> Line<'static> {
+    Line::from(Span::styled(text.to_string(), Style::default().add_modifier(Modifier::BOLD)))
+}
+
+/// `2026-11-21T03:10:00.000000+09:00` as `2026-11-21 03:10`.
+pub fn short_time(t: &str) -> String {
+    t.get(..16).map(|s| s.replace('T', " ")).unwrap_or_else(|| t.to_string())
+}
+
+fn endpoint_counts(d: &CaseData, lang: Lang) -> String {
+    let Ok(i) = &d.incident else { return d.status.endpoints.len().to_string() };
+    let infected = i.endpoints.iter().filter(|e| infected(e)).count();
+    let isolated = i.endpoints.iter().filter(|e| e.isolated == Some(true)).count();
+    match lang {
+        Lang::Ja => format!("調査 {} 台 / 感染の痕跡 {infected} 台 / 隔離中 {isolated} 台", i.endpoints.len()),
+        Lang::En => format!("{} examined / {infected} with signs of attack / {isolated} isolated", i.endpoints.len()),
+    }
+}
+
+fn backups(d: &CaseData, lang: Lang) -> Line<'static> {
+    if d.backups.is_empty() {
+        return warn(
+            lang.pick("未検証（バックアップ画面・shodo backup verify）", "not verified yet (shodo backup verify)"),
+        );
+    }
+    let parts: Vec<String> = d
+        .backups
+        .iter()
+        .map(|b| match (&b.last_clean, lang) {
+            (Some(g), Lang::Ja) => format!("{}: 最後のクリーン世代 {g}", b.medium),
+            (Some(g), Lang::En) => format!("{}: last clean {g}", b.medium),
+            (None, Lang::Ja) => format!("{}: クリーンな世代なし", b.medium),
+            (None, Lang::En) => format!("{}: no clean generation", b.medium),
+        })
+        .collect();
+    Line::from(parts.join(" / "))
+}
+
+fn open_steps(d: &CaseData, lang: Lang) -> String {
+    let parts: Vec<String> = d
+        .playbooks
+        .iter()
+        .filter(|p| p.playbook.audience == shodo::playbook::Audience::Responder)
+        .map(|p| {
+            let open = p.playbook.step.iter().filter(|s| !p.checked.contains_key(&s.id)).count();
+            format!("{} {open}/{}", short_title(&p.playbook.id, lang), p.playbook.step.len())
+        })
+        .collect();
+    format!("{} {}", lang.pick("未了", "open"), parts.join(", "))
+}
+
+fn short_title(id: &str, lang: Lang) -> &'static str {
+    match id {
+        "responder-ransomware" => lang.pick("初動", "first response"),
+        "backup" => lang.pick("バックアップ", "backup"),
+        "isolation" => lang.pick("隔離", "isolation"),
+        "recurrence-review" => lang.pick("再発防止", "review"),
+        _ => lang.pick("その他", "other"),
+    }
+}
+
+fn deadlines(app: &App, d: &CaseData) -> Vec<(String, Line<'static>)> {
+    let lang = app.lang;
+    let (Some(dl), Some(today)) = (&d.status.deadlines, app.today) else { return Vec::new() };
+    let left = |date: chrono::NaiveDate| (date - today).num_days();
+    let count = |n: i64| match (lang, n) {
+        (Lang::Ja, n) if n < 0 => format!("{} 日超過", -n),
+        (Lang::Ja, n) => format!("あと {n} 日"),
+        (Lang::En, n) if n < 0 => format!("{} days overdue", -n),
+        (Lang::En, n) => format!("{n} days left"),
+    };
+    let sokuho = format!("{}〜{}（{}）", dl.ppc_sokuho_from, dl.ppc_sokuho_to, count(left(dl.ppc_sokuho_to)));
+    let kakuho = format!("{}（{}）", dl.ppc_kakuho, count(left(dl.ppc_kakuho)));
+    let style = |n: i64| {
+        if n <= 1 { Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED) } else { Style::default() }
+    };
+    vec![
+        (
+            lang.pick("PPC 速報", "PPC prelim.").to_string(),
+            Line::from(Span::styled(sokuho, style(left(dl.ppc_sokuho_to)))),
+        ),
+        (lang.pick("PPC 確報", "PPC final").to_string(), Line::from(Span::styled(kakuho, style(left(dl.ppc_kakuho))))),
+    ]
+}
+
+fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let block = boxed(lang.pick(" 端末 ", " Endpoints "));
+    let Ok(i) = &d.incident else {
+        let (ja, en) = d.incident.as_ref().err().cloned().unwrap_or_default();
+        f.render_widget(Paragraph::new(lang.pick(&ja, &en).to_string()).block(block), area);
+        return;
+    };
+    let header = Row::new(vec![
+        lang.pick("端末", "endpoint"),
+        lang.pick("暗号化", "encrypted"),
+        lang.pick("要求文", "notes"),
+        lang.pick("重大/高", "crit/high"),
+        lang.pick("隔離", "isolated"),
+        lang.pick("系統", "family"),
+    ])
+    .style(Style::default().add_modifier(Modifier::BOLD));
+    let rows = i.endpoints.iter().map(|e| {
+        let sev = |k: &str| e.by_severity.get(k).copied().unwrap_or(0);
+        let row = Row::new(vec![
+            e.id.clone(),
+            e.encrypted_files.to_string(),
+            e.ransom_notes.to_string(),
+            format!("{}/{}", sev("critical"), sev("high")),
+            super::mark(e.isolated, lang).to_string(),
+            e.families.join(","),
+        ]);
+        if infected(e) { row.style(Style::default().add_modifier(Modifier::BOLD)) } else { row }
+    });
+    let widths = [
+        Constraint::Min(14),
+        Constraint::Length(8),
+        Constraint::Length(7),
+        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Min(8),
+    ];
+    f.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}

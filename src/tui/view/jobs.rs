@@ -1,0 +1,110 @@
+//! Collect / Scan / Analyze: the running job with live progress (files, bytes, rate, ETA, the
+//! latest problems), and the endpoints to scan or analyse next.
+
+use std::time::Duration;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Gauge, Paragraph, Row, Table};
+use shodo::Lang;
+
+use super::super::app::{App, Job};
+use super::super::data::CaseData;
+use super::{boxed, selected, size, window_start};
+
+pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
+    let [job, list] = Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(area);
+    job_pane(app, f, job);
+    endpoints(app, d, f, list);
+}
+
+fn job_pane(app: &App, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let block = boxed(lang.pick(" 処理 ", " Job "));
+    let Some(j) = &app.job else {
+        let hint = lang.pick(
+            "実行中の処理はありません。ディスク画面（2）で収集、下の一覧で s: 検査 / a: 解析。",
+            "Nothing running. Collect from the Sources screen (2); below, s: scan / a: analyze.",
+        );
+        f.render_widget(Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: true }).block(block), area);
+        return;
+    };
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [head, result, gauge, numbers, notes] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    let state = match (&j.done, j.cancelling) {
+        (Some((ja, en, _)), _) => lang.pick(ja, en).to_string(),
+        (None, true) => lang.pick("中止しています…", "cancelling…").to_string(),
+        (None, false) => format!("{} {}", lang.pick("実行中:", "running:"), j.phase),
+    };
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    f.render_widget(Paragraph::new(Line::from(j.label.clone())).style(bold), head);
+    f.render_widget(Paragraph::new(state).wrap(ratatui::widgets::Wrap { trim: true }).style(bold), result);
+    f.render_widget(Gauge::default().ratio(j.ratio()).label(format!("{:.0}%", j.ratio() * 100.0)), gauge);
+    f.render_widget(Paragraph::new(numbers_line(j, lang)), numbers);
+    let lines: Vec<Line> = j.notes.iter().rev().take(notes.height as usize).map(|n| Line::from(n.clone())).collect();
+    f.render_widget(Paragraph::new(lines), notes);
+}
+
+/// `120/450 files  1.2 GiB/3.4 GiB  45.0 MiB/s  ETA 0:51`.
+pub fn numbers_line(j: &Job, lang: Lang) -> String {
+    let total = |t: Option<u64>, f: &dyn Fn(u64) -> String| t.map(|t| format!("/{}", f(t))).unwrap_or_default();
+    let mut parts = vec![
+        format!("{}{} {}", j.items.0, total(j.items.1, &|n| n.to_string()), lang.pick("件", "files")),
+        format!("{}{}", size(j.bytes.0), total(j.bytes.1, &size)),
+    ];
+    parts.extend(j.rate().map(|r| format!("{}/s", size(r as u64))));
+    parts.extend(j.eta().map(|e| format!("{} {}", lang.pick("残り", "ETA"), clock(e))));
+    parts.push(format!("{} {}", lang.pick("経過", "elapsed"), clock(j.elapsed)));
+    parts.join("  ")
+}
+
+fn clock(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let facts = d.incident.as_ref().ok();
+    let header = Row::new(vec![
+        lang.pick("端末", "endpoint"),
+        lang.pick("OS", "OS"),
+        lang.pick("収集", "collected"),
+        lang.pick("検出", "findings"),
+    ])
+    .style(Style::default().add_modifier(Modifier::BOLD));
+    let height = area.height.saturating_sub(3) as usize;
+    let start = window_start(app.sel[2], height);
+    let rows = d.status.endpoints.iter().enumerate().skip(start).take(height).map(|(i, id)| {
+        let e = facts.and_then(|f| f.endpoints.iter().find(|e| e.id == *id));
+        let findings = d.findings.iter().filter(|r| r.endpoint == *id).count();
+        let row = Row::new(vec![
+            id.clone(),
+            e.and_then(|e| e.os.clone()).unwrap_or_default(),
+            e.map_or(String::new(), |e| e.collected.to_string()),
+            findings.to_string(),
+        ]);
+        if i == app.sel[2] { row.style(selected()) } else { row }
+    });
+    let widths = [Constraint::Min(16), Constraint::Min(16), Constraint::Length(9), Constraint::Length(9)];
+    f.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .block(boxed(lang.pick(" 端末（s: 検査 a: 解析）", " Endpoints (s: scan a: analyze) "))),
+        area,
+    );
+}
