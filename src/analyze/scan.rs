@@ -457,3 +457,34 @@ fn meta_value(v: yara_x::MetaValue) -> Value {
         yara_x::MetaValue::Bytes(b) => b.to_string().into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The operator cancelled before anything ran.
+    struct Cancelled;
+
+    impl Progress for Cancelled {
+        fn start(&self, _: &str, _: Option<u64>, _: Option<u64>) {}
+        fn advance(&self, _: u64, _: u64) {}
+        fn note(&self, _: &str) {}
+        fn finish(&self) {}
+        fn cancelled(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn a_cancelled_scan_scans_nothing_and_never_leaves_the_walk_blocked() {
+        let dir = tempfile::tempdir().unwrap();
+        // More files than the channel holds: the walk would block if the workers just stopped.
+        for i in 0..300 {
+            std::fs::write(dir.path().join(format!("f{i}.txt")), b"plain text").unwrap();
+        }
+        let set = super::super::rules::load(true, &[], None).unwrap();
+        let opts = Options { threads: 2, ..Options::default() };
+        let summary = scan(&set, &[dir.path().to_path_buf()], &opts, &Cancelled, &|_| {});
+        assert_eq!(summary.scanned, 0);
+    }
+}

@@ -51,3 +51,43 @@ fn spent_artefact_time_budget_skips_the_rest() {
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r.reason == Some(SkipReason::ArtefactTime)), "{rows:?}");
 }
+
+/// Progress whose operator cancels once `after` files have been taken.
+struct CancelAfter {
+    after: u64,
+    seen: std::sync::atomic::AtomicU64,
+}
+
+impl crate::progress::Progress for CancelAfter {
+    fn start(&self, _: &str, _: Option<u64>, _: Option<u64>) {}
+    fn advance(&self, items: u64, _: u64) {
+        self.seen.fetch_add(items, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn note(&self, _: &str) {}
+    fn finish(&self) {}
+    fn cancelled(&self) -> bool {
+        self.seen.load(std::sync::atomic::Ordering::SeqCst) >= self.after
+    }
+}
+
+#[test]
+fn a_cancelled_collection_records_what_it_did_not_take_and_the_next_run_takes_it() {
+    let (_tmp, case, src) = setup();
+    let writer = CaseWriter::open(&case, "test", "test").unwrap();
+    let cancel = CancelAfter { after: 1, seen: Default::default() };
+    let summary = collect(&writer, &Options::new(&src), &cancel).unwrap();
+    assert!(summary.skipped.contains_key(&SkipReason::Cancelled), "{summary:?}");
+    assert!(summary.incomplete(), "a cancelled run is not complete");
+    let cancelled: Vec<String> =
+        rows(&case).iter().filter(|r| r.reason == Some(SkipReason::Cancelled)).map(|r| r.path.clone()).collect();
+    assert!(!cancelled.is_empty());
+    drop(writer);
+    assert!(case::verify(&case).unwrap().intact());
+    let writer = CaseWriter::open(&case, "test", "test").unwrap();
+    collect(&writer, &Options::new(&src), &Silent).unwrap();
+    let latest = latest_rows(&rows(&case)).into_iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Vec<_>>();
+    for path in cancelled {
+        let row = latest.iter().find(|(_, r)| r.path == path).map(|(_, r)| r).unwrap();
+        assert_eq!(row.status, Status::Collected, "{path} taken by the next run");
+    }
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use shodo::Lang;
 use shodo::playbook::{Playbook, Setting};
-use shodo::source::Disk;
+use shodo::source::{Disk, RecoveryKey};
 
 use super::data::CaseData;
 use super::keys;
@@ -85,8 +85,8 @@ pub enum CaseView {
 /// Long work the runtime runs on a worker thread.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JobKind {
-    /// Collect from a source (device, image or directory).
-    Collect { source: PathBuf },
+    /// Collect from a source (device, image or directory), BitLocker unlocked with `key`.
+    Collect { source: PathBuf, key: Option<RecoveryKey> },
     /// Scan an endpoint's evidence.
     Scan { endpoint: String },
     /// Analyse an endpoint's event logs and registry.
@@ -97,7 +97,7 @@ impl JobKind {
     /// For people.
     pub fn label(&self, lang: Lang) -> String {
         match self {
-            JobKind::Collect { source } => format!("{} {}", lang.pick("収集", "collect"), source.display()),
+            JobKind::Collect { source, .. } => format!("{} {}", lang.pick("収集", "collect"), source.display()),
             JobKind::Scan { endpoint } => format!("{} {endpoint}", lang.pick("検査", "scan")),
             JobKind::Analyze { endpoint } => format!("{} {endpoint}", lang.pick("解析", "analyze")),
         }
@@ -199,6 +199,8 @@ pub const LEVELS: [&str; 3] = ["soft", "hard", "persistence"];
 pub enum InputFor {
     /// A source path to collect from.
     SourcePath,
+    /// The BitLocker recovery key of a source (never recorded, never shown in a log).
+    RecoveryKey { source: PathBuf },
     /// The findings filter.
     Filter,
     /// The hostname, typed to confirm an isolation change (`apply` or `rollback`).
@@ -331,6 +333,8 @@ pub enum Cmd {
     Cancel,
     /// Record a playbook step checked off (`done`) or taken back, with a note.
     Check { playbook: String, step: String, done: bool, note: Option<String> },
+    /// Write the network team's sheet for an endpoint.
+    Sheet { endpoint: String },
     /// Run `shodo isolate <verb>` for an endpoint (`confirm`: the id to confirm with).
     Isolate { verb: &'static str, endpoint: String, mode: &'static str, level: &'static str, confirm: bool },
     /// Write the reports.

@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use shodo::playbook::Action;
+use shodo::source::{Fs, RecoveryKey};
 
 use super::app::{App, Cmd, Confirm, Input, InputFor, JobKind, LEVELS, MODES, Screen};
 use super::view::findings::visible;
@@ -63,6 +64,13 @@ fn submit(app: &mut App, line: Input) -> Option<Cmd> {
             app.filter = text;
             None
         }
+        InputFor::RecoveryKey { source } => match RecoveryKey::parse(&text) {
+            Ok(key) => start(app, JobKind::Collect { source, key: Some(key) }),
+            Err(e) => {
+                app.say(format!("回復キーの形式が違います: {}", e.ja()), format!("not a recovery key: {e}"));
+                None
+            }
+        },
         InputFor::ConfirmIsolation { endpoint, hostname, apply } => {
             if text.to_lowercase() != hostname.to_lowercase() {
                 app.say(
@@ -167,10 +175,20 @@ fn sources(app: &mut App, k: KeyEvent) -> Option<Cmd> {
         KeyCode::Char('d') => Some(Cmd::ListDisks),
         KeyCode::Enter | KeyCode::Char('c') => {
             let source = source_rows(app).get(app.selected()).cloned()?;
-            start(app, JobKind::Collect { source })
+            if bitlocker(app, &source) {
+                app.input = Some(Input { purpose: InputFor::RecoveryKey { source }, text: String::new() });
+                return None;
+            }
+            start(app, JobKind::Collect { source, key: None })
         }
         _ => None,
     }
+}
+
+/// The source is a BitLocker volume (its recovery key is needed to read it).
+fn bitlocker(app: &App, source: &std::path::Path) -> bool {
+    app.disks.iter().flat_map(|d| &d.partitions).any(|p| p.path == source && p.fs == Some(Fs::BitLocker))
+        || app.disks.iter().any(|d| d.path == source && d.fs == Some(Fs::BitLocker))
 }
 
 fn start(app: &mut App, job: JobKind) -> Option<Cmd> {
@@ -221,6 +239,7 @@ fn isolation(app: &mut App, k: KeyEvent) -> Option<Cmd> {
         KeyCode::Char('v') => app.level = (app.level + 1) % LEVELS.len(),
         KeyCode::Char('p') => return Some(Cmd::Isolate { verb: "plan", endpoint, mode, level, confirm: false }),
         KeyCode::Char('c') => return Some(Cmd::Isolate { verb: "verify", endpoint, mode, level, confirm: false }),
+        KeyCode::Char('n') => return Some(Cmd::Sheet { endpoint }),
         KeyCode::Char('a' | 'b') => {
             let hostname = hostname(app, &endpoint);
             app.input = Some(Input {
@@ -275,6 +294,10 @@ fn playbook(app: &mut App, k: KeyEvent) -> Option<Cmd> {
             app.sel[7] = 0;
             None
         }
+        KeyCode::Char('g') => {
+            let action = app.data()?.playbooks.get(app.playbook)?.playbook.step.get(app.selected())?.action?;
+            go_to(app, action)
+        }
         KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Char('m') => {
             let d = app.data()?;
             let state = d.playbooks.get(app.playbook)?;
@@ -289,6 +312,38 @@ fn playbook(app: &mut App, k: KeyEvent) -> Option<Cmd> {
         }
         _ => None,
     }
+}
+
+/// Opens the screen where a step's shodo function is run.
+fn go_to(app: &mut App, action: Action) -> Option<Cmd> {
+    let screen = match action {
+        Action::Sources | Action::Collect => Screen::Sources,
+        Action::Scan | Action::Analyze => Screen::Jobs,
+        Action::Isolate | Action::NetworkSheet => Screen::Isolation,
+        Action::Backup => Screen::Backups,
+        Action::Report => Screen::Reports,
+        Action::Note | Action::Call => {
+            let step = app.data()?.playbooks.get(app.playbook)?.playbook.step.get(app.selected())?.clone();
+            if action == Action::Call {
+                let contacts = app.staff.setting.as_ref().map(|s| s.contacts.clone()).unwrap_or_default();
+                let numbers = |lang| {
+                    step.call
+                        .iter()
+                        .filter_map(|r| contacts.iter().find(|c| c.role == *r))
+                        .map(|c| format!("{}: {}", c.role.label(lang), shodo::case::contact_text(c, lang)))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                };
+                app.say(numbers(shodo::Lang::Ja), numbers(shodo::Lang::En));
+                return None;
+            }
+            let playbook = app.data()?.playbooks.get(app.playbook)?.playbook.id.clone();
+            app.input = Some(Input { purpose: InputFor::StepNote { playbook, step: step.id }, text: String::new() });
+            return None;
+        }
+    };
+    app.go(screen);
+    (screen == Screen::Sources).then_some(Cmd::ListDisks)
 }
 
 /// Staff mode: Enter confirms the step shown, ← goes back, l switches language.

@@ -127,10 +127,13 @@ impl Runtime {
             }
             Cmd::Isolate { verb, endpoint, mode, level, confirm } => {
                 let Some(dir) = app.case_dir.clone() else { return };
-                worker::isolate(
-                    worker::IsolateCall { verb, endpoint, mode, level, confirm, dir, lang },
-                    self.tx.clone(),
-                );
+                let mode = Some((mode, level));
+                worker::isolate(worker::IsolateCall { verb, endpoint, mode, confirm, dir, lang }, self.tx.clone());
+            }
+            Cmd::Sheet { endpoint } => {
+                let Some(dir) = app.case_dir.clone() else { return };
+                let call = worker::IsolateCall { verb: "sheet", endpoint, mode: None, confirm: false, dir, lang };
+                worker::isolate(call, self.tx.clone());
             }
             Cmd::WriteReports => {
                 let Some(dir) = app.case_dir.clone() else { return };

@@ -94,9 +94,9 @@ pub fn start(kind: JobKind, dir: PathBuf, actor: String, lang: Lang, tx: Sender<
 
 fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(String, String)> {
     match kind {
-        JobKind::Collect { source: spec } => {
+        JobKind::Collect { source: spec, key } => {
             let writer = CaseWriter::open(dir, actor, "collect")?;
-            let opened = source::open(spec, None, None)?;
+            let opened = source::open(spec, None, key.as_ref())?;
             let s = collect::collect(&writer, &collect::Options::for_opened(&opened, spec), progress)?;
             let skipped: u64 = s.skipped.values().sum();
             Ok((
@@ -137,14 +137,12 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
 
 /// One `shodo isolate` call.
 pub struct IsolateCall {
-    /// plan | apply | verify | rollback.
+    /// plan | apply | verify | rollback | sheet.
     pub verb: &'static str,
     /// Endpoint id.
     pub endpoint: String,
-    /// Mode name.
-    pub mode: &'static str,
-    /// Level name (offline-windows).
-    pub level: &'static str,
+    /// Mode and level (offline-windows); none for the sheet.
+    pub mode: Option<(&'static str, &'static str)>,
     /// Pass `--confirm ENDPOINT` (the operator typed the hostname).
     pub confirm: bool,
     /// Case directory.
@@ -165,20 +163,20 @@ pub fn isolate(call: IsolateCall, tx: Sender<Msg>) {
 }
 
 fn isolate_output(c: &IsolateCall) -> std::io::Result<String> {
-    let exe = std::env::current_exe()?;
-    let mut cmd = std::process::Command::new(exe);
-    cmd.arg("isolate").arg(c.verb).arg("--case").arg(&c.dir).args(["--endpoint", &c.endpoint, "--mode", c.mode]);
-    cmd.args(["--level", c.level, "--lang", c.lang.code()]);
-    if c.confirm {
-        cmd.args(["--confirm", &c.endpoint]);
+    let mut args = vec!["isolate".to_string(), c.verb.into(), "--case".into(), c.dir.display().to_string()];
+    args.extend(["--endpoint".into(), c.endpoint.clone(), "--lang".into(), c.lang.code().into()]);
+    if let Some((mode, level)) = c.mode {
+        args.extend(["--mode".into(), mode.into(), "--level".into(), level.into()]);
     }
-    let out = cmd.stdin(std::process::Stdio::null()).output()?;
+    if c.confirm {
+        args.extend(["--confirm".into(), c.endpoint.clone()]);
+    }
+    let out =
+        std::process::Command::new(std::env::current_exe()?).args(&args).stdin(std::process::Stdio::null()).output()?;
     let code = out.status.code().map_or_else(|| "signal".to_string(), |c| c.to_string());
     Ok(format!(
-        "$ shodo isolate {} --endpoint {} --mode {} ({} {code})\n{}{}",
-        c.verb,
-        c.endpoint,
-        c.mode,
+        "$ shodo {} ({} {code})\n{}{}",
+        args[1..].iter().filter(|a| **a != c.dir.display().to_string()).cloned().collect::<Vec<_>>().join(" "),
         c.lang.pick("終了コード", "exit"),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)

@@ -114,7 +114,7 @@ fn a_typed_source_path_is_offered_first_and_enter_collects_from_it() {
     update(&mut app, key(KeyCode::Enter));
     assert_eq!(app.source_path.as_deref(), Some("/mnt/pc1"));
     let cmd = update(&mut app, key(KeyCode::Enter));
-    assert_eq!(cmd, Some(Cmd::Start(JobKind::Collect { source: "/mnt/pc1".into() })));
+    assert_eq!(cmd, Some(Cmd::Start(JobKind::Collect { source: "/mnt/pc1".into(), key: None })));
     assert_eq!(app.screen, Screen::Jobs);
 }
 
@@ -288,4 +288,46 @@ fn a_failed_load_is_kept_in_both_languages() {
     let mut app = App::new(Lang::Ja, Some("/nope".into()));
     update(&mut app, Msg::Loaded(Some(Err(("読めません".into(), "unreadable".into())))));
     assert!(matches!(app.case, CaseView::Failed { .. }));
+}
+
+#[test]
+fn a_bitlocker_volume_asks_for_its_recovery_key_before_collecting() {
+    let mut app = App::new(Lang::Ja, Some("/c".into()));
+    app.disks = fixture::disks();
+    update(&mut app, ch('2'));
+    // Rows: the disk, its NTFS partition, its BitLocker partition.
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
+    assert!(matches!(app.input, Some(Input { purpose: InputFor::RecoveryKey { .. }, .. })));
+    typed(&mut app, "123456");
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None, "not a key: nothing starts");
+    assert!(app.message.as_ref().unwrap().0.contains("回復キー"));
+    update(&mut app, key(KeyCode::Enter));
+    typed(&mut app, "111111-222222-333333-444444-555555-666666-000000-123453");
+    match update(&mut app, key(KeyCode::Enter)) {
+        Some(Cmd::Start(JobKind::Collect { source, key: Some(_) })) => {
+            assert_eq!(source, std::path::PathBuf::from("/dev/sda2"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // The key never appears when the command is printed.
+    let shown = format!("{:?}", app);
+    assert!(!shown.contains("123453"), "{shown}");
+}
+
+#[test]
+fn a_playbook_step_opens_the_screen_of_its_function() {
+    let (_tmp, mut app) = loaded(Screen::Playbook);
+    let steps = &app.data().unwrap().playbooks[0].playbook.step;
+    let collect = steps.iter().position(|s| s.action == Some(shodo::playbook::Action::Collect)).unwrap();
+    app.sel[7] = collect;
+    assert_eq!(update(&mut app, ch('g')), Some(Cmd::ListDisks));
+    assert_eq!(app.screen, Screen::Sources);
+}
+
+#[test]
+fn n_asks_for_the_network_sheet_of_the_selected_endpoint() {
+    let (_tmp, mut app) = loaded(Screen::Isolation);
+    assert_eq!(update(&mut app, ch('n')), Some(Cmd::Sheet { endpoint: "PC-GAIRAI-01".into() }));
 }

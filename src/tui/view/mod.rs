@@ -97,6 +97,10 @@ pub fn prompt(lang: Lang, purpose: &InputFor) -> String {
         InputFor::SourcePath => lang
             .pick("収集元のパス（ディスク・イメージ・フォルダー）: ", "source path (disk, image or folder): ")
             .into(),
+        InputFor::RecoveryKey { source } => match lang {
+            Lang::Ja => format!("{} の BitLocker 回復キー（48 桁）: ", source.display()),
+            Lang::En => format!("BitLocker recovery key of {} (48 digits): ", source.display()),
+        },
         InputFor::Filter => lang.pick("絞り込み: ", "filter: ").into(),
         InputFor::ConfirmIsolation { hostname, apply, .. } => match (lang, apply) {
             (Lang::Ja, true) => format!("隔離を適用します。確認のため端末名 {hostname} を入力: "),
@@ -112,19 +116,21 @@ pub fn prompt(lang: Lang, purpose: &InputFor) -> String {
 fn help_line(app: &App) -> Paragraph<'static> {
     let lang = app.lang;
     let own = match app.screen {
-        Screen::Home => lang.pick("s:職員向け", "s:staff"),
+        Screen::Home => lang.pick("1-9/Tab:画面 s:職員向け r:再読込", "1-9/Tab:screen s:staff r:reload"),
         Screen::Sources => lang.pick("↑↓ Enter:収集 p:パス入力 d:再検出", "↑↓ Enter:collect p:path d:rescan"),
         Screen::Jobs => lang.pick("↑↓ s:検査 a:解析 x:中止", "↑↓ s:scan a:analyze x:cancel"),
         Screen::Findings => lang.pick("↑↓ /:絞込 s:並替", "↑↓ /:filter s:sort"),
-        Screen::Isolation => {
-            lang.pick("m:方法 v:段階 p:計画 a:適用 c:確認 b:解除", "m:mode v:level p:plan a:apply c:verify b:undo")
-        }
+        Screen::Isolation => lang.pick(
+            "m:方法 v:段階 p:計画 a:適用 c:確認 b:解除 n:依頼票",
+            "m:mode v:level p:plan a:apply c:verify b:undo n:sheet",
+        ),
         Screen::Backups => "",
         Screen::Reports => lang.pick("g:作成 Enter:表示 PgDn", "g:generate Enter:preview PgDn"),
-        Screen::Playbook => lang.pick("←→:手順書 Space:済 m:メモ", "←→:playbook Space:done m:note"),
+        Screen::Playbook => lang.pick("←→:手順書 Space:済 m:メモ g:実行", "←→:playbook Space:done m:note g:run"),
         Screen::Staff => "",
     };
-    let common = lang.pick("q:終了 l:English 1-9/Tab:画面", "q:quit l:日本語 1-9/Tab:screen");
+    // The tab bar shows each screen's number; the keys to switch are said on Home.
+    let common = lang.pick("q:終了 l:English", "q:quit l:日本語");
     let text = if own.is_empty() { common.to_string() } else { format!("{own}  {common}") };
     Paragraph::new(Line::from(Span::styled(text, Style::default().add_modifier(Modifier::REVERSED))))
 }
