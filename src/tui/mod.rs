@@ -7,6 +7,7 @@ mod app;
 mod data;
 #[cfg(test)]
 mod fixture;
+mod guard;
 mod keys;
 mod view;
 mod worker;
@@ -79,7 +80,7 @@ impl Runtime {
     }
 
     fn run(self, mut app: App) -> Result<()> {
-        let mut terminal = ratatui::init();
+        let mut terminal = guard::open()?;
         spawn_input(self.tx.clone());
         spawn_ticks(self.tx.clone());
         self.execute(&mut app, Some(Cmd::Refresh));

@@ -16,9 +16,13 @@ struct Tmux {
 
 impl Tmux {
     fn start(program: &[&str]) -> Tmux {
+        Tmux::sized(program, "80", "24")
+    }
+
+    fn sized(program: &[&str], w: &str, h: &str) -> Tmux {
         let socket = format!("shodo-test-{}-{}", std::process::id(), rand_suffix());
         let tmux = Tmux { socket };
-        let mut args = vec!["new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "--"];
+        let mut args = vec!["new-session", "-d", "-s", "t", "-x", w, "-y", h, "--"];
         args.extend(program);
         tmux.run(&args);
         tmux
@@ -254,4 +258,17 @@ fn staff_without_a_terminal_says_so() {
     let run = shodo().args(["staff"]).output().unwrap();
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("terminal"));
+}
+
+#[test]
+fn a_terminal_that_reports_no_size_like_a_serial_console_gets_80_by_24() {
+    let bin = env!("CARGO_BIN_EXE_shodo");
+    let script = format!("stty rows 0 cols 0; exec {bin} --lang en");
+    let t = Tmux::sized(&["sh", "-c", &script], "100", "30");
+    let pane = t.wait_for("No case is open");
+    let top = pane.lines().find(|l| l.starts_with('┌')).unwrap();
+    assert_eq!(top.chars().count(), 80, "drawn at 80 columns:\n{pane}");
+    let rows = pane.lines().filter(|l| !l.trim().is_empty()).count();
+    assert!(rows <= 24, "drawn in 24 rows:\n{pane}");
+    t.keys(&["q"]);
 }
