@@ -91,6 +91,8 @@ pub enum JobKind {
     Scan { endpoint: String },
     /// Analyse an endpoint's event logs and registry.
     Analyze { endpoint: String },
+    /// Verify a backup medium (against a peacetime baseline when one is given).
+    Backup { source: PathBuf, baseline: Option<PathBuf> },
 }
 
 impl JobKind {
@@ -100,6 +102,9 @@ impl JobKind {
             JobKind::Collect { source, .. } => format!("{} {}", lang.pick("収集", "collect"), source.display()),
             JobKind::Scan { endpoint } => format!("{} {endpoint}", lang.pick("検査", "scan")),
             JobKind::Analyze { endpoint } => format!("{} {endpoint}", lang.pick("解析", "analyze")),
+            JobKind::Backup { source, .. } => {
+                format!("{} {}", lang.pick("バックアップ検証", "backup verify"), source.display())
+            }
         }
     }
 }
@@ -203,6 +208,10 @@ pub enum InputFor {
     RecoveryKey { source: PathBuf },
     /// The findings filter.
     Filter,
+    /// A backup medium to verify.
+    BackupSource,
+    /// Its peacetime baseline (empty: none).
+    BackupBaseline { source: PathBuf },
     /// The hostname, typed to confirm an isolation change (`apply` or `rollback`).
     ConfirmIsolation { endpoint: String, hostname: String, apply: bool },
     /// A note with a checked playbook step.

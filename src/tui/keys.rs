@@ -64,6 +64,14 @@ fn submit(app: &mut App, line: Input) -> Option<Cmd> {
             app.filter = text;
             None
         }
+        InputFor::BackupSource if text.is_empty() => None,
+        InputFor::BackupSource => {
+            app.input = Some(Input { purpose: InputFor::BackupBaseline { source: text.into() }, text: String::new() });
+            None
+        }
+        InputFor::BackupBaseline { source } => {
+            start(app, JobKind::Backup { source, baseline: (!text.is_empty()).then(|| text.into()) })
+        }
         InputFor::RecoveryKey { source } => match RecoveryKey::parse(&text) {
             Ok(key) => start(app, JobKind::Collect { source, key: Some(key) }),
             Err(e) => {
@@ -121,6 +129,10 @@ pub fn screen(app: &mut App, k: KeyEvent) -> Option<Cmd> {
         (Screen::Isolation, _) => isolation(app, k),
         (Screen::Reports, _) => reports(app, k),
         (Screen::Playbook, _) => playbook(app, k),
+        (Screen::Backups, KeyCode::Char('v')) => {
+            app.input = Some(Input { purpose: InputFor::BackupSource, text: String::new() });
+            None
+        }
         (Screen::Home, KeyCode::Char('s')) => {
             app.go(Screen::Staff);
             app.staff.step = 0;

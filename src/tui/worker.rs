@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use shodo::analyze::{artefacts, evidence, rules, scan};
+use shodo::backup::verify;
 use shodo::case::CaseWriter;
 use shodo::progress::Progress;
 use shodo::{Lang, Result, collect, report, source};
@@ -122,6 +123,24 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
             Ok((
                 format!("検査 {endpoint}: {} 件、検出 {} 件", r.summary.scanned, r.summary.hits),
                 format!("scanned {endpoint}: {} files, {} hits", r.summary.scanned, r.summary.hits),
+            ))
+        }
+        JobKind::Backup { source: medium, baseline } => {
+            let writer = CaseWriter::open(dir, actor, "backup verify")?;
+            let first = verify::first_sign(dir);
+            let mut report = verify::verify(medium, baseline.as_slice(), first.as_ref().map(|f| f.0), progress)?;
+            if let Some((_, what)) = first {
+                report.compromised_since_from = Some(format!("case timeline: {what}"));
+            }
+            verify::record(&writer, &verify::medium_name(None, medium), &report)?;
+            let last = report.verdict.last_clean.clone();
+            Ok((
+                format!(
+                    "バックアップ {}: 最後のクリーンな世代 {}",
+                    medium.display(),
+                    last.clone().unwrap_or_else(|| "なし".into())
+                ),
+                format!("backup {}: last clean generation {}", medium.display(), last.unwrap_or_else(|| "none".into())),
             ))
         }
         JobKind::Analyze { endpoint } => {

@@ -331,3 +331,25 @@ fn n_asks_for_the_network_sheet_of_the_selected_endpoint() {
     let (_tmp, mut app) = loaded(Screen::Isolation);
     assert_eq!(update(&mut app, ch('n')), Some(Cmd::Sheet { endpoint: "PC-GAIRAI-01".into() }));
 }
+
+#[test]
+fn v_verifies_a_backup_medium_with_or_without_a_baseline() {
+    let (_tmp, mut app) = loaded(Screen::Backups);
+    update(&mut app, ch('v'));
+    typed(&mut app, "/mnt/nas");
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None, "asks for the baseline next");
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        Some(Cmd::Start(JobKind::Backup { source: "/mnt/nas".into(), baseline: None }))
+    );
+    update(&mut app, Msg::JobDone("済".into(), "done".into(), true));
+    app.go(Screen::Backups);
+    update(&mut app, ch('v'));
+    typed(&mut app, "/mnt/nas");
+    update(&mut app, key(KeyCode::Enter));
+    typed(&mut app, "/stick/nas.hashdeep");
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        Some(Cmd::Start(JobKind::Backup { source: "/mnt/nas".into(), baseline: Some("/stick/nas.hashdeep".into()) }))
+    );
+}

@@ -15,8 +15,8 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let block = boxed(lang.pick(" バックアップの世代 ", " Backup generations "));
     if d.backups.is_empty() {
         let text = lang.pick(
-            "検証したバックアップはありません。shodo backup verify --case DIR --source 媒体 で検証すると、ここに世代ごとの結果と最後のクリーンな世代が出ます。",
-            "No backup verified yet. Run shodo backup verify --case DIR --source MEDIUM; each generation's flags and the last clean one appear here.",
+            "検証したバックアップはありません。v で媒体のパスを入力すると読み取りのみで検証し（shodo backup verify 媒体 --case DIR と同じ）、ここに世代ごとの 4 つの判定と最後のクリーンな世代が出ます。",
+            "No backup verified yet. Press v and give the medium's path to verify it read-only (as shodo backup verify MEDIUM --case DIR does); each generation's four flags and the last clean one appear here.",
         );
         f.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }).block(block), area);
         return;

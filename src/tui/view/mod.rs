@@ -102,6 +102,12 @@ pub fn prompt(lang: Lang, purpose: &InputFor) -> String {
             Lang::En => format!("BitLocker recovery key of {} (48 digits): ", source.display()),
         },
         InputFor::Filter => lang.pick("絞り込み: ", "filter: ").into(),
+        InputFor::BackupSource => {
+            lang.pick("検証するバックアップ媒体のパス: ", "path of the backup medium to verify: ").into()
+        }
+        InputFor::BackupBaseline { .. } => lang
+            .pick("平時のベースライン（なければ空のまま Enter）: ", "its peacetime baseline (none: just Enter): ")
+            .into(),
         InputFor::ConfirmIsolation { hostname, apply, .. } => match (lang, apply) {
             (Lang::Ja, true) => format!("隔離を適用します。確認のため端末名 {hostname} を入力: "),
             (Lang::Ja, false) => format!("隔離を解除します。確認のため端末名 {hostname} を入力: "),
@@ -124,7 +130,7 @@ fn help_line(app: &App) -> Paragraph<'static> {
             "m:方法 v:段階 p:計画 a:適用 c:確認 b:解除 n:依頼票",
             "m:mode v:level p:plan a:apply c:verify b:undo n:sheet",
         ),
-        Screen::Backups => "",
+        Screen::Backups => lang.pick("v:媒体を検証", "v:verify a medium"),
         Screen::Reports => lang.pick("g:作成 Enter:表示 PgDn", "g:generate Enter:preview PgDn"),
         Screen::Playbook => lang.pick("←→:手順書 Space:済 m:メモ g:実行", "←→:playbook Space:done m:note g:run"),
         Screen::Staff => "",
