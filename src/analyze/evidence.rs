@@ -517,6 +517,35 @@ fn first_suspicious_executable(origins: &Origins, events: &[Event]) -> Option<Va
     Some(first)
 }
 
+/// The endpoint's volume opened read-only for a scan, when its source is attached and is the
+/// same volume as collected from; otherwise why not. `spec` and `partition` override what
+/// endpoint.json recorded.
+pub fn open_recorded_volume(
+    case_dir: &Path,
+    endpoint: &str,
+    spec: Option<&Path>,
+    partition: Option<u32>,
+    key: Option<&crate::source::RecoveryKey>,
+) -> std::result::Result<(crate::source::Opened, Value), String> {
+    let recorded = recorded_source(case_dir, endpoint);
+    let Some(spec) = spec.map(Path::to_path_buf).or_else(|| recorded.as_ref().map(|r| r.0.clone())) else {
+        return Err("endpoint.json names no source".into());
+    };
+    if !spec.exists() {
+        return Err(format!("{} is not attached", spec.display()));
+    }
+    let partition = partition.or_else(|| recorded.as_ref().and_then(|r| r.2));
+    let opened = crate::source::open(&spec, partition, key).map_err(|e| format!("{}: {e}", spec.display()))?;
+    if let Some(why) = &opened.mount_error {
+        return Err(format!("{}: {why}", spec.display()));
+    }
+    let describe = opened.describe();
+    if let Some((_, then, _)) = &recorded {
+        same_volume(then, &describe)?;
+    }
+    Ok((opened, describe))
+}
+
 /// The source an endpoint was collected from, how its volume was opened then (`endpoint.json`),
 /// and the partition number it was on.
 pub fn recorded_source(case_dir: &Path, endpoint: &str) -> Option<(std::path::PathBuf, Value, Option<u32>)> {

@@ -150,9 +150,9 @@ pub struct StaffArgs {
     /// ケースがないときの記録ファイル / record file when there is no case
     #[arg(long, value_name = "FILE", default_value = "shodo-staff-record.jsonl")]
     pub record: PathBuf,
-    /// 操作した人の名前 / who is at the keyboard
-    #[arg(long, default_value = "職員 / staff")]
-    pub name: String,
+    /// 操作した人の名前（省略時は最初に尋ねる）/ who is at the keyboard (asked first when not given)
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// `shodo case …`

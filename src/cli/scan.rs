@@ -276,30 +276,12 @@ fn open_volume(
     if a.no_volume {
         return (None, Some("--no-volume".into()));
     }
-    let recorded = evidence::recorded_source(case_dir, endpoint);
-    let Some(spec) = a.source.clone().or_else(|| recorded.as_ref().map(|r| r.0.clone())) else {
-        return (None, Some("endpoint.json names no source".into()));
-    };
-    if !spec.exists() {
-        return (None, Some(format!("{} is not attached", spec.display())));
-    }
     let key = match a.recovery_key_file.as_deref().map(super::collect::read_key).transpose() {
         Ok(k) => k,
         Err(e) => return (None, Some(e.to_string())),
     };
-    let partition = a.partition.or_else(|| recorded.as_ref().and_then(|r| r.2));
-    let opened = match source::open(&spec, partition, key.as_ref()) {
-        Ok(o) => o,
-        Err(e) => return (None, Some(format!("{}: {e}", spec.display()))),
-    };
-    if let Some(why) = &opened.mount_error {
-        return (None, Some(format!("{}: {why}", spec.display())));
+    match evidence::open_recorded_volume(case_dir, endpoint, a.source.as_deref(), a.partition, key.as_ref()) {
+        Ok(v) => (Some(v), None),
+        Err(why) => (None, Some(why)),
     }
-    let describe = opened.describe();
-    if let Some((_, then, _)) = &recorded
-        && let Err(why) = evidence::same_volume(then, &describe)
-    {
-        return (None, Some(why));
-    }
-    (Some((opened, describe)), None)
 }

@@ -27,14 +27,7 @@ pub fn run(json: bool, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
 }
 
 fn size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    format!("{v:.1} {}", UNITS[u])
+    shodo::progress::human_bytes(bytes)
 }
 
 fn disk_line(d: &Disk, lang: Lang) -> String {

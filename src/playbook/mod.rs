@@ -353,39 +353,46 @@ pub fn check(writer: &CaseWriter, pb: &Playbook, step: &Step, done: bool, note: 
 #[cfg(test)]
 mod tests;
 
-/// What the staff procedure needs to show: whose hospital and which numbers.
-#[derive(Clone, Debug)]
+/// Records a note about a step on the custody log (a `note` entry, which the reports list with
+/// the responders' other notes), leaving whether it is done as it is.
+pub fn note(writer: &CaseWriter, pb: &Playbook, step: &Step, text: &str) -> Result<case::Entry> {
+    let detail = json!({ "text": text, "playbook": pb.id, "step": step.id, "title": step.title.ja });
+    writer.record(NewEntry::new("note", &format!("playbook:{}", pb.id), detail))
+}
+
+/// What the staff procedure needs to show: whose hospital, whom to tell, which numbers.
+#[derive(Clone, Debug, Default)]
 pub struct Setting {
     /// The hospital's name, when a config names it.
     pub hospital: Option<String>,
+    /// 医療情報システム安全管理責任者, when the config names one.
+    pub officer: Option<String>,
+    /// The hospital's own number.
+    pub phone: Option<String>,
     /// The contact of every role (the hospital's own, else shipped defaults marked as such).
     pub contacts: Vec<crate::config::EffectiveContact>,
     /// Where they come from, for people (a path, or "defaults").
     pub from: String,
 }
 
-/// The setting from `config` when given, else the case's copy, else `shodo.toml` in the working
-/// directory, else the shipped defaults alone.
+/// The setting from `config` when given, else the case's copy of `shodo.toml`, else
+/// `shodo.toml` in the working directory, else the shipped defaults alone.
 pub fn setting(config: Option<&Path>, case_dir: Option<&Path>) -> Result<Setting> {
-    use crate::config::Config;
-    let from_config = |p: &Path| -> Result<Setting> {
-        let c = Config::load(p)?;
-        Ok(Setting {
-            hospital: Some(c.hospital.name.clone()),
-            contacts: c.effective_contacts()?,
-            from: p.display().to_string(),
-        })
+    let copy = case_dir.map(|d| d.join(case::CONFIG_COPY)).filter(|p| p.is_file());
+    let here = Some(Path::new("shodo.toml").to_path_buf()).filter(|p| case_dir.is_none() && p.is_file());
+    let Some(path) = config.map(Path::to_path_buf).or(copy).or(here) else {
+        return Ok(Setting {
+            contacts: crate::config::defaults_only()?,
+            from: "defaults".into(),
+            ..Setting::default()
+        });
     };
-    if let Some(p) = config {
-        return from_config(p);
-    }
-    if let Some(dir) = case_dir {
-        let s = case::status(dir)?;
-        return Ok(Setting { hospital: s.hospital, contacts: s.contacts, from: dir.display().to_string() });
-    }
-    let here = Path::new("shodo.toml");
-    if here.is_file() {
-        return from_config(here);
-    }
-    Ok(Setting { hospital: None, contacts: crate::config::defaults_only()?, from: "defaults".into() })
+    let c = crate::config::Config::load(&path)?;
+    Ok(Setting {
+        hospital: Some(c.hospital.name.clone()),
+        officer: c.hospital.security_officer.clone(),
+        phone: c.hospital.phone.as_ref().map(|p| p.to_string()),
+        contacts: c.effective_contacts()?,
+        from: path.display().to_string(),
+    })
 }

@@ -141,7 +141,7 @@ fn without_a_case_checks_go_to_a_record_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("staff-record.jsonl");
     let pb = parse(GOOD).unwrap();
-    let rec = Recorder::File(path.clone());
+    let rec = Recorder::File { path: path.clone(), actor: "当直 佐藤".into() };
     rec.check(&pb, &pb.step[0], true, None).unwrap();
     rec.check(&pb, &pb.step[1], true, Some("画面に英語の文")).unwrap();
     let lines: Vec<serde_json::Value> =
@@ -149,5 +149,8 @@ fn without_a_case_checks_go_to_a_record_file() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["step"], "unplug");
     assert_eq!(lines[1]["note"], "画面に英語の文");
+    assert_eq!(lines[1]["actor"], "当直 佐藤");
+    let done = rec.done_today("t");
+    assert_eq!(done.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), vec!["unplug", "call"]);
     assert!(lines[1]["jst"].as_str().unwrap().contains("+09:00") || lines[1]["jst"].as_str().unwrap().contains("JST"));
 }

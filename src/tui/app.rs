@@ -214,10 +214,12 @@ pub enum InputFor {
     BackupBaseline { source: PathBuf },
     /// The hostname, typed to confirm an isolation change (`apply` or `rollback`).
     ConfirmIsolation { endpoint: String, hostname: String, apply: bool },
-    /// A note with a checked playbook step.
-    StepNote { playbook: String, step: String },
+    /// A note with a playbook step: `check` also checks the step off (a note step's Space).
+    StepNote { playbook: String, step: String, check: bool },
     /// Staff mode: what was seen.
     StaffNote { step: String },
+    /// Staff mode: who is at the keyboard.
+    StaffName,
 }
 
 /// A line being typed.
@@ -236,6 +238,10 @@ pub enum Confirm {
     CancelJob,
     /// Leave while a job runs.
     QuitWhileRunning,
+    /// Take back a checked step.
+    Uncheck { playbook: String, step: String },
+    /// Leave staff mode.
+    LeaveStaff,
 }
 
 /// Staff mode's progress.
@@ -249,6 +255,10 @@ pub struct StaffState {
     pub step: usize,
     /// Steps confirmed, with the JST time recorded.
     pub confirmed: Vec<(String, String)>,
+    /// What was written with a step (the note step).
+    pub notes: Vec<(String, String)>,
+    /// Who is at the keyboard (recorded with each confirmation).
+    pub name: Option<String>,
     /// Started with `shodo staff`: there is no way back to the other screens.
     pub only: bool,
 }
@@ -325,8 +335,8 @@ pub enum Msg {
     IsolationOutput(String),
     /// A report's text was read.
     Preview(String, String),
-    /// A staff step was recorded at this JST time (or failed: the error).
-    StaffRecorded(String, Result<String, (String, String)>),
+    /// A staff step (with its note) was recorded at this JST time (or failed: the error).
+    StaffRecorded(String, Option<String>, Result<String, (String, String)>),
 }
 
 /// Side effects requested by `update`, carried out by the runtime.
@@ -346,12 +356,35 @@ pub enum Cmd {
     Sheet { endpoint: String },
     /// Run `shodo isolate <verb>` for an endpoint (`confirm`: the id to confirm with).
     Isolate { verb: &'static str, endpoint: String, mode: &'static str, level: &'static str, confirm: bool },
+    /// Record a note about a playbook step without changing whether it is done.
+    Note { playbook: String, step: String, text: String },
     /// Write the reports.
     WriteReports,
     /// Read a report for the preview.
     Preview(String),
     /// Record a staff step (with what was seen, for the note step).
     Staff { step: String, note: Option<String> },
+}
+
+impl StaffState {
+    /// The procedure and its setting, going on after the steps `done` already (today).
+    pub fn resume(
+        playbook: Playbook,
+        setting: Setting,
+        done: Vec<(String, String)>,
+        name: Option<String>,
+    ) -> StaffState {
+        let step =
+            playbook.step.iter().position(|s| !done.iter().any(|(d, _)| *d == s.id)).unwrap_or(playbook.step.len());
+        StaffState {
+            playbook: Some(playbook),
+            setting: Some(setting),
+            step,
+            confirmed: done,
+            name,
+            ..StaffState::default()
+        }
+    }
 }
 
 impl App {
@@ -384,12 +417,16 @@ impl App {
         }
     }
 
-    /// Staff mode only (`shodo staff`): the posted procedure and nothing else.
-    pub fn staff_only(lang: Lang, case_dir: Option<PathBuf>, playbook: Playbook, setting: Setting) -> App {
+    /// Staff mode only (`shodo staff`): the posted procedure and nothing else. `done` are the
+    /// steps already confirmed today (a restart goes on from the first one not done); without a
+    /// `name` the first thing asked is who is at the keyboard.
+    pub fn staff_only(lang: Lang, case_dir: Option<PathBuf>, staff: StaffState) -> App {
         let mut app = App::new(lang, case_dir);
         app.screen = Screen::Staff;
-        app.staff =
-            StaffState { playbook: Some(playbook), setting: Some(setting), only: true, ..StaffState::default() };
+        if staff.name.is_none() {
+            app.input = Some(Input { purpose: InputFor::StaffName, text: String::new() });
+        }
+        app.staff = StaffState { only: true, ..staff };
         app
     }
 
@@ -420,6 +457,7 @@ impl App {
     pub fn go(&mut self, screen: Screen) {
         self.screen = screen;
         self.scroll = 0;
+        self.message = None;
     }
 
     /// Moves the current screen's selection by `delta` within `len` rows.
@@ -468,6 +506,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.case_dir.is_some().then_some(Cmd::Refresh)
         }
         Msg::IsolationOutput(text) => {
+            app.message = None;
             app.isolation_output = Some(text);
             app.scroll = 0;
             app.case_dir.is_some().then_some(Cmd::Refresh)
@@ -477,10 +516,13 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.scroll = 0;
             None
         }
-        Msg::StaffRecorded(step, result) => {
+        Msg::StaffRecorded(step, note, result) => {
             match result {
                 Ok(jst) => {
                     app.staff.confirmed.retain(|(s, _)| *s != step);
+                    if let Some(n) = note.filter(|n| !n.is_empty()) {
+                        app.staff.notes.push((step.clone(), n));
+                    }
                     app.staff.confirmed.push((step, jst));
                     let len = app.staff.playbook.as_ref().map_or(0, |p| p.step.len());
                     app.staff.step = (app.staff.step + 1).min(len);

@@ -180,7 +180,7 @@ pub fn finding_row(endpoint: &str, r: &Value) -> Option<FindingRow> {
             let ja = text(&r["title_ja"]);
             let en = text(&r["title_en"]);
             let (ja, en) = if ja.is_empty() { (text(&r["rule"]), text(&r["rule"])) } else { (ja, en) };
-            (text(&r["severity"]), (ja.clone(), en.clone()), (ja, en))
+            (text(&r["severity"]), (ja, en), basis(r))
         }
         _ => return None,
     };
@@ -194,6 +194,22 @@ pub fn finding_row(endpoint: &str, r: &Value) -> Option<FindingRow> {
         time: r["time"].as_str().or_else(|| r["modified"].as_str()).unwrap_or_default().to_string(),
         why,
     })
+}
+
+/// What a detection rests on, for people: the event log records or the registry key.
+fn basis(r: &Value) -> (String, String) {
+    match (r["channel"].as_str(), r["key"].as_str()) {
+        (Some(channel), _) => {
+            let id = r["event_id"].as_u64().map(|i| i.to_string()).unwrap_or_default();
+            let count = r["count"].as_u64().unwrap_or(1);
+            (
+                format!("イベントログ {channel} のイベント ID {id}（{count} 件）から検出"),
+                format!("from {count} record(s) of event ID {id} in the {channel} log"),
+            )
+        }
+        (None, Some(key)) => (format!("レジストリ {key} の設定から検出"), format!("from the registry key {key}")),
+        (None, None) => (format!("規則 {} による検出", text(&r["rule"])), format!("by rule {}", text(&r["rule"]))),
+    }
 }
 
 fn backups(dir: &Path) -> Vec<BackupRow> {

@@ -25,6 +25,12 @@ pub fn confirm(app: &mut App, k: KeyEvent) -> Option<Cmd> {
             app.quit = true;
             Some(Cmd::Cancel)
         }
+        Confirm::Uncheck { playbook, step } => Some(Cmd::Check { playbook, step, done: false, note: None }),
+        Confirm::LeaveStaff => {
+            app.quit = app.staff.only;
+            app.go(super::app::Screen::Home);
+            None
+        }
     }
 }
 
@@ -42,6 +48,7 @@ pub fn input(app: &mut App, k: KeyEvent) -> Option<Cmd> {
         KeyCode::Backspace => {
             line.text.pop();
         }
+        KeyCode::Char('u') if k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => line.text.clear(),
         KeyCode::Char(c) => line.text.push(c),
         _ => {}
     }
@@ -90,10 +97,17 @@ fn submit(app: &mut App, line: Input) -> Option<Cmd> {
             let verb = if apply { "apply" } else { "rollback" };
             Some(Cmd::Isolate { verb, endpoint, mode: MODES[app.mode], level: LEVELS[app.level], confirm: true })
         }
-        InputFor::StepNote { playbook, step } => {
+        InputFor::StepNote { playbook, step, check: true } => {
             Some(Cmd::Check { playbook, step, done: true, note: (!text.is_empty()).then_some(text) })
         }
+        InputFor::StepNote { playbook, step, check: false } => {
+            (!text.is_empty()).then_some(Cmd::Note { playbook, step, text })
+        }
         InputFor::StaffNote { step } => Some(Cmd::Staff { step, note: Some(text) }),
+        InputFor::StaffName => {
+            app.staff.name = (!text.is_empty()).then_some(text);
+            None
+        }
     }
 }
 
@@ -102,7 +116,7 @@ pub fn screen(app: &mut App, k: KeyEvent) -> Option<Cmd> {
     match (app.screen, k.code) {
         (_, KeyCode::Char('r')) => app.case_dir.is_some().then_some(Cmd::Refresh),
         (_, KeyCode::PageDown) => {
-            app.scroll = app.scroll.saturating_add(10);
+            app.scroll = app.scroll.saturating_add(10).min(last_line(app));
             None
         }
         (_, KeyCode::PageUp) => {
@@ -140,6 +154,20 @@ pub fn screen(app: &mut App, k: KeyEvent) -> Option<Cmd> {
         }
         _ => None,
     }
+}
+
+/// The last line the long text of the screen can be scrolled to.
+fn last_line(app: &App) -> u16 {
+    let text = match app.screen {
+        Screen::Isolation => app.isolation_output.as_deref(),
+        Screen::Reports => app.preview.as_ref().map(|(_, t)| t.as_str()),
+        _ => None,
+    };
+    // Rows as drawn on the narrowest screen (80 columns, 78 inside the box): wider screens
+    // need fewer, so the end is always reachable.
+    let rows =
+        |t: &str| -> usize { t.lines().map(|l| unicode_width::UnicodeWidthStr::width(l).div_ceil(78).max(1)).sum() };
+    text.map_or(0, |t| rows(t).saturating_sub(1).min(u16::MAX as usize) as u16)
 }
 
 /// Rows of the current screen's list.
@@ -231,7 +259,8 @@ fn jobs(app: &mut App, k: KeyEvent) -> Option<Cmd> {
 fn findings(app: &mut App, k: KeyEvent) -> Option<Cmd> {
     match k.code {
         KeyCode::Char('/') => {
-            app.input = Some(Input { purpose: InputFor::Filter, text: app.filter.clone() });
+            app.filter.clear();
+            app.input = Some(Input { purpose: InputFor::Filter, text: String::new() });
         }
         KeyCode::Char('s') => {
             app.sort = app.sort.next();
@@ -316,11 +345,17 @@ fn playbook(app: &mut App, k: KeyEvent) -> Option<Cmd> {
             let step = state.playbook.step.get(app.selected())?;
             let (playbook, id) = (state.playbook.id.clone(), step.id.clone());
             let done = state.checked.contains_key(&id);
-            if k.code == KeyCode::Char('m') || (!done && step.action == Some(Action::Note)) {
-                app.input = Some(Input { purpose: InputFor::StepNote { playbook, step: id }, text: String::new() });
+            let note = k.code == KeyCode::Char('m');
+            if note || (!done && step.action == Some(Action::Note)) {
+                let purpose = InputFor::StepNote { playbook, step: id, check: !note };
+                app.input = Some(Input { purpose, text: String::new() });
                 return None;
             }
-            Some(Cmd::Check { playbook, step: id, done: !done, note: None })
+            if done {
+                app.confirm = Some(Confirm::Uncheck { playbook, step: id });
+                return None;
+            }
+            Some(Cmd::Check { playbook, step: id, done: true, note: None })
         }
         _ => None,
     }
@@ -350,7 +385,10 @@ fn go_to(app: &mut App, action: Action) -> Option<Cmd> {
                 return None;
             }
             let playbook = app.data()?.playbooks.get(app.playbook)?.playbook.id.clone();
-            app.input = Some(Input { purpose: InputFor::StepNote { playbook, step: step.id }, text: String::new() });
+            app.input = Some(Input {
+                purpose: InputFor::StepNote { playbook, step: step.id, check: false },
+                text: String::new(),
+            });
             return None;
         }
     };
@@ -363,11 +401,16 @@ pub fn staff(app: &mut App, k: KeyEvent) -> Option<Cmd> {
     let len = app.staff.playbook.as_ref().map_or(0, |p| p.step.len());
     match k.code {
         KeyCode::Char('l') | KeyCode::F(2) => app.lang = app.lang.other(),
-        KeyCode::Char('q') | KeyCode::Esc => return super::app::quit(app),
+        KeyCode::Char('q') if app.running() => return super::app::quit(app),
+        KeyCode::Char('q') => app.confirm = Some(Confirm::LeaveStaff),
         KeyCode::Left | KeyCode::Backspace | KeyCode::Char('b') => app.staff.step = app.staff.step.saturating_sub(1),
         KeyCode::Right if app.staff.step < len => app.staff.step += 1,
         KeyCode::Enter | KeyCode::Char(' ') if app.staff.step < len => {
             let step = app.staff.playbook.as_ref()?.step.get(app.staff.step)?;
+            if app.staff.confirmed.iter().any(|(s, _)| *s == step.id) {
+                app.staff.step += 1;
+                return None;
+            }
             if step.action == Some(Action::Note) {
                 app.input = Some(Input { purpose: InputFor::StaffNote { step: step.id.clone() }, text: String::new() });
                 return None;

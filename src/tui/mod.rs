@@ -43,22 +43,29 @@ pub fn staff(
     case_dir: Option<PathBuf>,
     config: Option<PathBuf>,
     record: PathBuf,
-    name: String,
+    name: Option<String>,
     lang: Lang,
 ) -> Result<()> {
     let pb = playbook::bundled_one(playbook::STAFF)?;
     let setting = playbook::setting(config.as_deref(), case_dir.as_deref())?;
+    let actor = name.clone().unwrap_or_else(|| STAFF_ACTOR.into());
     let recorder = match &case_dir {
-        Some(dir) => Recorder::Case { dir: dir.clone(), actor: name },
-        None => Recorder::File(record),
+        Some(dir) => Recorder::Case { dir: dir.clone(), actor },
+        None => Recorder::File { path: record, actor },
     };
-    let mut app = App::staff_only(lang, case_dir, pb, setting);
-    app.say(
-        format!("確認した時刻は {} に記録されます", recorder.path().display()),
-        format!("Confirmations are recorded in {}", recorder.path().display()),
-    );
+    let done = recorder.done_today(playbook::STAFF);
+    let mut app = App::staff_only(lang, case_dir, app::StaffState::resume(pb, setting, done, name));
+    if app.input.is_none() {
+        app.say(
+            format!("押した時刻は記録されます（{}）", recorder.path().display()),
+            format!("The time of each step is recorded ({})", recorder.path().display()),
+        );
+    }
     Runtime::new(Some(recorder)).run(app)
 }
+
+/// Who is recorded when staff give no name.
+const STAFF_ACTOR: &str = "職員（氏名未入力）/ staff (no name given)";
 
 fn actor(dir: &std::path::Path) -> String {
     let examiners = case::Case::open(dir).map(|c| c.file().case.examiners.clone()).unwrap_or_default();
@@ -122,7 +129,12 @@ impl Runtime {
             }
             Cmd::Cancel => self.cancel.store(true, Ordering::SeqCst),
             Cmd::Check { playbook, step, done, note } => {
-                let msg = self.check(&playbook, &step, done, note.as_deref());
+                let msg = self.check(&playbook, &step, done, note.as_deref(), false);
+                let next = app::update(app, msg);
+                self.execute(app, next);
+            }
+            Cmd::Note { playbook, step, text } => {
+                let msg = self.check(&playbook, &step, true, Some(&text), true);
                 let next = app::update(app, msg);
                 self.execute(app, next);
             }
@@ -149,13 +161,14 @@ impl Runtime {
             }
             Cmd::Staff { step, note } => {
                 let result = self.staff_record(app, &step, note.as_deref());
-                app::update(app, Msg::StaffRecorded(step, result));
+                app::update(app, Msg::StaffRecorded(step, note, result));
             }
         }
     }
 
-    fn check(&self, playbook: &str, step: &str, done: bool, note: Option<&str>) -> Msg {
-        let result = (|| -> Result<String> {
+    /// Records a check (or, with `only_note`, a note alone) and says what was recorded.
+    fn check(&self, playbook: &str, step: &str, done: bool, note: Option<&str>, only_note: bool) -> Msg {
+        let result = (|| -> Result<(String, String)> {
             let pb = playbook::bundled_one(playbook)?;
             let s = pb
                 .step(step)
@@ -164,11 +177,24 @@ impl Runtime {
                 ja: "ケースが開かれていないため記録できません".into(),
                 en: "no case is open to record it in".into(),
             })?;
-            rec.check(&pb, s, done, note)
+            let jst = match (rec, only_note) {
+                (Recorder::Case { dir, actor }, true) => {
+                    let writer = case::CaseWriter::open(dir, actor, "playbook note")?;
+                    playbook::note(&writer, &pb, s, note.unwrap_or_default())?.jst
+                }
+                _ => rec.check(&pb, s, done, note)?,
+            };
+            Ok((s.title.ja.clone(), view::short_jst(&jst)))
         })();
+        let (ja, en) = match (&result, only_note, done) {
+            (Ok(_), true, _) => ("メモを記録しました", "note recorded"),
+            (Ok(_), false, true) => ("済みを記録しました", "recorded as done"),
+            (Ok(_), false, false) => ("取り消しを記録しました", "recorded as not done"),
+            (Err(_), ..) => ("記録できません", "cannot record"),
+        };
         match result {
-            Ok(jst) => Msg::Done(format!("記録しました {step} ({jst})"), format!("recorded {step} ({jst})")),
-            Err(e) => Msg::Done(format!("記録できません: {}", e.ja()), format!("cannot record: {e}")),
+            Ok((title, at)) => Msg::Done(format!("{ja}: {title}（{at}）"), format!("{en}: {step} ({at})")),
+            Err(e) => Msg::Done(format!("{ja}: {}", e.ja()), format!("{en}: {e}")),
         }
     }
 
@@ -176,7 +202,12 @@ impl Runtime {
         let pb =
             app.staff.playbook.as_ref().ok_or_else(|| ("手順がありません".to_string(), "no procedure".to_string()))?;
         let s = pb.step(step).ok_or_else(|| (format!("手順 {step} がありません"), format!("no step {step}")))?;
-        let rec = self.recorder.clone().unwrap_or_else(|| Recorder::File("shodo-staff-record.jsonl".into()));
+        let actor = app.staff.name.clone().unwrap_or_else(|| STAFF_ACTOR.into());
+        let rec = match &self.recorder {
+            Some(r) if app.staff.name.is_some() => r.by(&actor),
+            Some(r) => r.clone(),
+            None => Recorder::File { path: "shodo-staff-record.jsonl".into(), actor },
+        };
         rec.check(pb, s, true, note).map_err(|e| (e.ja(), e.to_string()))
     }
 }

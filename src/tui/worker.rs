@@ -118,11 +118,22 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
         JobKind::Scan { endpoint } => {
             let set = rules::load(true, &[], None)?;
             let writer = CaseWriter::open(dir, actor, "scan")?;
-            let volume = evidence::Volume::NotScanned("scanned from the TUI: collected evidence only".into());
+            let attached = evidence::open_recorded_volume(dir, endpoint, None, None, None);
+            let volume = match &attached {
+                Ok((opened, describe)) => evidence::Volume::Attached { root: &opened.root, opened: describe.clone() },
+                Err(why) => evidence::Volume::NotScanned(why.clone()),
+            };
             let r = evidence::scan_endpoint(&writer, endpoint, &set, &scan::Options::default(), &volume, progress)?;
+            let more = r.volume["summary"]["scanned"].as_u64().unwrap_or(0);
+            let (vol_ja, vol_en) = match &attached {
+                Ok(_) => {
+                    (format!("ボリューム全体から追加で {more} 件"), format!("{more} more files from the whole volume"))
+                }
+                Err(why) => (format!("ボリューム全体は未検査（{why}）"), format!("whole volume not scanned ({why})")),
+            };
             Ok((
-                format!("検査 {endpoint}: {} 件、検出 {} 件", r.summary.scanned, r.summary.hits),
-                format!("scanned {endpoint}: {} files, {} hits", r.summary.scanned, r.summary.hits),
+                format!("検査 {endpoint}: 収集済み {} 件、{vol_ja}、検出 {} 件", r.summary.scanned, r.findings),
+                format!("scanned {endpoint}: {} collected files, {vol_en}, {} findings", r.summary.scanned, r.findings),
             ))
         }
         JobKind::Backup { source: medium, baseline } => {
@@ -195,7 +206,13 @@ fn isolate_output(c: &IsolateCall) -> std::io::Result<String> {
     let code = out.status.code().map_or_else(|| "signal".to_string(), |c| c.to_string());
     Ok(format!(
         "$ shodo {} ({} {code})\n{}{}",
-        args[1..].iter().filter(|a| **a != c.dir.display().to_string()).cloned().collect::<Vec<_>>().join(" "),
+        // The case folder is left out of the line shown: it is the one open.
+        args.iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 2 && *i != 3)
+            .map(|(_, a)| a.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         c.lang.pick("終了コード", "exit"),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)

@@ -138,7 +138,7 @@ fn staff_mode_walks_the_posted_procedure_and_records_each_confirmation() {
     t.keys(&["Enter"]);
     let pane = t.wait_for("おわり");
     assert!(pane.contains("見たこと・したことを書き留める"), "{pane}");
-    t.keys(&["q"]);
+    t.keys(&["q", "y"]);
     let start = Instant::now();
     while t.alive() && start.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(100));
@@ -271,4 +271,32 @@ fn a_terminal_that_reports_no_size_like_a_serial_console_gets_80_by_24() {
     let rows = pane.lines().filter(|l| !l.trim().is_empty()).count();
     assert!(rows <= 24, "drawn in 24 rows:\n{pane}");
     t.keys(&["q"]);
+}
+
+#[test]
+fn staff_mode_without_a_case_asks_the_name_records_to_a_file_and_resumes_after_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join("staff-record.jsonl");
+    let bin = env!("CARGO_BIN_EXE_shodo");
+    let args = [bin, "staff", "--record", record.to_str().unwrap()];
+    let t = Tmux::start(&args);
+    t.wait_for("お名前");
+    t.type_text("Sato");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for("2 / 7");
+    t.keys(&["Enter"]);
+    t.wait_for("3 / 7");
+    t.keys(&["q", "y"]);
+    drop(t);
+    let lines: Vec<Value> =
+        std::fs::read_to_string(&record).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().all(|l| l["actor"] == "Sato" && l["playbook"] == "staff"));
+    // Started again the same day, it goes on from the first step not done.
+    let t = Tmux::start(&args);
+    t.wait_for("お名前");
+    t.keys(&["Enter"]);
+    let pane = t.wait_for("3 / 7");
+    assert!(pane.contains("これ以上さわらない"), "{pane}");
+    t.keys(&["q", "y"]);
 }

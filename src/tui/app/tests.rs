@@ -205,9 +205,11 @@ fn isolation_needs_the_hostname_typed_and_a_wrong_one_changes_nothing() {
 #[test]
 fn space_checks_a_step_and_again_takes_it_back() {
     let (_tmp, mut app) = loaded(Screen::Playbook);
-    // Step 1 of the responder playbook is checked in the fixture: space takes it back.
+    // Step 1 of the responder playbook is checked in the fixture: space takes it back, once confirmed.
+    assert_eq!(update(&mut app, ch(' ')), None);
+    assert!(matches!(app.confirm, Some(Confirm::Uncheck { .. })));
     assert_eq!(
-        update(&mut app, ch(' ')),
+        update(&mut app, ch('y')),
         Some(Cmd::Check { playbook: "responder-ransomware".into(), step: "open-case".into(), done: false, note: None })
     );
     // Step 2 (freeze changes) is a note step: space asks for the note first.
@@ -220,11 +222,10 @@ fn space_checks_a_step_and_again_takes_it_back() {
     assert!(
         matches!(update(&mut app, ch(' ')), Some(Cmd::Check { done: true, ref step, .. }) if step == "call-vendor")
     );
+    // m adds a note without checking the step.
     update(&mut app, ch('m'));
     typed(&mut app, "VPN 装置の電源は入れたまま");
-    assert!(
-        matches!(update(&mut app, key(KeyCode::Enter)), Some(Cmd::Check { note: Some(n), .. }) if n.contains("VPN"))
-    );
+    assert!(matches!(update(&mut app, key(KeyCode::Enter)), Some(Cmd::Note { text, .. }) if text.contains("VPN")));
     update(&mut app, key(KeyCode::Right));
     assert_eq!(app.playbook, 1);
 }
@@ -232,7 +233,7 @@ fn space_checks_a_step_and_again_takes_it_back() {
 fn staff_app() -> App {
     let pb = shodo::playbook::bundled_one(shodo::playbook::STAFF).unwrap();
     let setting = shodo::playbook::setting(None, None).unwrap();
-    App::staff_only(Lang::Ja, None, pb, setting)
+    App::staff_only(Lang::Ja, None, StaffState::resume(pb, setting, Vec::new(), Some("当直 佐藤".into())))
 }
 
 #[test]
@@ -241,17 +242,40 @@ fn staff_mode_records_each_step_and_moves_on_only_once_recorded() {
     let first = app.staff.playbook.as_ref().unwrap().step[0].id.clone();
     assert_eq!(update(&mut app, key(KeyCode::Enter)), Some(Cmd::Staff { step: first.clone(), note: None }));
     assert_eq!(app.staff.step, 0);
-    update(&mut app, Msg::StaffRecorded(first.clone(), Ok("2026-11-21T03:05:00+09:00".into())));
+    update(&mut app, Msg::StaffRecorded(first.clone(), None, Ok("2026-11-21T03:05:00+09:00".into())));
     assert_eq!(app.staff.step, 1);
     assert_eq!(app.staff.confirmed, vec![(first, "2026-11-21T03:05:00+09:00".to_string())]);
     // A failed record says so and stays on the step.
-    update(&mut app, Msg::StaffRecorded("unplug-lan".into(), Err(("満杯".into(), "full".into()))));
+    update(&mut app, Msg::StaffRecorded("unplug-lan".into(), None, Err(("満杯".into(), "full".into()))));
     assert_eq!(app.staff.step, 1);
     assert!(app.message.as_ref().unwrap().0.contains("満杯"));
-    // Digits and tabs do nothing here: staff cannot get lost in the other screens.
+    // Digits, tabs and Esc do nothing here: staff cannot get lost in the other screens.
     update(&mut app, ch('4'));
     update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Esc));
     assert_eq!(app.screen, Screen::Staff);
+    assert!(!app.quit);
+    // Going back to a recorded step and pressing Enter moves on without recording it again.
+    update(&mut app, key(KeyCode::Left));
+    assert_eq!(app.staff.step, 0);
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
+    assert_eq!(app.staff.step, 1);
+}
+
+#[test]
+fn staff_mode_goes_on_after_what_was_done_today_and_asks_the_name_when_not_given() {
+    let pb = shodo::playbook::bundled_one(shodo::playbook::STAFF).unwrap();
+    let setting = shodo::playbook::setting(None, None).unwrap();
+    let done = vec![
+        (pb.step[0].id.clone(), "2026-11-21T03:01:00+09:00".to_string()),
+        (pb.step[1].id.clone(), "2026-11-21T03:02:00+09:00".to_string()),
+    ];
+    let mut app = App::staff_only(Lang::Ja, None, StaffState::resume(pb, setting, done, None));
+    assert_eq!(app.staff.step, 2);
+    assert!(matches!(app.input, Some(Input { purpose: InputFor::StaffName, .. })));
+    typed(&mut app, "佐藤");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.staff.name.as_deref(), Some("佐藤"));
 }
 
 #[test]
@@ -264,14 +288,21 @@ fn the_note_step_takes_what_was_seen() {
     typed(&mut app, "3F ナースステーション PC");
     assert_eq!(
         update(&mut app, key(KeyCode::Enter)),
-        Some(Cmd::Staff { step: id, note: Some("3F ナースステーション PC".into()) })
+        Some(Cmd::Staff { step: id.clone(), note: Some("3F ナースステーション PC".into()) })
     );
+    update(
+        &mut app,
+        Msg::StaffRecorded(id.clone(), Some("3F ナースステーション PC".into()), Ok("2026-11-21T03:09:00+09:00".into())),
+    );
+    assert_eq!(app.staff.notes, vec![(id, "3F ナースステーション PC".to_string())]);
 }
 
 #[test]
 fn staff_mode_alone_quits_with_q_and_from_home_goes_back() {
     let mut app = staff_app();
     update(&mut app, ch('q'));
+    assert!(!app.quit, "asks first");
+    update(&mut app, ch('y'));
     assert!(app.quit);
     let mut app = App::new(Lang::Ja, None);
     app.staff = staff_app().staff;
@@ -279,6 +310,7 @@ fn staff_mode_alone_quits_with_q_and_from_home_goes_back() {
     update(&mut app, ch('9'));
     assert_eq!(app.screen, Screen::Staff);
     update(&mut app, ch('q'));
+    update(&mut app, ch('y'));
     assert_eq!(app.screen, Screen::Home);
     assert!(!app.quit);
 }

@@ -18,7 +18,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
             "検証したバックアップはありません。v で媒体のパスを入力すると読み取りのみで検証し（shodo backup verify 媒体 --case DIR と同じ）、ここに世代ごとの 4 つの判定と最後のクリーンな世代が出ます。",
             "No backup verified yet. Press v and give the medium's path to verify it read-only (as shodo backup verify MEDIUM --case DIR does); each generation's four flags and the last clean one appear here.",
         );
-        f.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }).block(block), area);
+        f.render_widget(super::wrapped(text.to_string(), area.width.saturating_sub(2)).block(block), area);
         return;
     }
     let header = Row::new(vec![
@@ -66,6 +66,10 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         Constraint::Length(8),
         Constraint::Length(9),
     ];
+    verdicts.push(Line::from(lang.pick(
+        "○ 合格 × 不合格 － 判断できない（完全性は平時のベースラインがあるときだけ判定）",
+        "yes pass, NO fail, n/a cannot tell (INTACT needs a peacetime baseline)",
+    )));
     let [top, table] = Layout::vertical([Constraint::Length(verdicts.len() as u16), Constraint::Min(3)]).areas(area);
     f.render_widget(Paragraph::new(verdicts), top);
     f.render_widget(Table::new(rows, widths).header(header).block(block), table);

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Row, Table};
 
 use super::super::app::{App, SortKey};
 use super::super::data::{CaseData, FindingRow};
@@ -29,7 +29,10 @@ pub fn visible<'a>(app: &App, d: &'a CaseData) -> Vec<&'a FindingRow> {
         SortKey::Endpoint => (r.endpoint.clone(), r.rank().to_string(), r.path.clone()),
         SortKey::Kind => (r.kind.clone(), r.rank().to_string(), r.path.clone()),
         SortKey::Path => (r.path.clone(), r.endpoint.clone(), String::new()),
-        SortKey::Time => (r.time.clone(), r.endpoint.clone(), r.path.clone()),
+        // Undated findings after the dated ones.
+        SortKey::Time => {
+            (if r.time.is_empty() { "~".into() } else { r.time.clone() }, r.endpoint.clone(), r.path.clone())
+        }
     };
     rows.sort_by_key(key);
     rows
@@ -52,7 +55,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     .style(Style::default().add_modifier(Modifier::BOLD));
     let body = rows.iter().enumerate().skip(start).take(height).map(|(i, r)| {
         let row = Row::new(vec![
-            r.severity.clone(),
+            severity_label(&r.severity, lang).to_string(),
             r.endpoint.clone(),
             lang.pick(&r.title.0, &r.title.1).to_string(),
             r.path.clone(),
@@ -76,9 +79,21 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
             filter_note(app)
         ),
     };
-    let widths = [Constraint::Length(8), Constraint::Length(12), Constraint::Length(22), Constraint::Min(10)];
+    let widths = [Constraint::Length(8), Constraint::Length(13), Constraint::Fill(3), Constraint::Fill(2)];
     f.render_widget(Table::new(body, widths).header(header).block(boxed(&title)), table);
-    detail_pane(app, rows.get(sel).copied(), f, detail);
+    detail_pane(app, rows.get(sel).copied(), !app.filter.is_empty(), f, detail);
+}
+
+/// A severity in the reader's language.
+pub fn severity_label(sev: &str, lang: shodo::Lang) -> &str {
+    match sev {
+        "critical" => lang.pick("重大", "critical"),
+        "high" => lang.pick("高", "high"),
+        "medium" => lang.pick("中", "medium"),
+        "low" => lang.pick("低", "low"),
+        "info" => lang.pick("情報", "info"),
+        other => other,
+    }
 }
 
 fn filter_note(app: &App) -> String {
@@ -89,25 +104,29 @@ fn filter_note(app: &App) -> String {
     }
 }
 
-fn detail_pane(app: &App, row: Option<&FindingRow>, f: &mut Frame, area: Rect) {
+fn detail_pane(app: &App, row: Option<&FindingRow>, filtered: bool, f: &mut Frame, area: Rect) {
     let lang = app.lang;
     let block = boxed(lang.pick(" 詳細 ", " Detail "));
+    let width = area.width.saturating_sub(2);
     let Some(r) = row else {
-        f.render_widget(
-            Paragraph::new(lang.pick(
+        let text = match filtered {
+            true => lang.pick(
+                "絞り込みに一致する検出はありません（Esc で解除）",
+                "No finding matches the filter (Esc clears it)",
+            ),
+            false => lang.pick(
                 "検出はありません（検査・解析の後に表示されます）",
                 "No findings (they appear after scan and analyze)",
-            ))
-            .block(block),
-            area,
-        );
+            ),
+        };
+        f.render_widget(super::wrapped(text.to_string(), width).block(block), area);
         return;
     };
     let label = |t: &str| Span::styled(t.to_string(), Style::default().add_modifier(Modifier::BOLD));
     let mut lines = vec![
         Line::from(vec![
             label(lang.pick("内容: ", "What: ")),
-            Span::raw(format!("{} ({})", lang.pick(&r.title.0, &r.title.1), r.kind)),
+            Span::raw(lang.pick(&r.title.0, &r.title.1).to_string()),
         ]),
         Line::from(vec![label(lang.pick("証拠: ", "Evidence: ")), Span::raw(format!("{}:{}", r.endpoint, r.path))]),
     ];
@@ -115,11 +134,14 @@ fn detail_pane(app: &App, row: Option<&FindingRow>, f: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![label("SHA-256: "), Span::raw(r.sha256.clone())]));
     }
     if !r.time.is_empty() {
-        lines.push(Line::from(vec![label(lang.pick("時刻: ", "Time: ")), Span::raw(r.time.clone())]));
+        lines.push(Line::from(vec![
+            label(lang.pick("時刻: ", "Time: ")),
+            Span::raw(format!("{} JST", super::short_jst(&r.time))),
+        ]));
     }
-    lines.push(Line::from(vec![
-        label(lang.pick("理由: ", "Why: ")),
-        Span::raw(lang.pick(&r.why.0, &r.why.1).to_string()),
-    ]));
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), area);
+    let why = lang.pick(&r.why.0, &r.why.1);
+    if why != lang.pick(&r.title.0, &r.title.1) {
+        lines.push(Line::from(vec![label(lang.pick("理由: ", "Why: ")), Span::raw(why.to_string())]));
+    }
+    f.render_widget(super::wrapped(lines, width).block(block), area);
 }

@@ -113,16 +113,16 @@ fn open_steps(d: &CaseData, lang: Lang) -> String {
         .iter()
         .filter(|p| p.playbook.audience == shodo::playbook::Audience::Responder)
         .map(|p| {
-            let open = p.playbook.step.iter().filter(|s| !p.checked.contains_key(&s.id)).count();
-            format!("{} {open}/{}", short_title(&p.playbook.id, lang), p.playbook.step.len())
+            let done = p.playbook.step.iter().filter(|s| p.checked.contains_key(&s.id)).count();
+            format!("{} {done}/{}", short_title(&p.playbook.id, lang), p.playbook.step.len())
         })
         .collect();
-    format!("{} {}", lang.pick("未了", "open"), parts.join(", "))
+    format!("{} {}", lang.pick("済", "done"), parts.join(", "))
 }
 
 fn short_title(id: &str, lang: Lang) -> &'static str {
     match id {
-        "responder-ransomware" => lang.pick("初動", "first response"),
+        "responder-ransomware" => lang.pick("初動", "first resp."),
         "backup" => lang.pick("バックアップ", "backup"),
         "isolation" => lang.pick("隔離", "isolation"),
         "recurrence-review" => lang.pick("再発防止", "review"),
@@ -140,8 +140,9 @@ fn deadlines(app: &App, d: &CaseData) -> Vec<(String, Line<'static>)> {
         (Lang::En, n) if n < 0 => format!("{} days overdue", -n),
         (Lang::En, n) => format!("{n} days left"),
     };
-    let sokuho = format!("{}〜{}（{}）", dl.ppc_sokuho_from, dl.ppc_sokuho_to, count(left(dl.ppc_sokuho_to)));
-    let kakuho = format!("{}（{}）", dl.ppc_kakuho, count(left(dl.ppc_kakuho)));
+    let (open, close) = lang.pick("（/）", "(/)").split_once('/').unwrap_or(("(", ")"));
+    let sokuho = format!("{}〜{}{open}{}{close}", dl.ppc_sokuho_from, dl.ppc_sokuho_to, count(left(dl.ppc_sokuho_to)));
+    let kakuho = format!("{}{open}{}{close}", dl.ppc_kakuho, count(left(dl.ppc_kakuho)));
     let style = |n: i64| {
         if n <= 1 { Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED) } else { Style::default() }
     };
@@ -184,12 +185,12 @@ fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         if infected(e) { row.style(Style::default().add_modifier(Modifier::BOLD)) } else { row }
     });
     let widths = [
-        Constraint::Min(14),
-        Constraint::Length(8),
+        Constraint::Fill(2),
+        Constraint::Length(9),
         Constraint::Length(7),
         Constraint::Length(9),
         Constraint::Length(8),
-        Constraint::Min(8),
+        Constraint::Fill(1),
     ];
     f.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }

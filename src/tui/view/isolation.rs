@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::widgets::{Row, Table};
 
 use super::super::app::{App, LEVELS, MODES};
 use super::super::data::CaseData;
@@ -32,8 +32,8 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
             super::super::keys::hostname(app, id),
             l.map(|l| l.mode.clone()).unwrap_or_default(),
             mark(l.map(|l| l.isolated), lang).to_string(),
-            mark(l.and_then(|l| l.verified), lang).to_string(),
-            l.map(|l| format!("{} {} UTC", l.by, super::home::short_time(&l.utc))).unwrap_or_default(),
+            mark(l.filter(|l| l.isolated).and_then(|l| l.verified), lang).to_string(),
+            l.map(|l| format!("{} {}", super::short_jst(&l.utc), l.by)).unwrap_or_default(),
         ]);
         if i == app.sel[4] { row.style(selected()) } else { row }
     });
@@ -58,8 +58,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         .to_string()
     });
     f.render_widget(
-        Paragraph::new(text)
-            .wrap(ratatui::widgets::Wrap { trim: false })
+        super::wrapped(text, output.width.saturating_sub(2))
             .scroll((app.scroll, 0))
             .block(boxed(lang.pick(" 計画・結果（PgUp/PgDn）", " Plan / result (PgUp/PgDn) "))),
         output,

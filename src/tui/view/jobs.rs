@@ -28,7 +28,7 @@ fn job_pane(app: &App, f: &mut Frame, area: Rect) {
             "実行中の処理はありません。ディスク画面（2）で収集、下の一覧で s: 検査 / a: 解析。",
             "Nothing running. Collect from the Sources screen (2); below, s: scan / a: analyze.",
         );
-        f.render_widget(Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: true }).block(block), area);
+        f.render_widget(super::wrapped(hint.to_string(), area.width.saturating_sub(2)).block(block), area);
         return;
     };
     let inner = block.inner(area);
@@ -48,7 +48,7 @@ fn job_pane(app: &App, f: &mut Frame, area: Rect) {
     };
     let bold = Style::default().add_modifier(Modifier::BOLD);
     f.render_widget(Paragraph::new(Line::from(j.label.clone())).style(bold), head);
-    f.render_widget(Paragraph::new(state).wrap(ratatui::widgets::Wrap { trim: true }).style(bold), result);
+    f.render_widget(super::wrapped(state, result.width).style(bold), result);
     f.render_widget(Gauge::default().ratio(j.ratio()).label(format!("{:.0}%", j.ratio() * 100.0)), gauge);
     f.render_widget(Paragraph::new(numbers_line(j, lang)), numbers);
     let lines: Vec<Line> = j.notes.iter().rev().take(notes.height as usize).map(|n| Line::from(n.clone())).collect();
@@ -100,7 +100,7 @@ fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         ]);
         if i == app.sel[2] { row.style(selected()) } else { row }
     });
-    let widths = [Constraint::Min(16), Constraint::Min(16), Constraint::Length(9), Constraint::Length(9)];
+    let widths = [Constraint::Fill(1), Constraint::Fill(2), Constraint::Length(9), Constraint::Length(9)];
     f.render_widget(
         Table::new(rows, widths)
             .header(header)

@@ -11,12 +11,15 @@ mod playbook;
 mod reports;
 mod sources;
 mod staff;
+mod wrap;
+
+pub use wrap::wrapped;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use shodo::Lang;
 
 use super::app::{App, CaseView, Confirm, InputFor, Screen};
@@ -116,6 +119,12 @@ pub fn prompt(lang: Lang, purpose: &InputFor) -> String {
         },
         InputFor::StepNote { .. } => lang.pick("メモ（Enter で記録）: ", "note (Enter records it): ").into(),
         InputFor::StaffNote { .. } => lang.pick("見たこと・したこと: ", "what you saw and did: ").into(),
+        InputFor::StaffName => lang
+            .pick(
+                "お名前（記録に残ります。空のまま Enter でも進めます）: ",
+                "your name (recorded; Enter alone to go on): ",
+            )
+            .into(),
     }
 }
 
@@ -156,7 +165,7 @@ fn no_case(app: &App, case: &CaseView, f: &mut Frame, area: Rect) {
         }
         CaseView::Loaded(_) => String::new(),
     };
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(boxed(lang.pick(" ケース ", " Case "))), area);
+    f.render_widget(wrapped(text, area.width.saturating_sub(2)).block(boxed(lang.pick(" ケース ", " Case "))), area);
 }
 
 fn overlays(app: &App, f: &mut Frame) {
@@ -171,12 +180,19 @@ fn overlays(app: &App, f: &mut Frame) {
             "処理の実行中です。中止して終了しますか？ y: 中止して終了 / その他: 戻る",
             "A job is running. Cancel it and quit? y: cancel and quit / any other key: back",
         ),
+        Confirm::Uncheck { .. } => lang.pick(
+            "この手順の「済」を取り消しますか？ 取り消したことも記録に残ります。 y: 取り消す / その他: そのまま",
+            "Take back this step's check? Taking it back is recorded too. y: take it back / any other key: keep it",
+        ),
+        Confirm::LeaveStaff => lang.pick(
+            "この画面を終わりますか？ 記録した時刻は残ります。 y: 終わる / その他: 続ける",
+            "Leave this screen? What was recorded stays. y: leave / any other key: stay",
+        ),
     };
     let area = centered(f.area(), 60, 7);
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: true })
+        wrapped(text.to_string(), area.width.saturating_sub(2))
             .block(boxed(lang.pick(" 確認 ", " Confirm ")))
             .style(Style::default().add_modifier(Modifier::BOLD)),
         area,
@@ -210,16 +226,17 @@ pub fn selected() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)
 }
 
+/// An RFC 3339 time as JST for people: `2026-11-21 03:10`. Text that is no time stays as it is.
+pub fn short_jst(t: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(t) {
+        Ok(d) => d.with_timezone(&shodo::clock::jst()).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => t.to_string(),
+    }
+}
+
 /// Bytes for people.
 pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 { format!("{bytes} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    shodo::progress::human_bytes(bytes)
 }
 
 /// Yes / no / unknown as a mark that reads without colour.

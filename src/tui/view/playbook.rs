@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::super::app::App;
 use super::super::data::CaseData;
@@ -15,8 +15,11 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let lang = app.lang;
     let Some(state) = d.playbooks.get(app.playbook) else { return };
     let pb = &state.playbook;
-    let [list, detail] =
-        Layout::vertical([Constraint::Min(4), Constraint::Length(if area.height >= 30 { 12 } else { 8 })]).areas(area);
+    let [list, detail] = Layout::vertical([
+        Constraint::Min(4),
+        Constraint::Length(if area.height >= 30 { 14 } else { area.height / 2 }),
+    ])
+    .areas(area);
     let height = list.height.saturating_sub(2) as usize;
     let sel = app.sel[7].min(pb.step.len().saturating_sub(1));
     let start = window_start(sel, height);
@@ -76,7 +79,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         ]));
     }
     f.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: true }).block(boxed(&format!(" {} ", step.title.pick(lang)))),
+        super::wrapped(text, detail.width.saturating_sub(2)).block(boxed(&format!(" {} ", step.title.pick(lang)))),
         detail,
     );
 }

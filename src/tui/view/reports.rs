@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::super::app::App;
 use super::super::data::CaseData;
@@ -11,7 +11,7 @@ use super::{boxed, selected, window_start};
 
 pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let list_height = (d.reports.len() as u16 + 2).clamp(3, area.height / 3);
+    let list_height = (d.reports.len() as u16 + 2).clamp(3, area.height / 2);
     let [list, preview] = Layout::vertical([Constraint::Length(list_height), Constraint::Min(3)]).areas(area);
     let height = list.height.saturating_sub(2) as usize;
     let start = window_start(app.sel[6], height);
@@ -26,14 +26,13 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
             .skip(start)
             .take(height)
             .map(|(i, r)| {
-                let path = format!("{}/{r}", d.status.dir);
+                let path = r.clone();
                 if i == app.sel[6] { Line::styled(path, selected()) } else { Line::from(path) }
             })
             .collect()
     };
     f.render_widget(
-        Paragraph::new(lines)
-            .block(boxed(lang.pick(" 報告書（g: 作成 Enter: 表示）", " Reports (g: write, Enter: preview) "))),
+        Paragraph::new(lines).block(boxed(&format!(" {} {} ", lang.pick("報告書", "Reports"), d.status.dir))),
         list,
     );
     let (title, text) = match &app.preview {
@@ -48,7 +47,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         ),
     };
     f.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).scroll((app.scroll, 0)).block(boxed(&title)),
+        super::wrapped(text, preview.width.saturating_sub(2)).scroll((app.scroll, 0)).block(boxed(&title)),
         preview,
     );
 }

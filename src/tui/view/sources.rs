@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Row, Table};
 use shodo::Lang;
 use shodo::source::{Disk, Fs, Partition};
 
@@ -46,7 +46,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
         )
     };
     let text = vec![Line::styled(detail, Style::default().add_modifier(Modifier::BOLD)), Line::from(hint)];
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), note);
+    f.render_widget(super::wrapped(text, note.width), note);
 }
 
 /// One row per offered source, in the order of `keys::source_rows`.

@@ -6,9 +6,9 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use shodo::Lang;
-use shodo::case::contact_text;
+use shodo::config::Origin;
 use shodo::playbook::{Action, Step};
 
 use super::super::app::App;
@@ -32,9 +32,9 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
     let block = Block::default().borders(Borders::ALL);
     match pb.step.get(app.staff.step) {
         Some(step) => {
-            f.render_widget(Paragraph::new(step_lines(app, step)).wrap(Wrap { trim: true }).block(block), body)
+            f.render_widget(super::wrapped(step_lines(app, step), body.width.saturating_sub(2)).block(block), body)
         }
-        None => f.render_widget(Paragraph::new(done_lines(app)).wrap(Wrap { trim: true }).block(block), body),
+        None => f.render_widget(super::wrapped(done_lines(app), body.width.saturating_sub(2)).block(block), body),
     }
     f.render_widget(
         Paragraph::new(keys_line(app))
@@ -65,29 +65,63 @@ fn step_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
         lines.extend(numbers(app, step));
     }
     if let Some((_, jst)) = app.staff.confirmed.iter().find(|(s, _)| *s == step.id) {
-        let when = super::home::short_time(jst);
+        let when = super::short_jst(jst);
         lines.push(Line::from(Span::styled(format!("{} {when}", lang.pick("✔ 記録しました", "✔ recorded")), big)));
     }
+    for (_, note) in app.staff.notes.iter().filter(|(s, _)| *s == step.id) {
+        lines.push(Line::from(format!("{} {note}", lang.pick("メモ:", "note:"))));
+    }
+    lines.push(Line::from(""));
+    lines.extend(in_charge(app));
     lines
 }
 
 /// The numbers of the step's contacts, from the hospital's config (shipped defaults said so).
+/// The numbers of the step's contacts, from the hospital's config: the hours with them (a desk
+/// closed at night says so), a shipped default marked as such, and a number nobody filled in
+/// said plainly, with what to do instead.
 fn numbers(app: &App, step: &Step) -> Vec<Line<'static>> {
     let lang = app.lang;
     let contacts = app.staff.setting.as_ref().map(|s| s.contacts.as_slice()).unwrap_or_default();
-    step.call
-        .iter()
-        .map(|role| {
-            let text = contacts.iter().find(|c| c.role == *role).map_or_else(
-                || lang.pick("（連絡先が設定されていません）", "(no contact set)").to_string(),
-                |c| contact_text(c, lang),
+    let strong = Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED);
+    let mut out = Vec::new();
+    for role in &step.call {
+        let c = contacts.iter().find(|c| c.role == *role).and_then(|c| c.contact.as_ref().map(|k| (c, k)));
+        let Some((c, k)) = c.filter(|(_, k)| k.phone.is_some()) else {
+            let missing = lang.pick(
+                "番号が設定されていません。責任者に知らせてください。",
+                "No number is set. Tell the person in charge.",
             );
-            Line::from(Span::styled(
-                format!("{}: {text}", role.label(lang)),
-                Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
-            ))
-        })
-        .collect()
+            out.push(Line::from(Span::styled(format!("{}: {missing}", role.label(lang)), strong)));
+            continue;
+        };
+        let phone = k.phone.as_ref().map(|p| p.to_string()).unwrap_or_default();
+        out.push(Line::from(Span::styled(format!("{}: {phone}", role.label(lang)), strong)));
+        let mut detail = vec![k.name.clone()];
+        detail.extend(k.person.clone());
+        detail.extend(k.hours.clone());
+        if !matches!(c.origin, Origin::Configured) {
+            detail.push(
+                lang.pick(
+                    "（同梱の既定値。病院で確認されていません）",
+                    "(shipped default, not confirmed by the hospital)",
+                )
+                .into(),
+            );
+        }
+        out.push(Line::from(detail.join(" ")));
+    }
+    out
+}
+
+/// Whom to tell in the hospital, from its config.
+fn in_charge(app: &App) -> Vec<Line<'static>> {
+    let lang = app.lang;
+    let Some(s) = &app.staff.setting else { return Vec::new() };
+    let mut parts = Vec::new();
+    parts.extend(s.officer.as_ref().map(|o| format!("{} {o}", lang.pick("安全管理責任者:", "security officer:"))));
+    parts.extend(s.phone.as_ref().map(|p| format!("{} {p}", lang.pick("病院代表:", "hospital:"))));
+    if parts.is_empty() { Vec::new() } else { vec![Line::from(parts.join("  "))] }
 }
 
 fn done_lines(app: &App) -> Vec<Line<'static>> {
@@ -102,12 +136,10 @@ fn done_lines(app: &App) -> Vec<Line<'static>> {
     let titles = |id: &str| {
         app.staff.playbook.as_ref().and_then(|p| p.step(id)).map(|s| s.title.pick(lang).to_string()).unwrap_or_default()
     };
-    lines.extend(
-        app.staff
-            .confirmed
-            .iter()
-            .map(|(id, jst)| Line::from(format!("{}  {}", super::home::short_time(jst), titles(id)))),
-    );
+    for (id, jst) in &app.staff.confirmed {
+        lines.push(Line::from(format!("{}  {}", super::short_jst(jst), titles(id))));
+        lines.extend(app.staff.notes.iter().filter(|(s, _)| s == id).map(|(_, n)| Line::from(format!("    {n}"))));
+    }
     lines
 }
 
@@ -118,8 +150,19 @@ fn keys_line(app: &App) -> String {
         Lang::En => "l: 日本語",
     };
     let back = if app.staff.only { lang.pick("q: 終了", "q: quit") } else { lang.pick("q: 戻る", "q: back") };
-    match lang {
-        Lang::Ja => format!("Enter: できました（時刻を記録）  ←: 前へ  →: 次へ  {other}  {back}"),
-        Lang::En => format!("Enter: done (time recorded)  ←: back  →: next  {other}  {back}"),
+    let len = app.staff.playbook.as_ref().map_or(0, |p| p.step.len());
+    let done = app
+        .staff
+        .playbook
+        .as_ref()
+        .and_then(|p| p.step.get(app.staff.step))
+        .is_some_and(|s| app.staff.confirmed.iter().any(|(d, _)| *d == s.id));
+    match (lang, app.staff.step >= len, done) {
+        (Lang::Ja, true, _) => format!("←: 前の手順を見る  {other}  {back}"),
+        (Lang::En, true, _) => format!("←: look at a step again  {other}  {back}"),
+        (Lang::Ja, false, true) => format!("Enter: 次へ（記録済み）  ←: 前へ  {other}  {back}"),
+        (Lang::En, false, true) => format!("Enter: next (already recorded)  ←: back  {other}  {back}"),
+        (Lang::Ja, false, false) => format!("Enter: できました（時刻を記録）  ←: 前へ  →: 次へ  {other}  {back}"),
+        (Lang::En, false, false) => format!("Enter: done (time recorded)  ←: back  →: next  {other}  {back}"),
     }
 }

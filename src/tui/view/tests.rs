@@ -62,6 +62,7 @@ fn app(screen: Screen, lang: Lang) -> App {
     app.staff.setting = Some(shodo::playbook::setting(None, Some(&dir)).unwrap());
     app.staff.step = 3;
     app.staff.confirmed = vec![("unplug-lan".into(), "2026-11-21T03:05:00.000000+09:00".into())];
+    app.staff.name = Some("当直 佐藤".into());
     app.sel[3] = 1;
     app.go(screen);
     app
