@@ -106,7 +106,7 @@ pub fn check(a: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
 pub fn poster(a: &PosterArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let pb = playbook::bundled_one(playbook::STAFF)?;
     let setting = playbook::setting(a.config.as_deref(), a.case.as_deref())?;
-    let html = report::poster::html(&pb, &setting.contacts, setting.hospital.as_deref(), lang);
+    let html = report::poster::html(&pb, &setting, lang);
     case::write_atomic(&a.out, html.as_bytes())?;
     output::line(
         out,

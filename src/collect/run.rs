@@ -206,7 +206,6 @@ impl<'a> Run<'a> {
             }
             Err(CopyError::Read { error, read }) => {
                 skip(row, SkipReason::Unreadable, Some(format!("read failed after {read} bytes: {error}")));
-                self.progress.note(&format!("{}: {error}", row.path));
                 Ok(false)
             }
             Err(CopyError::Write(e)) => Err(e),
@@ -241,6 +240,14 @@ impl<'a> Run<'a> {
             Some((reason, detail)) => skip(&mut row, reason, detail),
             None if c.meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) => link(&mut row, &root.join(&c.rel)),
             None => self.copy(root, c, &mut row)?,
+        }
+        // A file that could not be read is shown as it happens (it is in the manifest either
+        // way); skips by design or by budget are counted in the summary instead.
+        if let (Status::Skipped, Some(reason @ (SkipReason::Unreadable | SkipReason::Vanished))) =
+            (row.status, row.reason)
+        {
+            let detail = row.detail.as_deref().unwrap_or_default();
+            self.progress.note(&format!("{}: {reason:?} {detail}", row.path));
         }
         if !matches!(row.status, Status::Skipped) {
             self.settled.insert(row.path.clone());

@@ -3,17 +3,17 @@
 //! mode shows, one step per screen.
 
 use super::doc::esc;
-use crate::case::contact_text;
 use crate::config::{ContactRole, EffectiveContact, Origin};
 use crate::lang::Lang;
-use crate::playbook::{Action, Playbook};
+use crate::playbook::{Action, Playbook, Setting};
 
-/// The poster as one self-contained HTML page.
-pub fn html(pb: &Playbook, contacts: &[EffectiveContact], hospital: Option<&str>, lang: Lang) -> String {
+/// The poster as one self-contained HTML page, for the hospital `setting` describes.
+pub fn html(pb: &Playbook, setting: &Setting, lang: Lang) -> String {
+    let contacts = setting.contacts.as_slice();
     let title = lang.pick("サイバー攻撃を受けた疑いがあるとき", "If a cyber attack is suspected");
     let sub = lang.pick("院内掲示用 — この順に行ってください", "To be posted — do these in order");
     let mut body = format!("<h1>{}</h1>\n<p class=\"sub\">{}</p>\n", esc(title), esc(sub));
-    if let Some(h) = hospital {
+    if let Some(h) = &setting.hospital {
         body.push_str(&format!("<p class=\"hospital\">{}</p>\n", esc(h)));
     }
     body.push_str("<ol>\n");
@@ -26,6 +26,7 @@ pub fn html(pb: &Playbook, contacts: &[EffectiveContact], hospital: Option<&str>
         ));
     }
     body.push_str("</ol>\n");
+    body.push_str(&in_house(setting, lang));
     body.push_str(&contact_table(contacts, lang));
     body.push_str(&format!("<p class=\"foot\">{}</p>\n", esc(&footer(pb, lang))));
     format!(
@@ -36,39 +37,70 @@ pub fn html(pb: &Playbook, contacts: &[EffectiveContact], hospital: Option<&str>
 }
 
 /// The numbers to call under a step that says to call.
+/// The numbers to call under a step that says to call; a number nobody filled in is a blank to
+/// write in by hand, as on the ministry's own poster.
 fn numbers(roles: &[ContactRole], action: Option<Action>, contacts: &[EffectiveContact], lang: Lang) -> String {
     if action != Some(Action::Call) {
         return String::new();
     }
     let lines: Vec<String> = roles
         .iter()
-        .filter_map(|r| contacts.iter().find(|c| c.role == *r))
-        .map(|c| {
-            let phone = c.contact.as_ref().and_then(|k| k.phone.as_ref()).map(|p| p.to_string());
-            format!(
-                "<span class=\"tel\">{}: {}</span>",
-                esc(c.role.label(lang)),
-                esc(&phone.unwrap_or_else(|| lang.pick("［番号未記入］", "[number not filled in]").into()))
-            )
+        .map(|r| {
+            let phone =
+                contacts.iter().find(|c| c.role == *r).and_then(|c| c.contact.as_ref()).and_then(|k| k.phone.as_ref());
+            let number = phone.map_or_else(|| BLANK.to_string(), |p| esc(&p.to_string()));
+            format!("<span class=\"tel\">{}: {number}</span>", esc(r.label(lang)))
         })
         .collect();
     if lines.is_empty() { String::new() } else { format!("<br>{}", lines.join("<br>")) }
 }
 
+/// A line to fill in by hand.
+const BLANK: &str = "<span class=\"blank\"></span>";
+
+/// Whom to tell inside the hospital, from its config (blanks to fill in when it says nothing).
+fn in_house(s: &Setting, lang: Lang) -> String {
+    let row = |label: &str, v: &Option<String>| {
+        format!("<tr><th>{}</th><td>{}</td></tr>\n", esc(label), v.as_deref().map_or_else(|| BLANK.to_string(), esc))
+    };
+    format!(
+        "<h2>{}</h2>\n<table>\n{}{}</table>\n",
+        esc(lang.pick("院内の連絡先", "In the hospital")),
+        row(
+            lang.pick("医療情報システム安全管理責任者", "Security officer for medical information systems"),
+            &s.officer
+        ),
+        row(lang.pick("病院代表", "Hospital switchboard"), &s.phone)
+    )
+}
+
 fn contact_table(contacts: &[EffectiveContact], lang: Lang) -> String {
-    let mut out = format!("<h2>{}</h2>\n<table>\n", esc(lang.pick("連絡先", "Contacts")));
+    let mut out = format!("<h2>{}</h2>\n<table>\n", esc(lang.pick("院外の連絡先", "Outside the hospital")));
     for c in contacts {
-        let hours = c.contact.as_ref().and_then(|k| k.hours.clone()).unwrap_or_default();
-        let class = if matches!(c.origin, Origin::Configured) { "" } else { " class=\"unverified\"" };
-        out.push_str(&format!(
-            "<tr{class}><th>{}</th><td>{}</td><td>{}</td></tr>\n",
-            esc(c.role.label(lang)),
-            esc(&contact_text(c, lang)),
-            esc(&hours)
-        ));
+        let (text, class) = match (&c.contact, &c.origin) {
+            (None, _) => (BLANK.to_string(), ""),
+            (Some(k), Origin::Configured) => (esc(&contact_line(k)), ""),
+            (Some(k), Origin::Default { source_date, .. }) => {
+                let mark = match lang {
+                    Lang::Ja => format!("（同梱の既定値: {source_date} 時点の公開情報。掲示の前に確かめてください）"),
+                    Lang::En => {
+                        format!("(shipped default: public information as of {source_date}; check it before posting)")
+                    }
+                };
+                (format!("{} <small>{}</small>", esc(&contact_line(k)), esc(&mark)), " class=\"unverified\"")
+            }
+            (Some(k), Origin::Unset) => (esc(&contact_line(k)), ""),
+        };
+        out.push_str(&format!("<tr{class}><th>{}</th><td>{text}</td></tr>\n", esc(c.role.label(lang))));
     }
     out.push_str("</table>\n");
     out
+}
+
+/// Number, name, person and hours of a contact on one line.
+fn contact_line(k: &crate::config::Contact) -> String {
+    let parts = [k.phone.as_ref().map(|p| p.to_string()), Some(k.name.clone()), k.person.clone(), k.hours.clone()];
+    parts.into_iter().flatten().collect::<Vec<_>>().join("  ")
 }
 
 fn footer(pb: &Playbook, lang: Lang) -> String {
@@ -91,4 +123,5 @@ li { margin-bottom: 8pt; page-break-inside: avoid; }\n\
 table { border-collapse: collapse; width: 100%; font-size: 11pt; }\n\
 th, td { border: 1px solid #000; padding: 3px 5px; text-align: left; vertical-align: top; }\n\
 .unverified td { font-style: italic; }\n\
+.blank { display: inline-block; min-width: 14em; border-bottom: 1px solid #000; }\n\
 .foot { font-size: 8pt; margin-top: 8pt; }\n";

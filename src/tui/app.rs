@@ -124,6 +124,8 @@ pub struct Job {
     pub elapsed: Duration,
     /// The latest per-item problems (the record has them all).
     pub notes: Vec<String>,
+    /// How many problems there were.
+    pub problems: u64,
     /// Cancellation asked.
     pub cancelling: bool,
     /// Finished: the outcome for people (ja, en) and whether it succeeded.

@@ -65,6 +65,7 @@ impl Progress for Reporter {
 
     fn note(&self, text: &str) {
         self.send(true, |j| {
+            j.problems += 1;
             j.notes.push(text.to_string());
             let extra = j.notes.len().saturating_sub(50);
             j.notes.drain(..extra);

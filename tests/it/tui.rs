@@ -231,6 +231,11 @@ fn the_poster_carries_the_hospitals_numbers_and_every_staff_step() {
     assert!(html.contains("03-0000-1111"), "the vendor's number from shodo.toml");
     assert!(html.contains("03-3595-2430"), "the ministry's shipped default, marked as such");
     assert!(html.contains("既定値"));
+    assert!(
+        html.contains("情報システム室長 保全 花子") && html.contains("000-000-0000"),
+        "whom to tell in the hospital"
+    );
+    assert!(!html.contains("shodo.toml"), "nothing on the wall speaks of configuration files");
     let pb = shodo::playbook::bundled_one("staff").unwrap();
     let mut at = 0;
     for step in &pb.step {

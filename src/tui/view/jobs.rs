@@ -65,6 +65,9 @@ pub fn numbers_line(j: &Job, lang: Lang) -> String {
     parts.extend(j.rate().map(|r| format!("{}/s", size(r as u64))));
     parts.extend(j.eta().map(|e| format!("{} {}", lang.pick("残り", "ETA"), clock(e))));
     parts.push(format!("{} {}", lang.pick("経過", "elapsed"), clock(j.elapsed)));
+    if j.problems > 0 {
+        parts.push(format!("{} {}", lang.pick("読めない", "unreadable"), j.problems));
+    }
     parts.join("  ")
 }
 

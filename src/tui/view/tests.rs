@@ -51,6 +51,7 @@ fn app(screen: Screen, lang: Lang) -> App {
         bytes: (1 << 30, Some(3 << 30)),
         elapsed: Duration::from_secs(40),
         notes: vec!["Windows/System32/config/SAM: unreadable (I/O error)".into()],
+        problems: 1,
         ..Job::default()
     });
     app.isolation_output = Some("PC-GAIRAI-01 の隔離計画（offline-windows、soft。まだ何も変更していません）\n  SYSTEM\\ControlSet001\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\PublicProfile\\EnableFirewall: 0 → 1".into());
