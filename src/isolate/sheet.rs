@@ -234,10 +234,16 @@ fn isolation_rows(h: &mut String, isolation: Option<&State>, lang: Lang) {
             t("端末上での隔離はまだ記録されていません", "no isolation on the endpoint is on record yet"),
         ),
         Some(i) => {
-            let state = match (i.action.as_str(), i.verified) {
-                ("apply", Some(true)) => t("隔離中（双方向で確認済み）", "isolated (confirmed both ways)"),
-                ("apply", Some(false)) => t("隔離を適用したが確認できず", "isolation applied, NOT confirmed"),
-                ("apply", None) => t("隔離を適用（未確認）", "isolation applied (not yet confirmed)"),
+            // What "confirmed" means depends on the mode: probes both ways on a live host, the
+            // values read back from the hives on an offline Windows disk.
+            let state = match (i.action.as_str(), i.verified, i.mode.as_str()) {
+                ("apply", Some(true), "offline-windows") => t(
+                    "隔離を書き込み済み（ハイブを読み直して確認。次の起動から有効）",
+                    "isolation written (hives read back; in effect from the next boot)",
+                ),
+                ("apply", Some(true), _) => t("隔離中（双方向で確認済み）", "isolated (confirmed both ways)"),
+                ("apply", Some(false), _) => t("隔離を適用したが確認できず", "isolation applied, NOT confirmed"),
+                ("apply", None, _) => t("隔離を適用（未確認）", "isolation applied (not yet confirmed)"),
                 _ => t("解除済み", "released"),
             };
             row(h, t("状態", "State"), state);

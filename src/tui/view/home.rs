@@ -58,10 +58,8 @@ fn summary(app: &App, d: &CaseData) -> Vec<(String, Line<'static>)> {
     ];
     out.extend(deadlines(app, d));
     if let Some(e) = &s.last_action {
-        out.push((
-            lang.pick("最新の記録", "Last action").to_string(),
-            plain(format!("{} {} ({})", e.action, e.target, short_time(&e.jst))),
-        ));
+        let what = format!("{} {} ({})", action_label(&e.action, lang), e.target, short_time(&e.jst));
+        out.push((lang.pick("最新の記録", "Last action").to_string(), plain(what)));
     }
     if let Some(who) = &s.in_use_by {
         out.push((lang.pick("使用中", "In use by").to_string(), warn(who)));
@@ -71,6 +69,31 @@ fn summary(app: &App, d: &CaseData) -> Vec<(String, Line<'static>)> {
 
 fn warn(text: &str) -> Line<'static> {
     Line::from(Span::styled(text.to_string(), Style::default().add_modifier(Modifier::BOLD)))
+}
+
+/// A custody action for people (its id when it has no name here).
+fn action_label(action: &str, lang: Lang) -> String {
+    let (ja, en) = match action.split('.').next().unwrap_or_default() {
+        "case" => ("ケース", "case"),
+        "collect" => ("収集", "collect"),
+        "scan" => ("検査", "scan"),
+        "analyze" => ("解析", "analyze"),
+        "isolate" => ("隔離", "isolation"),
+        "backup" => ("バックアップ検証", "backup verify"),
+        "report" => ("報告書", "reports"),
+        "playbook" => ("手順書", "playbook"),
+        "note" => ("メモ", "note"),
+        _ => return action.to_string(),
+    };
+    let verb = match action.rsplit('.').next().unwrap_or_default() {
+        "start" => lang.pick("開始", "started"),
+        "finish" => lang.pick("完了", "finished"),
+        "cancelled" => lang.pick("中止", "cancelled"),
+        "check" => lang.pick("済", "done"),
+        "uncheck" => lang.pick("取消", "taken back"),
+        _ => "",
+    };
+    format!("{}{}{verb}", lang.pick(ja, en), if verb.is_empty() || lang == Lang::Ja { "" } else { " " })
 }
 
 /// `2026-11-21T03:10:00.000000+09:00` as `2026-11-21 03:10`.
