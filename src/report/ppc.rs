@@ -56,7 +56,7 @@ fn pair(ja: impl Into<String>, en: impl Into<String>) -> (String, String) {
 }
 
 /// Signs of an act 不正の目的: encrypted files, ransom notes, or serious detections.
-fn malicious(m: &Incident) -> Option<String> {
+fn malicious(m: &Incident) -> Option<(String, String)> {
     let serious: u64 = m
         .endpoints
         .iter()
@@ -64,17 +64,21 @@ fn malicious(m: &Incident) -> Option<String> {
         .filter(|(k, _)| matches!(k.as_str(), "critical" | "high"))
         .map(|(_, n)| n)
         .sum();
-    let mut why = Vec::new();
+    let mut ja = Vec::new();
+    let mut en = Vec::new();
     if m.encrypted_files() > 0 {
-        why.push(format!("encrypted files: {}", m.encrypted_files()));
+        ja.push(format!("暗号化されたファイル {} 件", m.encrypted_files()));
+        en.push(format!("encrypted files: {}", m.encrypted_files()));
     }
     if m.ransom_notes() > 0 {
-        why.push(format!("ransom notes: {}", m.ransom_notes()));
+        ja.push(format!("身代金要求文 {} 件", m.ransom_notes()));
+        en.push(format!("ransom notes: {}", m.ransom_notes()));
     }
     if serious > 0 {
-        why.push(format!("critical/high findings: {serious}"));
+        ja.push(format!("重大・高の検出 {serious} 件"));
+        en.push(format!("critical/high findings: {serious}"));
     }
-    (!why.is_empty()).then(|| why.join(", "))
+    (!ja.is_empty()).then(|| (ja.join("、"), en.join(", ")))
 }
 
 /// The 第7条 triggers as the case shows them.
@@ -119,9 +123,9 @@ pub fn triggers(m: &Incident) -> Vec<Trigger> {
             ),
             applies: evil.as_ref().map(|_| true),
             why: match &evil {
-                Some(w) => pair(
-                    format!("ランサムウェア・不正アクセスの痕跡（{w}）"),
-                    format!("signs of ransomware or intrusion ({w})"),
+                Some((ja, en)) => pair(
+                    format!("ランサムウェア・不正アクセスの痕跡（{ja}）"),
+                    format!("signs of ransomware or intrusion ({en})"),
                 ),
                 None => pair("不正な行為の痕跡はまだ確認されていません", "no sign of an unlawful act found yet"),
             },
@@ -216,13 +220,13 @@ fn overview(m: &Incident) -> Item {
 fn cause(m: &Incident) -> Item {
     let title = pair("原因", "cause");
     match malicious(m) {
-        Some(w) => evidence(
+        Some((ja, en)) => evidence(
             4,
             title,
             pair(
-                format!("第三者による不正アクセスとランサムウェアの実行（調査中。痕跡: {w}）。侵入経路は調査中です"),
+                format!("第三者による不正アクセスとランサムウェアの実行（調査中。痕跡: {ja}）。侵入経路は調査中です"),
                 format!(
-                    "unauthorised access by a third party and ransomware (under investigation; signs: {w}); the way in is being investigated"
+                    "unauthorised access by a third party and ransomware (under investigation; signs: {en}); the way in is being investigated"
                 ),
             ),
             vec!["findings.jsonl of the endpoints".into()],
