@@ -346,6 +346,8 @@ pub enum Msg {
 pub enum Cmd {
     /// Read the case again.
     Refresh,
+    /// Read the case again if its custody log grew (another process may have worked on it).
+    RefreshIfChanged,
     /// List disks and partitions.
     ListDisks,
     /// Start long work.
@@ -477,7 +479,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
         Msg::Key(_) | Msg::Resize => None,
         Msg::Tick(today) => {
             app.today = Some(today);
-            (app.case_dir.is_some() && app.screen == Screen::Home && !app.running()).then_some(Cmd::Refresh)
+            (app.case_dir.is_some() && app.screen == Screen::Home && !app.running()).then_some(Cmd::RefreshIfChanged)
         }
         Msg::Loaded(loaded) => {
             app.case = match loaded {

@@ -112,6 +112,15 @@ impl Runtime {
         let Some(cmd) = cmd else { return };
         let lang = app.lang;
         match cmd {
+            Cmd::RefreshIfChanged => {
+                // Everything that changes a case is on its custody log: an unchanged head means
+                // nothing to read again (a large case takes seconds to read).
+                let shown = app.data().and_then(|d| d.status.last_action.as_ref()).map(|e| e.seq);
+                let head = app.case_dir.as_deref().and_then(|d| case::read_head(d).ok().flatten()).map(|h| h.seq);
+                if shown.is_none() || head != shown {
+                    self.execute(app, Some(Cmd::Refresh));
+                }
+            }
             Cmd::Refresh => {
                 let loaded =
                     app.case_dir.as_deref().map(|d| data::load(d).map(Box::new).map_err(|e| (e.ja(), e.to_string())));

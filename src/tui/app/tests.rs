@@ -100,7 +100,7 @@ fn tick_refreshes_the_home_screen_of_a_case_and_sets_today() {
     assert_eq!(update(&mut none, Msg::Tick(today)), None);
     assert_eq!(none.today, Some(today));
     let mut some = App::new(Lang::Ja, Some("/c".into()));
-    assert_eq!(update(&mut some, Msg::Tick(today)), Some(Cmd::Refresh));
+    assert_eq!(update(&mut some, Msg::Tick(today)), Some(Cmd::RefreshIfChanged));
     some.go(Screen::Findings);
     assert_eq!(update(&mut some, Msg::Tick(today)), None);
 }

@@ -21,7 +21,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         f.render_widget(super::wrapped(text.to_string(), area.width.saturating_sub(2)).block(block), area);
         return;
     }
-    let header = Row::new(vec![
+    let header = super::header(vec![
         lang.pick("媒体・世代", "medium / generation"),
         lang.pick("日時", "taken"),
         lang.pick("完全", "intact"),
@@ -29,8 +29,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         lang.pick("未暗号", "unencr."),
         lang.pick("差分", "delta ok"),
         lang.pick("判定", "verdict"),
-    ])
-    .style(Style::default().add_modifier(Modifier::BOLD));
+    ]);
     let mut rows = Vec::new();
     let mut verdicts = Vec::new();
     for b in &d.backups {

@@ -46,13 +46,12 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let height = table.height.saturating_sub(3) as usize;
     let sel = app.sel[3].min(rows.len().saturating_sub(1));
     let start = window_start(sel, height);
-    let header = Row::new(vec![
+    let header = super::header(vec![
         lang.pick("重要度", "severity"),
         lang.pick("端末", "endpoint"),
         lang.pick("内容", "what"),
         lang.pick("パス", "path"),
-    ])
-    .style(Style::default().add_modifier(Modifier::BOLD));
+    ]);
     let body = rows.iter().enumerate().skip(start).take(height).map(|(i, r)| {
         let row = Row::new(vec![
             severity_label(&r.severity, lang).to_string(),

@@ -186,15 +186,14 @@ fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(lang.pick(&ja, &en).to_string()).block(block), area);
         return;
     };
-    let header = Row::new(vec![
+    let header = super::header(vec![
         lang.pick("端末", "endpoint"),
         lang.pick("暗号化", "encrypted"),
         lang.pick("要求文", "notes"),
         lang.pick("重大/高", "crit/high"),
         lang.pick("隔離", "isolated"),
         lang.pick("系統", "family"),
-    ])
-    .style(Style::default().add_modifier(Modifier::BOLD));
+    ]);
     let rows = i.endpoints.iter().map(|e| {
         let sev = |k: &str| e.by_severity.get(k).copied().unwrap_or(0);
         let row = Row::new(vec![

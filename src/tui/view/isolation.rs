@@ -3,7 +3,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Row, Table};
 
 use super::super::app::{App, LEVELS, MODES};
@@ -14,15 +13,14 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let lang = app.lang;
     let list_height = (d.status.endpoints.len() as u16 + 3).clamp(4, area.height / 2);
     let [list, output] = Layout::vertical([Constraint::Length(list_height), Constraint::Min(3)]).areas(area);
-    let header = Row::new(vec![
+    let header = super::header(vec![
         lang.pick("端末", "endpoint"),
         lang.pick("ホスト名", "hostname"),
         lang.pick("方法", "mode"),
         lang.pick("隔離中", "isolated"),
         lang.pick("確認", "verified"),
         lang.pick("最終操作", "last change"),
-    ])
-    .style(Style::default().add_modifier(Modifier::BOLD));
+    ]);
     let height = list.height.saturating_sub(3) as usize;
     let start = window_start(app.sel[4], height);
     let rows = d.status.endpoints.iter().enumerate().skip(start).take(height).map(|(i, id)| {

@@ -83,13 +83,12 @@ fn clock(d: Duration) -> String {
 fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let lang = app.lang;
     let facts = d.incident.as_ref().ok();
-    let header = Row::new(vec![
+    let header = super::header(vec![
         lang.pick("端末", "endpoint"),
         lang.pick("OS", "OS"),
         lang.pick("収集", "collected"),
         lang.pick("検出", "findings"),
-    ])
-    .style(Style::default().add_modifier(Modifier::BOLD));
+    ]);
     let height = area.height.saturating_sub(3) as usize;
     let start = window_start(app.sel[2], height);
     let rows = d.status.endpoints.iter().enumerate().skip(start).take(height).map(|(i, id)| {

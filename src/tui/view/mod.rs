@@ -221,6 +221,12 @@ pub fn severity_style(sev: &str) -> Style {
     }
 }
 
+/// A table's header row: bold, so that it reads without colour.
+pub fn header(cells: Vec<&str>) -> ratatui::widgets::Row<'static> {
+    let cells: Vec<String> = cells.into_iter().map(str::to_string).collect();
+    ratatui::widgets::Row::new(cells).style(Style::default().add_modifier(Modifier::BOLD))
+}
+
 /// The selected row's style.
 pub fn selected() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)

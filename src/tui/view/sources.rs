@@ -19,13 +19,12 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
     let [table, note] = Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(area);
     let height = table.height.saturating_sub(3) as usize;
     let start = window_start(app.sel[1], height);
-    let header = Row::new(vec![
+    let header = super::header(vec![
         lang.pick("デバイス・パス", "device / path"),
         lang.pick("容量", "size"),
         lang.pick("種類", "holds"),
         lang.pick("注意", "notes"),
-    ])
-    .style(Style::default().add_modifier(Modifier::BOLD));
+    ]);
     let body = rows.iter().enumerate().skip(start).take(height).map(|(i, r)| {
         let row = Row::new(r.clone());
         if i == app.sel[1] { row.style(selected()) } else { row }
