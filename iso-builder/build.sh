@@ -166,7 +166,7 @@ kernel=$(ls "$root"/boot/vmlinuz-* | sort | tail -n 1)
 initrd=$(ls "$root"/boot/initrd.img-* | sort | tail -n 1)
 cp "$kernel" "$iso/live/vmlinuz"
 cp "$initrd" "$iso/live/initrd.img"
-mksquashfs "$root" "$iso/live/filesystem.squashfs" -noappend -comp xz -b 1M \
+mksquashfs "$root" "$iso/live/filesystem.squashfs" -noappend -comp zstd -Xcompression-level 15 -b 128K \
 	-e boot -mkfs-time "$SOURCE_DATE_EPOCH" -all-time "$SOURCE_DATE_EPOCH" -quiet -no-progress >"$work/squashfs.log" 2>&1 ||
 	{ tail -n 20 "$work/squashfs.log" >&2; die "mksquashfs failed"; }
 printf 'shodo %s (Debian %s, built %s)\n' "$version" "$suite" "$stamp" >"$iso/.disk/info"
