@@ -3,8 +3,10 @@
 # shim, GRUB and kernel) with a Debian bookworm live root that starts shodo on tty1 (kmscon draws
 # Japanese) and on the serial console, every disk read-only.
 #
-#   sudo iso-builder/build.sh [--binary PATH] [--out FILE] [--work DIR] [--mirror URL]
+#   sudo iso-builder/build.sh [--binary PATH] [--out FILE] [--work DIR] [--mirror URL] [--fresh]
 #
+# The debootstrap result is kept in WORK/base and used again while the package list and mirror are
+# the same; --fresh makes it anew (from the .debs kept in WORK/debs, so without downloading).
 # Needs root (debootstrap, chroot) and: debootstrap squashfs-tools xorriso mtools dosfstools.
 # Reproducible: the same inputs (binary, this folder, the Debian packages fetched, and
 # SOURCE_DATE_EPOCH — by default the time of the last commit) give the same ISO byte for byte.
@@ -18,6 +20,7 @@ work=${SHODO_ISO_WORK:-/var/tmp/shodo-iso}
 mirror=${SHODO_MIRROR:-http://deb.debian.org/debian}
 suite=bookworm
 label=SHODO
+fresh=no
 
 die() { echo "build.sh: $*" >&2; exit 2; }
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
@@ -28,7 +31,8 @@ while [ $# -gt 0 ]; do
 		--out) out=$2; shift 2 ;;
 		--work) work=$2; shift 2 ;;
 		--mirror) mirror=$2; shift 2 ;;
-		-h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+		--fresh) fresh=yes; shift ;;
+		-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
 		*) die "unknown argument: $1 (see --help)" ;;
 	esac
 done
@@ -70,7 +74,7 @@ trap cleanup EXIT
 packages=$(grep -v '^\s*#' "$here/packages.txt" | tr -s ' \n' ',' | sed 's/^,//; s/,$//')
 base=$work/base
 key=$(printf '%s %s %s\n' "$suite" "$mirror" "$packages" | sha256sum | cut -c1-16)
-if [ "$(cat "$base/.shodo-base" 2>/dev/null)" = "$key" ]; then
+if [ "$fresh" = no ] && [ "$(cat "$base/.shodo-base" 2>/dev/null)" = "$key" ]; then
 	step "debootstrap $suite: reusing $base (same packages and mirror)"
 else
 	step "debootstrap $suite ($mirror)"
@@ -126,6 +130,10 @@ for d in sound drivers/media drivers/net/wireless net/mac80211 net/wireless driv
 	rm -rf "$root/usr/lib/modules/$kver/kernel/$d"
 done
 chroot "$root" depmod -a "$kver"
+# Every file's time is SOURCE_DATE_EPOCH: the debootstrap and this build's own times would
+# otherwise reach the initramfs and the squashfs (both only clamp times later than it).
+clamp() { find "$root" -xdev -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +; }
+clamp
 chroot "$root" update-initramfs -u -k all >"$work/initramfs.log" 2>&1 || { tail -n 20 "$work/initramfs.log" >&2; die "update-initramfs failed"; }
 
 # BIOS: a GRUB core image for El Torito with its modules built in, made by grub-mkimage from
@@ -160,6 +168,7 @@ sed -i -E "s/^([^:]*:[^:]*:)[0-9]+:/\1$((SOURCE_DATE_EPOCH / 86400)):/" "$root/e
 
 # 4. The ISO tree.
 step "squashfs"
+clamp
 rm -rf "$iso"
 mkdir -p "$iso/live" "$iso/.disk" "$iso/boot/grub/x86_64-efi" "$iso/boot/grub/i386-pc"
 kernel=$(ls "$root"/boot/vmlinuz-* | sort | tail -n 1)
@@ -167,7 +176,7 @@ initrd=$(ls "$root"/boot/initrd.img-* | sort | tail -n 1)
 cp "$kernel" "$iso/live/vmlinuz"
 cp "$initrd" "$iso/live/initrd.img"
 mksquashfs "$root" "$iso/live/filesystem.squashfs" -noappend -comp zstd -Xcompression-level 15 -b 128K \
-	-e boot -mkfs-time "$SOURCE_DATE_EPOCH" -all-time "$SOURCE_DATE_EPOCH" -quiet -no-progress >"$work/squashfs.log" 2>&1 ||
+	-e boot -mkfs-time "$SOURCE_DATE_EPOCH" -quiet -no-progress >"$work/squashfs.log" 2>&1 ||
 	{ tail -n 20 "$work/squashfs.log" >&2; die "mksquashfs failed"; }
 printf 'shodo %s (Debian %s, built %s)\n' "$version" "$suite" "$stamp" >"$iso/.disk/info"
 : >"$iso/.disk/shodo"
@@ -184,17 +193,17 @@ cp "$work/eltorito.img" "$iso/boot/grub/i386-pc/eltorito.img"
 step "EFI system partition"
 efi=$work/efi.img
 rm -f "$efi"
-mkfs.vfat -C -n SHODO-EFI -i "$(printf '%08X' $((SOURCE_DATE_EPOCH & 0xFFFFFFFF)))" "$efi" 8192 >/dev/null
+# No volume label: mtools rewrites the label entry's time on every write.
+mkfs.vfat -C -i "$(printf '%08X' $((SOURCE_DATE_EPOCH & 0xFFFFFFFF)))" "$efi" 8192 >/dev/null
 export MTOOLS_SKIP_CHECK=1
 stage=$work/efi-stage
 rm -rf "$stage"
-mkdir -p "$stage"
-cp "$boot/x/usr/lib/shim/shimx64.efi.signed" "$stage/bootx64.efi"
-cp "$boot/x/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed" "$stage/grubx64.efi"
-cp "$boot/x/usr/lib/shim/mmx64.efi.signed" "$stage/mmx64.efi"
-touch -d "@$SOURCE_DATE_EPOCH" "$stage"/*
-mmd -i "$efi" ::/EFI ::/EFI/boot
-mcopy -m -i "$efi" "$stage/bootx64.efi" "$stage/grubx64.efi" "$stage/mmx64.efi" ::/EFI/boot/
+mkdir -p "$stage/EFI/boot"
+cp "$boot/x/usr/lib/shim/shimx64.efi.signed" "$stage/EFI/boot/bootx64.efi"
+cp "$boot/x/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed" "$stage/EFI/boot/grubx64.efi"
+cp "$boot/x/usr/lib/shim/mmx64.efi.signed" "$stage/EFI/boot/mmx64.efi"
+find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+mcopy -s -m -i "$efi" "$stage/EFI" ::/
 
 # 5. The hybrid ISO: El Torito for BIOS (GRUB) and EFI, an MBR for USB sticks with the ISO as
 # partition 1 and the EFI system partition appended as partition 2 (make-stick.sh adds the

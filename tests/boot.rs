@@ -9,7 +9,8 @@
 //!   (drawn by kmscon), compared with `tests/boot/tty1-home-ja.png`; the case on SHODO-CASE; the
 //!   serial console.
 //!
-//! After all three the evidence image's SHA-256 is unchanged. A separate test binary, so that it
+//! After all three the evidence image's SHA-256 is unchanged, and a second build from the same
+//! inputs (debootstrap run anew) gives the same ISO byte for byte. A separate test binary, so that it
 //! runs alone. Times and sizes are printed and written to `target/boot-test/summary.txt`
 //! (`benches/boot.sh` compares them with the budget); the screenshots are kept there too.
 //! `SHODO_ISO=path` reuses an ISO instead of building one; `SHODO_BOOT_ACCEPT=1` takes this run's
@@ -91,20 +92,24 @@ fn iso() -> (PathBuf, Option<Duration>) {
         return (PathBuf::from(p), None);
     }
     let out = out_dir().join("shodo.iso");
-    let work = repo().join("target/iso-work");
     let t = Instant::now();
+    build(&out, &[]);
+    (out, Some(t.elapsed()))
+}
+
+fn build(out: &Path, extra: &[&str]) {
     let status = Command::new("bash")
         .arg(repo().join("iso-builder/build.sh"))
         .args(["--binary", env!("CARGO_BIN_EXE_shodo")])
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .arg("--work")
-        .arg(&work)
+        .arg(repo().join("target/iso-work"))
+        .args(extra)
         .stdin(Stdio::null())
         .status()
         .unwrap();
     assert!(status.success(), "iso-builder/build.sh failed ({status})");
-    (out, Some(t.elapsed()))
 }
 
 /// A 96 MiB disk with an MBR and one NTFS partition holding a small Windows tree: `mkntfs` on a
@@ -231,6 +236,24 @@ fn the_stick_boots_bios_and_uefi_checks_itself_and_shows_japanese() {
 
     assert_eq!(sha256(&evidence), before, "the evidence image changed");
     summary.push("evidence_sha256_unchanged yes".into());
+
+    // Reproducible: a second build from the same inputs — debootstrap run anew from the same
+    // packages — gives the same ISO, byte for byte.
+    if build_time.is_some() {
+        let second = out_dir().join("shodo-second.iso");
+        let t = Instant::now();
+        build(&second, &["--fresh"]);
+        summary.push(format!("second_build_seconds {}", t.elapsed().as_secs()));
+        assert_eq!(
+            sha256(&second),
+            sha256(&iso),
+            "two builds from the same inputs differ: {} and {}",
+            iso.display(),
+            second.display()
+        );
+        summary.push("reproducible yes".into());
+        fs::remove_file(&second).unwrap();
+    }
     let text = summary.join("\n") + "\n";
     print!("{text}");
     fs::write(out_dir().join("summary.txt"), text).unwrap();
