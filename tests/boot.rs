@@ -181,23 +181,19 @@ fn the_stick_boots_bios_and_uefi_checks_itself_and_shows_japanese() {
     assert!(table.contains("type=7"), "no SHODO-CASE partition on the stick:\n{table}");
 
     // 1. BIOS, CD, SATA evidence: the self-check.
-    let mut vm = Vm::start("bios-cd", Firmware::Bios, &vm::cdrom(&iso), &vm::sata(&evidence), tmp.path());
-    vm.wait_for("shodo self-check", Duration::from_secs(600));
-    vm.send(b"s");
-    let checks = vm.selftest(Duration::from_secs(900));
-    summary.push(format!("bios_cd_selftest_seconds {}", vm.elapsed().as_secs()));
-    vm.quit();
-    assert_selftest(&checks, &vm.serial_text());
+    let checks =
+        selftest_boot("bios-cd", Firmware::Bios, &vm::cdrom(&iso), &vm::sata(&evidence), tmp.path(), &mut summary);
     assert!(checks.iter().any(|l| l.contains("boot-mode ok BIOS")), "{checks:#?}");
 
     // 2. UEFI with Secure Boot, the stick on USB, NVMe evidence: the self-check.
-    let mut vm = Vm::start("uefi-sb-usb", Firmware::UefiSecureBoot, &vm::usb(&stick), &vm::nvme(&evidence), tmp.path());
-    vm.wait_for("shodo self-check", Duration::from_secs(600));
-    vm.send(b"s");
-    let checks = vm.selftest(Duration::from_secs(900));
-    summary.push(format!("uefi_sb_usb_selftest_seconds {}", vm.elapsed().as_secs()));
-    vm.quit();
-    assert_selftest(&checks, &vm.serial_text());
+    let checks = selftest_boot(
+        "uefi-sb-usb",
+        Firmware::UefiSecureBoot,
+        &vm::usb(&stick),
+        &vm::nvme(&evidence),
+        tmp.path(),
+        &mut summary,
+    );
     assert!(checks.iter().any(|l| l.contains("boot-mode ok UEFI, Secure Boot on")), "{checks:#?}");
     assert!(checks.iter().any(|l| l.contains("nvme")), "the NVMe evidence disk was not seen: {checks:#?}");
 
@@ -257,6 +253,26 @@ fn the_stick_boots_bios_and_uefi_checks_itself_and_shows_japanese() {
     let text = summary.join("\n") + "\n";
     print!("{text}");
     fs::write(out_dir().join("summary.txt"), text).unwrap();
+}
+
+/// Boots `name` with the self-check entry (key `s` in the boot menu), checks every line of it, and
+/// notes how long it took in `summary`.
+fn selftest_boot(
+    name: &str,
+    firmware: Firmware,
+    boot: &[String],
+    evidence: &[String],
+    tmp: &Path,
+    summary: &mut Vec<String>,
+) -> Vec<String> {
+    let mut vm = Vm::start(name, firmware, boot, evidence, tmp);
+    vm.wait_for("shodo self-check", Duration::from_secs(600));
+    vm.send(b"s");
+    let checks = vm.selftest(Duration::from_secs(900));
+    summary.push(format!("{}_selftest_seconds {}", name.replace('-', "_"), vm.elapsed().as_secs()));
+    vm.quit();
+    assert_selftest(&checks, &vm.serial_text());
+    checks
 }
 
 fn assert_selftest(checks: &[String], serial: &str) {
