@@ -115,12 +115,13 @@ printf 'LANG=C.UTF-8\n' >"$root/etc/default/locale"
 # live-boot writes an interfaces file there; nothing reads it (no ifupdown).
 mkdir -p "$root/etc/network"
 # No networking service is installed; nothing brings an interface up. No swap, no automount
-# (no udisks), no timers that write.
+# (no udisks), no timers that write. The journal stays in memory (journald.conf.d), so there is
+# nothing to flush to /var: no journal-flush, which everything after sysinit.target waited for.
 chroot "$root" systemctl enable shodo-case.service shodo-console.service shodo-serial.service shodo-selftest.service >/dev/null 2>&1
 chroot "$root" systemctl mask getty@tty1.service serial-getty@ttyS0.service kmsconvt@tty1.service \
 	apt-daily.timer apt-daily-upgrade.timer fstrim.timer e2scrub_all.timer e2scrub_reap.service \
 	systemd-networkd.service systemd-networkd.socket systemd-timesyncd.service dpkg-db-backup.timer \
-	swap.target >/dev/null 2>&1
+	swap.target systemd-journal-flush.service >/dev/null 2>&1
 chroot "$root" passwd -l root >/dev/null
 # Kernel modules for hardware a triage boot does not use (sound, cameras and TV, wireless,
 # Bluetooth, InfiniBand, industrial I/O, staging, ISDN, KVM): half the modules' size.

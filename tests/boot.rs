@@ -5,11 +5,12 @@
 //! - BIOS, from the ISO as a CD, evidence on SATA: the headless self-check;
 //! - UEFI with Secure Boot on (OVMF with Microsoft's keys), from the stick on USB, evidence on
 //!   NVMe: the self-check;
+//! - UEFI with Secure Boot on, from the ISO as a CD, evidence on SATA: the self-check;
 //! - BIOS from the stick on USB, the default menu entry: shodo's Japanese home screen on tty1
 //!   (drawn by kmscon), compared with `tests/boot/tty1-home-ja.png`; the case on SHODO-CASE; the
 //!   serial console.
 //!
-//! After all three the evidence image's SHA-256 is unchanged, and a second build from the same
+//! After all four the evidence image's SHA-256 is unchanged, and a second build from the same
 //! inputs (debootstrap run anew) gives the same ISO byte for byte. A separate test binary, so that it
 //! runs alone. Times and sizes are printed and written to `target/boot-test/summary.txt`
 //! (`benches/boot.sh` compares them with the budget); the screenshots are kept there too.
@@ -197,7 +198,18 @@ fn the_stick_boots_bios_and_uefi_checks_itself_and_shows_japanese() {
     assert!(checks.iter().any(|l| l.contains("boot-mode ok UEFI, Secure Boot on")), "{checks:#?}");
     assert!(checks.iter().any(|l| l.contains("nvme")), "the NVMe evidence disk was not seen: {checks:#?}");
 
-    // 3. BIOS from the stick on USB, the default entry: Japanese on tty1, the case on the stick.
+    // 3. UEFI with Secure Boot from the ISO as a CD (El Torito EFI image), SATA evidence.
+    let checks = selftest_boot(
+        "uefi-sb-cd",
+        Firmware::UefiSecureBoot,
+        &vm::cdrom(&iso),
+        &vm::sata(&evidence),
+        tmp.path(),
+        &mut summary,
+    );
+    assert!(checks.iter().any(|l| l.contains("boot-mode ok UEFI, Secure Boot on")), "{checks:#?}");
+
+    // 4. BIOS from the stick on USB, the default entry: Japanese on tty1, the case on the stick.
     let mut vm = Vm::start("bios-usb", Firmware::Bios, &vm::usb(&stick), &vm::sata(&evidence), tmp.path());
     let reference = repo().join("tests/boot/tty1-home-ja.png");
     let shot = out_dir().join("tty1-home-ja.png");
