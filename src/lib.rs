@@ -12,6 +12,7 @@ pub mod collect;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod hash;
 pub mod isolate;
 pub mod lang;

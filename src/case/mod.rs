@@ -2,7 +2,7 @@
 //! one-writer lock, status and verification.
 //!
 //! ```text
-//! <case>/case.toml  custody.jsonl  custody.head  shodo.toml  endpoints/  backups/  reports/
+//! <case>/case.toml  custody.jsonl  custody.head  shodo.toml  endpoints/  backups/  reports/  merged/
 //! ```
 //! Everything that changes a case goes through [`CaseWriter`], which holds the lock and writes
 //! the custody entry. Reading (`Case`, [`status`], [`verify`]) needs no lock and writes nothing.
@@ -11,6 +11,7 @@ mod atomic;
 mod custody;
 mod init;
 mod lock;
+mod merge;
 mod meta;
 mod status;
 mod summary;
@@ -22,11 +23,12 @@ pub use atomic::{append, create_new, sync_dir, write_atomic};
 pub use custody::{Entry, FileRef, HEAD_FILE, Head, LOG_FILE, NewEntry, read_entries, read_head};
 pub use init::{InitOptions, actor_of, init};
 pub use lock::{CaseLock, LOCK_FILE, holder, hostname};
+pub use merge::{ItemKind, MERGE_ACTION, MERGED_DIR, Merged, Placement, SameEndpoint, all_entries, items_of, merge};
 pub use meta::{CASE_FILE, CaseFile, CaseInfo, ClockInfo, HospitalInfo};
 pub use status::subdirs;
 pub use status::{Deadlines, Status, status};
 pub use summary::contact_text;
-pub use verify::{Problem, ProblemKind, VerifyReport, verify};
+pub use verify::{Problem, ProblemKind, VerifyReport, check_log_bytes, verify};
 
 use crate::error::Result;
 

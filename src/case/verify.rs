@@ -47,6 +47,10 @@ pub enum ProblemKind {
     BadReference,
     /// `case.toml` does not belong to this log.
     CaseMismatch,
+    /// A file merged in from another case differs from what that case's log vouched for.
+    MergeMismatch,
+    /// An exported archive lacks a member its listing names, or holds one it does not.
+    ArchiveMember,
 }
 
 /// One finding of verify.
@@ -65,11 +69,13 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(kind: ProblemKind, line: Option<u64>, ja: String, en: String) -> Problem {
+    /// A problem found on a line (or none).
+    pub fn new(kind: ProblemKind, line: Option<u64>, ja: String, en: String) -> Problem {
         Problem { kind, line, file: None, ja, en }
     }
 
-    fn on_file(mut self, file: &str) -> Problem {
+    /// The file it concerns.
+    pub fn on_file(mut self, file: &str) -> Problem {
         self.file = Some(file.to_string());
         self
     }
@@ -81,10 +87,12 @@ impl Problem {
 }
 
 /// The outcome of verify.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct VerifyReport {
     /// Complete lines in the log.
     pub entries: u64,
+    /// Cases merged in whose own chains were verified too.
+    pub merged_sources: usize,
     /// Files whose hashes were recomputed.
     pub files_checked: usize,
     /// Damage found (empty means intact).
@@ -101,7 +109,8 @@ impl VerifyReport {
         self.problems.is_empty()
     }
 
-    fn push(&mut self, p: Problem) {
+    /// Adds a problem (the list stops growing at a few hundred).
+    pub fn push(&mut self, p: Problem) {
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(p);
         } else {
@@ -116,8 +125,17 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
         let reason = format!("neither {CASE_FILE} nor {LOG_FILE} found");
         return Err(Error::NotACase { path: dir.to_path_buf(), reason });
     }
-    let mut report =
-        VerifyReport { entries: 0, files_checked: 0, problems: vec![], warnings: vec![], problems_truncated: false };
+    let mut report = VerifyReport::default();
+    let Some(entries) = check_log(dir, &mut report)? else { return Ok(report) };
+    check_files(dir, &entries, &mut report);
+    check_case_file(dir, &entries, &mut report);
+    check_merges(dir, &entries, &mut report)?;
+    Ok(report)
+}
+
+/// Reads the log at `dir` and checks its chain, its end and its head; `None` when it is absent
+/// (reported).
+fn check_log(dir: &Path, report: &mut VerifyReport) -> Result<Option<Vec<(u64, Entry)>>> {
     let log_path = dir.join(LOG_FILE);
     let bytes = match fs::read(&log_path) {
         Ok(b) => b,
@@ -128,18 +146,83 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
                 format!("{LOG_FILE} がありません"),
                 format!("{LOG_FILE} is missing"),
             ));
-            return Ok(report);
+            return Ok(None);
         }
         Err(e) => return Err(Error::io("read", &log_path)(e)),
     };
-    let split = custody::split(&bytes);
+    Ok(Some(check_log_bytes(&bytes, custody::read_head(dir).ok().flatten(), report)))
+}
+
+/// Checks a custody log given as its bytes and its head (`custody.head`, when there is one): the
+/// chain, the end, the head. Returns the entries that parsed, with their line numbers.
+pub fn check_log_bytes(bytes: &[u8], head: Option<Head>, report: &mut VerifyReport) -> Vec<(u64, Entry)> {
+    let split = custody::split(bytes);
     report.entries = split.lines.len() as u64;
-    let entries = check_chain(&split.lines, &mut report);
-    check_torn(split.torn, split.lines.len() as u64, &mut report);
-    check_head(dir, &split.lines, &mut report);
-    check_files(dir, &entries, &mut report);
-    check_case_file(dir, &entries, &mut report);
-    Ok(report)
+    let entries = check_chain(&split.lines, report);
+    check_torn(split.torn, split.lines.len() as u64, report);
+    check_head(head, &split.lines, report);
+    entries
+}
+
+/// Every source merged in: its own chain as kept under `merged/`, and every file it vouched for
+/// against what the merge entry recorded for the copy.
+fn check_merges(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyReport) -> Result<()> {
+    for (n, merge) in entries.iter().filter(|(_, e)| e.action == super::merge::MERGE_ACTION) {
+        let Some(log_dir) = merge.detail["log_dir"].as_str().filter(|d| is_inside(d)) else {
+            report.push(Problem::new(
+                ProblemKind::BadReference,
+                Some(*n),
+                format!("{n} 行目の統合記録に統合元の記録の場所がありません"),
+                format!("the merge on line {n} does not say where the source's record is kept"),
+            ));
+            continue;
+        };
+        let mut sub = VerifyReport::default();
+        let source = check_log(&dir.join(log_dir), &mut sub)?.unwrap_or_default();
+        check_case_file(&dir.join(log_dir), &source, &mut sub);
+        check_copies(*n, merge, &source, &mut sub);
+        for p in sub.problems {
+            report.push(Problem {
+                ja: format!("統合元 {log_dir}（{n} 行目で統合）: {}", p.ja),
+                en: format!("merged source {log_dir} (merged on line {n}): {}", p.en),
+                file: p.file.or_else(|| Some(format!("{log_dir}/{LOG_FILE}"))),
+                ..p
+            });
+        }
+        report.merged_sources += 1;
+    }
+    Ok(())
+}
+
+/// The newest hash the source's log vouches for each file that the merge brought in must be
+/// the hash the merge entry records for the copy.
+fn check_copies(n: u64, merge: &Entry, source: &[(u64, Entry)], report: &mut VerifyReport) {
+    let items = super::merge::items_of(merge);
+    let copies: BTreeMap<&str, &FileRef> = merge.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut latest: BTreeMap<&str, &FileRef> = BTreeMap::new();
+    for (_, e) in source {
+        for f in &e.files {
+            latest.insert(f.path.as_str(), f);
+        }
+    }
+    for (path, vouched) in latest {
+        let Some(item) = items.iter().find(|i| path.strip_prefix(&i.from).is_some_and(|r| r.starts_with('/'))) else {
+            continue;
+        };
+        let copy = format!("{}{}", item.to, &path[item.from.len()..]);
+        if copies.get(copy.as_str()).is_some_and(|c| c.sha256 == vouched.sha256) {
+            continue;
+        }
+        report.push(
+            Problem::new(
+                ProblemKind::MergeMismatch,
+                Some(n),
+                format!("統合元が記録した {path} と、{n} 行目が記録する写し {copy} のハッシュが一致しません（または写しの記録がありません）"),
+                format!("{path} as the source recorded it does not match its copy {copy} as line {n} recorded it (or the copy is not recorded)"),
+            )
+            .on_file(&copy),
+        );
+    }
 }
 
 /// Walks the lines; returns the entries that parsed (with their line numbers).
@@ -202,10 +285,10 @@ fn check_torn(torn: &[u8], complete: u64, report: &mut VerifyReport) {
     ));
 }
 
-fn check_head(dir: &Path, lines: &[&[u8]], report: &mut VerifyReport) {
-    let head = match custody::read_head(dir) {
-        Ok(Some(h)) => h,
-        Ok(None) | Err(_) => {
+fn check_head(head: Option<Head>, lines: &[&[u8]], report: &mut VerifyReport) {
+    let head = match head {
+        Some(h) => h,
+        None => {
             report.push(Problem::new(
                 ProblemKind::HeadMissing,
                 None,

@@ -139,12 +139,25 @@ fn verify_text(r: &VerifyReport, lang: Lang, out: &mut dyn Write) -> Result<()> 
             out,
             &match lang {
                 Lang::Ja => format!(
-                    "検証結果: 問題なし — 記録 {} 行の連鎖と {} 件のファイルのハッシュが一致",
-                    r.entries, r.files_checked
+                    "検証結果: 問題なし — 記録 {} 行の連鎖と {} 件のファイルのハッシュが一致{}",
+                    r.entries,
+                    r.files_checked,
+                    if r.merged_sources > 0 {
+                        format!("（統合した {} 件のケースの記録の連鎖も正常）", r.merged_sources)
+                    } else {
+                        String::new()
+                    }
                 ),
-                Lang::En => {
-                    format!("verify: intact — chain of {} lines and {} file hashes match", r.entries, r.files_checked)
-                }
+                Lang::En => format!(
+                    "verify: intact — chain of {} lines and {} file hashes match{}",
+                    r.entries,
+                    r.files_checked,
+                    if r.merged_sources > 0 {
+                        format!(" (and the chains of {} merged cases)", r.merged_sources)
+                    } else {
+                        String::new()
+                    }
+                ),
             },
         )?;
     } else {

@@ -7,8 +7,10 @@ mod bar;
 mod case;
 mod collect;
 mod demo;
+mod export;
 mod isolate;
 mod isolate_offline;
+mod merge;
 mod output;
 mod playbook;
 mod report;
@@ -91,6 +93,12 @@ pub enum Command {
     /// 感染端末の隔離: 計画・適用・確認・解除（すべて記録）/ isolate an endpoint: plan, apply, verify, roll back (all on the record)
     #[command(subcommand)]
     Isolate(IsolateCommand),
+    /// 複数の USB のケースを一つに統合（各ケースの記録の連鎖はそのまま検証可能）/
+    /// merge other sticks' cases into this one (each custody chain stays verifiable)
+    Merge(merge::MergeArgs),
+    /// 証拠の暗号化書き出し（age: 宛先の公開鍵かパスフレーズ）と、その確認（--verify）/
+    /// export the evidence encrypted (age: recipients' public keys or a passphrase), and check an export (--verify)
+    Export(export::ExportArgs),
     /// デモ: 感染した Windows 端末とバックアップを作り、収集から報告書まで一通り実行 /
     /// demo: build an infected Windows endpoint and a backup, and run the whole workflow on them
     Demo(demo::DemoArgs),
@@ -219,6 +227,8 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Isolate(IsolateCommand::Ledger(a)) => isolate::ledger(&a, lang, &mut out),
         Command::Isolate(IsolateCommand::Sheet(a)) => isolate::sheet(&a, lang, &mut out),
         Command::Report(a) => report::run(&a, lang, &mut out),
+        Command::Merge(a) => merge::run(&a, lang, &mut out),
+        Command::Export(a) => export::run(&a, lang, &mut out),
         Command::Demo(a) => demo::run(&a, lang, &mut out),
         Command::Playbook(PlaybookCommand::List) => playbook::list(lang, &mut out),
         Command::Playbook(PlaybookCommand::Show(a)) => playbook::show(&a, lang, &mut out),

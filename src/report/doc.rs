@@ -14,6 +14,8 @@ pub enum Block {
     List(Vec<String>),
     /// A table: header row, then rows.
     Table(Vec<String>, Vec<Vec<String>>),
+    /// A QR code of the text (second), with a caption (first): drawn in HTML, the text in Markdown.
+    Qr(String, String),
 }
 
 /// A whole report.
@@ -56,6 +58,7 @@ impl Doc {
                     out.extend(rows.iter().map(|r| row(r)));
                     out.push('\n');
                 }
+                Block::Qr(caption, text) => out.push_str(&format!("{}: `{}`\n\n", md(caption), text.replace('`', "'"))),
             }
         }
         out
@@ -85,6 +88,12 @@ impl Doc {
                     }
                     body.push_str("</table>\n");
                 }
+                Block::Qr(caption, text) => body.push_str(&format!(
+                    "<figure class=\"qr\">{}<figcaption>{}<br><code>{}</code></figcaption></figure>\n",
+                    super::qr::svg(text),
+                    esc(caption),
+                    esc(text)
+                )),
             }
         }
         format!(
@@ -104,7 +113,10 @@ table { border-collapse: collapse; width: 100%; margin: 0.5em 0; page-break-insi
 th, td { border: 1px solid #444; padding: 2px 4px; vertical-align: top; text-align: left; word-break: break-all; }\n\
 th { background: #eee; }\n\
 tr { page-break-inside: avoid; }\n\
-.warn { border-left: 4px solid #000; padding-left: 6px; font-weight: bold; }\n";
+.warn { border-left: 4px solid #000; padding-left: 6px; font-weight: bold; }\n\
+figure.qr { display: flex; align-items: center; gap: 1em; margin: 0.5em 0; page-break-inside: avoid; }\n\
+figure.qr svg { width: 40mm; height: 40mm; flex: none; }\n\
+code { word-break: break-all; }\n";
 
 /// Text safe inside HTML.
 pub fn esc(text: &str) -> String {

@@ -4,7 +4,8 @@
 //!
 //! Written: the 個人情報保護委員会 漏えい等報告 (速報 and 確報), the 厚生労働省 report, the police
 //! material with the evidence list, the checklist assessment across endpoints, the recurrence
-//! review, the case's timeline for Timesketch and a STIX 2.1 bundle of the indicators.
+//! review, the case's timeline for Timesketch, a STIX 2.1 bundle of the indicators, and a
+//! printable custody sheet per endpoint.
 
 pub mod doc;
 pub mod mhlw;
@@ -12,7 +13,9 @@ pub mod model;
 pub mod police;
 pub mod poster;
 pub mod ppc;
+pub mod qr;
 pub mod review;
+pub mod sheet;
 pub mod stix;
 
 use std::path::Path;
@@ -58,6 +61,13 @@ pub fn write(writer: &CaseWriter, lang: Lang, out: Option<&Path>) -> Result<Vec<
     let bundle = serde_json::to_vec_pretty(&stix::bundle(&model, &created))
         .map_err(|e| Error::Corrupt { path: "iocs.stix.json".into(), what: e.to_string() })?;
     files.push(("iocs.stix.json".into(), bundle));
+    let entries = crate::case::all_entries(dir)?;
+    for e in &model.endpoints {
+        let sheet = sheet::doc(dir, &model, &e.id, &entries, lang);
+        let name = sheet::file_name(&e.id, lang);
+        files.push((format!("{name}.md"), sheet.markdown().into_bytes()));
+        files.push((format!("{name}.html"), sheet.html().into_bytes()));
+    }
     let mut written = Vec::new();
     for (name, bytes) in &files {
         let rel = format!("{REPORTS_DIR}/{name}");

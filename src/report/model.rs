@@ -250,7 +250,8 @@ pub fn build(dir: &Path) -> Result<Incident> {
     let input = input(&dir.join(INPUT))?;
     let endpoints = endpoints(dir);
     let iocs = iocs(dir, &endpoints);
-    let custody = crate::case::read_entries(dir).unwrap_or_default();
+    // This case's entries and those of every case merged into it (who collected, notes).
+    let custody: Vec<_> = crate::case::all_entries(dir).unwrap_or_default().into_iter().map(|(_, e)| e).collect();
     let entry_points = entry_points(dir, &endpoints);
     let preserved = preserved(dir, &endpoints, &custody);
     let aware_at = match file.case.aware_at {
@@ -278,7 +279,7 @@ pub fn build(dir: &Path) -> Result<Incident> {
             .filter(|c| c.action == "note")
             .map(|c| format!("{} {}: {}", c.jst, c.actor, c.detail["text"].as_str().unwrap_or_default()))
             .collect(),
-        custody_entries: custody.len(),
+        custody_entries: crate::case::read_entries(dir).map(|e| e.len()).unwrap_or_default(),
         input,
         deadlines: file.case.aware_at.map(Deadlines::from_aware),
         contacts: crate::case::status(dir).map(|s| s.contacts).unwrap_or_default(),

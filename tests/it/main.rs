@@ -15,6 +15,7 @@ mod helpers;
 mod hives;
 mod images;
 mod isolate;
+mod merge_export;
 mod offline;
 mod prefetch;
 mod prefetch_writer;

@@ -1,0 +1,287 @@
+//! `shodo export --case DIR --to NAME... | --passphrase --out FILE` and
+//! `shodo export --verify FILE --identity KEY | --passphrase`.
+//!
+//! The passphrase is asked on the terminal without echo, or taken from `SHODO_EXPORT_PASSPHRASE`
+//! (for scripts); it is never printed, logged or recorded.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use age::secrecy::SecretString;
+use clap::Args;
+use serde_json::json;
+use shodo::config::{AgeRecipient, Config};
+use shodo::export::{self, ArchiveCheck, ExportOptions, Key, Opener};
+use shodo::{Error, Lang, Result, case};
+
+use super::bar::Bar;
+use super::{Outcome, output};
+
+/// The environment variable a script can give the passphrase in.
+const PASSPHRASE_ENV: &str = "SHODO_EXPORT_PASSPHRASE";
+
+/// `export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// 書き出すケース / the case to export
+    #[arg(long, value_name = "DIR", required_unless_present = "verify")]
+    pub case: Option<PathBuf>,
+    /// 宛先: shodo.toml の recipients の名前、または age の公開鍵 age1…（複数可）/
+    /// recipient: a name from shodo.toml's recipients, or an age public key age1… (repeatable)
+    #[arg(long, value_name = "NAME|age1…")]
+    pub to: Vec<String>,
+    /// 鍵のない相手向けにパスフレーズで暗号化（端末で入力、または環境変数 SHODO_EXPORT_PASSPHRASE）/
+    /// encrypt with a passphrase for those without keys (asked on the terminal, or SHODO_EXPORT_PASSPHRASE)
+    #[arg(long)]
+    pub passphrase: bool,
+    /// この端末だけ（複数可。省略時はケース全体）/ only these endpoints (repeatable; default: the whole case)
+    #[arg(long, value_name = "ID")]
+    pub endpoint: Vec<String>,
+    /// 書き出すファイル（新規。ケースの外）/ the archive to write (new, outside the case)
+    #[arg(long, value_name = "FILE", required_unless_present = "verify")]
+    pub out: Option<PathBuf>,
+    /// 書き出したアーカイブを復号して全ハッシュを確認 / decrypt an archive and check every hash
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["case", "to", "out", "endpoint"])]
+    pub verify: Option<PathBuf>,
+    /// 確認に使う age の鍵ファイル（AGE-SECRET-KEY-1…）/ the age identity file to check with
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub identity: Option<PathBuf>,
+    /// 記録者 / who records
+    #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
+    pub examiner: Option<String>,
+    /// JSON で出力 / JSON output
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: &ExportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    match &a.verify {
+        Some(archive) => verify(a, archive, lang, out),
+        None => write(a, lang, out),
+    }
+}
+
+fn write(a: &ExportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let (Some(dir), Some(file)) = (&a.case, &a.out) else {
+        return Err(refused("--case と --out を指定してください", "give --case and --out"));
+    };
+    let key = key(a, dir, lang)?;
+    let examiners = case::Case::open(dir)?.file().case.examiners.clone();
+    let actor = a.examiner.clone().unwrap_or_else(|| case::actor_of(&examiners));
+    let writer = case::CaseWriter::open(dir, &actor, "export")?;
+    let opts = ExportOptions { out: file.clone(), key, endpoints: a.endpoint.clone() };
+    let done = export::export(&writer, &opts, &Bar::new(lang))?;
+    if a.json {
+        output::json(out, &json!({ "case_dir": dir, "exported": done }))?;
+        return Ok(Outcome::Clean);
+    }
+    let text = match lang {
+        Lang::Ja => format!(
+            "書き出しました: {}（{} ファイル、{}、暗号化後 {}）\n  開ける人: {}\n  SHA-256: {}\n  記録 {} 行目。相手先での復号: age -d -i 鍵ファイル {} | tar x",
+            done.out.display(),
+            done.files,
+            shodo::progress::human_bytes(done.bytes),
+            shodo::progress::human_bytes(done.size),
+            done.opened_by.join(", ").replace("passphrase", "パスフレーズを知る人"),
+            done.sha256,
+            done.seq,
+            file_name(&done.out),
+        ),
+        Lang::En => format!(
+            "exported {} ({} files, {}, {} encrypted)\n  opened by: {}\n  SHA-256: {}\n  recorded on line {}. To decrypt: age -d -i KEYFILE {} | tar x",
+            done.out.display(),
+            done.files,
+            shodo::progress::human_bytes(done.bytes),
+            shodo::progress::human_bytes(done.size),
+            done.opened_by.join(", "),
+            done.sha256,
+            done.seq,
+            file_name(&done.out),
+        ),
+    };
+    output::line(out, &text)?;
+    Ok(Outcome::Clean)
+}
+
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn refused(ja: &str, en: &str) -> Error {
+    Error::Refused { ja: ja.into(), en: en.into() }
+}
+
+/// The recipients named with `--to` (from the case's `shodo.toml`, or keys given as they are),
+/// or the passphrase.
+fn key(a: &ExportArgs, dir: &std::path::Path, lang: Lang) -> Result<Key> {
+    match (a.passphrase, a.to.is_empty()) {
+        (true, false) => Err(refused(
+            "--to と --passphrase は同時に使えません（age は両方を一つのファイルに混ぜられません）",
+            "--to and --passphrase cannot be combined (age does not mix them in one file)",
+        )),
+        (true, true) => Ok(Key::Passphrase(new_passphrase(lang)?)),
+        (false, true) => Err(no_recipient(&configured(dir))),
+        (false, false) => {
+            let known = configured(dir);
+            a.to.iter().map(|t| resolve(t, &known)).collect::<Result<Vec<_>>>().map(Key::Recipients)
+        }
+    }
+}
+
+fn configured(dir: &std::path::Path) -> Vec<(String, AgeRecipient)> {
+    Config::load(&dir.join(case::CONFIG_COPY))
+        .map(|c| c.recipients.into_iter().map(|r| (r.name, r.age)).collect())
+        .unwrap_or_default()
+}
+
+fn resolve(to: &str, known: &[(String, AgeRecipient)]) -> Result<(String, AgeRecipient)> {
+    if to.trim().to_ascii_lowercase().starts_with("age1") {
+        let key = AgeRecipient::try_from(to.to_string()).map_err(|why| Error::Refused { ja: why.clone(), en: why })?;
+        let name = known.iter().find(|(_, k)| *k == key).map_or_else(|| key.as_str().to_string(), |(n, _)| n.clone());
+        return Ok((name, key));
+    }
+    let matches: Vec<_> = known.iter().filter(|(n, _)| n == to || n.contains(to)).collect();
+    match matches[..] {
+        [one] => Ok(one.clone()),
+        [] => Err(no_recipient(known)),
+        _ => Err(Error::Refused {
+            ja: format!("--to {to:?} に当てはまる宛先が複数あります: {}", names(&matches)),
+            en: format!("--to {to:?} matches several recipients: {}", names(&matches)),
+        }),
+    }
+}
+
+fn names(list: &[&(String, AgeRecipient)]) -> String {
+    list.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" / ")
+}
+
+fn no_recipient(known: &[(String, AgeRecipient)]) -> Error {
+    let list: Vec<_> = known.iter().collect();
+    if list.is_empty() {
+        return refused(
+            "宛先がありません: shodo.toml の [[recipients]] に相手の age 公開鍵を登録して --to で名前を指定するか、--to age1… で鍵を直接指定するか、--passphrase を使ってください",
+            "no recipient: add the recipient's age public key to [[recipients]] in shodo.toml and name them with --to, give --to age1… directly, or use --passphrase",
+        );
+    }
+    Error::Refused {
+        ja: format!("宛先を --to で指定してください。登録済み: {}", names(&list)),
+        en: format!("name the recipient with --to; configured: {}", names(&list)),
+    }
+}
+
+fn verify(a: &ExportArgs, archive: &std::path::Path, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let opener = match (&a.identity, a.passphrase) {
+        (Some(path), false) => Opener::Identity(path.clone()),
+        (None, true) => Opener::Passphrase(ask("パスフレーズ: ", "passphrase: ", lang)?),
+        _ => {
+            return Err(refused(
+                "--identity 鍵ファイル か --passphrase のどちらかを指定してください",
+                "give either --identity FILE or --passphrase",
+            ));
+        }
+    };
+    let checked = export::check(archive, &opener, &Bar::new(lang))?;
+    if a.json {
+        output::json(out, &json!({ "archive": archive, "intact": checked.intact(), "check": checked }))?;
+    } else {
+        verify_text(&checked, lang, out)?;
+    }
+    Ok(if checked.intact() { Outcome::Clean } else { Outcome::Findings })
+}
+
+fn verify_text(c: &ArchiveCheck, lang: Lang, out: &mut dyn Write) -> Result<()> {
+    let case = c.case_id.as_deref().unwrap_or("?");
+    let head = match (c.intact(), lang) {
+        (true, Lang::Ja) => format!(
+            "確認結果: 問題なし — ケース {case}、{} ファイル（{}）のハッシュが一覧と一致、記録 {} 行の連鎖が正常、記録にあるファイル {} 件が一致{}",
+            c.members,
+            shodo::progress::human_bytes(c.bytes),
+            c.custody_entries,
+            c.vouched_checked,
+            if c.not_exported > 0 {
+                format!("（書き出し対象外 {} 件）", c.not_exported)
+            } else {
+                String::new()
+            }
+        ),
+        (true, Lang::En) => format!(
+            "check: intact — case {case}, {} files ({}) match the listing, the chain of {} lines holds, {} recorded files match{}",
+            c.members,
+            shodo::progress::human_bytes(c.bytes),
+            c.custody_entries,
+            c.vouched_checked,
+            if c.not_exported > 0 { format!(" ({} not in this export)", c.not_exported) } else { String::new() }
+        ),
+        (false, Lang::Ja) => format!("確認結果: 問題あり（{} 件）— ケース {case}", c.problems.len()),
+        (false, Lang::En) => format!("check: FAILED ({} problems) — case {case}", c.problems.len()),
+    };
+    output::line(out, &head)?;
+    for p in &c.problems {
+        output::line(out, &format!("  - {}", p.text(lang)))?;
+    }
+    Ok(())
+}
+
+/// A new passphrase: from the environment, or asked twice on the terminal.
+fn new_passphrase(lang: Lang) -> Result<SecretString> {
+    let first = ask("パスフレーズ（12 文字以上）: ", "passphrase (12 characters or more): ", lang)?;
+    use age::secrecy::ExposeSecret;
+    if first.expose_secret().chars().count() < export::MIN_PASSPHRASE {
+        return Err(refused(
+            "パスフレーズが短すぎます（12 文字以上）",
+            "the passphrase is too short (12 characters or more)",
+        ));
+    }
+    if std::env::var_os(PASSPHRASE_ENV).is_none() {
+        let again = ask("もう一度: ", "again: ", lang)?;
+        if again.expose_secret() != first.expose_secret() {
+            return Err(refused("パスフレーズが一致しません", "the passphrases differ"));
+        }
+    }
+    Ok(first)
+}
+
+/// The passphrase from `SHODO_EXPORT_PASSPHRASE`, else typed on the terminal without echo.
+fn ask(ja: &str, en: &str, lang: Lang) -> Result<SecretString> {
+    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+        return Ok(SecretString::from(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(refused(
+            "パスフレーズを入力する端末がありません（スクリプトでは環境変数 SHODO_EXPORT_PASSPHRASE で渡してください）",
+            "no terminal to ask for the passphrase (in a script, pass it in SHODO_EXPORT_PASSPHRASE)",
+        ));
+    }
+    eprint!("{}", lang.pick(ja, en));
+    let typed = read_hidden();
+    eprintln!();
+    typed.map(SecretString::from)
+}
+
+/// Reads a line from the terminal in raw mode, echoing nothing.
+fn read_hidden() -> Result<String> {
+    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    let tty_err = |e: std::io::Error| Error::io("read", "terminal".as_ref())(e);
+    crossterm::terminal::enable_raw_mode().map_err(tty_err)?;
+    let mut text = String::new();
+    let result = loop {
+        match event::read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err(Error::Cancelled { what: "passphrase entry" });
+                }
+                KeyCode::Esc => break Err(Error::Cancelled { what: "passphrase entry" }),
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char(c) => text.push(c),
+                _ => {}
+            },
+            Ok(_) => {}
+            Err(e) => break Err(tty_err(e)),
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    result.map(|()| text)
+}

@@ -1,0 +1,335 @@
+//! `shodo export --verify`: decrypts an archive (with an identity file or the passphrase) as a
+//! stream and checks it, writing nothing: every member against the listing, the custody chain
+//! inside, and every file that chain vouches for which the archive holds.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Component, Path, PathBuf};
+
+use age::secrecy::SecretString;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{LISTING, Listing};
+use crate::case::{self, Entry, HEAD_FILE, Head, LOG_FILE, Problem, ProblemKind, VerifyReport};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// How to open an archive.
+pub enum Opener {
+    /// An age identity file (`AGE-SECRET-KEY-1…` lines).
+    Identity(PathBuf),
+    /// The passphrase it was made with.
+    Passphrase(SecretString),
+}
+
+/// What the check found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ArchiveCheck {
+    /// The case the archive holds, from its listing.
+    pub case_id: Option<String>,
+    /// Members read (the listing not counted).
+    pub members: usize,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Lines of the custody log inside.
+    pub custody_entries: u64,
+    /// Files vouched for by the custody log and found in the archive with that hash.
+    pub vouched_checked: usize,
+    /// Files the custody log vouches for that a partial export leaves out.
+    pub not_exported: usize,
+    /// Damage found (empty: intact).
+    pub problems: Vec<Problem>,
+}
+
+impl ArchiveCheck {
+    /// True when nothing is missing, extra, changed or broken.
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, kind: ProblemKind, file: Option<&str>, ja: String, en: String) {
+        let p = Problem::new(kind, None, ja, en);
+        self.problems.push(match file {
+            Some(f) => p.on_file(f),
+            None => p,
+        });
+    }
+}
+
+/// What the stream gave.
+#[derive(Default)]
+struct Contents {
+    hashes: BTreeMap<String, (String, u64)>,
+    kept: BTreeMap<String, Vec<u8>>,
+}
+
+/// Decrypts and checks `archive`. Errors when it cannot be opened at all (not an age file,
+/// wrong key); damage found inside is reported in the result.
+pub fn check(archive: &Path, opener: &Opener, progress: &dyn Progress) -> Result<ArchiveCheck> {
+    let file = File::open(archive).map_err(Error::io("read", archive))?;
+    let size = file.metadata().map_err(Error::io("read", archive))?.len();
+    let decryptor =
+        age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, file)).map_err(|e| refused_open(archive, &e))?;
+    let stream = match opener {
+        Opener::Passphrase(p) => {
+            if !decryptor.is_scrypt() {
+                return Err(wrong_kind(archive, true));
+            }
+            let identity = age::scrypt::Identity::new(p.clone());
+            decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity))
+        }
+        Opener::Identity(path) => {
+            if decryptor.is_scrypt() {
+                return Err(wrong_kind(archive, false));
+            }
+            let identities = identities(path)?;
+            decryptor.decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        }
+    }
+    .map_err(|e| refused_open(archive, &e))?;
+    let mut out = ArchiveCheck::default();
+    progress.start("export verify", None, Some(size));
+    let read = read_members(stream, &mut out, progress);
+    progress.finish();
+    judge(&read, &mut out);
+    Ok(out)
+}
+
+fn identities(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>> {
+    let file = age::IdentityFile::from_file(path.display().to_string()).map_err(Error::io("read", path))?;
+    file.into_identities().map_err(|e| Error::Refused {
+        ja: format!("鍵ファイル {} を読めません: {e}", path.display()),
+        en: format!("the identity file {} cannot be read: {e}", path.display()),
+    })
+}
+
+fn refused_open(archive: &Path, e: &age::DecryptError) -> Error {
+    let (ja, en) = match e {
+        age::DecryptError::NoMatchingKeys => (
+            "指定の鍵ではこのアーカイブを開けません（宛先の鍵ではありません）".to_string(),
+            "none of the given keys opens this archive (it was not encrypted to them)".to_string(),
+        ),
+        age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed => (
+            "復号できません（パスフレーズの誤りか、アーカイブの破損）".to_string(),
+            "decryption failed (wrong passphrase, or the archive is damaged)".to_string(),
+        ),
+        other => (format!("age 形式として読めません: {other}"), format!("not readable as an age file: {other}")),
+    };
+    Error::Refused { ja: format!("{}: {ja}", archive.display()), en: format!("{}: {en}", archive.display()) }
+}
+
+fn wrong_kind(archive: &Path, want_passphrase: bool) -> Error {
+    let (ja, en) = if want_passphrase {
+        (
+            "公開鍵あてに暗号化されています。--identity で鍵ファイルを指定してください",
+            "it is encrypted to public keys: give --identity FILE",
+        )
+    } else {
+        (
+            "パスフレーズで暗号化されています。--passphrase を指定してください",
+            "it is encrypted with a passphrase: give --passphrase",
+        )
+    };
+    Error::Refused { ja: format!("{}: {ja}", archive.display()), en: format!("{}: {en}", archive.display()) }
+}
+
+/// Reads every member, hashing it; keeps the listing and the custody log and head in memory.
+/// A stream that breaks off (truncated, altered ciphertext) is a problem, and ends the reading.
+fn read_members<R: Read>(stream: R, out: &mut ArchiveCheck, progress: &dyn Progress) -> Contents {
+    let mut read = Contents::default();
+    let mut archive = tar::Archive::new(stream);
+    let entries = match archive.entries() {
+        Ok(e) => e,
+        Err(e) => {
+            broken(out, &e, 0);
+            return read;
+        }
+    };
+    for (i, entry) in entries.enumerate() {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => return broken_at(read, out, &e, i),
+        };
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        if !safe(&name) {
+            out.problem(
+                ProblemKind::ArchiveMember,
+                Some(&name),
+                format!("アーカイブに危険な名前のメンバーがあります: {name:?}"),
+                format!("the archive holds a member with an unsafe name: {name:?}"),
+            );
+        }
+        let keep = is_kept(&name);
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut size = 0u64;
+        let mut kept = Vec::new();
+        loop {
+            match entry.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    hasher.update(&buf[..n]);
+                    size += n as u64;
+                    if keep {
+                        kept.extend_from_slice(&buf[..n]);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return broken_at(read, out, &e, i),
+            }
+        }
+        progress.advance(1, size);
+        if keep {
+            read.kept.insert(name.clone(), kept);
+        }
+        read.hashes.insert(name, (format!("{:x}", hasher.finalize()), size));
+    }
+    read
+}
+
+fn broken_at(read: Contents, out: &mut ArchiveCheck, e: &io::Error, member: usize) -> Contents {
+    broken(out, e, member);
+    read
+}
+
+fn broken(out: &mut ArchiveCheck, e: &io::Error, member: usize) {
+    let n = member + 1;
+    out.problem(
+        ProblemKind::ArchiveMember,
+        None,
+        format!("{n} 番目のメンバーでアーカイブが壊れています（切り詰めまたは改変）: {e}"),
+        format!("the archive is damaged at member {n} (truncated or altered): {e}"),
+    );
+}
+
+/// Relative, no `..`: what `tar x` would put inside the working directory.
+fn safe(name: &str) -> bool {
+    !name.is_empty() && Path::new(name).components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// The listing, and the case's own custody log and head (`<case id>/<name>`).
+fn is_kept(name: &str) -> bool {
+    let mut parts = name.split('/');
+    matches!((parts.next(), parts.next(), parts.next()), (Some(_), Some(f), None) if f == LISTING || f == LOG_FILE || f == HEAD_FILE)
+}
+
+fn judge(read: &Contents, out: &mut ArchiveCheck) {
+    let Some((listing_name, listing)) = read.kept.iter().find(|(n, _)| n.ends_with(&format!("/{LISTING}"))) else {
+        out.problem(
+            ProblemKind::ArchiveMember,
+            Some(LISTING),
+            format!("{LISTING}（内容一覧）がありません: 書き出しが途中で終わったアーカイブです"),
+            format!("{LISTING} (the listing) is missing: the archive was not finished"),
+        );
+        return;
+    };
+    let listing: Listing = match serde_json::from_slice(listing) {
+        Ok(l) => l,
+        Err(e) => {
+            out.problem(
+                ProblemKind::ArchiveMember,
+                Some(listing_name),
+                format!("{LISTING} を読めません: {e}"),
+                format!("{LISTING} cannot be read: {e}"),
+            );
+            return;
+        }
+    };
+    out.case_id = Some(listing.case_id.clone());
+    check_listing(read, &listing, listing_name, out);
+    check_custody(read, &listing, out);
+}
+
+fn check_listing(read: &Contents, listing: &Listing, listing_name: &str, out: &mut ArchiveCheck) {
+    let listed: BTreeMap<&str, &super::Member> = listing.files.iter().map(|m| (m.path.as_str(), m)).collect();
+    for (name, (sha, size)) in &read.hashes {
+        if name == listing_name {
+            continue;
+        }
+        out.members += 1;
+        out.bytes += size;
+        match listed.get(name.as_str()) {
+            Some(m) if m.sha256 == *sha && m.size == *size => {}
+            Some(m) => out.problem(
+                ProblemKind::FileModified,
+                Some(name),
+                format!("{name} のハッシュが一覧と一致しません（一覧 {}、実際 {sha}）", m.sha256),
+                format!("{name} does not match the listing (listed {}, found {sha})", m.sha256),
+            ),
+            None => out.problem(
+                ProblemKind::ArchiveMember,
+                Some(name),
+                format!("{name} は一覧にないメンバーです"),
+                format!("{name} is a member the listing does not name"),
+            ),
+        }
+    }
+    for m in &listing.files {
+        if !read.hashes.contains_key(&m.path) {
+            out.problem(
+                ProblemKind::FileMissing,
+                Some(&m.path),
+                format!("一覧にある {} がアーカイブにありません", m.path),
+                format!("{} is listed but not in the archive", m.path),
+            );
+        }
+    }
+}
+
+/// The custody chain inside, and every file it vouches for that the archive holds.
+fn check_custody(read: &Contents, listing: &Listing, out: &mut ArchiveCheck) {
+    let id = &listing.case_id;
+    let Some(log) = read.kept.get(&format!("{id}/{LOG_FILE}")) else {
+        out.problem(
+            ProblemKind::LogMissing,
+            Some(LOG_FILE),
+            format!("{LOG_FILE} がアーカイブにありません"),
+            format!("{LOG_FILE} is not in the archive"),
+        );
+        return;
+    };
+    let head: Option<Head> = read.kept.get(&format!("{id}/{HEAD_FILE}")).and_then(|b| serde_json::from_slice(b).ok());
+    let mut report = VerifyReport::default();
+    let entries = case::check_log_bytes(log, head.clone(), &mut report);
+    out.custody_entries = report.entries;
+    out.problems.extend(report.problems);
+    if head != listing.custody_head {
+        out.problem(
+            ProblemKind::HeadMismatch,
+            Some(HEAD_FILE),
+            format!("{HEAD_FILE} が一覧に記録された書き出し時の値と一致しません"),
+            format!("{HEAD_FILE} differs from the head the listing recorded at export"),
+        );
+    }
+    check_vouched(read, listing, &entries, out);
+}
+
+fn check_vouched(read: &Contents, listing: &Listing, entries: &[(u64, Entry)], out: &mut ArchiveCheck) {
+    let mut latest: BTreeMap<&str, (u64, &case::FileRef)> = BTreeMap::new();
+    for (n, e) in entries {
+        for f in &e.files {
+            latest.insert(f.path.as_str(), (*n, f));
+        }
+    }
+    for (path, (n, f)) in latest {
+        let name = format!("{}/{path}", listing.case_id);
+        match read.hashes.get(&name) {
+            Some((sha, _)) if *sha == f.sha256 => out.vouched_checked += 1,
+            Some((sha, _)) => out.problem(
+                ProblemKind::FileModified,
+                Some(&name),
+                format!("{path} が記録 {n} 行目のハッシュと一致しません（記録 {}、実際 {sha}）", f.sha256),
+                format!("{path} does not match line {n} of the custody log (recorded {}, found {sha})", f.sha256),
+            ),
+            None if listing.whole_case => out.problem(
+                ProblemKind::FileMissing,
+                Some(&name),
+                format!("記録 {n} 行目が記録した {path} がケース全体の書き出しに含まれていません"),
+                format!("{path}, recorded on line {n}, is missing from a whole-case export"),
+            ),
+            None => out.not_exported += 1,
+        }
+    }
+}

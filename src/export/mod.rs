@@ -1,0 +1,363 @@
+//! `shodo export`: the case, or chosen endpoints, streamed into one tar archive encrypted with
+//! age — to the X25519 public keys of the recipients in `shodo.toml`, or with a passphrase for
+//! those without keys — so evidence that may hold patient data leaves the stick only encrypted.
+//!
+//! The archive is written as it is read: no plaintext copy touches any disk, and there is no
+//! size limit (tar's GNU headers carry sizes beyond 8 GiB; age streams in 64 KiB chunks). Its
+//! last member, `<case id>/EXPORT.json`, lists every member with its SHA-256, computed while it
+//! was written; [`check`] decrypts an archive and recomputes them, and the custody chain inside.
+//! A recipient elsewhere decrypts with the standard tool: `age -d -i key.txt F | tar x`.
+//! The archive goes to `<out>.partial` and is renamed when complete; the export is recorded on
+//! the custody log with the archive's SHA-256 and the recipients' public keys — never the
+//! passphrase or any private key.
+
+mod check;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+pub use check::{ArchiveCheck, Opener, check};
+
+use crate::case::{CaseWriter, ENDPOINTS_DIR, LOCK_FILE, MERGED_DIR, NewEntry};
+use crate::config::AgeRecipient;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Name of the list of members, the archive's last member.
+pub const LISTING: &str = "EXPORT.json";
+/// The shortest passphrase accepted.
+pub const MIN_PASSPHRASE: usize = 12;
+
+/// Who can open the archive.
+pub enum Key {
+    /// Recipients' X25519 public keys, with their names.
+    Recipients(Vec<(String, AgeRecipient)>),
+    /// A passphrase (scrypt).
+    Passphrase(SecretString),
+}
+
+/// What to export.
+pub struct ExportOptions {
+    /// The archive to write (must not exist).
+    pub out: PathBuf,
+    /// Who can open it.
+    pub key: Key,
+    /// Only these endpoints (and the case's record); empty: the whole case.
+    pub endpoints: Vec<String>,
+}
+
+/// `EXPORT.json`: what the archive holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Listing {
+    /// The case.
+    pub case_id: String,
+    /// When the archive was written (JST).
+    pub exported_at: String,
+    /// shodo version.
+    pub tool: String,
+    /// The custody head at export.
+    pub custody_head: Option<crate::case::Head>,
+    /// The endpoints exported (all of the case's when the whole case was).
+    pub endpoints: Vec<String>,
+    /// True when the whole case was exported.
+    pub whole_case: bool,
+    /// Every other member: path inside the archive, size, SHA-256.
+    pub files: Vec<Member>,
+}
+
+/// One member of the archive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Path inside the archive (`<case id>/…`).
+    pub path: String,
+    /// Bytes.
+    pub size: u64,
+    /// Lowercase hex SHA-256.
+    pub sha256: String,
+}
+
+/// The outcome of an export.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exported {
+    /// The archive.
+    pub out: PathBuf,
+    /// Its SHA-256 (of the encrypted bytes, as written).
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+    /// Members (the listing not counted).
+    pub files: usize,
+    /// Plaintext bytes of the members.
+    pub bytes: u64,
+    /// Endpoints exported.
+    pub endpoints: Vec<String>,
+    /// Recipient names, or `passphrase`.
+    pub opened_by: Vec<String>,
+    /// The custody line that recorded it.
+    pub seq: u64,
+}
+
+/// Exports the case `writer` holds (its lock keeps it still meanwhile).
+pub fn export(writer: &CaseWriter, opts: &ExportOptions, progress: &dyn Progress) -> Result<Exported> {
+    let dir = writer.case().dir();
+    let case_id = writer.case().file().case.id.clone();
+    refuse_out(dir, &opts.out)?;
+    let (files, endpoints) = select(dir, &opts.endpoints)?;
+    let partial = partial_of(&opts.out);
+    let written = write_archive(dir, &case_id, &files, &endpoints, opts, &partial, progress);
+    let (sha256, size, listing) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    fs::rename(&partial, &opts.out).map_err(Error::io("rename", &opts.out))?;
+    if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::case::sync_dir(parent)?;
+    }
+    let opened_by = match &opts.key {
+        Key::Recipients(r) => r.iter().map(|(name, _)| name.clone()).collect(),
+        Key::Passphrase(_) => vec!["passphrase".to_string()],
+    };
+    let recipients: Vec<_> = match &opts.key {
+        Key::Recipients(r) => r.iter().map(|(name, key)| json!({ "name": name, "age": key.as_str() })).collect(),
+        Key::Passphrase(_) => Vec::new(),
+    };
+    let bytes = listing.files.iter().map(|f| f.size).sum();
+    let detail = json!({
+        "out": opts.out.display().to_string(), "sha256": sha256, "size": size,
+        "files": listing.files.len(), "bytes": bytes, "endpoints": endpoints, "whole_case": opts.endpoints.is_empty(),
+        "recipients": recipients, "passphrase": matches!(opts.key, Key::Passphrase(_)),
+        "format": "tar, encrypted with age (age-encryption.org/v1)",
+    });
+    let entry = writer.record(NewEntry::new("case.export", &case_id, detail))?;
+    Ok(Exported {
+        out: opts.out.clone(),
+        sha256,
+        size,
+        files: listing.files.len(),
+        bytes,
+        endpoints,
+        opened_by,
+        seq: entry.seq,
+    })
+}
+
+fn partial_of(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    out.with_file_name(name)
+}
+
+/// The archive must be new and outside the case (it would otherwise become a file of the case
+/// that nothing vouches for).
+fn refuse_out(dir: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        return Err(Error::io("create", out)(io::Error::from(io::ErrorKind::AlreadyExists)));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = fs::canonicalize(parent).map_err(Error::io("open", parent))?;
+    let case = fs::canonicalize(dir).map_err(Error::io("open", dir))?;
+    if parent.starts_with(&case) {
+        return Err(Error::Refused {
+            ja: format!(
+                "書き出し先 {} はケースの中です。ケースの外（別のフォルダ・別の媒体）を指定してください",
+                out.display()
+            ),
+            en: format!("{} is inside the case; write the archive outside it", out.display()),
+        });
+    }
+    Ok(())
+}
+
+/// The files to export, relative to the case, and the endpoints they cover.
+fn select(dir: &Path, chosen: &[String]) -> Result<(Vec<String>, Vec<String>)> {
+    let all = crate::case::subdirs(&dir.join(ENDPOINTS_DIR));
+    for id in chosen {
+        if !all.contains(id) {
+            return Err(Error::Refused {
+                ja: format!("端末 {id} はこのケースにありません（あるもの: {}）", all.join(", ")),
+                en: format!("no endpoint {id} in this case (it has: {})", all.join(", ")),
+            });
+        }
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io("read", &path)(e.into_io_error().unwrap_or_else(|| io::Error::other("file system loop")))
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
+            return Err(Error::Corrupt { path: entry.path().into(), what: "file name is not UTF-8".into() });
+        };
+        if wanted(&rel, chosen) {
+            files.push(rel);
+        }
+    }
+    let endpoints = if chosen.is_empty() { all } else { chosen.to_vec() };
+    Ok((files, endpoints))
+}
+
+/// Whole case: everything but the lock and temporary files. Chosen endpoints: the case's record
+/// (top-level files and the merged sources' records) and those endpoints' folders.
+fn wanted(rel: &str, chosen: &[String]) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel == LOCK_FILE || name.starts_with('.') {
+        return false;
+    }
+    if chosen.is_empty() || !rel.contains('/') || rel.starts_with(&format!("{MERGED_DIR}/")) {
+        return true;
+    }
+    chosen.iter().any(|id| rel.starts_with(&format!("{ENDPOINTS_DIR}/{id}/")))
+}
+
+type Written = (String, u64, Listing);
+
+fn write_archive(
+    dir: &Path,
+    case_id: &str,
+    files: &[String],
+    endpoints: &[String],
+    opts: &ExportOptions,
+    partial: &Path,
+    progress: &dyn Progress,
+) -> Result<Written> {
+    let file = OpenOptions::new().write(true).create_new(true).open(partial).map_err(Error::io("create", partial))?;
+    let sink = HashingWriter { inner: io::BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), size: 0 };
+    let encryptor = encryptor(&opts.key)?;
+    let stream = encryptor.wrap_output(sink).map_err(Error::io("write", partial))?;
+    let mut tar = tar::Builder::new(stream);
+    tar.mode(tar::HeaderMode::Deterministic);
+    let mut listing = Listing {
+        case_id: case_id.to_string(),
+        exported_at: crate::clock::jst_display(crate::clock::now()),
+        tool: format!("shodo {}", crate::VERSION),
+        custody_head: crate::case::read_head(dir)?,
+        endpoints: endpoints.to_vec(),
+        whole_case: opts.endpoints.is_empty(),
+        files: Vec::new(),
+    };
+    let total: u64 = files.iter().filter_map(|f| fs::metadata(dir.join(f)).ok()).map(|m| m.len()).sum();
+    progress.start("export", Some(files.len() as u64), Some(total));
+    for rel in files {
+        let member = append_file(&mut tar, &dir.join(rel), &format!("{case_id}/{rel}"), partial)?;
+        progress.advance(1, member.size);
+        listing.files.push(member);
+        if progress.cancelled() {
+            progress.finish();
+            return Err(Error::Cancelled { what: "export" });
+        }
+    }
+    progress.finish();
+    let text = serde_json::to_vec_pretty(&listing)
+        .map_err(|e| Error::Corrupt { path: partial.into(), what: e.to_string() })?;
+    let mut header = header_for(text.len() as u64);
+    tar.append_data(&mut header, format!("{case_id}/{LISTING}"), text.as_slice())
+        .map_err(Error::io("write", partial))?;
+    let stream = tar.into_inner().map_err(Error::io("write", partial))?;
+    let mut sink = stream.finish().map_err(Error::io("write", partial))?;
+    sink.inner.flush().map_err(Error::io("write", partial))?;
+    let file = sink.inner.into_inner().map_err(|e| Error::io("write", partial)(e.into_error()))?;
+    file.sync_all().map_err(Error::io("sync", partial))?;
+    Ok((format!("{:x}", sink.hasher.finalize()), sink.size, listing))
+}
+
+fn encryptor(key: &Key) -> Result<age::Encryptor> {
+    let refuse = |e: age::EncryptError| Error::Refused {
+        ja: format!("暗号化の準備ができません: {e}"),
+        en: format!("cannot set up the encryption: {e}"),
+    };
+    match key {
+        Key::Passphrase(p) => Ok(age::Encryptor::with_user_passphrase(p.clone())),
+        Key::Recipients(list) => {
+            let keys: Vec<age::x25519::Recipient> = list
+                .iter()
+                .map(|(name, k)| {
+                    k.as_str().parse().map_err(|e: &str| Error::Refused {
+                        ja: format!("{name} の公開鍵を読めません: {e}"),
+                        en: format!("the public key of {name} cannot be read: {e}"),
+                    })
+                })
+                .collect::<Result<_>>()?;
+            age::Encryptor::with_recipients(keys.iter().map(|k| k as &dyn age::Recipient)).map_err(refuse)
+        }
+    }
+}
+
+fn header_for(size: u64) -> tar::Header {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_entry_type(tar::EntryType::Regular);
+    header
+}
+
+/// Appends one file, hashing exactly the bytes that go in; a file whose length changed while
+/// it was read is refused (the case is locked, so that means something else wrote to it).
+fn append_file<W: Write>(tar: &mut tar::Builder<W>, path: &Path, name: &str, out: &Path) -> Result<Member> {
+    let file = File::open(path).map_err(Error::io("read", path))?;
+    let size = file.metadata().map_err(Error::io("read", path))?.len();
+    let mut header = header_for(size);
+    let mut reader = HashingReader { inner: file.take(size), hasher: Sha256::new(), size: 0, read_failed: false };
+    tar.append_data(&mut header, name, &mut reader).map_err(|e| match reader.read_failed {
+        true => Error::io("read", path)(e),
+        false => Error::io("write", out)(e),
+    })?;
+    if reader.size != size {
+        return Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            what: format!("its length changed while it was exported ({size} → {} bytes)", reader.size),
+        });
+    }
+    Ok(Member { path: name.to_string(), size, sha256: format!("{:x}", reader.hasher.finalize()) })
+}
+
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    size: u64,
+    /// Set when reading failed, to tell a read error of the file from a write error of the archive.
+    read_failed: bool,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf).inspect_err(|_| self.read_failed = true)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+}
+
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests;

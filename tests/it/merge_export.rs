@@ -1,0 +1,193 @@
+//! Many sticks, one case; the encrypted export and its check; the custody sheet. Through the real
+//! binary, with the reference `age` tool (Go) as the recipient's side.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::helpers::{sh, shodo, verify};
+
+/// A demo case (an infected endpoint PC-GAIRAI-01, a backup medium nas-daily), as one stick holds it.
+fn demo(root: &Path, name: &str) -> PathBuf {
+    let out = root.join(name);
+    shodo().args(["demo", "--out"]).arg(&out).assert().success();
+    out.join("case")
+}
+
+/// An age identity made by age-keygen: (key file, public key).
+fn keygen(root: &Path) -> (PathBuf, String) {
+    let key = root.join("recipient-key.txt");
+    sh("age-keygen", &["-o", key.to_str().unwrap()]);
+    let public = sh("age-keygen", &["-y", key.to_str().unwrap()]).trim().to_string();
+    (key, public)
+}
+
+fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.file_name() != "shodo.lock")
+        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), fs::read(e.path()).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn two_sticks_merge_into_one_case_that_exports_encrypted_and_decrypts_with_the_standard_tool() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = demo(tmp.path(), "stick-a");
+    let b = demo(tmp.path(), "stick-b");
+    let b_before = files_of(&b);
+
+    // The same endpoint, collected on two sticks: kept apart, flagged (exit 1), both verifiable.
+    let run = shodo().args(["merge", "--json", "--case"]).arg(&a).arg("--from").arg(&b).output().unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    let out: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let merged = &out["sources"][0]["merged"];
+    let b_id = merged["case_id"].as_str().unwrap();
+    let apart = format!("endpoints/PC-GAIRAI-01--{b_id}");
+    let items = merged["items"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["to"] == apart.as_str() && i["placement"] == "kept_apart"), "{items:?}");
+    assert!(items.iter().any(|i| i["to"] == format!("backups/nas-daily--{b_id}").as_str()), "{items:?}");
+    assert_eq!(merged["same_endpoint"][0]["why"], "same_id");
+    assert_eq!(files_of(&b), b_before, "the source stick is only read");
+    let (code, report) = verify(&a);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["report"]["merged_sources"], 1);
+    // Again: nothing new.
+    let again = shodo().args(["merge", "--case"]).arg(&a).arg("--from").arg(&b).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("統合済み"), "{}", String::from_utf8_lossy(&again.stdout));
+
+    // Reports over both, with a custody sheet per endpoint naming who collected on which stick.
+    shodo().args(["report", "--case"]).arg(&a).assert().success();
+    let model: Value = serde_json::from_slice(&fs::read(a.join("reports/report.json")).unwrap()).unwrap();
+    assert_eq!(model["endpoints"].as_array().unwrap().len(), 2);
+    let sheet_name = format!("reports/custody-sheet-PC-GAIRAI-01--{b_id}.ja.html");
+    let sheet = fs::read_to_string(a.join(&sheet_name)).unwrap();
+    let root = merged_root(&b);
+    assert!(sheet.contains(&root) && sheet.contains("<svg") && sheet.contains("引渡し記録"), "{sheet_name}");
+    assert!(sheet.contains(&format!("merged/{b_id}-")), "the sheet says which log recorded the collection");
+
+    // Export to a recipient's public key; the check passes; the reference tool decrypts it into a
+    // case that verifies on its own, byte for byte the same as the case.
+    let (key, public) = keygen(tmp.path());
+    let archive = tmp.path().join("out/case.tar.age");
+    fs::create_dir_all(archive.parent().unwrap()).unwrap();
+    shodo().args(["export", "--case"]).arg(&a).args(["--to", &public, "--out"]).arg(&archive).assert().success();
+    let checked =
+        shodo().args(["export", "--json", "--verify"]).arg(&archive).arg("--identity").arg(&key).output().unwrap();
+    let checked_json: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    assert_eq!(checked.status.code(), Some(0), "{checked_json}");
+    assert!(checked_json["check"]["vouched_checked"].as_u64().unwrap() > 20);
+    let plain = tmp.path().join("plain");
+    fs::create_dir_all(&plain).unwrap();
+    let decrypt = format!("age -d -i '{}' '{}' | tar -x -C '{}'", key.display(), archive.display(), plain.display());
+    sh("bash", &["-o", "pipefail", "-c", &decrypt]);
+    let a_id = model["case_id"].as_str().unwrap();
+    let extracted = plain.join(a_id);
+    let (code, report) = verify(&extracted);
+    assert_eq!(code, 0, "{report}");
+    let mut want = files_of(&a);
+    let mut got = files_of(&extracted);
+    got.retain(|(p, _)| p != "EXPORT.json");
+    // The export itself was recorded after the archive was written.
+    want.retain(|(p, _)| p != "custody.jsonl" && p != "custody.head");
+    got.retain(|(p, _)| p != "custody.jsonl" && p != "custody.head");
+    assert_eq!(got.iter().map(|f| &f.0).collect::<Vec<_>>(), want.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(got == want, "decrypted files differ from the case");
+    let log = fs::read_to_string(a.join("custody.jsonl")).unwrap();
+    assert!(log.lines().last().unwrap().contains("\"action\":\"case.export\""));
+    assert!(log.contains(&public));
+}
+
+/// The manifest root of the source stick's collection.
+fn merged_root(case: &Path) -> String {
+    let log = fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    let finish = log
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["action"] == "collect.finish")
+        .unwrap();
+    finish["detail"]["manifest_root"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_passphrase_export_of_one_endpoint_checks_and_the_passphrase_is_nowhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = demo(tmp.path(), "stick");
+    let secret = "hospital-evidence-2026-passphrase";
+    let archive = tmp.path().join("one.age");
+    let run = shodo()
+        .env("SHODO_EXPORT_PASSPHRASE", secret)
+        .args(["export", "--passphrase", "--endpoint", "PC-GAIRAI-01", "--case"])
+        .arg(&a)
+        .arg("--out")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let shown = [run.stdout, run.stderr].concat();
+    assert!(!String::from_utf8_lossy(&shown).contains(secret));
+    for (path, bytes) in files_of(&a) {
+        assert!(!String::from_utf8_lossy(&bytes).contains(secret), "{path}");
+    }
+    let ok = shodo()
+        .env("SHODO_EXPORT_PASSPHRASE", secret)
+        .args(["export", "--passphrase", "--verify"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("書き出し対象外"),
+        "backups and reports are not in a one-endpoint export"
+    );
+    let bad = shodo()
+        .env("SHODO_EXPORT_PASSPHRASE", "not the passphrase")
+        .args(["export", "--passphrase", "--verify"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    // Without a terminal and without the variable, it asks nobody and says how.
+    let none = shodo()
+        .args(["export", "--passphrase", "--case"])
+        .arg(&a)
+        .arg("--out")
+        .arg(tmp.path().join("x.age"))
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("SHODO_EXPORT_PASSPHRASE"));
+    assert!(!tmp.path().join("x.age").exists() && !tmp.path().join("x.age.partial").exists());
+}
+
+#[test]
+fn an_export_far_above_4_gib_streams_and_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--examiner", "x", "--case"]).arg(&case).assert().success();
+    // A memory image-sized file (sparse: reads as zeros), beyond tar's old 4 GiB and 8 GiB limits.
+    let big = case.join("endpoints/SRV-01/memory.raw");
+    fs::create_dir_all(big.parent().unwrap()).unwrap();
+    let size: u64 = (8 << 30) + 4096 + 17;
+    fs::File::create(&big).unwrap().set_len(size).unwrap();
+    let (key, public) = keygen(tmp.path());
+    let archive = tmp.path().join("big.age");
+    shodo().args(["export", "--case"]).arg(&case).args(["--to", &public, "--out"]).arg(&archive).assert().success();
+    assert!(fs::metadata(&archive).unwrap().len() > size);
+    let check =
+        shodo().args(["export", "--json", "--verify"]).arg(&archive).arg("--identity").arg(&key).output().unwrap();
+    let json: Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(check.status.code(), Some(0), "{json}");
+    assert!(json["check"]["bytes"].as_u64().unwrap() > size);
+    // The reference tool and GNU tar read the same size back.
+    let list = format!("age -d -i '{}' '{}' | tar -tv", key.display(), archive.display());
+    let listing = sh("bash", &["-o", "pipefail", "-c", &list]);
+    assert!(
+        listing.lines().any(|l| l.contains(&size.to_string()) && l.ends_with("endpoints/SRV-01/memory.raw")),
+        "{listing}"
+    );
+}
