@@ -21,5 +21,6 @@ mod prefetch;
 mod prefetch_writer;
 mod report;
 mod scan;
+mod soundness;
 mod tui;
 mod verify_tamper;
