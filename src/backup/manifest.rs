@@ -82,6 +82,11 @@ pub fn render(entries: &[Entry], meta: &mut Meta, invoked_from: &str) -> Vec<u8>
 /// Reads a hashdeep manifest (shodo's or hashdeep's own, with a sha256 column).
 pub fn read(path: &Path) -> Result<Manifest> {
     let bytes = std::fs::read(path).map_err(Error::io("read", path))?;
+    parse(path, &bytes)
+}
+
+/// A hashdeep manifest from its bytes (`path` names it in errors).
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Manifest> {
     let corrupt = |what: String| Error::Corrupt { path: path.to_path_buf(), what };
     let mut lines = bytes.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
     if lines.next() != Some(MAGIC.as_bytes()) {

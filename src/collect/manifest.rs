@@ -151,6 +151,11 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io("read", path)(e)),
     };
+    parse(path, &bytes)
+}
+
+/// The rows of a manifest's bytes (`path` names it in errors).
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<Row>> {
     let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     bytes[..end]
         .split(|&b| b == b'\n')

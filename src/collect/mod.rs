@@ -25,7 +25,9 @@ use serde::Serialize;
 
 pub use catalogue::{Artefact, Catalogue, Os, Text, parse_size};
 pub use endpoint::{Endpoint, clean_id, read as read_endpoint};
-pub use manifest::{MANIFEST, Row, SkipReason, Status, Times, latest as latest_rows, read as read_manifest};
+pub use manifest::{
+    MANIFEST, Row, SkipReason, Status, Times, latest as latest_rows, parse as parse_manifest, read as read_manifest,
+};
 pub use names::{escape, shift_jis, unescape};
 pub use plan::{Candidate, Plan, detect_os, plan};
 pub use read::open_evidence;

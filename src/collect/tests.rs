@@ -39,6 +39,25 @@ fn file_that_vanishes_after_planning_is_recorded_as_vanished() {
 }
 
 #[test]
+fn file_that_grows_after_planning_is_taken_whole_and_the_change_is_said() {
+    let (_tmp, case, src) = setup();
+    let writer = CaseWriter::open(&case, "test", "test").unwrap();
+    let log = src.join("var/log/a.log");
+    collect_planned(&writer, &Options::new(&src), &Silent, &|_| {
+        fs::write(&log, "first\nand a line written by the running system\n").unwrap();
+    })
+    .unwrap();
+    let rows = rows(&case);
+    let a = rows.iter().find(|r| r.path == "var/log/a.log").unwrap();
+    let now = fs::read(&log).unwrap();
+    assert_eq!(a.status, Status::Collected);
+    assert_eq!(a.size, now.len() as u64);
+    assert_eq!(a.sha256.as_deref(), Some(crate::hash::sha256_hex(&now).as_str()), "the hash is of what was read");
+    assert_eq!(a.detail.as_deref(), Some(format!("size changed while reading: listed 6, read {}", now.len()).as_str()));
+    assert!(crate::case::verify(&case).unwrap().intact());
+}
+
+#[test]
 fn spent_artefact_time_budget_skips_the_rest() {
     let (_tmp, case, src) = setup();
     let text = "os = \"linux\"\n[[artefact]]\nid = \"t.logs\"\ndescription = { ja = \"ログ\", en = \"logs\" }\n\

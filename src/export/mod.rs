@@ -224,6 +224,16 @@ fn wanted(rel: &str, chosen: &[String]) -> bool {
 
 type Written = (String, u64, Listing);
 
+/// What the archive is made from.
+struct Source<'a> {
+    dir: &'a Path,
+    case_id: &'a str,
+    files: &'a [String],
+    endpoints: &'a [String],
+}
+
+/// Writes the archive on two threads: this one reads, hashes and packs the files; the other
+/// encrypts, hashes and writes what it is handed (1 MiB at a time, a few in flight).
 fn write_archive(
     dir: &Path,
     case_id: &str,
@@ -234,24 +244,47 @@ fn write_archive(
     progress: &dyn Progress,
 ) -> Result<Written> {
     let file = OpenOptions::new().write(true).create_new(true).open(partial).map_err(Error::io("create", partial))?;
-    let sink = HashingWriter { inner: io::BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), size: 0 };
     let encryptor = encryptor(&opts.key)?;
-    let stream = encryptor.wrap_output(sink).map_err(Error::io("write", partial))?;
-    let mut tar = tar::Builder::new(stream);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    let source = Source { dir, case_id, files, endpoints };
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || encrypt_out(encryptor, file, rx, partial));
+        let packed = pack(&source, opts, ChunkSender { tx, buf: Vec::new() }, partial, progress);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Corrupt { path: partial.into(), what: "the writer stopped".into() }));
+        match (packed, written) {
+            (Ok(listing), Ok((sha, size))) => Ok((sha, size, listing)),
+            // The writer's own error (a full stick) says more than the broken hand-over it caused.
+            (_, Err(e)) | (Err(e), _) => Err(e),
+        }
+    })
+}
+
+/// The reading side: every file into the tar stream, hashed; the listing last.
+fn pack(
+    source: &Source,
+    opts: &ExportOptions,
+    out: ChunkSender,
+    partial: &Path,
+    progress: &dyn Progress,
+) -> Result<Listing> {
+    let mut tar = tar::Builder::new(out);
     tar.mode(tar::HeaderMode::Deterministic);
     let mut listing = Listing {
-        case_id: case_id.to_string(),
+        case_id: source.case_id.to_string(),
         exported_at: crate::clock::jst_display(crate::clock::now()),
         tool: format!("shodo {}", crate::VERSION),
-        custody_head: crate::case::read_head(dir)?,
-        endpoints: endpoints.to_vec(),
+        custody_head: crate::case::read_head(source.dir)?,
+        endpoints: source.endpoints.to_vec(),
         whole_case: opts.endpoints.is_empty(),
         files: Vec::new(),
     };
-    let total: u64 = files.iter().filter_map(|f| fs::metadata(dir.join(f)).ok()).map(|m| m.len()).sum();
-    progress.start("export", Some(files.len() as u64), Some(total));
-    for rel in files {
-        let member = append_file(&mut tar, &dir.join(rel), &format!("{case_id}/{rel}"), partial)?;
+    let total: u64 = source.files.iter().filter_map(|f| fs::metadata(source.dir.join(f)).ok()).map(|m| m.len()).sum();
+    progress.start("export", Some(source.files.len() as u64), Some(total));
+    for rel in source.files {
+        let member = append_file(&mut tar, &source.dir.join(rel), &format!("{}/{rel}", source.case_id), partial);
+        let member = member.inspect_err(|_| progress.finish())?;
         progress.advance(1, member.size);
         listing.files.push(member);
         if progress.cancelled() {
@@ -263,14 +296,63 @@ fn write_archive(
     let text = serde_json::to_vec_pretty(&listing)
         .map_err(|e| Error::Corrupt { path: partial.into(), what: e.to_string() })?;
     let mut header = header_for(text.len() as u64);
-    tar.append_data(&mut header, format!("{case_id}/{LISTING}"), text.as_slice())
+    tar.append_data(&mut header, format!("{}/{LISTING}", source.case_id), text.as_slice())
         .map_err(Error::io("write", partial))?;
-    let stream = tar.into_inner().map_err(Error::io("write", partial))?;
+    tar.into_inner().and_then(ChunkSender::finish).map_err(Error::io("write", partial))?;
+    Ok(listing)
+}
+
+/// The writing side: encrypts what it receives, hashes the encrypted bytes, writes and fsyncs.
+fn encrypt_out(
+    encryptor: age::Encryptor,
+    file: File,
+    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+    partial: &Path,
+) -> Result<(String, u64)> {
+    let sink = HashingWriter { inner: io::BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), size: 0 };
+    let mut stream = encryptor.wrap_output(sink).map_err(Error::io("write", partial))?;
+    for chunk in rx {
+        stream.write_all(&chunk).map_err(Error::io("write", partial))?;
+    }
     let mut sink = stream.finish().map_err(Error::io("write", partial))?;
     sink.inner.flush().map_err(Error::io("write", partial))?;
     let file = sink.inner.into_inner().map_err(|e| Error::io("write", partial)(e.into_error()))?;
     file.sync_all().map_err(Error::io("sync", partial))?;
-    Ok((format!("{:x}", sink.hasher.finalize()), sink.size, listing))
+    Ok((format!("{:x}", sink.hasher.finalize()), sink.size))
+}
+
+/// Hands the tar stream to the writing thread in 1 MiB pieces.
+struct ChunkSender {
+    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+    buf: Vec<u8>,
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl ChunkSender {
+    fn send(&mut self) -> io::Result<()> {
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.tx.send(chunk).map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the archive writer stopped"))
+    }
+
+    /// Sends what is left; dropping the sender then tells the writer the stream is complete.
+    fn finish(mut self) -> io::Result<()> {
+        if self.buf.is_empty() { Ok(()) } else { self.send() }
+    }
+}
+
+impl Write for ChunkSender {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn encryptor(key: &Key) -> Result<age::Encryptor> {

@@ -1,7 +1,7 @@
 //! Fault injection beyond the collection's own (tests/it/collect_interrupt.rs): an evidence disk
 //! with unreadable sectors (served through FUSE by tests/it/tools/badsectors.py), and a full
-//! case volume or a SIGKILL at the later stages — scan, analyze, report, merge, export. Each ends
-//! with a clear message, a case that verifies and a run that can be made again.
+//! case volume or a SIGKILL at the later stages — scan, analyze, backup verify, report, merge,
+//! export. Each ends with a clear message, a case that verifies and a run that can be made again.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -145,7 +145,7 @@ fn fill(dir: &Path, leave: u64) -> PathBuf {
 }
 
 #[test]
-fn a_full_stick_at_scan_analyze_report_merge_and_export_stops_cleanly_and_the_rerun_completes() {
+fn a_full_stick_at_every_later_stage_stops_cleanly_and_the_rerun_completes() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     shodo().args(["demo", "--out"]).arg(t.join("other")).assert().success();
@@ -167,6 +167,7 @@ fn a_full_stick_at_scan_analyze_report_merge_and_export_stops_cleanly_and_the_re
     let stages: Vec<(&str, Vec<String>)> = vec![
         ("scan", vec!["scan".into(), "--endpoint".into(), "PC-1".into()]),
         ("analyze", vec!["analyze".into(), "--endpoint".into(), "PC-1".into()]),
+        ("backup", vec!["backup".into(), "verify".into(), t.join("other/material/backup").display().to_string()]),
         ("report", vec!["report".into()]),
         ("merge", vec!["merge".into(), "--from".into(), t.join("other/case").display().to_string()]),
         ("export", vec!["export".into(), "--to".into(), public.clone(), "--out".into(), out.display().to_string()]),
@@ -195,7 +196,7 @@ fn a_full_stick_at_scan_analyze_report_merge_and_export_stops_cleanly_and_the_re
 }
 
 #[test]
-fn a_kill_at_any_moment_of_scan_analyze_report_merge_and_export_leaves_a_case_the_rerun_completes() {
+fn a_kill_at_any_moment_of_every_later_stage_leaves_a_case_the_rerun_completes() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     shodo().args(["demo", "--out"]).arg(t.join("a")).assert().success();
@@ -205,6 +206,7 @@ fn a_kill_at_any_moment_of_scan_analyze_report_merge_and_export_leaves_a_case_th
     let stages: Vec<(&str, Vec<String>)> = vec![
         ("scan", vec!["scan".into(), "--endpoint".into(), "PC-GAIRAI-01".into()]),
         ("analyze", vec!["analyze".into(), "--endpoint".into(), "PC-GAIRAI-01".into()]),
+        ("backup", vec!["backup".into(), "verify".into(), t.join("b/material/backup").display().to_string()]),
         ("report", vec!["report".into()]),
         ("merge", vec!["merge".into(), "--from".into(), other]),
         ("export", vec!["export".into(), "--passphrase".into(), "--out".into()]),

@@ -12,6 +12,7 @@ mod custody_kill;
 mod demo;
 mod evtx_writer;
 mod faults;
+mod fuzz_corpus;
 mod helpers;
 mod hives;
 mod images;
