@@ -5,7 +5,8 @@
 #
 # Usage: benches/all.sh [BENCH...]   (default: collect scan evtx backup report export; boot is
 #        separate: it builds and boots the ISO, see benches/boot.sh)
-# SHODO_BENCH_SCALE scales the generated data of collect and export (1 = full size).
+# SHODO_BENCH_SCALE scales the generated data of collect and export (1 = full size);
+# SHODO_BENCH_TIMEOUT (seconds) stops a bench that runs longer (124 in the table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 benches=("$@")
@@ -31,7 +32,7 @@ for b in "${benches[@]}"; do
 	log=target/bench/$b.log
 	echo "== $b (log: $log)"
 	start=$(date +%s)
-	if bash "benches/$b.sh" > "$log" 2>&1; then status=ok; else status="failed ($?)"; fi
+	if timeout "${SHODO_BENCH_TIMEOUT:-0}" bash "benches/$b.sh" > "$log" 2>&1; then status=ok; else status="failed ($?)"; fi
 	secs=$(( $(date +%s) - start ))
 	# A bench's result lines are those with a ratio or a goal in them.
 	result=$(grep -E 'ratio|goal|->' "$log" | sed 's/^ *//; s/|/\\|/g' | paste -sd '\n' - | sed ':a;N;$!ba;s/\n/<br>/g' || true)

@@ -6,8 +6,11 @@
 use std::io::Cursor;
 use std::path::Path;
 
+/// The body of a target.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name (the folder of its corpus) and its body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("config", config),
     ("custody", custody),
     ("collect_manifest", collect_manifest),
