@@ -21,7 +21,7 @@ peer() {
 	evtx) echo "evtx_dump -o jsonl" ;;
 	backup) echo "hashdeep; sha256sum; openssl" ;;
 	report) echo "cat (I/O floor), 1,000 endpoints" ;;
-	export) echo "tar | age; age -d | tar -t" ;;
+	export) echo "tar \\| age; age -d \\| tar -t" ;;
 	boot) echo "budgets of issue 10" ;;
 	*) echo "?" ;;
 	esac

@@ -110,6 +110,11 @@ pub fn export(writer: &CaseWriter, opts: &ExportOptions, progress: &dyn Progress
     refuse_out(dir, &opts.out)?;
     let (files, endpoints) = select(dir, &opts.endpoints)?;
     let partial = partial_of(&opts.out);
+    // What a killed export left: never a finished archive (those are renamed), so it goes.
+    match fs::remove_file(&partial) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(Error::io("remove", &partial)(e)),
+        _ => {}
+    }
     let written = write_archive(dir, &case_id, &files, &endpoints, opts, &partial, progress);
     let (sha256, size, listing) = match written {
         Ok(w) => w,

@@ -249,6 +249,20 @@ fn a_kill_at_any_moment_of_every_later_stage_leaves_a_case_the_rerun_completes()
             assert_eq!(code, 0, "{stage} killed at {delay_ms} ms, then run again: {report}");
         }
     }
+    // An export killed after it began writing leaves only a .partial, which the next export
+    // to the same name replaces.
+    let partial = t.join("export-again.age.partial");
+    fs::write(&partial, b"half an archive").unwrap();
+    let again = shodo()
+        .args(["export", "--passphrase", "--out"])
+        .arg(t.join("export-again.age"))
+        .arg("--case")
+        .arg(&case)
+        .env("SHODO_EXPORT_PASSPHRASE", "a passphrase long enough")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(!partial.exists());
     // A killed export leaves no archive that looks finished.
     for e in fs::read_dir(t).unwrap().flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
