@@ -84,6 +84,17 @@ impl Error {
         move |source| Error::Io { op, path: path.to_path_buf(), source }
     }
 
+    /// An error met walking the tree under `root`: the path it concerns (the root when the walk
+    /// does not say), and a loop of links as an error of its own.
+    pub fn walk(root: &Path, e: walkdir::Error) -> Error {
+        let path = e.path().unwrap_or(root).to_path_buf();
+        Error::Io {
+            op: "read",
+            path,
+            source: e.into_io_error().unwrap_or_else(|| io::Error::other("file system loop")),
+        }
+    }
+
     /// The message in the given language.
     pub fn message(&self, lang: Lang) -> String {
         match lang {

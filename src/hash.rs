@@ -1,7 +1,7 @@
 //! SHA-256, the one hash of the case: custody chain, manifests, kept files.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -17,18 +17,46 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Lowercase hex SHA-256 and size of a file, read once in 1 MiB blocks.
 pub fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
     let mut file = File::open(path)?;
+    copy_hashed(&mut file, &mut io::sink()).map_err(CopyFailed::into_inner)
+}
+
+/// Which side of a [`copy_hashed`] failed.
+#[derive(Debug)]
+pub enum CopyFailed {
+    /// Reading the input.
+    Read(io::Error),
+    /// Writing the output.
+    Write(io::Error),
+}
+
+impl CopyFailed {
+    /// The error, whichever side it came from.
+    pub fn into_inner(self) -> io::Error {
+        match self {
+            CopyFailed::Read(e) | CopyFailed::Write(e) => e,
+        }
+    }
+}
+
+/// Copies `input` to `output` in 1 MiB blocks, hashing exactly the bytes that pass: returns their
+/// lowercase hex SHA-256 and count.
+pub fn copy_hashed<R: Read + ?Sized, W: Write + ?Sized>(
+    input: &mut R,
+    output: &mut W,
+) -> Result<(String, u64), CopyFailed> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
     loop {
-        match file.read(&mut buf) {
+        match input.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
                 hasher.update(&buf[..n]);
+                output.write_all(&buf[..n]).map_err(CopyFailed::Write)?;
                 size += n as u64;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(CopyFailed::Read(e)),
         }
     }
     Ok((format!("{:x}", hasher.finalize()), size))

@@ -14,12 +14,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::custody::{self, Entry, FileRef, Head, LOG_FILE, NewEntry};
 use super::lock::{self, LOCK_FILE};
@@ -323,7 +322,7 @@ fn list(source: &Source, from: &str, progress: &dyn Progress) -> Result<Vec<Plan
     let root = source.dir.join(from);
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&root).follow_links(false).sort_by_file_name() {
-        let entry = entry.map_err(|e| walk_error(&root, e))?;
+        let entry = entry.map_err(|e| Error::walk(&root, e))?;
         let kind = entry.file_type();
         if kind.is_dir() {
             continue;
@@ -345,11 +344,6 @@ fn list(source: &Source, from: &str, progress: &dyn Progress) -> Result<Vec<Plan
         files.push(PlannedFile { rel, sha256, size });
     }
     Ok(files)
-}
-
-fn walk_error(root: &Path, e: walkdir::Error) -> Error {
-    let path = e.path().unwrap_or(root).to_path_buf();
-    Error::io("read", &path)(e.into_io_error().unwrap_or_else(|| io::Error::other("file system loop")))
 }
 
 fn rel_of(root: &Path, path: &Path) -> Result<String> {
@@ -455,22 +449,11 @@ fn copy_file(from: &Path, to: &Path, want: &PlannedFile) -> Result<()> {
     }
     let mut input = File::open(from).map_err(Error::io("read", from))?;
     let mut output = OpenOptions::new().write(true).create_new(true).open(to).map_err(Error::io("create", to))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io("read", from)(e)),
-        };
-        hasher.update(&buf[..n]);
-        output.write_all(&buf[..n]).map_err(Error::io("write", to))?;
-        size += n as u64;
-    }
+    let (sha, size) = crate::hash::copy_hashed(&mut input, &mut output).map_err(|e| match e {
+        crate::hash::CopyFailed::Read(e) => Error::io("read", from)(e),
+        crate::hash::CopyFailed::Write(e) => Error::io("write", to)(e),
+    })?;
     output.sync_all().map_err(Error::io("sync", to))?;
-    let sha = format!("{:x}", hasher.finalize());
     if sha != want.sha256 || size != want.size {
         return Err(Error::Corrupt {
             path: from.to_path_buf(),
@@ -485,7 +468,7 @@ fn copy_file(from: &Path, to: &Path, want: &PlannedFile) -> Result<()> {
 
 fn sync_tree(dir: &Path) -> Result<()> {
     for e in walkdir::WalkDir::new(dir).contents_first(true) {
-        let e = e.map_err(|e| walk_error(dir, e))?;
+        let e = e.map_err(|e| Error::walk(dir, e))?;
         if e.file_type().is_dir() {
             atomic::sync_dir(e.path())?;
         }

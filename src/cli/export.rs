@@ -37,10 +37,12 @@ pub struct ExportArgs {
     /// この端末だけ（複数可。省略時はケース全体）/ only these endpoints (repeatable; default: the whole case)
     #[arg(long, value_name = "ID")]
     pub endpoint: Vec<String>,
-    /// 書き出すファイル（新規。ケースの外）/ the archive to write (new, outside the case)
+    /// 書き出すファイル（新規。ケースの外）。- は標準出力（パイプで別のマシンへ）/
+    /// the archive to write (new, outside the case); - for standard output (a pipe to elsewhere)
     #[arg(long, value_name = "FILE", required_unless_present = "verify")]
     pub out: Option<PathBuf>,
-    /// 書き出したアーカイブを復号して全ハッシュを確認 / decrypt an archive and check every hash
+    /// 書き出したアーカイブを復号して全ハッシュを確認（- は標準入力）/
+    /// decrypt an archive and check every hash (- for standard input)
     #[arg(long, value_name = "FILE", conflicts_with_all = ["case", "to", "out", "endpoint"])]
     pub verify: Option<PathBuf>,
     /// 確認に使う age の鍵ファイル（AGE-SECRET-KEY-1…）/ the age identity file to check with
@@ -61,10 +63,13 @@ pub fn run(a: &ExportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     }
 }
 
-fn write(a: &ExportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+fn write(a: &ExportArgs, lang: Lang, stdout: &mut dyn Write) -> Result<Outcome> {
     let (Some(dir), Some(file)) = (&a.case, &a.out) else {
         return Err(refused("--case と --out を指定してください", "give --case and --out"));
     };
+    // With `--out -` standard output carries the archive: what is said goes to stderr.
+    let mut stderr = std::io::stderr().lock();
+    let out: &mut dyn Write = if export::is_std(file) { &mut stderr } else { stdout };
     let key = key(a, dir, lang)?;
     let examiners = case::Case::open(dir)?.file().case.examiners.clone();
     let actor = a.examiner.clone().unwrap_or_else(|| case::actor_of(&examiners));
@@ -75,28 +80,28 @@ fn write(a: &ExportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         output::json(out, &json!({ "case_dir": dir, "exported": done }))?;
         return Ok(Outcome::Clean);
     }
+    let (shown, name) = match export::is_std(&done.out) {
+        true => (lang.pick("標準出力", "standard output").to_string(), "-".to_string()),
+        false => (done.out.display().to_string(), file_name(&done.out)),
+    };
     let text = match lang {
         Lang::Ja => format!(
-            "書き出しました: {}（{} ファイル、{}、暗号化後 {}）\n  開ける人: {}\n  SHA-256: {}\n  記録 {} 行目。相手先での復号: age -d -i 鍵ファイル {} | tar x",
-            done.out.display(),
+            "書き出しました: {shown}（{} ファイル、{}、暗号化後 {}）\n  開ける人: {}\n  SHA-256: {}\n  記録 {} 行目。相手先での復号: age -d -i 鍵ファイル {name} | tar x",
             done.files,
             shodo::progress::human_bytes(done.bytes),
             shodo::progress::human_bytes(done.size),
             done.opened_by.join(", ").replace("passphrase", "パスフレーズを知る人"),
             done.sha256,
             done.seq,
-            file_name(&done.out),
         ),
         Lang::En => format!(
-            "exported {} ({} files, {}, {} encrypted)\n  opened by: {}\n  SHA-256: {}\n  recorded on line {}. To decrypt: age -d -i KEYFILE {} | tar x",
-            done.out.display(),
+            "exported {shown} ({} files, {}, {} encrypted)\n  opened by: {}\n  SHA-256: {}\n  recorded on line {}. To decrypt: age -d -i KEYFILE {name} | tar x",
             done.files,
             shodo::progress::human_bytes(done.bytes),
             shodo::progress::human_bytes(done.size),
             done.opened_by.join(", "),
             done.sha256,
             done.seq,
-            file_name(&done.out),
         ),
     };
     output::line(out, &text)?;

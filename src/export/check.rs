@@ -9,7 +9,6 @@ use std::path::{Component, Path, PathBuf};
 
 use age::secrecy::SecretString;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::{LISTING, Listing};
 use crate::case::{self, Entry, HEAD_FILE, Head, LOG_FILE, Problem, ProblemKind, VerifyReport};
@@ -65,13 +64,18 @@ struct Contents {
     kept: BTreeMap<String, Vec<u8>>,
 }
 
-/// Decrypts and checks `archive`. Errors when it cannot be opened at all (not an age file,
+/// Decrypts and checks `archive` (`-`: standard input). Errors when it cannot be opened at all (not an age file,
 /// wrong key); damage found inside is reported in the result.
 pub fn check(archive: &Path, opener: &Opener, progress: &dyn Progress) -> Result<ArchiveCheck> {
-    let file = File::open(archive).map_err(Error::io("read", archive))?;
-    let size = file.metadata().map_err(Error::io("read", archive))?.len();
-    let decryptor =
-        age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, file)).map_err(|e| refused_open(archive, &e))?;
+    let (input, size): (Box<dyn Read>, Option<u64>) = if super::is_std(archive) {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let file = File::open(archive).map_err(Error::io("read", archive))?;
+        let size = file.metadata().map_err(Error::io("read", archive))?.len();
+        (Box::new(file), Some(size))
+    };
+    let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, input))
+        .map_err(|e| refused_open(archive, &e))?;
     let stream = match opener {
         Opener::Passphrase(p) => {
             if !decryptor.is_scrypt() {
@@ -90,7 +94,7 @@ pub fn check(archive: &Path, opener: &Opener, progress: &dyn Progress) -> Result
     }
     .map_err(|e| refused_open(archive, &e))?;
     let mut out = ArchiveCheck::default();
-    progress.start("export verify", None, Some(size));
+    progress.start("export verify", None, size);
     let read = read_members(stream, &mut out, progress);
     progress.finish();
     judge(&read, &mut out);
@@ -162,29 +166,20 @@ fn read_members<R: Read>(stream: R, out: &mut ArchiveCheck, progress: &dyn Progr
             );
         }
         let keep = is_kept(&name);
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 16];
-        let mut size = 0u64;
         let mut kept = Vec::new();
-        loop {
-            match entry.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    hasher.update(&buf[..n]);
-                    size += n as u64;
-                    if keep {
-                        kept.extend_from_slice(&buf[..n]);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return broken_at(read, out, &e, i),
-            }
-        }
+        let copied = match keep {
+            true => crate::hash::copy_hashed(&mut entry, &mut kept),
+            false => crate::hash::copy_hashed(&mut entry, &mut io::sink()),
+        };
+        let (sha, size) = match copied {
+            Ok(done) => done,
+            Err(e) => return broken_at(read, out, &e.into_inner(), i),
+        };
         progress.advance(1, size);
         if keep {
             read.kept.insert(name.clone(), kept);
         }
-        read.hashes.insert(name, (format!("{:x}", hasher.finalize()), size));
+        read.hashes.insert(name, (sha, size));
     }
     read
 }

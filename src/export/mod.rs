@@ -7,8 +7,9 @@
 //! last member, `<case id>/EXPORT.json`, lists every member with its SHA-256, computed while it
 //! was written; [`check`] decrypts an archive and recomputes them, and the custody chain inside.
 //! A recipient elsewhere decrypts with the standard tool: `age -d -i key.txt F | tar x`.
-//! The archive goes to `<out>.partial` and is renamed when complete; the export is recorded on
-//! the custody log with the archive's SHA-256 and the recipients' public keys — never the
+//! The archive goes to `<out>.partial` and is renamed when complete, or, with `-` for `out`, to
+//! standard output (a pipe: to another machine, or straight into a check); the export is recorded
+//! on the custody log with the archive's SHA-256 and the recipients' public keys — never the
 //! passphrase or any private key.
 
 mod check;
@@ -31,6 +32,8 @@ use crate::progress::Progress;
 
 /// Name of the list of members, the archive's last member.
 pub const LISTING: &str = "EXPORT.json";
+/// The `out` that means standard output (and, for [`check`], standard input).
+pub const STDOUT: &str = "-";
 /// The shortest passphrase accepted.
 pub const MIN_PASSPHRASE: usize = 12;
 
@@ -44,7 +47,7 @@ pub enum Key {
 
 /// What to export.
 pub struct ExportOptions {
-    /// The archive to write (must not exist).
+    /// The archive to write (must not exist), or [`STDOUT`].
     pub out: PathBuf,
     /// Who can open it.
     pub key: Key,
@@ -107,26 +110,33 @@ pub struct Exported {
 pub fn export(writer: &CaseWriter, opts: &ExportOptions, progress: &dyn Progress) -> Result<Exported> {
     let dir = writer.case().dir();
     let case_id = writer.case().file().case.id.clone();
-    refuse_out(dir, &opts.out)?;
+    let to_stdout = is_std(&opts.out);
+    if !to_stdout {
+        refuse_out(dir, &opts.out)?;
+    }
     let (files, endpoints) = select(dir, &opts.endpoints)?;
-    let partial = partial_of(&opts.out);
-    // What a killed export left: never a finished archive (those are renamed), so it goes.
-    match fs::remove_file(&partial) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(Error::io("remove", &partial)(e)),
-        _ => {}
-    }
-    let written = write_archive(dir, &case_id, &files, &endpoints, opts, &partial, progress);
-    let (sha256, size, listing) = match written {
-        Ok(w) => w,
-        Err(e) => {
-            let _ = fs::remove_file(&partial);
-            return Err(e);
+    let source = Source { dir, case_id: &case_id, files: &files, endpoints: &endpoints };
+    let (sha256, size, listing) = if to_stdout {
+        write_archive(&source, opts, stdout_file()?, progress)?
+    } else {
+        let partial = partial_of(&opts.out);
+        // What a killed export left: never a finished archive (those are renamed), so it goes.
+        match fs::remove_file(&partial) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(Error::io("remove", &partial)(e)),
+            _ => {}
         }
+        let file =
+            OpenOptions::new().write(true).create_new(true).open(&partial).map_err(Error::io("create", &partial))?;
+        let written = write_archive(&source, opts, Out { file, path: partial.clone(), sync: true }, progress)
+            .inspect_err(|_| {
+                let _ = fs::remove_file(&partial);
+            })?;
+        fs::rename(&partial, &opts.out).map_err(Error::io("rename", &opts.out))?;
+        if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            crate::case::sync_dir(parent)?;
+        }
+        written
     };
-    fs::rename(&partial, &opts.out).map_err(Error::io("rename", &opts.out))?;
-    if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        crate::case::sync_dir(parent)?;
-    }
     let opened_by = match &opts.key {
         Key::Recipients(r) => r.iter().map(|(name, _)| name.clone()).collect(),
         Key::Passphrase(_) => vec!["passphrase".to_string()],
@@ -137,7 +147,8 @@ pub fn export(writer: &CaseWriter, opts: &ExportOptions, progress: &dyn Progress
     };
     let bytes = listing.files.iter().map(|f| f.size).sum();
     let detail = json!({
-        "out": opts.out.display().to_string(), "sha256": sha256, "size": size,
+        "out": if to_stdout { "(standard output)".to_string() } else { opts.out.display().to_string() },
+        "sha256": sha256, "size": size,
         "files": listing.files.len(), "bytes": bytes, "endpoints": endpoints, "whole_case": opts.endpoints.is_empty(),
         "recipients": recipients, "passphrase": matches!(opts.key, Key::Passphrase(_)),
         "format": "tar, encrypted with age (age-encryption.org/v1)",
@@ -153,6 +164,37 @@ pub fn export(writer: &CaseWriter, opts: &ExportOptions, progress: &dyn Progress
         opened_by,
         seq: entry.seq,
     })
+}
+
+/// True for `-`: standard output (export) or standard input (check).
+pub fn is_std(path: &Path) -> bool {
+    path.as_os_str() == STDOUT
+}
+
+/// Standard output as a file of its own (a duplicate of the descriptor, so the writing thread
+/// needs no lock). Refused when it is a terminal: the archive is binary.
+fn stdout_file() -> Result<Out> {
+    use std::io::IsTerminal;
+    use std::os::fd::AsFd;
+    let path = PathBuf::from("(standard output)");
+    if io::stdout().is_terminal() {
+        return Err(Error::Refused {
+            ja: "標準出力が画面です。--out - はパイプ（| ssh …、| age -d …）かファイルへのリダイレクトに使ってください"
+                .into(),
+            en: "standard output is a terminal; use --out - with a pipe (| ssh …) or a redirection".into(),
+        });
+    }
+    let fd = io::stdout().as_fd().try_clone_to_owned().map_err(Error::io("open", &path))?;
+    Ok(Out { file: File::from(fd), path, sync: false })
+}
+
+/// Where the encrypted bytes go.
+struct Out {
+    file: File,
+    /// For messages: the `.partial` file, or standard output.
+    path: PathBuf,
+    /// fsync at the end (a file; not a pipe).
+    sync: bool,
 }
 
 fn partial_of(out: &Path) -> PathBuf {
@@ -195,10 +237,7 @@ fn select(dir: &Path, chosen: &[String]) -> Result<(Vec<String>, Vec<String>)> {
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::io("read", &path)(e.into_io_error().unwrap_or_else(|| io::Error::other("file system loop")))
-        })?;
+        let entry = entry.map_err(|e| Error::walk(dir, e))?;
         if !entry.file_type().is_file() {
             continue;
         }
@@ -239,25 +278,16 @@ struct Source<'a> {
 
 /// Writes the archive on two threads: this one reads, hashes and packs the files; the other
 /// encrypts, hashes and writes what it is handed (1 MiB at a time, a few in flight).
-fn write_archive(
-    dir: &Path,
-    case_id: &str,
-    files: &[String],
-    endpoints: &[String],
-    opts: &ExportOptions,
-    partial: &Path,
-    progress: &dyn Progress,
-) -> Result<Written> {
-    let file = OpenOptions::new().write(true).create_new(true).open(partial).map_err(Error::io("create", partial))?;
+fn write_archive(source: &Source, opts: &ExportOptions, out: Out, progress: &dyn Progress) -> Result<Written> {
     let encryptor = encryptor(&opts.key)?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-    let source = Source { dir, case_id, files, endpoints };
+    let path = out.path.clone();
     std::thread::scope(|scope| {
-        let writer = scope.spawn(move || encrypt_out(encryptor, file, rx, partial));
-        let packed = pack(&source, opts, ChunkSender { tx, buf: Vec::new() }, partial, progress);
+        let writer = scope.spawn(move || encrypt_out(encryptor, out, rx));
+        let packed = pack(source, opts, ChunkSender { tx, buf: Vec::new() }, &path, progress);
         let written = writer
             .join()
-            .unwrap_or_else(|_| Err(Error::Corrupt { path: partial.into(), what: "the writer stopped".into() }));
+            .unwrap_or_else(|_| Err(Error::Corrupt { path: path.clone(), what: "the writer stopped".into() }));
         match (packed, written) {
             (Ok(listing), Ok((sha, size))) => Ok((sha, size, listing)),
             // The writer's own error (a full stick) says more than the broken hand-over it caused.
@@ -308,21 +338,19 @@ fn pack(
 }
 
 /// The writing side: encrypts what it receives, hashes the encrypted bytes, writes and fsyncs.
-fn encrypt_out(
-    encryptor: age::Encryptor,
-    file: File,
-    rx: std::sync::mpsc::Receiver<Vec<u8>>,
-    partial: &Path,
-) -> Result<(String, u64)> {
-    let sink = HashingWriter { inner: io::BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), size: 0 };
-    let mut stream = encryptor.wrap_output(sink).map_err(Error::io("write", partial))?;
+fn encrypt_out(encryptor: age::Encryptor, out: Out, rx: std::sync::mpsc::Receiver<Vec<u8>>) -> Result<(String, u64)> {
+    let path = out.path.as_path();
+    let sink = HashingWriter { inner: io::BufWriter::with_capacity(1 << 20, out.file), hasher: Sha256::new(), size: 0 };
+    let mut stream = encryptor.wrap_output(sink).map_err(Error::io("write", path))?;
     for chunk in rx {
-        stream.write_all(&chunk).map_err(Error::io("write", partial))?;
+        stream.write_all(&chunk).map_err(Error::io("write", path))?;
     }
-    let mut sink = stream.finish().map_err(Error::io("write", partial))?;
-    sink.inner.flush().map_err(Error::io("write", partial))?;
-    let file = sink.inner.into_inner().map_err(|e| Error::io("write", partial)(e.into_error()))?;
-    file.sync_all().map_err(Error::io("sync", partial))?;
+    let mut sink = stream.finish().map_err(Error::io("write", path))?;
+    sink.inner.flush().map_err(Error::io("write", path))?;
+    let file = sink.inner.into_inner().map_err(|e| Error::io("write", path)(e.into_error()))?;
+    if out.sync {
+        file.sync_all().map_err(Error::io("sync", path))?;
+    }
     Ok((format!("{:x}", sink.hasher.finalize()), sink.size))
 }
 

@@ -9,7 +9,6 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use zip::AesMode;
 use zip::write::SimpleFileOptions;
 
@@ -135,23 +134,14 @@ fn add(zip: &mut zip::ZipWriter<std::fs::File>, file: &Path, entry: &str) -> std
     }
     let mut input = std::fs::File::open(file).map_err(|e| e.to_string())?;
     zip.start_file(entry, options()).map_err(|e| e.to_string())?;
-    let (mut hasher, mut size, mut buf) = (Sha256::new(), 0u64, vec![0u8; 64 * 1024]);
-    loop {
-        let n = input.read(&mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        zip.write_all(&buf[..n]).map_err(|e| e.to_string())?;
-        size += n as u64;
-    }
+    let (sha, size) = crate::hash::copy_hashed(&mut input, zip).map_err(|e| e.into_inner().to_string())?;
     let attrs = kept_attrs(file);
     for name in &attrs {
         let value = platform::get_xattr(file, name).map_err(|e| format!("{name}: {e}"))?;
         zip.start_file(format!("{entry}.attr/{name}"), options()).map_err(|e| e.to_string())?;
         zip.write_all(&value).map_err(|e| e.to_string())?;
     }
-    Ok((format!("{:x}", hasher.finalize()), size, entry.to_string(), attrs))
+    Ok((sha, size, entry.to_string(), attrs))
 }
 
 /// One entry's bytes, decrypted.

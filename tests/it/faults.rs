@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{sh, shodo, verify};
+use crate::helpers::{age_keys, sh, shodo, verify};
 use crate::images::{loops_of, ntfs_image_with, sha_file};
 
 /// The FUSE server of a failing disk; unmounted when dropped.
@@ -160,9 +160,7 @@ fn a_full_stick_at_every_later_stage_stops_cleanly_and_the_rerun_completes() {
         .arg(&material)
         .assert()
         .code(0);
-    let key = t.join("key.txt");
-    sh("age-keygen", &["-o", key.to_str().unwrap()]);
-    let public = sh("age-keygen", &["-y", key.to_str().unwrap()]).trim().to_string();
+    let (key, public) = age_keys(t);
     let out = stick.0.join("export.age");
     let stages: Vec<(&str, Vec<String>)> = vec![
         ("scan", vec!["scan".into(), "--endpoint".into(), "PC-1".into()]),

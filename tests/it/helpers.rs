@@ -77,3 +77,23 @@ pub fn sh(program: &str, args: &[&str]) -> String {
     assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Every file under `dir` but the case lock, as (relative path, bytes), sorted.
+pub fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.file_name() != "shodo.lock")
+        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), fs::read(e.path()).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// An age identity made by the reference tool's age-keygen in `root`: (key file, public key).
+pub fn age_keys(root: &Path) -> (PathBuf, String) {
+    let key = root.join("recipient-key.txt");
+    sh("age-keygen", &["-o", key.to_str().unwrap()]);
+    let public = sh("age-keygen", &["-y", key.to_str().unwrap()]).trim().to_string();
+    (key, public)
+}

@@ -6,32 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::helpers::{sh, shodo, verify};
+use crate::helpers::{age_keys, files_of, lines, sh, shodo, verify};
 
 /// A demo case (an infected endpoint PC-GAIRAI-01, a backup medium nas-daily), as one stick holds it.
 fn demo(root: &Path, name: &str) -> PathBuf {
     let out = root.join(name);
     shodo().args(["demo", "--out"]).arg(&out).assert().success();
     out.join("case")
-}
-
-/// An age identity made by age-keygen: (key file, public key).
-fn keygen(root: &Path) -> (PathBuf, String) {
-    let key = root.join("recipient-key.txt");
-    sh("age-keygen", &["-o", key.to_str().unwrap()]);
-    let public = sh("age-keygen", &["-y", key.to_str().unwrap()]).trim().to_string();
-    (key, public)
-}
-
-fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.file_name() != "shodo.lock")
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), fs::read(e.path()).unwrap()))
-        .collect();
-    out.sort();
-    out
 }
 
 #[test]
@@ -72,7 +53,7 @@ fn two_sticks_merge_into_one_case_that_exports_encrypted_and_decrypts_with_the_s
 
     // Export to a recipient's public key; the check passes; the reference tool decrypts it into a
     // case that verifies on its own, byte for byte the same as the case.
-    let (key, public) = keygen(tmp.path());
+    let (key, public) = age_keys(tmp.path());
     let archive = tmp.path().join("out/case.tar.age");
     fs::create_dir_all(archive.parent().unwrap()).unwrap();
     shodo().args(["export", "--case"]).arg(&a).args(["--to", &public, "--out"]).arg(&archive).assert().success();
@@ -174,20 +155,70 @@ fn an_export_far_above_4_gib_streams_and_checks() {
     fs::create_dir_all(big.parent().unwrap()).unwrap();
     let size: u64 = (8 << 30) + 4096 + 17;
     fs::File::create(&big).unwrap().set_len(size).unwrap();
-    let (key, public) = keygen(tmp.path());
-    let archive = tmp.path().join("big.age");
-    shodo().args(["export", "--case"]).arg(&case).args(["--to", &public, "--out"]).arg(&archive).assert().success();
-    assert!(fs::metadata(&archive).unwrap().len() > size);
-    let check =
-        shodo().args(["export", "--json", "--verify"]).arg(&archive).arg("--identity").arg(&key).output().unwrap();
-    let json: Value = serde_json::from_slice(&check.stdout).unwrap();
-    assert_eq!(check.status.code(), Some(0), "{json}");
+    let (key, public) = age_keys(tmp.path());
+    // Streamed: `--out -` into a pipe read at once by `--verify -` and, through a FIFO, by the
+    // reference tool and GNU tar — the archive is never on disk (it needs none of its 8 GiB).
+    let script = r#"
+        set -o pipefail
+        mkfifo "$T/fifo"
+        age -d -i "$KEY" < "$T/fifo" | tar -tv > "$T/listing" &
+        reader=$!
+        "$BIN" export --case "$CASE" --to "$PUB" --out - 2> "$T/said" | tee "$T/fifo" \
+            | "$BIN" export --json --verify - --identity "$KEY" > "$T/check.json"
+        status=$?
+        wait $reader || exit 90
+        exit $status
+    "#;
+    let run = std::process::Command::new("bash")
+        .args(["-c", script])
+        .env("T", tmp.path())
+        .env("KEY", &key)
+        .env("PUB", &public)
+        .env("CASE", &case)
+        .env("BIN", env!("CARGO_BIN_EXE_shodo"))
+        .env_remove("SHODO_LANG")
+        .env_remove("SHODO_CASE")
+        .env_remove("SHODO_EXAMINER")
+        .output()
+        .unwrap();
+    let said = fs::read_to_string(tmp.path().join("said")).unwrap_or_default();
+    assert!(run.status.success(), "{:?} {said} {}", run.status, String::from_utf8_lossy(&run.stderr));
+    let json: Value = serde_json::from_slice(&fs::read(tmp.path().join("check.json")).unwrap()).unwrap();
+    assert_eq!(json["intact"], true, "{json}");
     assert!(json["check"]["bytes"].as_u64().unwrap() > size);
+    // What was said went to stderr, and the record has the streamed archive's hash and size.
+    assert!(said.contains("標準出力") && said.contains("SHA-256"), "{said}");
+    let last = lines(&case).pop().unwrap();
+    let entry: Value = serde_json::from_str(&last).unwrap();
+    assert_eq!(entry["action"], "case.export");
+    assert_eq!(entry["detail"]["out"], "(standard output)");
+    assert!(entry["detail"]["size"].as_u64().unwrap() > size);
+    assert!(said.contains(entry["detail"]["sha256"].as_str().unwrap()), "{said}");
     // The reference tool and GNU tar read the same size back.
-    let list = format!("age -d -i '{}' '{}' | tar -tv", key.display(), archive.display());
-    let listing = sh("bash", &["-o", "pipefail", "-c", &list]);
+    let listing = fs::read_to_string(tmp.path().join("listing")).unwrap();
     assert!(
         listing.lines().any(|l| l.contains(&size.to_string()) && l.ends_with("endpoints/SRV-01/memory.raw")),
         "{listing}"
     );
+}
+
+#[test]
+fn an_archive_is_never_written_to_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    shodo().args(["case", "init", "--examiner", "x", "--case"]).arg(&case).assert().success();
+    let (_, public) = age_keys(tmp.path());
+    // `script` gives the command a pseudo-terminal as its standard output.
+    let cmd = format!("'{}' export --case '{}' --to {public} --out -", env!("CARGO_BIN_EXE_shodo"), case.display());
+    let run = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_remove("SHODO_LANG")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(!run.status.success(), "{said}");
+    assert!(said.contains("標準出力が画面です") && said.contains("standard output is a terminal"), "{said}");
+    assert!(!said.contains("age-encryption.org"), "{said}");
+    assert!(!lines(&case).iter().any(|l| l.contains("case.export")));
 }

@@ -10,18 +10,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::helpers::{sh, shodo, verify};
+use crate::helpers::{age_keys, files_of, sh, shodo, verify};
 use crate::images::{loops_of, ntfs_image_with, sha_file};
-
-/// Every file under `dir`, as (relative path, bytes).
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), fs::read(e.path()).unwrap()))
-        .collect()
-}
 
 /// An ext4 image holding `dir`.
 fn ext4_image(dir: &Path, img: &Path, mib: u64) {
@@ -59,7 +49,7 @@ fn the_whole_workflow_leaves_every_evidence_and_backup_image_byte_identical() {
     let t = tmp.path();
     // The demo's infected Windows machine and backup medium, as real file systems.
     shodo().args(["demo", "--out"]).arg(t.join("demo")).assert().success();
-    let windows_files = tree(&t.join("demo/material/endpoint"));
+    let windows_files = files_of(&t.join("demo/material/endpoint"));
     let refs: Vec<(&str, &[u8])> = windows_files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
     let windows = ntfs_image_with(t, &refs);
     let linux_tree = t.join("linux");
@@ -117,12 +107,7 @@ fn the_whole_workflow_leaves_every_evidence_and_backup_image_byte_identical() {
     assert!(verdict.contains("2026-11-19"), "{verdict}");
     let (code, text) = run(&["report"], &case);
     assert_eq!(code, 0, "{text}");
-    let (key, public) = {
-        let key = t.join("key.txt");
-        sh("age-keygen", &["-o", key.to_str().unwrap()]);
-        let public = sh("age-keygen", &["-y", key.to_str().unwrap()]).trim().to_string();
-        (key, public)
-    };
+    let (key, public) = age_keys(t);
     let archive = t.join("export.age");
     let (code, text) = run(&["export", "--to", &public, "--out", archive.to_str().unwrap()], &case);
     assert_eq!(code, 0, "{text}");
