@@ -7,7 +7,8 @@
 #
 # Usage: benches/scan.sh [DIR...]   (default: ../shared/corpora plus this machine's /usr/bin and
 # /usr/lib/x86_64-linux-gnu, so that scanning, not rule compilation, dominates). Each tool runs
-# once to warm the page cache before anything is timed.
+# once to warm the page cache before anything is timed; then three rounds, each starting with
+# another of the four commands (a shared machine's speed drifts), and the medians count.
 # Needs `yr` on PATH; otherwise it is built once with `cargo install yara-x-cli` into
 # target/bench-tools (takes a while the first time).
 set -euo pipefail
@@ -26,19 +27,27 @@ bytes=$(find "${corpus[@]}" -type f -printf '%s\n' | awk '{s+=$1} END {print s}'
 echo "corpus: ${corpus[*]} ($files files, $bytes bytes); threads: $(nproc)"
 
 yr_scan() { for d in "${corpus[@]}"; do "$yr" scan --recursive --threads "$(nproc)" rules/yara "$d" > /dev/null 2>&1 || true; done; }
-now() { date +%s.%N; }
-"$bin" scan --yara-only --no-bundled --rules rules/yara --max-size 1GiB "${corpus[@]}" --ndjson > /dev/null || true
+shodo_rules() { "$bin" scan --yara-only --no-bundled --rules rules/yara --max-size 1GiB "${corpus[@]}" --ndjson > /dev/null || true; }
+shodo_full() { "$bin" scan --max-size 1GiB "${corpus[@]}" --ndjson > /dev/null || true; }
+peer_full() { yr_scan; find "${corpus[@]}" -type f -print0 | xargs -0 sha256sum > /dev/null; }
+timed() { local t0 t1; t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'; }
+shodo_rules
 yr_scan
-t0=$(now); "$bin" scan --yara-only --no-bundled --rules rules/yara --max-size 1GiB "${corpus[@]}" --ndjson > /dev/null || true; t1=$(now)
-yr_scan; t2=$(now)
-"$bin" scan --max-size 1GiB "${corpus[@]}" --ndjson > /dev/null || true; t3=$(now)
-yr_scan
-find "${corpus[@]}" -type f -print0 | xargs -0 sha256sum > /dev/null; t4=$(now)
+R=() Y=() F=() P=()
+for round in 0 1 2; do
+  for k in 0 1 2 3; do
+    case $(( (k + round) % 4 )) in
+      0) R+=("$(timed shodo_rules)") ;;
+      1) Y+=("$(timed yr_scan)") ;;
+      2) F+=("$(timed shodo_full)") ;;
+      3) P+=("$(timed peer_full)") ;;
+    esac
+  done
+done
 
-python3 - "$t0" "$t1" "$t2" "$t3" "$t4" <<'PY'
-import sys
-t0, t1, t2, t3, t4 = map(float, sys.argv[1:])
-shodo_rules, yr, shodo_full, peer_full = t1 - t0, t2 - t1, t3 - t2, t4 - t3
-print(f"rules only:  shodo {shodo_rules:7.2f} s   yr {yr:7.2f} s   ratio {shodo_rules / yr:5.2f}  (goal <= 1.10)")
-print(f"full pass:   shodo {shodo_full:7.2f} s   yr + sha256sum {peer_full:7.2f} s   ratio {shodo_full / peer_full:5.2f}  (goal < 1.00)")
+python3 - "${R[*]}" "${Y[*]}" "${F[*]}" "${P[*]}" <<'PY'
+import statistics, sys
+shodo_rules, yr, shodo_full, peer_full = (statistics.median(map(float, a.split())) for a in sys.argv[1:])
+print(f"rules only:  shodo {shodo_rules:7.2f} s   yr {yr:7.2f} s   ratio {shodo_rules / yr:5.2f}  (medians of 3; goal <= 1.10)")
+print(f"full pass:   shodo {shodo_full:7.2f} s   yr + sha256sum {peer_full:7.2f} s   ratio {shodo_full / peer_full:5.2f}  (medians of 3; goal < 1.00)")
 PY
