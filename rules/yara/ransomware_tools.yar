@@ -58,12 +58,12 @@ rule shodo_mass_service_stop
         $stop1 = "net stop" ascii wide nocase
         $stop2 = "sc stop" ascii wide nocase
         $stop3 = "taskkill" ascii wide nocase
-        $s1 = "MSSQL" ascii wide nocase
-        $s2 = "veeam" ascii wide nocase
-        $s3 = "backup" ascii wide nocase
-        $s4 = "sophos" ascii wide nocase
-        $s5 = "oracle" ascii wide nocase
-        $s6 = "vss" ascii wide nocase
+        $svc1 = "MSSQL" ascii wide nocase
+        $svc2 = "veeam" ascii wide nocase
+        $svc3 = "backup" ascii wide nocase
+        $svc4 = "sophos" ascii wide nocase
+        $svc5 = "oracle" ascii wide nocase
+        $svc6 = "vss" ascii wide nocase
     condition:
-        any of ($stop*) and 3 of ($s*)
+        any of ($stop*) and 3 of ($svc*)
 }
