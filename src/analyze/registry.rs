@@ -55,6 +55,14 @@ impl Hive {
         let count = logs.len();
         let seq = |at: usize| primary.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
         let dirty = seq(4) != seq(8);
+        // A log's base block replaces the primary's when that one fails its checksum: a log with
+        // a corrupt root cell offset is left out, as a damaged log entry is (a dirty hive then
+        // reads stale).
+        let logs: Vec<Vec<u8>> = logs.into_iter().filter(|log| root_cell(log).is_none_or(|r| r >= 0)).collect();
+        let replaced = !logs.is_empty() && !checksum_holds(&primary);
+        if let Some(root) = root_cell(&primary).filter(|&r| r < 0 && !replaced) {
+            return Err(HiveError(format!("the base block's root cell offset is corrupt ({root})")));
+        }
         let mut builder = ParserBuilder::from_file(Cursor::new(primary));
         for log in logs {
             builder.with_transaction_log(Cursor::new(log));
@@ -149,6 +157,29 @@ pub struct RawValue {
     pub data: Vec<u8>,
 }
 
+/// The base block's root cell offset (bytes 36..40), a signed field relative to the first hive
+/// bin. notatin adds it to 4096 as a `usize` unchecked, so a negative one must not reach it.
+fn root_cell(base_block: &[u8]) -> Option<i32> {
+    base_block.get(36..40).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// A base block's checksum as Windows computes it (stored at bytes 508..512): the XOR of the
+/// 127 double words before it, with 0 and 0xFFFFFFFF taken to 1 and 0xFFFFFFFE.
+pub fn checksum(base_block: &[u8]) -> Option<u32> {
+    let block = base_block.get(..508)?;
+    let sum = block.chunks_exact(4).fold(0, |a, w| a ^ u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+    Some(match sum {
+        0 => 1,
+        u32::MAX => u32::MAX - 1,
+        s => s,
+    })
+}
+
+fn checksum_holds(base_block: &[u8]) -> bool {
+    let stored = base_block.get(508..512).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    stored.is_some() && checksum(base_block) == stored
+}
+
 fn convert(content: CellValue) -> Option<Value> {
     Some(match content {
         CellValue::String(s) => Value::Text(s.trim_end_matches('\0').to_string()),
@@ -160,4 +191,35 @@ fn convert(content: CellValue) -> Option<Value> {
         CellValue::Binary(b) => Value::Bytes(b),
         CellValue::None | CellValue::Error => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The empty hive with its base block's root cell offset set (checksum kept valid).
+    fn with_root(root: i32) -> Vec<u8> {
+        let mut hive = crate::demo::hive::empty_hive();
+        hive[36..40].copy_from_slice(&root.to_le_bytes());
+        let sum = checksum(&hive).unwrap();
+        hive[508..512].copy_from_slice(&sum.to_le_bytes());
+        hive
+    }
+
+    #[test]
+    fn a_negative_root_cell_offset_is_a_corrupt_hive_not_a_read_elsewhere() {
+        assert!(checksum_holds(&with_root(0x20)) && checksum_holds(&with_root(-1)));
+        assert!(Hive::parse(with_root(0x20), Vec::new()).is_ok());
+        for root in [-1, i32::MIN] {
+            let e = Hive::parse(with_root(root), Vec::new()).err().unwrap();
+            assert_eq!(e.0, format!("the base block's root cell offset is corrupt ({root})"));
+        }
+        // With a failed checksum a log's base block would be used: a log that has a corrupt one
+        // is left out, and the corrupt primary then stands alone.
+        let mut damaged = with_root(-1);
+        damaged[508] ^= 1;
+        assert!(!checksum_holds(&damaged));
+        let e = Hive::parse(damaged, vec![with_root(-1)]).err().unwrap();
+        assert!(e.0.contains("root cell offset is corrupt (-1)"), "{e}");
+    }
 }

@@ -53,13 +53,7 @@ pub fn empty_hive() -> Vec<u8> {
     let mut base = vec![0u8; 4096];
     base[..4].copy_from_slice(b"regf");
     base[4..48].copy_from_slice(&u32s(&[1, 1, 0, 0, 1, 5, 0, 1, FIRST_CELL, hbin_size as u32, 1]));
-    let sum =
-        (0..508).step_by(4).fold(0u32, |a, i| a ^ u32::from_le_bytes([base[i], base[i + 1], base[i + 2], base[i + 3]]));
-    let sum = match sum {
-        0 => 1,
-        u32::MAX => u32::MAX - 1,
-        s => s,
-    };
+    let sum = crate::analyze::registry::checksum(&base).unwrap_or_default();
     base[508..512].copy_from_slice(&sum.to_le_bytes());
     [base, hbin].concat()
 }

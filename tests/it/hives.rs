@@ -36,7 +36,7 @@ pub fn software_hive(path: &Path) {
 pub fn make_dirty(hive: &mut [u8]) {
     let next = u32::from_le_bytes(hive[8..12].try_into().unwrap()) + 1;
     hive[4..8].copy_from_slice(&next.to_le_bytes());
-    let sum = (0..508).step_by(4).fold(0u32, |a, i| a ^ u32::from_le_bytes(hive[i..i + 4].try_into().unwrap()));
+    let sum = shodo::analyze::registry::checksum(hive).unwrap();
     hive[508..512].copy_from_slice(&sum.to_le_bytes());
 }
 
