@@ -176,7 +176,11 @@ kernel=$(ls "$root"/boot/vmlinuz-* | sort | tail -n 1)
 initrd=$(ls "$root"/boot/initrd.img-* | sort | tail -n 1)
 cp "$kernel" "$iso/live/vmlinuz"
 cp "$initrd" "$iso/live/initrd.img"
-mksquashfs "$root" "$iso/live/filesystem.squashfs" -noappend -comp zstd -Xcompression-level 15 -b 128K \
+# lz4, not zstd: the boot faults systemd and its libraries in page by page, each fault decompressing
+# a block, and lz4 decompresses several times faster. Under emulation (kernel loaded directly), the
+# serial home screen came after 44 s against 52 s (means of six and five boots); the ISO is a
+# quarter larger.
+mksquashfs "$root" "$iso/live/filesystem.squashfs" -noappend -comp lz4 -Xhc -b 128K \
 	-e boot -mkfs-time "$SOURCE_DATE_EPOCH" -quiet -no-progress >"$work/squashfs.log" 2>&1 ||
 	{ tail -n 20 "$work/squashfs.log" >&2; die "mksquashfs failed"; }
 printf 'shodo %s (Debian %s, built %s)\n' "$version" "$suite" "$stamp" >"$iso/.disk/info"
