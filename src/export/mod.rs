@@ -34,6 +34,8 @@ use crate::progress::Progress;
 pub const LISTING: &str = "EXPORT.json";
 /// The `out` that means standard output (and, for [`check`], standard input).
 pub const STDOUT: &str = "-";
+/// How standard output is named in messages and in the custody log.
+const STDOUT_LABEL: &str = "(standard output)";
 /// The shortest passphrase accepted.
 pub const MIN_PASSPHRASE: usize = 12;
 
@@ -110,14 +112,18 @@ pub struct Exported {
 pub fn export(writer: &CaseWriter, opts: &ExportOptions, progress: &dyn Progress) -> Result<Exported> {
     let dir = writer.case().dir();
     let case_id = writer.case().file().case.id.clone();
-    let to_stdout = is_std(&opts.out);
-    if !to_stdout {
+    // Refused before the case is walked: a terminal for standard output, a place inside the case.
+    let stdout = if is_std(&opts.out) {
+        Some(stdout_file()?)
+    } else {
         refuse_out(dir, &opts.out)?;
-    }
+        None
+    };
+    let to_stdout = stdout.is_some();
     let (files, endpoints) = select(dir, &opts.endpoints)?;
     let source = Source { dir, case_id: &case_id, files: &files, endpoints: &endpoints };
-    let (sha256, size, listing) = if to_stdout {
-        write_archive(&source, opts, stdout_file()?, progress)?
+    let (sha256, size, listing) = if let Some(out) = stdout {
+        write_archive(&source, opts, out, progress)?
     } else {
         let partial = partial_of(&opts.out);
         // What a killed export left: never a finished archive (those are renamed), so it goes.
@@ -147,7 +153,7 @@ pub fn export(writer: &CaseWriter, opts: &ExportOptions, progress: &dyn Progress
     };
     let bytes = listing.files.iter().map(|f| f.size).sum();
     let detail = json!({
-        "out": if to_stdout { "(standard output)".to_string() } else { opts.out.display().to_string() },
+        "out": if to_stdout { STDOUT_LABEL.to_string() } else { opts.out.display().to_string() },
         "sha256": sha256, "size": size,
         "files": listing.files.len(), "bytes": bytes, "endpoints": endpoints, "whole_case": opts.endpoints.is_empty(),
         "recipients": recipients, "passphrase": matches!(opts.key, Key::Passphrase(_)),
@@ -176,7 +182,7 @@ pub fn is_std(path: &Path) -> bool {
 fn stdout_file() -> Result<Out> {
     use std::io::IsTerminal;
     use std::os::fd::AsFd;
-    let path = PathBuf::from("(standard output)");
+    let path = PathBuf::from(STDOUT_LABEL);
     if io::stdout().is_terminal() {
         return Err(Error::Refused {
             ja: "標準出力が画面です。--out - はパイプ（| ssh …、| age -d …）かファイルへのリダイレクトに使ってください"
