@@ -53,8 +53,7 @@ impl Hive {
     /// Parses a hive from its bytes, with its transaction logs' bytes.
     pub fn parse(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, HiveError> {
         let count = logs.len();
-        let seq = |at: usize| primary.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        let dirty = seq(4) != seq(8);
+        let dirty = le_u32(&primary, 4) != le_u32(&primary, 8);
         // A log's base block replaces the primary's when that one fails its checksum: a log with
         // a corrupt root cell offset is left out, as a damaged log entry is (a dirty hive then
         // reads stale).
@@ -157,17 +156,21 @@ pub struct RawValue {
     pub data: Vec<u8>,
 }
 
+/// A little-endian double word of a base block.
+fn le_u32(block: &[u8], at: usize) -> Option<u32> {
+    block.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
 /// The base block's root cell offset (bytes 36..40), a signed field relative to the first hive
 /// bin. notatin adds it to 4096 as a `usize` unchecked, so a negative one must not reach it.
 fn root_cell(base_block: &[u8]) -> Option<i32> {
-    base_block.get(36..40).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    le_u32(base_block, 36).map(|r| r as i32)
 }
 
-/// A base block's checksum as Windows computes it (stored at bytes 508..512): the XOR of the
-/// 127 double words before it, with 0 and 0xFFFFFFFF taken to 1 and 0xFFFFFFFE.
-pub fn checksum(base_block: &[u8]) -> Option<u32> {
-    let block = base_block.get(..508)?;
-    let sum = block.chunks_exact(4).fold(0, |a, w| a ^ u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+/// A base block's checksum as Windows computes it: the XOR of the 127 double words before it,
+/// with 0 and 0xFFFFFFFF taken to 1 and 0xFFFFFFFE.
+fn checksum(base_block: &[u8]) -> Option<u32> {
+    let sum = (0..508).step_by(4).try_fold(0, |a, at| Some(a ^ le_u32(base_block, at)?))?;
     Some(match sum {
         0 => 1,
         u32::MAX => u32::MAX - 1,
@@ -176,8 +179,16 @@ pub fn checksum(base_block: &[u8]) -> Option<u32> {
 }
 
 fn checksum_holds(base_block: &[u8]) -> bool {
-    let stored = base_block.get(508..512).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let stored = le_u32(base_block, 508);
     stored.is_some() && checksum(base_block) == stored
+}
+
+/// Writes a base block's checksum (bytes 508..512) after its fields were set; a block shorter
+/// than 512 bytes is left as it is.
+pub fn seal(base_block: &mut [u8]) {
+    if let Some(sum) = checksum(base_block) {
+        base_block[508..512].copy_from_slice(&sum.to_le_bytes());
+    }
 }
 
 fn convert(content: CellValue) -> Option<Value> {
@@ -201,8 +212,7 @@ mod tests {
     fn with_root(root: i32) -> Vec<u8> {
         let mut hive = crate::demo::hive::empty_hive();
         hive[36..40].copy_from_slice(&root.to_le_bytes());
-        let sum = checksum(&hive).unwrap();
-        hive[508..512].copy_from_slice(&sum.to_le_bytes());
+        seal(&mut hive);
         hive
     }
 

@@ -53,8 +53,7 @@ pub fn empty_hive() -> Vec<u8> {
     let mut base = vec![0u8; 4096];
     base[..4].copy_from_slice(b"regf");
     base[4..48].copy_from_slice(&u32s(&[1, 1, 0, 0, 1, 5, 0, 1, FIRST_CELL, hbin_size as u32, 1]));
-    let sum = crate::analyze::registry::checksum(&base).unwrap_or_default();
-    base[508..512].copy_from_slice(&sum.to_le_bytes());
+    crate::analyze::registry::seal(&mut base);
     [base, hbin].concat()
 }
 
