@@ -24,12 +24,28 @@ pub fn utc_string(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// A Windows FILETIME (100 ns since 1601) as UTC text; none for 0 and "never" (the maximum).
+/// Seconds from the FILETIME epoch (1601-01-01) to the Unix epoch.
+const FILETIME_TO_UNIX: i64 = 11_644_473_600;
+
+/// A Windows FILETIME (100 ns since 1601) as microseconds since 1970 (negative before it).
+pub fn filetime_micros(t: u64) -> Option<i64> {
+    i64::try_from(t / 10).ok()?.checked_sub(FILETIME_TO_UNIX * 1_000_000)
+}
+
+/// A time as a Windows FILETIME; a time before 1601 gives 0, the FILETIME epoch.
+pub fn to_filetime(t: DateTime<Utc>) -> u64 {
+    let secs = u64::try_from(t.timestamp() + FILETIME_TO_UNIX).unwrap_or(0);
+    let ticks = if secs == 0 { 0 } else { u64::from(t.timestamp_subsec_nanos() / 100) };
+    secs * 10_000_000 + ticks
+}
+
+/// A Windows FILETIME (100 ns since 1601) as UTC text; none for 0, "never" (the maximum) and
+/// times before 1970.
 pub fn filetime_string(t: u64) -> Option<String> {
     if t == 0 || t >= 0x7FFF_FFFF_FFFF_FFFF {
         return None;
     }
-    let secs = (t / 10_000_000).checked_sub(11_644_473_600)? as i64;
+    let secs = (t / 10_000_000).checked_sub(FILETIME_TO_UNIX as u64)? as i64;
     DateTime::from_timestamp(secs, ((t % 10_000_000) * 100) as u32).map(utc_string)
 }
 
@@ -109,6 +125,17 @@ mod tests {
     fn garbage_is_a_clear_error() {
         let e = parse_time("yesterday-ish").unwrap_err();
         assert!(e.to_string().contains("yesterday-ish"));
+    }
+
+    #[test]
+    fn filetime_both_ways() {
+        let t = parse_time("2026-11-21T03:10:00.1234567Z").unwrap();
+        let ft = to_filetime(t);
+        assert_eq!(ft, 134_397_042_001_234_567);
+        assert_eq!(filetime_string(ft).as_deref(), Some("2026-11-21T03:10:00.123456Z"));
+        assert_eq!(filetime_micros(ft), Some(t.timestamp_micros()));
+        assert_eq!(filetime_micros(0), Some(-11_644_473_600_000_000));
+        assert_eq!(to_filetime(parse_time("1500-01-01T00:00:00Z").unwrap()), 0);
     }
 
     #[test]

@@ -9,6 +9,15 @@ use sha2::{Digest, Sha256};
 /// The hash that stands before the first custody line.
 pub const ZERO: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Lowercase hexadecimal of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
 /// Lowercase hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -112,6 +121,7 @@ mod tests {
 
     #[test]
     fn known_vector() {
+        assert_eq!(hex(&[0x00, 0xab, 0x10]), "00ab10");
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

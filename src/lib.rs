@@ -4,23 +4,28 @@
 //! (`cli/`, `tui/`) and call into the modules below. Every action that touches a case goes
 //! through [`case::CaseWriter`], which appends it to the hash-chained custody log.
 
-pub mod analyze;
 pub mod backup;
+pub mod bundled;
 pub mod case;
 pub mod clock;
 pub mod collect;
 pub mod config;
 pub mod demo;
+pub mod detect;
 pub mod error;
 pub mod export;
+pub mod findings;
+pub mod formats;
 pub mod hash;
 pub mod isolate;
 pub mod lang;
 pub mod playbook;
 pub mod progress;
+pub mod ransomware;
 pub mod report;
 pub mod selftest;
 pub mod source;
+pub mod yara;
 
 pub use error::{Error, Result};
 pub use lang::Lang;

@@ -1,5 +1,6 @@
 //! `shodo selftest`: proves on the machine at hand that this binary's engines work — YARA-X
-//! compiles and matches, SHA-256 gives the published vector, the clock converts to JST — before
+//! compiles and matches, SHA-256 gives the published vector, the clock converts to JST, the
+//! bundled data loads and every fixed pattern compiles — before
 //! a responder relies on it. Runs nothing from any evidence.
 
 use serde::Serialize;
@@ -7,6 +8,18 @@ use serde::Serialize;
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::hash;
+
+/// Checks every bundled data set (command patterns, connection products, families, note names)
+/// and every fixed pattern; the number of entries loaded.
+pub fn bundled_data() -> Result<usize> {
+    crate::detect::windows::force_patterns();
+    crate::backup::verify::force_patterns();
+    crate::ransomware::iocs::force_patterns();
+    Ok(crate::detect::windows::events::patterns_checked()?
+        + crate::detect::windows::registry::products_checked()?
+        + crate::ransomware::family::families_checked()?
+        + crate::ransomware::notes::checked()?)
+}
 
 /// One check and its outcome.
 #[derive(Clone, Debug, Serialize)]
@@ -21,7 +34,12 @@ pub struct Check {
 
 /// Runs every check.
 pub fn run() -> Vec<Check> {
-    vec![check("yara-x", yara()), check("sha256", sha256()), check("clock", jst())]
+    vec![
+        check("yara-x", yara()),
+        check("sha256", sha256()),
+        check("clock", jst()),
+        check("bundled-data", bundled_data().map(|n| format!("{n} entries of the bundled rules loaded"))),
+    ]
 }
 
 fn check(name: &'static str, r: Result<String>) -> Check {
@@ -76,5 +94,14 @@ fn jst() -> Result<String> {
         Ok(format!("host clock now {}", clock::jst_display(clock::now())))
     } else {
         Err(Error::Time { input: s, reason: "JST conversion is wrong".into() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_bundled_data_set_and_fixed_pattern_loads() {
+        assert!(super::bundled_data().unwrap() > 150);
+        assert!(super::run().iter().all(|c| c.ok), "{:?}", super::run());
     }
 }

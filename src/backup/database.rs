@@ -14,6 +14,8 @@ use std::io::{Read, Seek};
 
 use super::structure::{Structure, read_at};
 
+use crate::formats::bytes;
+
 /// The database-backup format the first bytes announce.
 pub fn format_of(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(b"TAPE") {
@@ -97,7 +99,7 @@ pub fn check_sqlite(head: &[u8], size: u64) -> Structure {
     if head.len() < 100 {
         return Structure { ok: false, problem: Some("header cut short".into()), position: Some(size), ..whole };
     }
-    let be32 = |at: usize| u32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    let be32 = |at: usize| bytes::be_u32(head, at).unwrap_or(0);
     let page = match u16::from_be_bytes([head[16], head[17]]) {
         1 => 65536,
         p => u64::from(p),
@@ -144,7 +146,7 @@ fn xor_words(bytes: &[u8]) -> u16 {
 }
 
 fn le16(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([b[at], b[at + 1]])
+    bytes::le_u16(b, at).unwrap_or(0)
 }
 
 /// Descriptor block types: MTF 1.00a's, and those SQL Server writes (configuration, data, log

@@ -27,9 +27,9 @@ use std::sync::Mutex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::analyze::encryption::{self, Assessment};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
+use crate::ransomware::encryption::{self, Assessment};
 use manifest::{Entry, Meta};
 use structure::Structure;
 
@@ -255,7 +255,7 @@ fn failed(rel: Vec<u8>, size: u64, modified: Option<String>, why: String) -> Fil
 
 fn name_signs(rel: &[u8]) -> Option<String> {
     let name = lossy(rel.rsplit(|&b| b == b'/').next().unwrap_or(rel));
-    crate::analyze::notes::match_name(&name).map(|n| n.pattern)
+    crate::ransomware::notes::match_name(&name).map(|n| n.pattern)
 }
 
 /// A small file, in memory.

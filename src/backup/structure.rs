@@ -9,6 +9,8 @@ use std::io::{self, Read, Seek};
 
 use serde::Serialize;
 
+use crate::formats::bytes;
+
 /// What the check of one archive found.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Structure {
@@ -248,20 +250,21 @@ pub(crate) fn read_at<R: Read + Seek>(r: &mut R, at: u64, len: usize) -> io::Res
     Ok(buf)
 }
 
+// Out of range reads as 0, never a panic: the callers read blocks of the size they checked.
 fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    bytes::be_u32(b, at).unwrap_or(0)
 }
 
 fn be64(b: &[u8], at: usize) -> u64 {
-    (u64::from(be32(b, at)) << 32) | u64::from(be32(b, at + 4))
+    bytes::be_u64(b, at).unwrap_or(0)
 }
 
 fn le32(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    bytes::le_u32(b, at).unwrap_or(0)
 }
 
 fn le64(b: &[u8], at: usize) -> u64 {
-    (u64::from(le32(b, at + 4)) << 32) | u64::from(le32(b, at))
+    bytes::le_u64(b, at).unwrap_or(0)
 }
 
 /// VHD's checksum: the ones' complement of the byte sum, the checksum field left out.

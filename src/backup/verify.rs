@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::manifest::{self, Entry};
 use super::{Audit, AuditRow, FileFact, Reading, Skipped, audit, audit_counts, read_medium};
+use crate::case::layout;
 use crate::error::Result;
 use crate::progress::Progress;
 
@@ -26,10 +27,16 @@ const MASS_MIN: usize = 10;
 const ENTROPY_JUMP_SHARE: f64 = 0.1;
 
 /// Dates in generation folder names: 2026-11-01, 2026_11_01, 2026.11.01, 20261101.
-static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?:[-_T ]?([01]\d|2[0-3])[-_:]?([0-5]\d))?")
-        .ok()
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::bundled::fixed(
+        r"(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?:[-_T ]?([01]\d|2[0-3])[-_:]?([0-5]\d))?",
+    )
 });
+
+/// Compiles the fixed pattern of this file (see [`crate::selftest::bundled_data`]).
+pub(crate) fn force_patterns() {
+    LazyLock::force(&DATE);
+}
 
 /// One piece of evidence, in both languages.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -366,7 +373,7 @@ struct Folder {
 
 /// The time a folder name holds (`2026-11-01`, `20261101_0300` …), UTC.
 fn time_in_name(name: &str) -> Option<String> {
-    let c = DATE.as_ref()?.captures(name)?;
+    let c = DATE.captures(name)?;
     let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
     let date = chrono::NaiveDate::from_ymd_opt(n(1)? as i32, n(2)?, n(3)?)?;
     let t = date.and_hms_opt(n(4).unwrap_or(0), n(5).unwrap_or(0), 0)?;
@@ -473,7 +480,7 @@ pub fn medium_name(given: Option<&str>, source: &Path) -> String {
 /// and a `backup.verify` entry in the custody log with the verdict and the file's hash.
 pub fn record(writer: &crate::case::CaseWriter, medium: &str, report: &Report) -> Result<String> {
     let stamp = report.read_at.replace([':', '-'], "").replace('.', "_");
-    let rel = format!("{}/{medium}/verify-{stamp}.json", crate::case::BACKUPS_DIR);
+    let rel = format!("{}/{medium}/verify-{stamp}.json", layout::BACKUPS_DIR);
     let path = writer.case().dir().join(&rel);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(crate::error::Error::io("create", dir))?;
@@ -499,16 +506,14 @@ pub fn record(writer: &crate::case::CaseWriter, medium: &str, report: &Report) -
 /// critical or high, or the file time of an encrypted file or ransom note, across its endpoints
 /// — with what and where it is.
 pub fn first_sign(case_dir: &Path) -> Option<(chrono::DateTime<chrono::Utc>, String)> {
-    let endpoints = std::fs::read_dir(case_dir.join(crate::case::ENDPOINTS_DIR)).ok()?;
+    let endpoints = std::fs::read_dir(case_dir.join(layout::ENDPOINTS_DIR)).ok()?;
     let mut first: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
     for e in endpoints.flatten() {
-        let Ok(text) = std::fs::read_to_string(e.path().join(crate::analyze::artefacts::TIMELINE)) else { continue };
+        let Ok(text) = std::fs::read_to_string(e.path().join(layout::TIMELINE)) else { continue };
         for line in text.lines() {
             let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else { continue };
             let message = entry["message"].as_str().unwrap_or_default();
-            let sign = matches!(entry["severity"].as_str(), Some("critical" | "high"))
-                || message.starts_with("encrypted file")
-                || message.starts_with("ransom note");
+            let sign = crate::findings::timeline_sign(&entry);
             let time = entry["datetime"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
             if let (true, Some(t)) = (sign, time) {
                 let t = t.with_timezone(&chrono::Utc);

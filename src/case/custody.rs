@@ -14,14 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::atomic;
+use crate::case::layout::{HEAD_FILE, LOG_FILE};
 use crate::clock;
 use crate::error::{Error, Result};
-use crate::hash::{self, ZERO};
-
-/// File name of the log inside the case.
-pub const LOG_FILE: &str = "custody.jsonl";
-/// File name of the head record inside the case.
-pub const HEAD_FILE: &str = "custody.head";
+use crate::hash::{self, ZERO, hex};
 
 /// One line of the custody log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -278,10 +274,6 @@ fn read_end(path: &Path) -> Result<(Vec<u8>, u64)> {
         }
         window *= 4;
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

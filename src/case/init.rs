@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::atomic;
 use super::custody::{FileRef, Log, NewEntry};
 use super::lock::{self, CaseLock};
-use super::meta::{CASE_FILE, CaseFile, CaseInfo, ClockInfo, HospitalInfo};
-use super::{BACKUPS_DIR, CONFIG_COPY, ENDPOINTS_DIR, REPORTS_DIR, atomic};
+use super::meta::{CaseFile, CaseInfo, ClockInfo, HospitalInfo};
+use crate::case::layout;
+use crate::case::layout::{BACKUPS_DIR, CASE_FILE, CONFIG_COPY, ENDPOINTS_DIR, REPORTS_DIR};
 use crate::clock::{self, jst};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -74,7 +76,7 @@ fn ensure_empty(dir: &Path) -> Result<()> {
         return Err(Error::CaseExists { path: dir.to_path_buf() });
     }
     let mut entries = fs::read_dir(dir).map_err(Error::io("read", dir))?;
-    let occupied = entries.any(|e| e.map_or(true, |e| e.file_name() != lock::LOCK_FILE));
+    let occupied = entries.any(|e| e.map_or(true, |e| e.file_name() != layout::LOCK_FILE));
     if occupied { Err(Error::CaseExists { path: dir.to_path_buf() }) } else { Ok(()) }
 }
 

@@ -5,11 +5,9 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::case::layout::LOCK_FILE;
 use crate::clock;
 use crate::error::{Error, Result};
-
-/// File name of the lock inside the case.
-pub const LOCK_FILE: &str = "shodo.lock";
 
 /// The held lock; dropping it releases the case.
 #[derive(Debug)]

@@ -20,14 +20,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::custody::{self, Entry, FileRef, Head, LOG_FILE, NewEntry};
-use super::lock::{self, LOCK_FILE};
-use super::{BACKUPS_DIR, Case, CaseWriter, ENDPOINTS_DIR, atomic, verify};
+use super::custody::{self, Entry, FileRef, Head, NewEntry};
+use super::lock::{self};
+use super::{Case, CaseWriter, atomic, verify};
+use crate::case::layout;
+use crate::case::layout::{BACKUPS_DIR, ENDPOINTS_DIR, LOCK_FILE, LOG_FILE, MERGED_DIR};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
-/// Where the sources' own records are kept.
-pub const MERGED_DIR: &str = "merged";
 const STAGING_PREFIX: &str = ".staging-";
 /// The custody action that records a finished merge.
 pub const MERGE_ACTION: &str = "case.merge";
@@ -230,7 +230,7 @@ impl Source {
             ));
         }
         let head = custody::read_head(src)?
-            .ok_or_else(|| Error::Corrupt { path: src.join(custody::HEAD_FILE), what: "missing".into() })?;
+            .ok_or_else(|| Error::Corrupt { path: src.join(layout::HEAD_FILE), what: "missing".into() })?;
         let mut vouched = BTreeMap::new();
         for e in custody::read_entries(src)? {
             for f in e.files {

@@ -5,11 +5,9 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::case::layout::CASE_FILE;
 use crate::config;
 use crate::error::{Error, Result};
-
-/// File name inside the case.
-pub const CASE_FILE: &str = "case.toml";
 
 /// The whole of `case.toml`.
 #[derive(Clone, Debug, Serialize, Deserialize)]

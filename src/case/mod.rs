@@ -1,4 +1,4 @@
-//! The case on the stick: its layout, `case.toml`, the custody log, crash-safe writes, the
+//! The case on the stick: its layout (every file name, [`layout`]), `case.toml`, the custody log, crash-safe writes, the
 //! one-writer lock, status and verification.
 //!
 //! ```text
@@ -10,6 +10,7 @@
 mod atomic;
 mod custody;
 mod init;
+pub mod layout;
 mod lock;
 mod merge;
 mod meta;
@@ -20,26 +21,17 @@ mod verify;
 use std::path::{Path, PathBuf};
 
 pub use atomic::{append, create_new, sync_dir, write_atomic};
-pub use custody::{Entry, FileRef, HEAD_FILE, Head, LOG_FILE, NewEntry, read_entries, read_head};
+pub use custody::{Entry, FileRef, Head, NewEntry, read_entries, read_head};
 pub use init::{InitOptions, actor_of, init};
-pub use lock::{CaseLock, LOCK_FILE, holder, hostname};
-pub use merge::{ItemKind, MERGE_ACTION, MERGED_DIR, Merged, Placement, SameEndpoint, all_entries, items_of, merge};
-pub use meta::{CASE_FILE, CaseFile, CaseInfo, ClockInfo, HospitalInfo};
+pub use lock::{CaseLock, holder, hostname};
+pub use merge::{ItemKind, MERGE_ACTION, Merged, Placement, SameEndpoint, all_entries, items_of, merge};
+pub use meta::{CaseFile, CaseInfo, ClockInfo, HospitalInfo};
 pub use status::subdirs;
 pub use status::{Deadlines, Status, status};
 pub use summary::contact_text;
 pub use verify::{Problem, ProblemKind, VerifyReport, check_log_bytes, verify};
 
 use crate::error::Result;
-
-/// Sub-directory of per-endpoint evidence.
-pub const ENDPOINTS_DIR: &str = "endpoints";
-/// Sub-directory of backup verification results.
-pub const BACKUPS_DIR: &str = "backups";
-/// Sub-directory of generated reports.
-pub const REPORTS_DIR: &str = "reports";
-/// The hospital's config as copied into the case.
-pub const CONFIG_COPY: &str = "shodo.toml";
 
 /// A case opened for reading.
 #[derive(Clone, Debug)]

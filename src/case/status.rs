@@ -7,7 +7,8 @@ use chrono::{DateTime, Days, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use super::custody::{self, Entry};
-use super::{BACKUPS_DIR, CONFIG_COPY, Case, ENDPOINTS_DIR, REPORTS_DIR, lock};
+use super::{Case, lock};
+use crate::case::layout::{BACKUPS_DIR, CONFIG_COPY, ENDPOINTS_DIR, REPORTS_DIR};
 use crate::clock::{self, jst};
 use crate::config::{self, Config, EffectiveContact};
 use crate::error::Result;

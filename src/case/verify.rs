@@ -10,8 +10,9 @@ use std::path::{Component, Path};
 
 use serde::Serialize;
 
-use super::custody::{self, Entry, FileRef, HEAD_FILE, Head, LOG_FILE};
-use super::meta::{CASE_FILE, CaseFile};
+use super::custody::{self, Entry, FileRef, Head};
+use super::meta::CaseFile;
+use crate::case::layout::{CASE_FILE, HEAD_FILE, LOG_FILE};
 use crate::error::{Error, Result};
 use crate::hash::{self, ZERO};
 use crate::lang::Lang;

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use shodo::analyze::artefacts;
+use shodo::detect::artefacts;
+use shodo::findings::Severity;
 use shodo::{Lang, Result};
 
 use super::bar::Bar;
@@ -31,6 +32,7 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    shodo::selftest::bundled_data()?;
     let (Some(case), Some(endpoint)) = (&a.case, &a.endpoint) else {
         return files(a, lang, out);
     };
@@ -106,7 +108,7 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     Ok(if important { Outcome::Findings } else { Outcome::Clean })
 }
 
-fn detection_line(d: &shodo::analyze::events::Detection, lang: Lang, out: &mut dyn Write) -> Result<()> {
+fn detection_line(d: &shodo::detect::windows::events::Detection, lang: Lang, out: &mut dyn Write) -> Result<()> {
     let title = lang.pick(&d.title_ja, &d.title_en);
     let count = if d.count > 1 { format!(" ×{}", d.count) } else { String::new() };
     let facts = facts(&d.fields, &["burst", "accounts"]);
@@ -128,9 +130,9 @@ fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let logs = artefacts::analyze_files(&a.paths, &Bar::new(lang));
     let hives = artefacts::analyze_hive_files(&a.paths);
     let prefetch = artefacts::analyze_prefetch_files(&a.paths);
-    let important = logs.iter().flat_map(|l| &l.detections).any(|d| matches!(d.severity, "critical" | "high"))
-        || hives.iter().flat_map(|h| &h.view.findings).any(|f| matches!(f.severity, "critical" | "high"))
-        || prefetch.iter().filter_map(|p| p.concern()).any(|(sev, _, _)| sev == "high");
+    let important = logs.iter().flat_map(|l| &l.detections).any(|d| d.severity.is_serious())
+        || hives.iter().flat_map(|h| &h.view.findings).any(|f| f.severity.is_serious())
+        || prefetch.iter().filter_map(|p| p.concern()).any(|(sev, _, _)| sev.is_serious());
     if a.json {
         output::json(out, &serde_json::json!({ "logs": logs, "hives": hives, "prefetch": prefetch }))?;
     } else {
@@ -162,7 +164,7 @@ fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
                 None => format!("{} {}", h.view.findings.len(), lang.pick("件の所見", "findings")),
             };
             output::line(out, &format!("{}: {status}", h.path))?;
-            for f in h.view.findings.iter().filter(|f| f.severity != "low") {
+            for f in h.view.findings.iter().filter(|f| f.severity != Severity::Low) {
                 let title = lang.pick(&f.title_ja, &f.title_en);
                 output::line(out, &format!("  [{}] {title} {} {}", f.severity, f.key, facts(&f.fields, &[])))?;
             }
@@ -188,7 +190,7 @@ fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
                     ),
                 },
             )?;
-            for d in l.detections.iter().filter(|d| d.severity != "info") {
+            for d in l.detections.iter().filter(|d| d.severity != Severity::Info) {
                 detection_line(d, lang, out)?;
             }
         }

@@ -80,6 +80,7 @@ pub fn baseline(a: &BaselineArgs, lang: Lang, out: &mut dyn Write) -> Result<Out
 }
 
 pub fn verify(a: &VerifyArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    shodo::selftest::bundled_data()?;
     let since = a.compromised_since.as_deref().map(shodo::clock::parse_time).transpose()?;
     // The case is opened first: a wrong --case fails before the medium is read.
     let writer = match &a.case {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use clap::Args;
+use shodo::case::layout;
 use shodo::{Error, Lang, Result};
 
 use super::{Outcome, output};
@@ -52,6 +53,7 @@ fn os(s: &str) -> &std::ffi::OsStr {
 }
 
 pub fn run(a: &DemoArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    shodo::selftest::bundled_data()?;
     if a.out.exists() && std::fs::read_dir(&a.out).map_err(Error::io("read", &a.out))?.next().is_some() {
         return Err(Error::Refused {
             ja: format!("{} は空ではありません。別の --out を指定してください", a.out.display()),
@@ -142,7 +144,7 @@ pub fn run(a: &DemoArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         out,
         &format!("{} ({:.0} s)", lang.pick("デモが完了しました", "demo finished"), started.elapsed().as_secs_f64()),
     )?;
-    let reports = case.join(shodo::case::REPORTS_DIR);
+    let reports = case.join(layout::REPORTS_DIR);
     output::line(out, &format!("{}: {}", lang.pick("報告書", "reports"), reports.display()))?;
     let mut names: Vec<String> = std::fs::read_dir(&reports)
         .map_err(Error::io("read", &reports))?

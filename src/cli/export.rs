@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use age::secrecy::SecretString;
 use clap::Args;
 use serde_json::json;
+use shodo::case::layout;
 use shodo::config::{AgeRecipient, Config};
 use shodo::export::{self, ArchiveCheck, ExportOptions, Key, Opener};
 use shodo::{Error, Lang, Result, case};
@@ -134,7 +135,7 @@ fn key(a: &ExportArgs, dir: &std::path::Path, lang: Lang) -> Result<Key> {
 }
 
 fn configured(dir: &std::path::Path) -> Vec<(String, AgeRecipient)> {
-    Config::load(&dir.join(case::CONFIG_COPY))
+    Config::load(&dir.join(layout::CONFIG_COPY))
         .map(|c| c.recipients.into_iter().map(|r| (r.name, r.age)).collect())
         .unwrap_or_default()
 }

@@ -1,16 +1,15 @@
-//! `shodo isolate plan|apply|verify|rollback|ledger`.
+//! `shodo isolate plan|apply|verify|rollback|ledger|sheet`: the arguments made into the engine's
+//! [`Request`], and what comes back printed (text or JSON).
 
 use std::io::Write;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use shodo::config::{Config, ManagementAddr};
 use shodo::isolate::offline::Level;
-use shodo::isolate::{self, Action, linux, windows_script};
-use shodo::{Error, Lang, Result};
+use shodo::isolate::request::{self, Planned, Request};
+use shodo::isolate::{self, Action, linux, text};
+use shodo::{Lang, Result};
 
-use super::isolate_offline as offline;
 use super::{Outcome, output};
 
 /// How the endpoint is met.
@@ -52,11 +51,12 @@ impl LevelArg {
 }
 
 impl Mode {
-    fn name(self) -> &'static str {
+    /// The engine's mode.
+    fn mode(self) -> request::Mode {
         match self {
-            Mode::LiveLinux => "live-linux",
-            Mode::ScriptWindows => "script-windows",
-            Mode::OfflineWindows => "offline-windows",
+            Mode::LiveLinux => request::Mode::LiveLinux,
+            Mode::ScriptWindows => request::Mode::ScriptWindows,
+            Mode::OfflineWindows => request::Mode::OfflineWindows,
         }
     }
 }
@@ -102,254 +102,67 @@ pub struct IsolateArgs {
     pub json: bool,
 }
 
-fn addresses(raw: &[String]) -> Result<Vec<SocketAddr>> {
-    raw.iter()
-        .map(|r| {
-            ManagementAddr::try_from(r.clone()).map(|a| a.0).map_err(|why| Error::Refused { ja: why.clone(), en: why })
-        })
-        .collect()
-}
-
-/// The kept pairs: the case's `shodo.toml`, then `--allow`.
-fn allowlist(case: &Path, extra: &[String]) -> Result<Vec<SocketAddr>> {
-    let config = case.join(shodo::case::CONFIG_COPY);
-    let mut allow: Vec<SocketAddr> = if config.exists() {
-        Config::load(&config)?.isolation.keep.iter().map(|k| k.address.0).collect()
-    } else {
-        Vec::new()
-    };
-    for a in addresses(extra)? {
-        if !allow.contains(&a) {
-            allow.push(a);
-        }
+impl IsolateArgs {
+    /// The engine's request.
+    fn request(&self) -> Result<Request> {
+        let mut req = Request::new(&self.case, self.endpoint.as_deref(), self.mode.mode())?;
+        req.allow.clone_from(&self.allow);
+        req.probe_blocked.clone_from(&self.probe_blocked);
+        req.confirm.clone_from(&self.confirm);
+        req.examiner.clone_from(&self.examiner);
+        req.level = self.level.level();
+        req.source.clone_from(&self.source);
+        req.partition = self.partition;
+        req.force_uncollected.clone_from(&self.force_uncollected);
+        Ok(req)
     }
-    Ok(allow)
-}
-
-fn endpoint(a: &IsolateArgs) -> Result<String> {
-    shodo::collect::clean_id(&a.endpoint.clone().unwrap_or_else(shodo::case::hostname))
-}
-
-fn confirmed(a: &IsolateArgs, id: &str) -> Result<()> {
-    // Scripts written into the case change nothing until staff run them on the endpoint.
-    if a.confirm.as_deref() == Some(id) || a.mode == Mode::ScriptWindows {
-        return Ok(());
-    }
-    Err(Error::Refused {
-        ja: format!("この端末のネットワークを変更します。確認のため --confirm {id} と端末名を入力してください"),
-        en: format!("this changes the host's network: type the endpoint id to confirm (--confirm {id})"),
-    })
-}
-
-fn writer(a: &IsolateArgs, purpose: &str) -> Result<shodo::case::CaseWriter> {
-    case_writer(&a.case, a.examiner.as_deref(), purpose)
-}
-
-/// The case opened for writing by the examiner given, else the case's own.
-fn case_writer(case: &Path, examiner: Option<&str>, purpose: &str) -> Result<shodo::case::CaseWriter> {
-    let examiners = shodo::case::Case::open(case)?.file().case.examiners.clone();
-    let actor = examiner.map_or_else(|| shodo::case::actor_of(&examiners), str::to_string);
-    shodo::case::CaseWriter::open(case, &actor, purpose)
-}
-
-fn action(kind: &str, mode: Mode, writer: &shodo::case::CaseWriter, allow: &[SocketAddr]) -> Action {
-    Action {
-        action: kind.into(),
-        mode: mode.name().into(),
-        utc: shodo::clock::utc_string(shodo::clock::now()),
-        actor: writer.actor().to_string(),
-        host: shodo::case::hostname(),
-        allow: allow.iter().map(ToString::to_string).collect(),
-        changes: Vec::new(),
-        probes: Vec::new(),
-        verified: None,
-        notes: Vec::new(),
-        level: None,
-        files: Vec::new(),
-    }
-}
-
-/// The scripts for a Windows endpoint: (isolate.ps1, unisolate.ps1).
-fn scripts(case: &Path, id: &str, allow: &[SocketAddr]) -> Result<(String, String)> {
-    let case_id = shodo::case::Case::open(case)?.file().case.id.clone();
-    let now = shodo::clock::utc_string(shodo::clock::now());
-    Ok((windows_script::isolate_ps1(&case_id, id, allow, &now), windows_script::unisolate_ps1(&case_id, id, &now)))
 }
 
 pub fn plan(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
-    let id = endpoint(a)?;
-    let allow = allowlist(&a.case, &a.allow)?;
-    let ruleset = match a.mode {
-        Mode::OfflineWindows => {
-            offline::plan(a, &id, &allow, lang, out)?;
-            return Ok(Outcome::Clean);
-        }
-        Mode::LiveLinux => linux::ruleset(&allow),
-        Mode::ScriptWindows => {
-            let (isolate, unisolate) = scripts(&a.case, &id, &allow)?;
-            format!("# isolate.ps1\n{isolate}\n# unisolate.ps1\n{unisolate}")
-        }
-    };
+    let req = a.request()?;
+    let planned = request::plan(&req)?;
     if a.json {
-        let allow: Vec<String> = allow.iter().map(ToString::to_string).collect();
-        output::json(
-            out,
-            &serde_json::json!({ "endpoint": id, "mode": "live-linux", "table": linux::TABLE,
-            "allow": allow, "ruleset": ruleset, "changed": false }),
-        )?;
+        output::json(out, &plan_json(&req, &planned))?;
         return Ok(Outcome::Clean);
     }
-    output::line(
-        out,
-        &match lang {
-            Lang::Ja => format!("{id} の隔離計画（まだ何も変更していません）: {}", what_ja(a.mode)),
-            Lang::En => format!("isolation plan for {id} (nothing changed yet): {}", what_en(a.mode)),
-        },
-    )?;
-    if allow.is_empty() {
-        output::line(
-            out,
-            lang.pick(
-                "  管理用の宛先なし: すべての通信を遮断します",
-                "  no management address kept: all traffic is blocked",
-            ),
-        )?;
+    for line in text::plan(&req, &planned, lang) {
+        output::line(out, &line)?;
     }
-    for k in &allow {
-        output::line(out, &format!("  {}: {k}", lang.pick("通す管理用の宛先", "kept reachable")))?;
-    }
-    output::line(out, &ruleset)?;
     Ok(Outcome::Clean)
 }
 
-pub fn apply(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
-    let id = endpoint(a)?;
-    confirmed(a, &id)?;
-    let allow = allowlist(&a.case, &a.allow)?;
-    let blocked =
-        if a.probe_blocked.is_empty() { isolate::default_blocked(&allow) } else { addresses(&a.probe_blocked)? };
-    let writer = writer(a, "isolate apply")?;
-    let done = match a.mode {
-        Mode::LiveLinux => linux::apply_action(&allow, &blocked)?,
-        Mode::ScriptWindows => write_scripts(&writer, &id, &allow)?,
-        Mode::OfflineWindows => offline::apply(a, &id, &allow, &writer)?,
-    };
-    let mut act = action("apply", a.mode, &writer, &allow).with(done);
-    if a.mode == Mode::OfflineWindows {
-        act.level = Some(a.level.level());
-    }
-    isolate::record(&writer, &id, act.clone())?;
-    report(&id, &act, lang, out, a.json)
-}
-
-fn what_ja(mode: Mode) -> String {
-    match mode {
-        Mode::LiveLinux => format!("nftables のテーブル {} を読み込みます", linux::TABLE),
-        Mode::ScriptWindows => "端末で管理者として実行する isolate.ps1 と unisolate.ps1 をケースに書きます".into(),
-        Mode::OfflineWindows => "Windows のレジストリハイブに書き込みます".into(),
-    }
-}
-
-fn what_en(mode: Mode) -> String {
-    match mode {
-        Mode::LiveLinux => format!("load the nftables table {}", linux::TABLE),
-        Mode::ScriptWindows => {
-            "write isolate.ps1 and unisolate.ps1 into the case, to run as administrator on the endpoint".into()
+/// The plan as JSON (its shape predates [`Planned`] and is kept).
+fn plan_json(req: &Request, planned: &Planned) -> serde_json::Value {
+    let id = &req.endpoint;
+    match planned {
+        Planned::Offline { source, facts, refusals, plan } => {
+            let refusals: Vec<_> = refusals.iter().map(|(ja, en)| serde_json::json!({ "ja": ja, "en": en })).collect();
+            serde_json::json!({ "endpoint": id, "mode": "offline-windows", "level": req.level,
+                "source": source, "facts": facts, "refusals": refusals, "plan": plan, "changed": false })
         }
-        Mode::OfflineWindows => "write into the Windows registry hives".into(),
+        Planned::Ruleset { allow, ruleset } => serde_json::json!({ "endpoint": id, "mode": req.mode.name(),
+            "table": linux::TABLE, "allow": allow.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "ruleset": ruleset, "changed": false }),
+        Planned::Scripts { allow, isolate, unisolate } => serde_json::json!({ "endpoint": id, "mode": req.mode.name(),
+            "allow": allow.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "ruleset": format!("# isolate.ps1\n{isolate}\n# unisolate.ps1\n{unisolate}"),
+            "isolate_ps1": isolate, "unisolate_ps1": unisolate, "changed": false }),
     }
 }
 
-/// Writes the scripts into `endpoints/<id>/` (UTF-8 with BOM, CRLF); shodo cannot confirm what
-/// they do on the endpoint, so the action stays unconfirmed.
-fn write_scripts(writer: &shodo::case::CaseWriter, id: &str, allow: &[SocketAddr]) -> Result<isolate::Done> {
-    let dir = writer.case().dir().join(shodo::case::ENDPOINTS_DIR).join(id);
-    std::fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
-    let (isolate_ps1, unisolate_ps1) = scripts(writer.case().dir(), id, allow)?;
-    let mut changes = Vec::new();
-    for (name, text) in [("isolate.ps1", isolate_ps1), ("unisolate.ps1", unisolate_ps1)] {
-        let bytes = windows_script::as_file(&text);
-        shodo::case::write_atomic(&dir.join(name), &bytes)?;
-        changes.push(isolate::Change {
-            target: format!("{}/{id}/{name}", shodo::case::ENDPOINTS_DIR),
-            old: None,
-            new: None,
-            new_sha256: Some(shodo::hash::sha256_hex(&bytes)),
-            ..isolate::Change::default()
-        });
-    }
-    let rel = format!("{}/{id}", shodo::case::ENDPOINTS_DIR);
-    let notes = vec![(
-        format!(
-            "{rel}/isolate.ps1 を端末にコピーし、管理者として実行してください（解除は同じフォルダの unisolate.ps1）。実行記録（isolate-*.log）を持ち帰ってください"
-        ),
-        format!(
-            "copy {rel}/isolate.ps1 to the endpoint and run it as administrator (undo with unisolate.ps1 from the same folder); bring back its transcript (isolate-*.log)"
-        ),
-    )];
-    Ok(isolate::Done { changes, notes, ..isolate::Done::default() })
-}
-
-/// A script run on the endpoint is checked and undone there, not by shodo.
-fn not_for_scripts(a: &IsolateArgs, id: &str) -> Result<()> {
-    if a.mode != Mode::ScriptWindows {
-        return Ok(());
-    }
-    Err(Error::Refused {
-        ja: format!(
-            "script-windows では shodo は端末に触れません。{id} では wf.msc でグループ「shodo isolation」の規則を確認し、解除は unisolate.ps1 を管理者として実行してください"
-        ),
-        en: format!(
-            "with script-windows shodo does not reach the endpoint: on {id}, check the \"shodo isolation\" rule group in wf.msc, and undo by running unisolate.ps1 as administrator"
-        ),
-    })
+pub fn apply(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    let req = a.request()?;
+    report(&req.endpoint, &request::apply(&req)?, lang, out, a.json)
 }
 
 pub fn verify(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
-    let id = endpoint(a)?;
-    not_for_scripts(a, &id)?;
-    if a.mode == Mode::OfflineWindows {
-        let (changes, level) = offline::applied(a, &id)?;
-        let done = offline_run_verify(a, &id, &changes)?;
-        let writer = writer(a, "isolate verify")?;
-        let mut act = action("verify", a.mode, &writer, &[]).with(done);
-        act.level = level;
-        isolate::record(&writer, &id, act.clone())?;
-        return report(&id, &act, lang, out, a.json);
-    }
-    let journal = isolate::read_journal(&a.case, &id)?;
-    let last = journal.actions.iter().rev().find(|x| x.action != "verify");
-    let Some(applied) = last.filter(|x| x.action == "apply") else {
-        return Err(Error::Refused {
-            ja: format!("{id} は shodo で隔離されていません（isolation.json に適用の記録がありません）"),
-            en: format!("{id} is not isolated by shodo (no apply in its isolation.json)"),
-        });
-    };
-    let recorded = applied.changes.first().and_then(|c| c.new.clone()).unwrap_or_default();
-    let allow = addresses(&applied.allow)?;
-    let blocked =
-        if a.probe_blocked.is_empty() { isolate::default_blocked(&allow) } else { addresses(&a.probe_blocked)? };
-    let writer = writer(a, "isolate verify")?;
-    let act = action("verify", a.mode, &writer, &allow).with(linux::verify_action(&recorded, &allow, &blocked)?);
-    isolate::record(&writer, &id, act.clone())?;
-    report(&id, &act, lang, out, a.json)
+    let req = a.request()?;
+    report(&req.endpoint, &request::verify(&req)?, lang, out, a.json)
 }
 
 pub fn rollback(a: &IsolateArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
-    let id = endpoint(a)?;
-    not_for_scripts(a, &id)?;
-    confirmed(a, &id)?;
-    let writer = writer(a, "isolate rollback")?;
-    let done = match a.mode {
-        Mode::OfflineWindows => {
-            let (changes, _) = offline::applied(a, &id)?;
-            shodo::isolate::offline_run::rollback(&writer, &id, &offline::volume(a, &id)?, &changes)?
-        }
-        _ => linux::rollback_action()?,
-    };
-    let act = action("rollback", a.mode, &writer, &[]).with(done);
-    isolate::record(&writer, &id, act.clone())?;
-    report(&id, &act, lang, out, a.json)
+    let req = a.request()?;
+    report(&req.endpoint, &request::rollback(&req)?, lang, out, a.json)
 }
 
 pub fn ledger(a: &super::CaseArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
@@ -368,7 +181,10 @@ pub fn ledger(a: &super::CaseArgs, lang: Lang, out: &mut dyn Write) -> Result<Ou
             (false, Lang::Ja) => "解除済み",
             (false, Lang::En) => "released",
         };
-        output::line(out, &format!("{}  {}  {state}  {}  {}  {}", r.endpoint, r.mode, mark(r.verified), r.by, r.utc))?;
+        output::line(
+            out,
+            &format!("{}  {}  {state}  {}  {}  {}", r.endpoint, r.mode, text::mark(r.verified), r.by, r.utc),
+        )?;
     }
     Ok(Outcome::Clean)
 }
@@ -394,7 +210,7 @@ pub struct SheetArgs {
 pub fn sheet(a: &SheetArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let id = shodo::collect::clean_id(&a.endpoint)?;
     let sheet = isolate::sheet::sheet(&a.case, &id)?;
-    let writer = case_writer(&a.case, a.examiner.as_deref(), "isolate sheet")?;
+    let writer = request::case_writer(&a.case, a.examiner.as_deref(), "isolate sheet")?;
     let rel = isolate::sheet::write(&writer, &sheet, lang)?;
     let path = a.case.join(&rel);
     if a.json {
@@ -409,72 +225,14 @@ pub fn sheet(a: &SheetArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     Ok(Outcome::Clean)
 }
 
-fn mark(v: Option<bool>) -> &'static str {
-    match v {
-        Some(true) => "○",
-        Some(false) => "×",
-        None => "－",
-    }
-}
-
-fn offline_run_verify(a: &IsolateArgs, id: &str, changes: &[isolate::Change]) -> Result<isolate::Done> {
-    shodo::isolate::offline_run::verify(&offline::volume(a, id)?, changes)
-}
-
 fn report(id: &str, act: &Action, lang: Lang, out: &mut dyn Write, json: bool) -> Result<Outcome> {
-    let scripts = act.mode == Mode::ScriptWindows.name();
-    let clean = act.verified == Some(true) || scripts || (act.action == "rollback" && act.verified != Some(false));
-    let outcome = if clean { Outcome::Clean } else { Outcome::Findings };
+    let outcome = if request::clean(act) { Outcome::Clean } else { Outcome::Findings };
     if json {
         output::json(out, act)?;
         return Ok(outcome);
     }
-    if act.mode == Mode::OfflineWindows.name() {
-        offline::report(id, act, lang, out)?;
-        return Ok(outcome);
-    }
-    if scripts {
-        output::line(
-            out,
-            &format!("{id}: {}", lang.pick("隔離スクリプトを作成しました", "isolation scripts written")),
-        )?;
-        for c in &act.changes {
-            output::line(out, &format!("  {}  SHA-256 {}", c.target, c.new_sha256.as_deref().unwrap_or("-")))?;
-        }
-        for (ja, en) in &act.notes {
-            output::line(out, &format!("  {}", lang.pick(ja, en)))?;
-        }
-        return Ok(outcome);
-    }
-    let what = match (act.action.as_str(), lang) {
-        ("apply", Lang::Ja) => "隔離しました",
-        ("apply", Lang::En) => "isolated",
-        ("verify", Lang::Ja) => "隔離を確認しました",
-        ("verify", Lang::En) => "isolation checked",
-        (_, Lang::Ja) => "隔離を解除しました",
-        (_, Lang::En) => "isolation rolled back",
-    };
-    output::line(out, &format!("{id}: {what} ({})", linux::TABLE))?;
-    if act.action != "rollback" {
-        let confirmed = match (act.verified, lang) {
-            (Some(true), Lang::Ja) => "○ 両方向で確認（管理用の宛先は通り、それ以外は遮断）",
-            (Some(true), Lang::En) => "○ confirmed both ways (kept pairs pass, others are blocked)",
-            (Some(false), Lang::Ja) => "× 確認できず: 隔離が効いていません",
-            (Some(false), Lang::En) => "× NOT confirmed: the isolation does not hold",
-            (None, Lang::Ja) => "－ 確認しきれません（管理用の宛先から応答なし）",
-            (None, Lang::En) => "－ not fully confirmed (no kept pair answered)",
-        };
-        output::line(out, &format!("  {confirmed}"))?;
-    }
-    for p in &act.probes {
-        let expect = match p.expect {
-            isolate::Expect::Pass => lang.pick("通るはず", "should pass"),
-            isolate::Expect::Blocked => lang.pick("遮断されるはず", "should be blocked"),
-        };
-        output::line(out, &format!("  {} {} ({expect}): {}", mark(p.ok), p.address, p.result))?;
-    }
-    for (ja, en) in &act.notes {
-        output::line(out, &format!("  {}", lang.pick(ja, en)))?;
+    for line in text::action(id, act, lang) {
+        output::line(out, &line)?;
     }
     Ok(outcome)
 }

@@ -9,7 +9,6 @@ mod collect;
 mod demo;
 mod export;
 mod isolate;
-mod isolate_offline;
 mod merge;
 mod output;
 mod playbook;

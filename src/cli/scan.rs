@@ -6,10 +6,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::Args;
-use shodo::analyze::evidence::{self, Volume};
-use shodo::analyze::rules;
-use shodo::analyze::scan::{self, Event};
 use shodo::source;
+use shodo::yara::evidence::{self, Volume};
+use shodo::yara::rules;
+use shodo::yara::scan::{self, Event};
 use shodo::{Error, Lang, Result};
 
 use super::bar::Bar;
@@ -75,6 +75,7 @@ fn parse_size(s: &str) -> std::result::Result<u64, String> {
 }
 
 pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    shodo::selftest::bundled_data()?;
     let set = rules::load(!a.no_bundled, &a.rules, a.cache.as_deref())?;
     for e in &set.errors {
         eprintln!("{} {}: {}", lang.pick("ルールを読み込めません:", "rule file not loaded:"), e.file, e.message);
@@ -280,7 +281,7 @@ fn open_volume(
         Ok(k) => k,
         Err(e) => return (None, Some(e.to_string())),
     };
-    match evidence::open_recorded_volume(case_dir, endpoint, a.source.as_deref(), a.partition, key.as_ref()) {
+    match shodo::collect::open_recorded_volume(case_dir, endpoint, a.source.as_deref(), a.partition, key.as_ref()) {
         Ok(v) => (Some(v), None),
         Err(why) => (None, Some(why)),
     }

@@ -12,12 +12,10 @@ use serde_json::{Value, json};
 use super::catalogue::Os;
 use super::plan::find;
 use super::read;
-use crate::analyze::registry::Hive;
+use crate::case::layout::ENDPOINT_FILE;
 use crate::clock;
 use crate::error::{Error, Result};
-
-/// File name in the endpoint directory.
-pub const ENDPOINT_FILE: &str = "endpoint.json";
+use crate::formats::registry::Hive;
 
 /// Largest hive read for these facts.
 const HIVE_LIMIT: u64 = 1 << 30;
@@ -208,7 +206,7 @@ fn system_facts(system: &mut Hive, f: &mut Facts) {
         .or_else(|| system.text(&format!(r"{cs}\Services\Tcpip\Parameters"), "Hostname"));
     f.time_zone = system.text(&format!(r"{cs}\Control\TimeZoneInformation"), "TimeZoneKeyName");
     f.last_shutdown = match system.value(&format!(r"{cs}\Control\Windows"), "ShutdownTime") {
-        Some(crate::analyze::registry::Value::Bytes(b)) if b.len() == 8 => {
+        Some(crate::formats::registry::Value::Bytes(b)) if b.len() == 8 => {
             crate::clock::filetime_string(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
         }
         _ => None,

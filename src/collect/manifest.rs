@@ -9,11 +9,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::case::layout::MANIFEST;
 use crate::error::{Error, Result};
 use crate::hash;
-
-/// File name beside the evidence (and inside every segment).
-pub const MANIFEST: &str = "manifest.jsonl";
 
 /// What happened to a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

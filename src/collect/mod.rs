@@ -5,6 +5,7 @@
 //! Reads the source only (files opened `O_NOATIME | O_NOFOLLOW`, symlinks never followed);
 //! writes only inside `<case>/endpoints/<id>/`. An interrupted run resumes where it stopped.
 
+mod archived;
 mod catalogue;
 mod endpoint;
 mod live;
@@ -12,6 +13,7 @@ mod manifest;
 mod names;
 mod plan;
 mod read;
+mod recorded;
 mod resume;
 mod run;
 mod segment;
@@ -23,18 +25,21 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use archived::{entry_bytes, row_bytes};
 pub use catalogue::{Artefact, Catalogue, Os, Text, parse_size};
 pub use endpoint::{Endpoint, clean_id, read as read_endpoint};
 pub use manifest::{
-    MANIFEST, Row, SkipReason, Status, Times, latest as latest_rows, parse as parse_manifest, read as read_manifest,
+    Row, SkipReason, Status, Times, latest as latest_rows, parse as parse_manifest, read as read_manifest,
 };
 pub use names::{escape, shift_jis, unescape};
 pub use plan::{Candidate, Plan, detect_os, plan};
 pub use read::open_evidence;
+pub use recorded::{open_recorded_volume, recorded_source, same_volume};
 pub use run::times;
 pub use segment::inner_rows;
 
-use crate::case::{CaseWriter, ENDPOINTS_DIR};
+use crate::case::CaseWriter;
+use crate::case::layout::ENDPOINTS_DIR;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

@@ -6,10 +6,11 @@ use std::fs::{self, File};
 use std::path::Path;
 
 use super::endpoint;
-use super::manifest::{self, MANIFEST, Row};
+use super::manifest::{self, Row};
 use super::run::record_segment;
 use super::segment;
-use crate::case::{self, CaseWriter, ENDPOINTS_DIR};
+use crate::case::layout::{ENDPOINTS_DIR, MANIFEST};
+use crate::case::{self, CaseWriter};
 use crate::error::{Error, Result};
 
 pub(super) fn prepare_dir(dir: &Path, id: &str, source: &Path) -> Result<()> {

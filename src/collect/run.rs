@@ -11,14 +11,15 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::catalogue::Catalogue;
-use super::endpoint::{self, ENDPOINT_FILE};
-use super::manifest::{self, MANIFEST, Row, SkipReason, Status, Times};
+use super::endpoint::{self};
+use super::manifest::{self, Row, SkipReason, Status, Times};
 use super::plan::{Candidate, Plan};
 use super::read::{kind_of, open_evidence};
 use super::resume::{cut_torn_manifest, discard_partials, finished_segments, prepare_dir, recover_segments};
 use super::segment::{self, CopyError, Segment};
 use super::{Options, Summary, names};
-use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
+use crate::case::layout::{ENDPOINT_FILE, ENDPOINTS_DIR, MANIFEST};
+use crate::case::{self, CaseWriter, FileRef, NewEntry};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::progress::Progress;

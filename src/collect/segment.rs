@@ -16,8 +16,9 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::manifest::{self, MANIFEST, Row};
+use super::manifest::{self, Row};
 use crate::case;
+use crate::case::layout::MANIFEST;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

@@ -2,6 +2,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::case::layout::MANIFEST;
 use crate::case::{self, CaseWriter, InitOptions};
 use crate::progress::Silent;
 

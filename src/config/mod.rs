@@ -13,8 +13,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::{ConfigError, ConfigErrorKind};
 pub use contacts::{Contact, ContactRole, DefaultContact, EffectiveContact, Origin, default_contacts, defaults_only};
-pub use error::{ConfigError, ConfigErrorKind};
 pub(crate) use error::{bundled, deserialize};
 pub use values::{AgeRecipient, ManagementAddr, Phone};
 

@@ -61,9 +61,7 @@ pub fn crc32(data: &[u8]) -> u32 {
 
 fn filetime(rfc3339: &str) -> u64 {
     // A time that does not parse is written as the FILETIME epoch (1601), visibly wrong.
-    let Ok(t) = chrono::DateTime::parse_from_rfc3339(rfc3339) else { return 0 };
-    (t.timestamp().max(-11_644_473_600) + 11_644_473_600) as u64 * 10_000_000
-        + u64::from(t.timestamp_subsec_nanos() / 100)
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or(0, |t| crate::clock::to_filetime(t.to_utc()))
 }
 
 /// An attribute's value: text, or a substitution (index, value type).

@@ -1,9 +1,7 @@
 //! Registry hives for the demo endpoint and the tests: a minimal empty hive written here (base
 //! block, one hbin, a root key and its security cell), filled with hivex's `hivexsh`.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 
@@ -53,32 +51,14 @@ pub fn empty_hive() -> Vec<u8> {
     let mut base = vec![0u8; 4096];
     base[..4].copy_from_slice(b"regf");
     base[4..48].copy_from_slice(&u32s(&[1, 1, 0, 0, 1, 5, 0, 1, FIRST_CELL, hbin_size as u32, 1]));
-    crate::analyze::registry::seal(&mut base);
+    crate::formats::registry::seal(&mut base);
     [base, hbin].concat()
 }
 
 /// Writes a hive at `path` and runs `script` (hivexsh commands) on it, then commits.
 pub fn make_hive(path: &Path, script: &str) -> Result<()> {
     std::fs::write(path, empty_hive()).map_err(Error::io("write", path))?;
-    let mut child = Command::new("hivexsh")
-        .arg("-w")
-        .arg(path)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::Io { op: "run hivexsh (libhivex-bin)", path: "hivexsh".into(), source: e })?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(format!("{script}\ncommit\n").as_bytes()).map_err(Error::io("write", path))?;
-    }
-    let out = child.wait_with_output().map_err(Error::io("run hivexsh", path))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(Error::Corrupt {
-            path: path.into(),
-            what: format!("hivexsh: {}", String::from_utf8_lossy(&out.stderr).trim()),
-        })
-    }
+    crate::isolate::hivex::hivexsh(path, &format!("{script}\n"))
 }
 
 /// Sets every key's last-written time (FILETIME) in a hive's bytes: hivexsh leaves its own,

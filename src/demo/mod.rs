@@ -125,8 +125,7 @@ fn hives(root: &Path) -> Result<()> {
 }
 
 fn filetime(rfc3339: &str) -> u64 {
-    let secs = chrono::DateTime::parse_from_rfc3339(rfc3339).map_or(0, |t| t.timestamp());
-    (secs.max(0) as u64 + 11_644_473_600) * 10_000_000
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or(0, |t| crate::clock::to_filetime(t.to_utc()))
 }
 
 /// Sets a file's modification time (the encryption happened at night, not when the demo ran).

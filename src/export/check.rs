@@ -11,7 +11,8 @@ use age::secrecy::SecretString;
 use serde::Serialize;
 
 use super::{LISTING, Listing};
-use crate::case::{self, Entry, HEAD_FILE, Head, LOG_FILE, Problem, ProblemKind, VerifyReport};
+use crate::case::layout::{HEAD_FILE, LOG_FILE};
+use crate::case::{self, Entry, Head, Problem, ProblemKind, VerifyReport};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

@@ -25,7 +25,8 @@ use sha2::{Digest, Sha256};
 
 pub use check::{ArchiveCheck, Opener, check};
 
-use crate::case::{CaseWriter, ENDPOINTS_DIR, LOCK_FILE, MERGED_DIR, NewEntry};
+use crate::case::layout::{ENDPOINTS_DIR, LOCK_FILE, MERGED_DIR};
+use crate::case::{CaseWriter, NewEntry};
 use crate::config::AgeRecipient;
 use crate::error::{Error, Result};
 use crate::progress::Progress;

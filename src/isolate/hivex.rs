@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use super::offline::{Edit, RegData};
-use crate::analyze::registry::{Hive, RawValue};
 use crate::error::{Error, Result};
+use crate::formats::registry::{Hive, RawValue};
 
 /// hivex writes a value of this size or more as one cell, which Windows would not read (it
 /// expects big-data blocks): a key holding such a value is never rewritten.
@@ -26,7 +26,7 @@ pub fn write(path: &Path, edits: &[&Edit]) -> Result<()> {
     let bytes = std::fs::read(path).map_err(Error::io("read", path))?;
     let mut hive = parse(&bytes, path)?;
     let script = script(&mut hive, edits, path)?;
-    run(path, &script)
+    hivexsh(path, &script)
 }
 
 /// The hivexsh commands: keys to delete (deepest first), keys to create, then each edited key
@@ -128,7 +128,9 @@ fn line(text: &str, path: &Path) -> Result<String> {
     Ok(text.to_string())
 }
 
-fn run(path: &Path, script: &str) -> Result<()> {
+/// Runs `script` (hivexsh commands, one a line) on the hive at `path` and commits; anything
+/// hivexsh says on standard error is a failure.
+pub fn hivexsh(path: &Path, script: &str) -> Result<()> {
     let mut child = Command::new("hivexsh")
         .arg("-w")
         .arg(path)

@@ -13,7 +13,9 @@ pub mod linux;
 pub mod offline;
 pub mod offline_run;
 pub mod quarantine;
+pub mod request;
 pub mod sheet;
+pub mod text;
 pub mod windows_script;
 
 use std::net::{SocketAddr, TcpStream};
@@ -22,11 +24,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::case::layout;
+use crate::case::layout::JOURNAL;
 use crate::case::{CaseWriter, FileRef, NewEntry};
 use crate::error::{Error, Result};
-
-/// The change journal's file name inside `endpoints/<id>/`.
-pub const JOURNAL: &str = "isolation.json";
 
 /// How long a probe waits for an answer.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -203,7 +204,7 @@ pub fn default_blocked(allow: &[SocketAddr]) -> Vec<SocketAddr> {
 
 /// The journal of an endpoint (empty when none yet).
 pub fn read_journal(case_dir: &Path, endpoint: &str) -> Result<Journal> {
-    let path = case_dir.join(crate::case::ENDPOINTS_DIR).join(endpoint).join(JOURNAL);
+    let path = case_dir.join(layout::ENDPOINTS_DIR).join(endpoint).join(JOURNAL);
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt { path, what: e.to_string() }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -218,7 +219,7 @@ pub fn read_journal(case_dir: &Path, endpoint: &str) -> Result<Journal> {
 pub fn record(writer: &CaseWriter, endpoint: &str, action: Action) -> Result<()> {
     let dir = writer.case().dir();
     let mut journal = read_journal(dir, endpoint)?;
-    let rel = format!("{}/{endpoint}/{JOURNAL}", crate::case::ENDPOINTS_DIR);
+    let rel = format!("{}/{endpoint}/{JOURNAL}", layout::ENDPOINTS_DIR);
     let path = dir.join(&rel);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
@@ -269,7 +270,7 @@ pub fn standing(journal: &Journal) -> Option<(&Action, Option<bool>)> {
 /// Where every endpoint of the case stands.
 pub fn ledger(case_dir: &Path) -> Result<Vec<LedgerRow>> {
     let mut rows = Vec::new();
-    let Ok(endpoints) = std::fs::read_dir(case_dir.join(crate::case::ENDPOINTS_DIR)) else { return Ok(rows) };
+    let Ok(endpoints) = std::fs::read_dir(case_dir.join(layout::ENDPOINTS_DIR)) else { return Ok(rows) };
     let mut names: Vec<String> = endpoints.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     for name in names {

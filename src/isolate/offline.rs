@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Note;
-use crate::analyze::registry::{Hive, RawValue};
+use crate::formats::registry::{Hive, RawValue};
+use crate::hash::hex;
 
 /// The SYSTEM hive's name (under `Windows/System32/config`).
 pub const SYSTEM: &str = "SYSTEM";
@@ -54,6 +55,14 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, least first.
+    pub const ALL: [Level; 3] = [Level::Soft, Level::Hard, Level::Persistence];
+
+    /// The level named `name`.
+    pub fn parse(name: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.name() == name)
+    }
+
     /// Its name.
     pub fn name(self) -> &'static str {
         match self {
@@ -107,10 +116,6 @@ impl RegData {
     pub fn same(&self, other: &RegData) -> bool {
         self.kind == other.kind && self.data.eq_ignore_ascii_case(&other.data)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
@@ -393,13 +398,12 @@ pub fn program_path(command: &str) -> Option<String> {
 }
 
 fn serious(f: &Value) -> bool {
-    let severity = f["severity"].as_str().or_else(|| f["meta"]["severity"].as_str());
-    matches!(severity, Some("high" | "critical"))
+    crate::findings::severity(f).is_some_and(crate::findings::Severity::is_serious)
 }
 
 /// A YARA hit on an attacker's tool (not a ransom note, which is evidence and harmless).
 fn tool(f: &Value) -> bool {
-    f["meta"]["category"].as_str().is_some_and(|c| crate::analyze::scan::TOOL_CATEGORIES.contains(&c))
+    f["meta"]["category"].as_str().is_some_and(|c| crate::yara::scan::TOOL_CATEGORIES.contains(&c))
 }
 
 /// A machine Run entry is switched off where Task Manager switches it off (StartupApproved:

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 
 use super::offline::{self, Edit, Facts, Inputs, Plan, SOFTWARE, SYSTEM};
 use super::{Change, Done, Note, hivex, quarantine};
-use crate::case::{CaseWriter, ENDPOINTS_DIR};
+use crate::case::CaseWriter;
+use crate::case::layout;
+use crate::case::layout::ENDPOINTS_DIR;
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 use crate::source::{self, platform};
@@ -99,7 +101,7 @@ fn read(volume: &Volume) -> Result<State> {
         Err(e) => return Err(e),
     };
     if let Some(then) = &volume.recorded
-        && let Err(why) = crate::analyze::evidence::same_volume(then, &opened.describe())
+        && let Err(why) = crate::collect::same_volume(then, &opened.describe())
     {
         return Err(Error::Refused { ja: format!("別のボリュームです: {why}"), en: why });
     }
@@ -136,13 +138,13 @@ fn sequence(bytes: &[u8], at: usize) -> Option<u32> {
 
 /// Whether evidence of the endpoint was collected into the case.
 pub fn collected(case_dir: &Path, endpoint: &str) -> bool {
-    let manifest = case_dir.join(ENDPOINTS_DIR).join(endpoint).join(crate::collect::MANIFEST);
+    let manifest = case_dir.join(ENDPOINTS_DIR).join(endpoint).join(layout::MANIFEST);
     crate::collect::read_manifest(&manifest).is_ok_and(|rows| !rows.is_empty())
 }
 
 /// The endpoint's findings (findings.jsonl), for the persistence level.
 pub fn findings(case_dir: &Path, endpoint: &str) -> Vec<Value> {
-    crate::analyze::evidence::read_findings(&case_dir.join(ENDPOINTS_DIR).join(endpoint))
+    crate::findings::read(&case_dir.join(ENDPOINTS_DIR).join(endpoint))
 }
 
 fn plan_of(state: &State, inputs: &Inputs) -> Result<Plan> {

@@ -10,13 +10,12 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{Journal, read_journal, standing};
+use crate::case::layout;
+use crate::case::layout::SHEET;
 use crate::case::{CaseWriter, FileRef, NewEntry};
 use crate::collect::read_endpoint;
 use crate::error::{Error, Result};
 use crate::lang::Lang;
-
-/// The sheet's file name inside `endpoints/<id>/`.
-pub const SHEET: &str = "network-sheet.html";
 
 /// What the sheet says.
 #[derive(Clone, Debug, Serialize)]
@@ -68,7 +67,7 @@ pub struct State {
 
 /// The sheet of `endpoint` from the case at `case_dir`.
 pub fn sheet(case_dir: &Path, id: &str) -> Result<Sheet> {
-    let dir = case_dir.join(crate::case::ENDPOINTS_DIR).join(id);
+    let dir = case_dir.join(layout::ENDPOINTS_DIR).join(id);
     let facts = read_endpoint(&dir);
     let journal = read_journal(case_dir, id)?;
     if facts.is_none() && journal.actions.is_empty() {
@@ -119,7 +118,7 @@ fn state(journal: &Journal) -> Option<State> {
 /// Writes the sheet into the case (`endpoints/<id>/network-sheet.html`), on the custody record.
 pub fn write(writer: &CaseWriter, sheet: &Sheet, lang: Lang) -> Result<String> {
     let dir = writer.case().dir();
-    let rel = format!("{}/{}/{SHEET}", crate::case::ENDPOINTS_DIR, sheet.endpoint);
+    let rel = format!("{}/{}/{SHEET}", layout::ENDPOINTS_DIR, sheet.endpoint);
     let path = dir.join(&rel);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;

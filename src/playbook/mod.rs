@@ -14,6 +14,7 @@ use serde_json::json;
 
 pub use record::Recorder;
 
+use crate::case::layout;
 use crate::case::{self, CaseWriter, NewEntry};
 use crate::config::ContactRole;
 use crate::error::{Error, Result};
@@ -378,7 +379,7 @@ pub struct Setting {
 /// The setting from `config` when given, else the case's copy of `shodo.toml`, else
 /// `shodo.toml` in the working directory, else the shipped defaults alone.
 pub fn setting(config: Option<&Path>, case_dir: Option<&Path>) -> Result<Setting> {
-    let copy = case_dir.map(|d| d.join(case::CONFIG_COPY)).filter(|p| p.is_file());
+    let copy = case_dir.map(|d| d.join(layout::CONFIG_COPY)).filter(|p| p.is_file());
     let here = Some(Path::new("shodo.toml").to_path_buf()).filter(|p| case_dir.is_none() && p.is_file());
     let Some(path) = config.map(Path::to_path_buf).or(copy).or(here) else {
         return Ok(Setting {

@@ -22,12 +22,11 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::case::{CaseWriter, FileRef, NewEntry, REPORTS_DIR};
+use crate::case::layout;
+use crate::case::layout::{MODEL, REPORTS_DIR};
+use crate::case::{CaseWriter, FileRef, NewEntry};
 use crate::error::{Error, Result};
 use crate::lang::Lang;
-
-/// The model's file name in `reports/`.
-pub const MODEL: &str = "report.json";
 
 /// Writes the model and the reports in `lang` into the case's `reports/` (and, when `out` is
 /// given, copies them there); returns the paths written, relative to the case.
@@ -55,7 +54,7 @@ pub fn write(writer: &CaseWriter, lang: Lang, out: Option<&Path>) -> Result<Vec<
     let recurrence = review::recurrence_doc(dir, &model, lang);
     files.push((format!("recurrence.{}.md", lang.code()), recurrence.markdown().into_bytes()));
     files.push((format!("recurrence.{}.html", lang.code()), recurrence.html().into_bytes()));
-    files.push((police::EVIDENCE_LIST.into(), police::evidence_list(dir, &model).into_bytes()));
+    files.push((layout::EVIDENCE_LIST.into(), police::evidence_list(dir, &model).into_bytes()));
     files.push(("timeline.csv".into(), police::timesketch(dir, &model).into_bytes()));
     let created = crate::clock::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     let bundle = serde_json::to_vec_pretty(&stix::bundle(&model, &created))

@@ -9,10 +9,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::analyze::evidence::read_findings as findings;
-use crate::case::{BACKUPS_DIR, Case, Deadlines, ENDPOINTS_DIR, subdirs};
+use crate::case::layout;
+use crate::case::layout::{BACKUPS_DIR, ENDPOINTS_DIR};
+use crate::case::{Case, Deadlines, subdirs};
 use crate::clock;
 use crate::error::{Error, Result};
+use crate::findings::{Signs, read as findings};
 
 /// The model's version, in `report.json`.
 pub const SCHEMA: &str = "shodo-report/1";
@@ -109,6 +111,20 @@ pub struct EndpointFacts {
     pub isolated: Option<bool>,
     /// Isolation mode.
     pub isolation_mode: Option<String>,
+}
+
+impl EndpointFacts {
+    /// What its findings add up to (the verdict is [`Signs::verdict`]).
+    pub fn signs(&self) -> Signs {
+        let mut signs = Signs {
+            encrypted_files: self.encrypted_files,
+            ransom_notes: self.ransom_notes,
+            families: self.families.len(),
+            ..Signs::default()
+        };
+        signs.count_severities(self.by_severity.iter().map(|(k, n)| (k.as_str(), *n)));
+        signs
+    }
 }
 
 /// One indicator of compromise.
@@ -245,7 +261,7 @@ impl Incident {
 pub fn build(dir: &Path) -> Result<Incident> {
     let case = Case::open(dir)?;
     let file = case.file();
-    let config = dir.join(crate::case::CONFIG_COPY);
+    let config = dir.join(layout::CONFIG_COPY);
     let hospital = hospital(&config)?;
     let input = input(&dir.join(INPUT))?;
     let endpoints = endpoints(dir);
@@ -357,7 +373,7 @@ fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
         .as_array()
         .map(|n| n.iter().filter_map(|x| x["address"].as_str().map(str::to_string)).collect())
         .unwrap_or_default();
-    let rows = crate::collect::read_manifest(&edir.join(crate::collect::MANIFEST)).unwrap_or_default();
+    let rows = crate::collect::read_manifest(&edir.join(layout::MANIFEST)).unwrap_or_default();
     let latest = crate::collect::latest_rows(&rows);
     let collected = latest.values().filter(|r| r.status == crate::collect::Status::Collected).count() as u64;
     let mut e = EndpointFacts {
@@ -414,7 +430,7 @@ fn iocs(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<Ioc> {
                 }
             }
             let category = f["meta"]["category"].as_str().unwrap_or_default();
-            let tool = f["kind"] == "yara" && crate::analyze::scan::TOOL_CATEGORIES.contains(&category);
+            let tool = f["kind"] == "yara" && crate::yara::scan::TOOL_CATEGORIES.contains(&category);
             if let (true, Some(sha)) = (tool, f["sha256"].as_str()) {
                 all.entry(("sha256".into(), sha.into())).or_default().push(at);
             }
@@ -462,9 +478,8 @@ fn preserved(dir: &Path, endpoints: &[EndpointFacts], custody: &[crate::case::En
     endpoints
         .iter()
         .map(|e| {
-            let rows =
-                crate::collect::read_manifest(&dir.join(ENDPOINTS_DIR).join(&e.id).join(crate::collect::MANIFEST))
-                    .unwrap_or_default();
+            let rows = crate::collect::read_manifest(&dir.join(ENDPOINTS_DIR).join(&e.id).join(layout::MANIFEST))
+                .unwrap_or_default();
             let latest = crate::collect::latest_rows(&rows);
             let mut p = Preserved { endpoint: e.id.clone(), ..Preserved::default() };
             for r in latest.values() {

@@ -8,20 +8,19 @@ use serde_json::Value;
 
 use super::doc::{Block, Doc};
 use super::model::Incident;
-use crate::case::ENDPOINTS_DIR;
+
+use crate::case::layout;
+use crate::case::layout::{ENDPOINTS_DIR, EVIDENCE_LIST};
 use crate::lang::Lang;
 
 /// The most timeline rows the document shows (the full timeline is `timeline.csv`).
 const TIMELINE_ROWS: usize = 300;
 
-/// The evidence list's file name in `reports/`.
-pub const EVIDENCE_LIST: &str = "evidence-list.csv";
-
 /// Every endpoint's timeline as one Timesketch CSV (an `endpoint` column added), oldest first.
 pub fn timesketch(dir: &Path, m: &Incident) -> String {
     let mut entries: Vec<(String, String, Value)> = Vec::new();
     for e in &m.endpoints {
-        let path = dir.join(ENDPOINTS_DIR).join(&e.id).join(crate::analyze::artefacts::TIMELINE);
+        let path = dir.join(ENDPOINTS_DIR).join(&e.id).join(layout::TIMELINE);
         for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
             if let Ok(v) = serde_json::from_str::<Value>(line) {
                 entries.push((v["datetime"].as_str().unwrap_or_default().to_string(), e.id.clone(), v));
@@ -29,9 +28,9 @@ pub fn timesketch(dir: &Path, m: &Incident) -> String {
         }
     }
     entries.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let mut out = format!("{},endpoint\n", crate::analyze::artefacts::TIMESKETCH_HEADER);
+    let mut out = format!("{},endpoint\n", crate::detect::artefacts::TIMESKETCH_HEADER);
     for (_, id, v) in &entries {
-        out.push_str(&crate::analyze::artefacts::timesketch_row(v, &[id]));
+        out.push_str(&crate::detect::artefacts::timesketch_row(v, &[id]));
     }
     out
 }
@@ -40,14 +39,11 @@ pub fn timesketch(dir: &Path, m: &Incident) -> String {
 pub fn timeline(dir: &Path, m: &Incident) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for e in &m.endpoints {
-        let path = dir.join(ENDPOINTS_DIR).join(&e.id).join(crate::analyze::artefacts::TIMELINE);
+        let path = dir.join(ENDPOINTS_DIR).join(&e.id).join(layout::TIMELINE);
         for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
             let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
             let message = v["message"].as_str().unwrap_or_default();
-            let sign = matches!(v["severity"].as_str(), Some("critical" | "high"))
-                || message.starts_with("ransom note")
-                || message.starts_with("encrypted file");
-            if sign {
+            if crate::findings::timeline_sign(&v) {
                 let at = v["datetime"].as_str().unwrap_or_default();
                 rows.push(vec![at.into(), e.id.clone(), v["severity"].as_str().unwrap_or("-").into(), message.into()]);
             }
@@ -207,7 +203,7 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
 pub fn evidence_list(dir: &Path, m: &Incident) -> String {
     let mut out = String::from("endpoint,path,size,sha256,modified\n");
     for e in &m.endpoints {
-        let rows = crate::collect::read_manifest(&dir.join(ENDPOINTS_DIR).join(&e.id).join(crate::collect::MANIFEST))
+        let rows = crate::collect::read_manifest(&dir.join(ENDPOINTS_DIR).join(&e.id).join(layout::MANIFEST))
             .unwrap_or_default();
         let latest = crate::collect::latest_rows(&rows);
         for r in latest.values().filter(|r| r.status == crate::collect::Status::Collected) {
@@ -218,7 +214,7 @@ pub fn evidence_list(dir: &Path, m: &Incident) -> String {
                 r.sha256.as_deref().unwrap_or_default(),
                 r.times.modified.as_deref().unwrap_or_default(),
             ];
-            out.push_str(&cells.iter().map(|c| crate::analyze::artefacts::csv_cell(c)).collect::<Vec<_>>().join(","));
+            out.push_str(&cells.iter().map(|c| crate::detect::artefacts::csv_cell(c)).collect::<Vec<_>>().join(","));
             out.push('\n');
         }
     }

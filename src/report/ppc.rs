@@ -57,13 +57,7 @@ fn pair(ja: impl Into<String>, en: impl Into<String>) -> (String, String) {
 
 /// Signs of an act 不正の目的: encrypted files, ransom notes, or serious detections.
 fn malicious(m: &Incident) -> Option<(String, String)> {
-    let serious: u64 = m
-        .endpoints
-        .iter()
-        .flat_map(|e| e.by_severity.iter())
-        .filter(|(k, _)| matches!(k.as_str(), "critical" | "high"))
-        .map(|(_, n)| n)
-        .sum();
+    let serious: u64 = m.endpoints.iter().map(|e| e.signs().serious).sum();
     let mut ja = Vec::new();
     let mut en = Vec::new();
     if m.encrypted_files() > 0 {

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use super::doc::{Block, Doc};
 use super::model::Incident;
-use crate::case::ENDPOINTS_DIR;
+
+use crate::case::layout;
+use crate::case::layout::ENDPOINTS_DIR;
 use crate::lang::Lang;
 
 /// 適合 / 不適合 / 判断不可, as the checklist answers say it.
@@ -45,7 +47,7 @@ impl ItemRow {
 pub fn checklist(dir: &Path, m: &Incident) -> (Vec<String>, Vec<ItemRow>) {
     let (mut versions, mut rows): (Vec<String>, Vec<ItemRow>) = (Vec::new(), Vec::new());
     for e in &m.endpoints {
-        let path = dir.join(ENDPOINTS_DIR).join(&e.id).join(crate::analyze::artefacts::CHECKLIST);
+        let path = dir.join(ENDPOINTS_DIR).join(&e.id).join(layout::CHECKLIST);
         let Some(v) = std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else { continue };
         if let Some(version) = v["checklist"].as_str().filter(|x| !versions.iter().any(|y| y == x)) {
             versions.push(version.into());

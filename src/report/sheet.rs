@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::doc::{Block, Doc};
 use super::model::Incident;
-use crate::case::{ENDPOINTS_DIR, Entry, FileRef};
+use crate::case::layout;
+use crate::case::layout::ENDPOINTS_DIR;
+use crate::case::{Entry, FileRef};
 use crate::lang::Lang;
 
 /// Blank hand-over rows on the printed sheet.
@@ -89,7 +91,7 @@ fn machine(dir: &Path, endpoint: &str, t: &dyn Fn(&str, &str) -> String, d: &mut
 fn evidence(endpoint: &str, entries: &[(String, Entry)], t: &dyn Fn(&str, &str) -> String, d: &mut Doc) {
     let prefix = format!("{ENDPOINTS_DIR}/{endpoint}/");
     let mut latest: BTreeMap<&str, (u64, &FileRef)> = BTreeMap::new();
-    for (_, e) in entries.iter().filter(|(log, _)| log == crate::case::LOG_FILE) {
+    for (_, e) in entries.iter().filter(|(log, _)| log == layout::LOG_FILE) {
         for f in e.files.iter().filter(|f| f.path.starts_with(&prefix)) {
             latest.insert(f.path.as_str(), (e.seq, f));
         }

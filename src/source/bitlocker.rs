@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::attach::Loop;
-use crate::error::{Error, Result};
+use crate::error::{BitLockerReason as Reason, Error, Result};
 
 /// A BitLocker recovery password: eight groups of six digits, each a multiple of 11.
 #[derive(Clone, PartialEq, Eq)]
@@ -30,17 +30,6 @@ impl RecoveryKey {
             && groups.iter().all(|g| g.parse::<u32>().is_ok_and(|n| n % 11 == 0 && n < 720_896));
         if valid { Ok(RecoveryKey(groups.join("-"))) } else { Err(bitlocker_error(Path::new("-"), Reason::KeyFormat)) }
     }
-}
-
-/// Why BitLocker could not be opened.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reason {
-    /// The volume is BitLocker and no recovery key was given.
-    KeyNeeded,
-    /// The key is not eight groups of six digits, each a multiple of 11.
-    KeyFormat,
-    /// Neither cryptsetup nor dislocker could open it with this key.
-    Failed(String),
 }
 
 pub(crate) fn bitlocker_error(path: &Path, reason: Reason) -> Error {

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::formats::bytes::le_u32;
+
 /// Bytes to read from the start of a device for detection.
 pub const HEAD: usize = 128 * 1024;
 
@@ -63,7 +65,7 @@ fn at(head: &[u8], offset: usize, magic: &[u8]) -> bool {
 }
 
 fn u32_le(head: &[u8], offset: usize) -> u32 {
-    head.get(offset..offset + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    le_u32(head, offset).unwrap_or(0)
 }
 
 /// The filesystem at the start of `head`, if recognised.

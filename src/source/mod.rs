@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use crate::error::BitLockerReason;
 pub use attach::{Loop, Mount, protect};
-pub use bitlocker::{Reason as BitLockerReason, RecoveryKey, Unlocked};
+pub use bitlocker::{RecoveryKey, Unlocked};
 pub use magic::{Fs, Table};
 pub use ntfs::{NtfsFacts, RAW_ITEMS, RawError, RawItem, RawVolume};
 pub use sysfs::{Disk, Partition, list, read_head};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
-use shodo::analyze::evidence::read_findings;
+use shodo::case::layout;
 use shodo::case::{self, Status};
 use shodo::isolate::{self, LedgerRow};
 use shodo::playbook::{self, Checked, Playbook};
@@ -109,7 +109,7 @@ pub fn load(dir: &Path) -> Result<CaseData> {
     let incident = model::build(dir).map(Box::new).map_err(|e| (e.ja(), e.to_string()));
     let mut findings = Vec::new();
     for id in &status.endpoints {
-        let records = read_findings(&dir.join(case::ENDPOINTS_DIR).join(id));
+        let records = shodo::findings::read(&dir.join(layout::ENDPOINTS_DIR).join(id));
         findings.extend(records.iter().filter_map(|r| finding_row(id, r)));
     }
     let playbooks = playbook::bundled()?
@@ -214,8 +214,8 @@ fn basis(r: &Value) -> (String, String) {
 
 fn backups(dir: &Path) -> Vec<BackupRow> {
     let mut out = Vec::new();
-    for medium in case::subdirs(&dir.join(case::BACKUPS_DIR)) {
-        let folder = dir.join(case::BACKUPS_DIR).join(&medium);
+    for medium in case::subdirs(&dir.join(layout::BACKUPS_DIR)) {
+        let folder = dir.join(layout::BACKUPS_DIR).join(&medium);
         let mut reports: Vec<_> = std::fs::read_dir(&folder)
             .into_iter()
             .flatten()
@@ -259,12 +259,12 @@ fn backup_row(medium: &str, v: &Value) -> BackupRow {
 }
 
 fn reports(dir: &Path) -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(dir.join(case::REPORTS_DIR))
+    let mut out: Vec<String> = std::fs::read_dir(dir.join(layout::REPORTS_DIR))
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().to_str().map(|n| format!("{}/{n}", case::REPORTS_DIR)))
+        .filter_map(|e| e.file_name().to_str().map(|n| format!("{}/{n}", layout::REPORTS_DIR)))
         .collect();
     out.sort();
     out

@@ -1,7 +1,7 @@
 //! Long work for the TUI on worker threads: collection, scan and analysis through the engine
 //! with a [`Progress`] that sends messages (at most ten a second) and answers `cancelled` from
-//! the operator's flag; isolation through this same binary's `isolate` command, whose output is
-//! shown as it prints it (the CLI holds the mode logic and its refusals).
+//! the operator's flag; isolation through the engine's request API (`isolate::request`), whose
+//! refusals and account of what it did are shown as the engine words them.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,11 +9,14 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use shodo::analyze::{artefacts, evidence, rules, scan};
 use shodo::backup::verify;
 use shodo::case::CaseWriter;
+use shodo::detect::artefacts;
+use shodo::isolate::offline::Level;
+use shodo::isolate::request::{self, Mode, Request};
 use shodo::progress::Progress;
-use shodo::{Lang, Result, collect, report, source};
+use shodo::yara::{evidence, rules, scan};
+use shodo::{Lang, Result, collect, isolate, report, source};
 
 use super::app::{Job, JobKind, Msg};
 
@@ -95,6 +98,7 @@ pub fn start(kind: JobKind, dir: PathBuf, actor: String, lang: Lang, tx: Sender<
 }
 
 fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(String, String)> {
+    shodo::selftest::bundled_data()?;
     match kind {
         JobKind::Collect { source: spec, key } => {
             let writer = CaseWriter::open(dir, actor, "collect")?;
@@ -119,7 +123,7 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
         JobKind::Scan { endpoint } => {
             let set = rules::load(true, &[], None)?;
             let writer = CaseWriter::open(dir, actor, "scan")?;
-            let attached = evidence::open_recorded_volume(dir, endpoint, None, None, None);
+            let attached = shodo::collect::open_recorded_volume(dir, endpoint, None, None, None);
             let volume = match &attached {
                 Ok((opened, describe)) => evidence::Volume::Attached { root: &opened.root, opened: describe.clone() },
                 Err(why) => evidence::Volume::NotScanned(why.clone()),
@@ -166,15 +170,15 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
     }
 }
 
-/// One `shodo isolate` call.
+/// One isolation step asked for on the isolation screen.
 pub struct IsolateCall {
     /// plan | apply | verify | rollback | sheet.
     pub verb: &'static str,
     /// Endpoint id.
     pub endpoint: String,
-    /// Mode and level (offline-windows); none for the sheet.
+    /// Mode and level names; none for the sheet.
     pub mode: Option<(&'static str, &'static str)>,
-    /// Pass `--confirm ENDPOINT` (the operator typed the hostname).
+    /// The operator typed the hostname to confirm a change.
     pub confirm: bool,
     /// Case directory.
     pub dir: PathBuf,
@@ -182,42 +186,50 @@ pub struct IsolateCall {
     pub lang: Lang,
 }
 
-/// Runs `shodo isolate …` with this binary on a thread; ends with [`Msg::IsolationOutput`].
+/// Carries out an isolation step through the engine on a thread; ends with
+/// [`Msg::IsolationOutput`], the engine's own account of it or why it did not run.
 pub fn isolate(call: IsolateCall, tx: Sender<Msg>) {
     std::thread::spawn(move || {
-        let text = match isolate_output(&call) {
-            Ok(t) => t,
-            Err(e) => format!("{}: {e}", call.lang.pick("実行できません", "cannot run")),
+        let lang = call.lang;
+        let head = match call.mode {
+            Some((mode, level)) => format!("isolate {} {} ({mode}, {level})", call.verb, call.endpoint),
+            None => format!("isolate {} {}", call.verb, call.endpoint),
         };
-        let _ = tx.send(Msg::IsolationOutput(text));
+        let body = match isolation(&call) {
+            Ok(lines) => lines.join("\n"),
+            Err(e) => format!("{}: {}", lang.pick("実行できません", "not done"), lang.pick(&e.ja(), &e.to_string())),
+        };
+        let _ = tx.send(Msg::IsolationOutput(format!("{head}\n{body}\n")));
     });
 }
 
-fn isolate_output(c: &IsolateCall) -> std::io::Result<String> {
-    let mut args = vec!["isolate".to_string(), c.verb.into(), "--case".into(), c.dir.display().to_string()];
-    args.extend(["--endpoint".into(), c.endpoint.clone(), "--lang".into(), c.lang.code().into()]);
-    if let Some((mode, level)) = c.mode {
-        args.extend(["--mode".into(), mode.into(), "--level".into(), level.into()]);
+fn isolation(c: &IsolateCall) -> Result<Vec<String>> {
+    let examiner = std::env::var("SHODO_EXAMINER").ok();
+    if c.verb == "sheet" {
+        let id = collect::clean_id(&c.endpoint)?;
+        let sheet = isolate::sheet::sheet(&c.dir, &id)?;
+        let writer = request::case_writer(&c.dir, examiner.as_deref(), "isolate sheet")?;
+        let path = c.dir.join(isolate::sheet::write(&writer, &sheet, c.lang)?);
+        let what = c.lang.pick("ネットワーク担当者への依頼票", "sheet for the network team");
+        return Ok(vec![format!("{what}: {}", path.display())]);
     }
-    if c.confirm {
-        args.extend(["--confirm".into(), c.endpoint.clone()]);
-    }
-    let out =
-        std::process::Command::new(std::env::current_exe()?).args(&args).stdin(std::process::Stdio::null()).output()?;
-    let code = out.status.code().map_or_else(|| "signal".to_string(), |c| c.to_string());
-    Ok(format!(
-        "$ shodo {} ({} {code})\n{}{}",
-        // The case folder is left out of the line shown: it is the one open.
-        args.iter()
-            .enumerate()
-            .filter(|(i, _)| *i != 2 && *i != 3)
-            .map(|(_, a)| a.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        c.lang.pick("終了コード", "exit"),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    ))
+    let (mode, level) = c.mode.unwrap_or_default();
+    let unknown = |what: &str| shodo::Error::Refused {
+        ja: format!("不明な指定です: {what}"),
+        en: format!("unknown choice: {what}"),
+    };
+    let mut req = Request::new(&c.dir, Some(&c.endpoint), Mode::parse(mode).ok_or_else(|| unknown(mode))?)?;
+    req.level = Level::parse(level).ok_or_else(|| unknown(level))?;
+    req.examiner = examiner;
+    req.confirm = c.confirm.then(|| req.endpoint.clone());
+    let id = req.endpoint.clone();
+    Ok(match c.verb {
+        "plan" => isolate::text::plan(&req, &request::plan(&req)?, c.lang),
+        "apply" => isolate::text::action(&id, &request::apply(&req)?, c.lang),
+        "verify" => isolate::text::action(&id, &request::verify(&req)?, c.lang),
+        "rollback" => isolate::text::action(&id, &request::rollback(&req)?, c.lang),
+        other => return Err(unknown(other)),
+    })
 }
 
 /// Writes the reports; the outcome as a message.

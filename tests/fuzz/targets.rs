@@ -70,20 +70,20 @@ pub fn playbook(data: &[u8]) {
 
 /// PE and ELF facts (goblin, as the scan uses it), and the encryption assessment.
 pub fn binary(data: &[u8]) {
-    let _ = shodo::analyze::binary::facts(data);
-    let _ = shodo::analyze::encryption::assess("fuzz.docx", data);
+    let _ = shodo::formats::binary::facts(data);
+    let _ = shodo::ransomware::encryption::assess("fuzz.docx", data);
 }
 
 /// An EVTX log, every record through the detections' reader.
 pub fn evtx(data: &[u8]) {
     let mut input = data;
-    let _ = shodo::analyze::evtx::read_log(&mut input, shodo::analyze::evtx::Selection::ALL, &mut |_| {});
+    let _ = shodo::formats::evtx::read_log(&mut input, shodo::formats::evtx::Selection::ALL, &mut |_| {});
 }
 
 /// A registry hive as analysis reads it: SYSTEM and SOFTWARE views over it.
 pub fn hive(data: &[u8]) {
-    if let Ok(mut h) = shodo::analyze::registry::Hive::parse(data.to_vec(), Vec::new()) {
-        let mut view = shodo::analyze::winreg::RegistryView::default();
+    if let Ok(mut h) = shodo::formats::registry::Hive::parse(data.to_vec(), Vec::new()) {
+        let mut view = shodo::detect::windows::registry::RegistryView::default();
         view.system(&mut h, "SYSTEM");
         view.software(&mut h, "SOFTWARE");
     }
@@ -96,7 +96,7 @@ pub fn hive_writer(data: &[u8]) {
 
 /// A Windows prefetch file (MAM-compressed or not).
 pub fn prefetch(data: &[u8]) {
-    let _ = shodo::analyze::prefetch::parse(data);
+    let _ = shodo::formats::prefetch::parse(data);
 }
 
 /// The backup structure checks: zip, gzip, tar, VHD, VHDX, SQL Server .bak and dumps, SQLite.
@@ -119,11 +119,11 @@ pub fn archive(data: &[u8]) {
 
 /// A ransom note: contact points (e-mail, .onion, Tox, wallets) and the family.
 pub fn ransom_note(data: &[u8]) {
-    let _ = shodo::analyze::iocs::extract(data);
-    let _ = shodo::analyze::family::marker_in(data);
+    let _ = shodo::ransomware::iocs::extract(data);
+    let _ = shodo::ransomware::family::marker_in(data);
     if let Some(t) = text(data) {
-        let _ = shodo::analyze::family::from_note(t);
-        let _ = shodo::analyze::notes::match_name(t);
+        let _ = shodo::ransomware::family::from_note(t);
+        let _ = shodo::ransomware::notes::match_name(t);
     }
 }
 

@@ -146,7 +146,7 @@ fn source(dir: &Path) {
 
 #[test]
 fn template_instances_read_as_their_full_rendering() {
-    use shodo::analyze::evtx::{Selection, read_log, read_log_rendered};
+    use shodo::formats::evtx::{Selection, read_log, read_log_rendered};
     let mut events = security_events();
     let scm = |id, t| Event::new("System", "Service Control Manager", id, t);
     events.push(scm(7045, "2024-05-02T00:00:00Z").data("ServiceName", "q").data("ImagePath", "\"C:\\a b\\q.exe\" -x"));
@@ -159,12 +159,12 @@ fn template_instances_read_as_their_full_rendering() {
         let user = format!("user{i}");
         events.push(sec(4625, &t).data("TargetUserName", &user).data("LogonType", "3").data("TargetSid", "S-1-0-0"));
     }
-    let sorted = |mut v: Vec<shodo::analyze::evtx::Record>| {
+    let sorted = |mut v: Vec<shodo::formats::evtx::Record>| {
         v.sort_by_key(|r| r.record_id);
         v
     };
     for (templated, log) in [(true, evtx_templated(&events)), (false, evtx(&events))] {
-        for wanted in [Selection::ALL, shodo::analyze::events::SELECTION] {
+        for wanted in [Selection::ALL, shodo::detect::windows::events::SELECTION] {
             let (mut fast, mut full) = (Vec::new(), Vec::new());
             let a = read_log(&mut &log[..], wanted, &mut |r| fast.push(r.clone()));
             let b = read_log_rendered(&mut &log[..], wanted, &mut |r| full.push(r.clone()));

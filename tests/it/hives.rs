@@ -36,7 +36,7 @@ pub fn software_hive(path: &Path) {
 pub fn make_dirty(hive: &mut [u8]) {
     let next = u32::from_le_bytes(hive[8..12].try_into().unwrap()) + 1;
     hive[4..8].copy_from_slice(&next.to_le_bytes());
-    shodo::analyze::registry::seal(hive);
+    shodo::formats::registry::seal(hive);
 }
 
 /// Marvin32 with the registry's seed, as the log entries' hashes use it.

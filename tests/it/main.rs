@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod analyze;
+mod arrows;
 mod backup;
 mod build;
 mod case_init;

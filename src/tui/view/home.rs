@@ -15,10 +15,7 @@ use super::boxed;
 
 /// An endpoint shows signs of the attack.
 pub fn infected(e: &EndpointFacts) -> bool {
-    e.encrypted_files > 0
-        || e.ransom_notes > 0
-        || !e.families.is_empty()
-        || e.by_severity.get("critical").is_some_and(|n| *n > 0)
+    e.signs().verdict() == shodo::findings::Verdict::Hit
 }
 
 pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {

@@ -6,9 +6,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::events::Detection;
-use super::winreg::RegistryView;
+use crate::detect::windows::events::Detection;
+use crate::detect::windows::registry::RegistryView;
 use crate::error::{Error, Result};
+use crate::findings::Severity;
 
 const R7: &str = include_str!("../../rules/checklist/r7.toml");
 
@@ -272,7 +273,7 @@ fn evaluate(evaluator: &str, o: &Observations) -> (&'static str, &'static str, &
                 .filter(|f| {
                     f.rule == "firewall_disabled"
                         || f.rule == "firewall_remote_service_open"
-                        || (f.rule == "rdp_enabled" && f.severity == "high")
+                        || (f.rule == "rdp_enabled" && f.severity == Severity::High)
                 })
                 .map(|f| json!({ "rule": f.rule, "key": f.key, "fields": f.fields }))
                 .collect();
@@ -358,7 +359,7 @@ mod tests {
         let view = RegistryView::default();
         let cleared = Detection {
             rule: "log_cleared".into(),
-            severity: "high",
+            severity: Severity::High,
             title_ja: String::new(),
             title_en: String::new(),
             time: "2024-05-01T00:00:00Z".into(),

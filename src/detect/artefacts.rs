@@ -12,24 +12,19 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::checklist;
-use super::events::{Detection, Detector};
-use super::evidence::{FINDINGS, FINDINGS_VERSION, entry_bytes, row_bytes, write_findings};
-use super::evtx::{self, LogReport};
-use super::prefetch::{self, Prefetch};
-use super::registry::Hive;
-use super::winreg::{ConnectionPoint, RegFinding, RegistryView};
-use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
-use crate::collect::{self, MANIFEST, Row, Status};
+use crate::case::layout::{CHECKLIST, ENDPOINTS_DIR, FINDINGS, MANIFEST, TIMELINE, TIMELINE_CSV};
+use crate::case::{self, CaseWriter, FileRef, NewEntry};
+use crate::collect::{self, Row, Status};
+use crate::collect::{entry_bytes, row_bytes};
+use crate::detect::checklist;
+use crate::detect::windows::events::{Detection, Detector};
+use crate::detect::windows::registry::{ConnectionPoint, RegFinding, RegistryView};
 use crate::error::{Error, Result};
+use crate::findings::{self, Severity};
+use crate::formats::evtx::{self, LogReport};
+use crate::formats::prefetch::{self, Prefetch};
+use crate::formats::registry::Hive;
 use crate::progress::Progress;
-
-/// The timeline as JSON lines (Timesketch imports it as it is).
-pub const TIMELINE: &str = "timeline.jsonl";
-/// The timeline as Timesketch CSV.
-pub const TIMELINE_CSV: &str = "timeline.csv";
-/// The MHLW checklist answered from this endpoint.
-pub const CHECKLIST: &str = "checklist.json";
 
 /// What `analyze` found for one endpoint.
 #[derive(Clone, Debug, Serialize)]
@@ -91,7 +86,7 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
             progress.note(&format!("{}: {verified}", row.path));
         }
         let kept = if verified.is_empty() { found } else { Vec::new() };
-        log_records.push(json!({ "v": FINDINGS_VERSION, "kind": "event_log", "path": row.path, "sha256": row.sha256,
+        log_records.push(json!({ "v": findings::VERSION, "kind": "event_log", "path": row.path, "sha256": row.sha256,
             "records": report.records, "chunks": report.chunks, "first": report.first, "last": report.last,
             "problems": report.problems, "problem_details": report.problem_details, "counts": report.counts,
             "evidence_mismatch": (!verified.is_empty()).then_some(verified), "detections": kept.len() }));
@@ -105,43 +100,43 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     let mut records: Vec<Value> = log_records.clone();
     records.extend(hives.iter().cloned());
     for run in &runs {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "prefetch", "path": run.path, "sha256": run.sha256,
+        records.push(json!({ "v": findings::VERSION, "kind": "prefetch", "path": run.path, "sha256": run.sha256,
             "rule": run.prefetch.as_ref().map(|p| &p.executable), "prefetch": run.prefetch, "problem": run.problem }));
         if let Some((severity, (title_ja, title_en), fields)) = run.concern() {
             records.push(
-                json!({ "v": FINDINGS_VERSION, "kind": "execution", "path": run.path, "rule": "prefetch_program",
+                json!({ "v": findings::VERSION, "kind": "execution", "path": run.path, "rule": "prefetch_program",
                 "severity": severity, "title_ja": title_ja, "title_en": title_en,
                 "time": run.prefetch.as_ref().and_then(|p| p.last_runs.first()), "fields": fields }),
             );
         }
     }
     for f in &view.findings {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "registry", "path": f.hive, "rule": f.rule,
+        records.push(json!({ "v": findings::VERSION, "kind": "registry", "path": f.hive, "rule": f.rule,
             "severity": f.severity, "title_ja": f.title_ja, "title_en": f.title_en, "key": f.key,
             "time": f.last_written, "fields": f.fields }));
     }
     for c in &view.connection_points {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "connection_point", "path": c.evidence.first(),
+        records.push(json!({ "v": findings::VERSION, "kind": "connection_point", "path": c.evidence.first(),
             "rule": c.kind, "name": c.name, "evidence": c.evidence, "detail": c.detail }));
     }
     for sw in &view.software {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "installed_software", "path": sw["hive"],
+        records.push(json!({ "v": findings::VERSION, "kind": "installed_software", "path": sw["hive"],
             "rule": sw["name"], "software": sw }));
     }
     for p in &view.programs {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "program_execution", "path": p["hive"], "rule": p["path"], "program": p }));
+        records.push(json!({ "v": findings::VERSION, "kind": "program_execution", "path": p["hive"], "rule": p["path"], "program": p }));
     }
     for a in &view.accounts {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "local_account", "path": a["hive"], "rule": a["name"], "account": a }));
+        records.push(json!({ "v": findings::VERSION, "kind": "local_account", "path": a["hive"], "rule": a["name"], "account": a }));
     }
     for u in &view.updates {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "installed_update", "path": u["hive"], "rule": u["id"], "update": u }));
+        records.push(json!({ "v": findings::VERSION, "kind": "installed_update", "path": u["hive"], "rule": u["id"], "update": u }));
     }
     for u in &view.usb_storage {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "usb_storage", "path": u["hive"], "rule": u["serial"], "device": u }));
+        records.push(json!({ "v": findings::VERSION, "kind": "usb_storage", "path": u["hive"], "rule": u["serial"], "device": u }));
     }
     for (log, d) in &detections {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "event_detection", "path": log, "rule": d.rule,
+        records.push(json!({ "v": findings::VERSION, "kind": "event_detection", "path": log, "rule": d.rule,
             "severity": d.severity, "title_ja": d.title_ja, "title_en": d.title_en, "time": d.time,
             "last_time": d.last_time, "count": d.count, "channel": d.channel, "event_id": d.event_id,
             "record_id": d.record_id, "computer": d.computer, "fields": d.fields }));
@@ -159,7 +154,7 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     };
     let (version, answers) = checklist::answer(&observations)?;
     for a in &answers {
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "checklist", "path": CHECKLIST, "rule": a.id,
+        records.push(json!({ "v": findings::VERSION, "kind": "checklist", "path": CHECKLIST, "rule": a.id,
             "checklist": version, "status": a.status, "answer": a }));
     }
     case::write_atomic(
@@ -167,10 +162,10 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         format!("{}\n", json!({ "checklist": version, "items": answers })).as_bytes(),
     )?;
     let findings = records.len();
-    write_findings(&dir, "analyze", records)?;
+    findings::write(&dir, "analyze", records)?;
     let timeline = timeline(&dir, &latest, &detections, &view, &runs)?;
     let mut by_severity: BTreeMap<&'static str, u64> = BTreeMap::new();
-    detections.iter().for_each(|(_, d)| *by_severity.entry(d.severity).or_default() += 1);
+    detections.iter().for_each(|(_, d)| *by_severity.entry(d.severity.as_str()).or_default() += 1);
     let files = [FINDINGS, TIMELINE, TIMELINE_CSV, CHECKLIST]
         .iter()
         .map(|f| FileRef::of(writer.case().dir(), &format!("{ENDPOINTS_DIR}/{endpoint}/{f}")))
@@ -186,7 +181,7 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         by_severity,
         important: detections
             .iter()
-            .filter(|(_, d)| matches!(d.severity, "critical" | "high"))
+            .filter(|(_, d)| d.severity.is_serious())
             .map(|(_, d)| d.clone())
             .collect(),
         findings,
@@ -195,13 +190,13 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         registry_important: view
             .findings
             .iter()
-            .filter(|f| matches!(f.severity, "critical" | "high"))
+            .filter(|f| f.severity.is_serious())
             .cloned()
             .collect(),
         runs_important: runs
             .iter()
             .filter_map(PrefetchFile::concern)
-            .filter(|(sev, _, _)| matches!(*sev, "critical" | "high"))
+            .filter(|(sev, _, _)| sev.is_serious())
             .map(|(severity, (title_ja, title_en), fields)| {
                 json!({ "severity": severity, "title_ja": title_ja, "title_en": title_en, "fields": fields })
             })
@@ -269,7 +264,7 @@ fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value
             Err(why) => ((0, false, false), Some(why)),
         };
         let note = stale.then_some("dirty hive without its transaction logs: the view may be stale");
-        records.push(json!({ "v": FINDINGS_VERSION, "kind": "hive", "path": row.path, "sha256": row.sha256,
+        records.push(json!({ "v": findings::VERSION, "kind": "hive", "path": row.path, "sha256": row.sha256,
             "hive": kind, "user": (!user.is_empty()).then_some(&user), "transaction_logs": logs, "dirty": dirty,
             "stale": stale, "note": note, "problem": problem }));
     }
@@ -280,7 +275,7 @@ fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value
 fn inbound_logons(view: &mut RegistryView, detections: &[(String, Detection)]) {
     for (log, d) in detections {
         let Some(addr) = d.fields.get("address").and_then(Value::as_str) else { continue };
-        if !d.rule.starts_with("rdp_") && d.rule != "remote_logon" || !super::events::is_public(addr) {
+        if !d.rule.starts_with("rdp_") && d.rule != "remote_logon" || !crate::detect::windows::events::is_public(addr) {
             continue;
         }
         let mut detail = serde_json::Map::new();
@@ -336,7 +331,9 @@ pub fn analyze_files(paths: &[std::path::PathBuf], progress: &dyn Progress) -> V
         let name = path.display().to_string();
         let mut detector = Detector::new();
         let report = match collect::open_evidence(&path) {
-            Ok(f) => evtx::read_log(&mut io::BufReader::new(f), super::events::SELECTION, &mut |r| detector.feed(r)),
+            Ok(f) => evtx::read_log(&mut io::BufReader::new(f), crate::detect::windows::events::SELECTION, &mut |r| {
+                detector.feed(r)
+            }),
             Err((_, why)) => {
                 LogReport { problems: 1, problem_details: vec![format!("unreadable: {why}")], ..Default::default() }
             }
@@ -384,11 +381,11 @@ impl PrefetchFile {
     }
 
     /// A run worth a look (a tool's name, a user-writable place): severity, titles and facts.
-    pub fn concern(&self) -> Option<(&'static str, (&'static str, &'static str), Value)> {
+    pub fn concern(&self) -> Option<(Severity, (&'static str, &'static str), Value)> {
         let p = self.prefetch.as_ref()?;
         let program = p.path.as_deref().unwrap_or(&p.executable);
-        let severity = super::winreg::run_concern(program)?;
-        let titles = if severity == "high" {
+        let severity = crate::detect::windows::registry::run_concern(program)?;
+        let titles = if severity == Severity::High {
             (
                 "攻撃ツールの名前をもつプログラムの実行記録（Prefetch）",
                 "Program named like an attacker's tool ran (Prefetch)",
@@ -552,7 +549,7 @@ fn read_log(dir: &Path, row: &Row) -> (LogReport, Vec<Detection>, String) {
         Err(e) => return (LogReport::default(), Vec::new(), e.to_string()),
     };
     let mut hashing = Hashing { inner: entry, hash: Sha256::new() };
-    let report = evtx::read_log(&mut hashing, super::events::SELECTION, &mut |r| detector.feed(r));
+    let report = evtx::read_log(&mut hashing, crate::detect::windows::events::SELECTION, &mut |r| detector.feed(r));
     // Whatever the parser left unread still counts for the hash.
     let rest = io::copy(&mut hashing, &mut io::sink());
     let sha = format!("{:x}", hashing.hash.finalize());

@@ -13,19 +13,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::iocs;
-use super::rules::RuleSet;
-use super::scan::{self, Event, Feed, Item};
-use crate::case::{self, CaseWriter, ENDPOINTS_DIR, FileRef, NewEntry};
-use crate::collect::{self, MANIFEST, Row, Status};
+use crate::case::layout::{ENDPOINTS_DIR, FINDINGS, MANIFEST};
+use crate::case::{CaseWriter, FileRef, NewEntry};
+use crate::collect::{self, Row, Status, entry_bytes, row_bytes};
 use crate::error::{Error, Result};
-use crate::hash;
+use crate::findings;
 use crate::progress::Progress;
-
-/// File name of the findings in the endpoint directory.
-pub const FINDINGS: &str = "findings.jsonl";
-/// Version of the findings records.
-pub const FINDINGS_VERSION: u32 = 1;
+use crate::ransomware::iocs;
+use crate::yara::rules::RuleSet;
+use crate::yara::scan::{self, Event, Feed, Item};
 
 /// The outcome of scanning one endpoint's evidence.
 #[derive(Clone, Debug, Serialize)]
@@ -44,55 +40,12 @@ pub struct EndpointScan {
     /// top-level directory — the raw material for 発生日時.
     pub encryption: Option<Value>,
     /// Families the evidence points to (notes naming themselves, encrypted-file extensions).
-    pub families: Vec<super::family::Attribution>,
+    pub families: Vec<crate::ransomware::family::Attribution>,
     /// The earliest suspicious executable (in a user-writable or unusual place, matched by a
     /// tool rule, or malformed) with the time it appeared and why it is suspicious.
     pub first_suspicious_executable: Option<Value>,
     /// The volume: attached and scanned (with its counts), or why not.
     pub volume: Value,
-}
-
-/// The records of an endpoint's findings.jsonl (`dir`: the endpoint's folder); none when absent,
-/// lines that do not parse left out.
-pub fn read_findings(dir: &Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join(FINDINGS))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
-
-/// Writes `records` as the `by` producer's part of findings.jsonl (`scan`, `analyze`), keeping
-/// every other producer's lines as they are; records are sorted by path, kind and rule, so the
-/// file is the same for the same evidence.
-pub fn write_findings(dir: &Path, by: &str, records: Vec<Value>) -> Result<()> {
-    let path = dir.join(FINDINGS);
-    let existing = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::io("read", &path)(e)),
-    };
-    let mut lines: Vec<(Value, String)> = existing
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| (serde_json::from_str::<Value>(l).unwrap_or(Value::Null), l.to_string()))
-        .filter(|(v, _)| v.is_null() || v["by"].as_str().unwrap_or("scan") != by)
-        .collect();
-    for mut r in records {
-        r["by"] = json!(by);
-        let line = r.to_string();
-        lines.push((r, line));
-    }
-    lines.sort_by(|(a, _), (b, _)| {
-        (a["path"].as_str(), a["kind"].as_str(), a["rule"].as_str(), a["time"].as_str()).cmp(&(
-            b["path"].as_str(),
-            b["kind"].as_str(),
-            b["rule"].as_str(),
-            b["time"].as_str(),
-        ))
-    });
-    let text: String = lines.iter().map(|(_, l)| format!("{l}\n")).collect();
-    case::write_atomic(&path, text.as_bytes())
 }
 
 /// The endpoint's volume, beyond what was collected.
@@ -206,7 +159,7 @@ pub fn scan_endpoint(
     let first_exe = first_suspicious_executable(&origins, &events);
     let mut volume_detail = volume_detail;
     volume_detail["summary"] = json!(volume_summary);
-    write_findings(&dir, "scan", records.clone())?;
+    findings::write(&dir, "scan", records.clone())?;
     let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
     let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "volume": volume_detail, "findings": records.len(),
                          "ransom_notes": notes.len(), "encryption": encryption, "families": families,
@@ -264,14 +217,16 @@ fn feed_volume(root: &Path, known: &BTreeSet<&str>, not_regular: &AtomicU64, fee
 }
 
 /// Every family named by a note or an encrypted-file extension, strongest evidence first.
-fn families(events: &[Event]) -> Vec<super::family::Attribution> {
-    let mut all: Vec<super::family::Attribution> = Vec::new();
+fn families(events: &[Event]) -> Vec<crate::ransomware::family::Attribution> {
+    let mut all: Vec<crate::ransomware::family::Attribution> = Vec::new();
     for e in events {
         let found = match e {
             Event::Hit(h) => h.attribution.clone(),
             Event::Encrypted(x) => {
-                let by_marker = x.assessment.marker.as_deref().and_then(|m| super::family::marker_in(m.as_bytes()));
-                let by_extension = x.assessment.extension.as_deref().and_then(super::family::from_extension);
+                let by_marker =
+                    x.assessment.marker.as_deref().and_then(|m| crate::ransomware::family::marker_in(m.as_bytes()));
+                let by_extension =
+                    x.assessment.extension.as_deref().and_then(crate::ransomware::family::from_extension);
                 by_extension.into_iter().chain(by_marker.map(|(_, a)| a)).collect()
             }
             Event::NoteName(n) => n.attribution.clone(),
@@ -318,26 +273,6 @@ fn feed_archives(dir: &Path, rows: &[Row], cap: u64, feed: &Feed) {
     }
 }
 
-/// The bytes of a collected file from its open archive, checked against its manifest hash; at
-/// most `cap`.
-pub fn entry_bytes(
-    archive: &mut zip::ZipArchive<File>,
-    r: &Row,
-    cap: u64,
-) -> std::result::Result<Vec<u8>, (&'static str, String)> {
-    if r.size > cap {
-        return Err(("too_large", format!("{} bytes > {cap}", r.size)));
-    }
-    let name = r.entry.as_deref().unwrap_or_default();
-    let mut entry = archive.by_name(name).map_err(|e| ("unreadable", e.to_string()))?;
-    let mut data = Vec::with_capacity(r.size as usize);
-    entry.read_to_end(&mut data).map_err(|e| ("unreadable", e.to_string()))?;
-    if r.sha256.as_deref() != Some(hash::sha256_hex(&data).as_str()) {
-        return Err(("evidence_mismatch", "the archived bytes do not match the manifest hash".into()));
-    }
-    Ok(data)
-}
-
 /// findings.jsonl records (sorted by path, so the file is the same for the same evidence), and
 /// the ransom notes with their contact points.
 fn findings(origins: &Origins, events: &[Event]) -> (Vec<Value>, Vec<Value>) {
@@ -347,7 +282,7 @@ fn findings(origins: &Origins, events: &[Event]) -> (Vec<Value>, Vec<Value>) {
         match e {
             Event::Hit(h) => {
                 let category = h.meta.get("category").and_then(|v| v.as_str()).unwrap_or("");
-                let mut rec = json!({ "v": FINDINGS_VERSION, "kind": "yara", "path": h.path, "sha256": h.sha256,
+                let mut rec = json!({ "v": findings::VERSION, "kind": "yara", "path": h.path, "sha256": h.sha256,
                                       "rule": h.rule, "rule_file": h.rule_file, "tags": h.tags, "meta": h.meta });
                 if matches!(category, "ransom_note" | "ioc") {
                     let found = origins.bytes(&h.path).map(|b| iocs::extract(&b)).unwrap_or_default();
@@ -358,10 +293,10 @@ fn findings(origins: &Origins, events: &[Event]) -> (Vec<Value>, Vec<Value>) {
                 }
                 records.push(rec);
             }
-            Event::Encrypted(x) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "encrypted_file", "path": x.path,
+            Event::Encrypted(x) => records.push(json!({ "v": findings::VERSION, "kind": "encrypted_file", "path": x.path,
                 "sha256": x.sha256, "size": x.size, "assessment": x.assessment,
                 "modified": origins.times(&x.path).and_then(|t| t.modified) })),
-            Event::Executable(x) => records.push(json!({ "v": FINDINGS_VERSION,
+            Event::Executable(x) => records.push(json!({ "v": findings::VERSION,
                 "kind": if x.malformed.is_some() { "malformed_executable" } else { "executable" },
                 "path": x.path, "sha256": x.sha256, "location": unusual_location(&x.path),
                 "facts": x.facts, "malformed": x.malformed })),
@@ -373,10 +308,10 @@ fn findings(origins: &Origins, events: &[Event]) -> (Vec<Value>, Vec<Value>) {
                     notes.push(json!({ "path": n.path, "rule": null, "pattern": n.pattern, "iocs": found, "attribution": n.attribution }));
                     Some(found)
                 };
-                records.push(json!({ "v": FINDINGS_VERSION, "kind": "ransom_note_name", "path": n.path, "sha256": n.sha256,
+                records.push(json!({ "v": findings::VERSION, "kind": "ransom_note_name", "path": n.path, "sha256": n.sha256,
                     "pattern": n.pattern, "content_match": n.content_match, "attribution": n.attribution, "iocs": found }));
             }
-            Event::Skip(s) => records.push(json!({ "v": FINDINGS_VERSION, "kind": "scan_skip", "path": s.path, "reason": s.reason, "detail": s.detail })),
+            Event::Skip(s) => records.push(json!({ "v": findings::VERSION, "kind": "scan_skip", "path": s.path, "reason": s.reason, "detail": s.detail })),
         }
     }
     for r in &mut records {
@@ -429,14 +364,6 @@ fn encryption_window(origins: &Origins, events: &[Event]) -> Option<Value> {
 
 fn reread(dir: &Path, r: &Row) -> Option<Vec<u8>> {
     row_bytes(dir, r, u64::MAX).ok()
-}
-
-/// The archived bytes of a collected file, checked against its manifest hash; at most `cap`.
-pub fn row_bytes(dir: &Path, r: &Row, cap: u64) -> std::result::Result<Vec<u8>, (&'static str, String)> {
-    let zip = r.zip.as_deref().ok_or(("unreadable", "not archived".to_string()))?;
-    let file = File::open(dir.join(zip)).map_err(|e| ("unreadable", format!("{zip}: {e}")))?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| ("unreadable", format!("{zip}: {e}")))?;
-    entry_bytes(&mut archive, r, cap)
 }
 
 /// Where an executable should not be: user-writable or unusual places (evidence paths are relative
@@ -517,94 +444,9 @@ fn first_suspicious_executable(origins: &Origins, events: &[Event]) -> Option<Va
     Some(first)
 }
 
-/// The endpoint's volume opened read-only for a scan, when its source is attached and is the
-/// same volume as collected from; otherwise why not. `spec` and `partition` override what
-/// endpoint.json recorded.
-pub fn open_recorded_volume(
-    case_dir: &Path,
-    endpoint: &str,
-    spec: Option<&Path>,
-    partition: Option<u32>,
-    key: Option<&crate::source::RecoveryKey>,
-) -> std::result::Result<(crate::source::Opened, Value), String> {
-    let recorded = recorded_source(case_dir, endpoint);
-    let Some(spec) = spec.map(Path::to_path_buf).or_else(|| recorded.as_ref().map(|r| r.0.clone())) else {
-        return Err("endpoint.json names no source".into());
-    };
-    if !spec.exists() {
-        return Err(format!("{} is not attached", spec.display()));
-    }
-    let partition = partition.or_else(|| recorded.as_ref().and_then(|r| r.2));
-    let opened = crate::source::open(&spec, partition, key).map_err(|e| format!("{}: {e}", spec.display()))?;
-    if let Some(why) = &opened.mount_error {
-        return Err(format!("{}: {why}", spec.display()));
-    }
-    let describe = opened.describe();
-    if let Some((_, then, _)) = &recorded {
-        same_volume(then, &describe)?;
-    }
-    Ok((opened, describe))
-}
-
-/// The source an endpoint was collected from, how its volume was opened then (`endpoint.json`),
-/// and the partition number it was on.
-pub fn recorded_source(case_dir: &Path, endpoint: &str) -> Option<(std::path::PathBuf, Value, Option<u32>)> {
-    let file = case_dir.join(ENDPOINTS_DIR).join(endpoint).join("endpoint.json");
-    let json: Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
-    let source = json["source"].as_str()?.into();
-    let volume = json["volume"].clone();
-    let partition = volume["device"].as_str().and_then(partition_number);
-    Some((source, volume, partition))
-}
-
-/// The partition number in a device name (`loop3p2`, `nvme0n1p3`, `sda2`); none for a whole disk.
-fn partition_number(device: &str) -> Option<u32> {
-    let name = device.rsplit('/').next()?;
-    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    let (stem, number) = name.split_at(name.len() - digits);
-    let partitioned = if stem.starts_with("loop") || stem.starts_with("nvme") || stem.starts_with("mmcblk") {
-        stem.strip_suffix('p').is_some_and(|s| s.ends_with(|c: char| c.is_ascii_digit()))
-    } else {
-        ["sd", "vd", "hd", "xvd"].iter().any(|p| stem.starts_with(p))
-    };
-    if partitioned { number.parse().ok() } else { None }
-}
-
-/// Whether the volume opened now is the one the evidence was collected from: the NTFS serial
-/// number and the disk's serial, wherever both were recorded, must agree.
-pub fn same_volume(then: &Value, now: &Value) -> std::result::Result<(), String> {
-    for (what, pointer) in [("NTFS volume serial", "/ntfs/serial"), ("disk serial", "/disk/serial")] {
-        if let (Some(a), Some(b)) =
-            (then.pointer(pointer).and_then(Value::as_str), now.pointer(pointer).and_then(Value::as_str))
-            && a != b
-        {
-            return Err(format!("a different volume is attached there now ({what} {b}, collected from {a})"));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn partition_numbers_from_device_names() {
-        assert_eq!(partition_number("/dev/loop3p2"), Some(2));
-        assert_eq!(partition_number("/dev/loop3"), None);
-        assert_eq!(partition_number("/dev/nvme0n1p3"), Some(3));
-        assert_eq!(partition_number("/dev/nvme0n1"), None);
-        assert_eq!(partition_number("/dev/sda2"), Some(2));
-        assert_eq!(partition_number("/dev/sda"), None);
-    }
-
-    #[test]
-    fn a_different_serial_is_a_different_volume() {
-        let then = json!({ "ntfs": { "serial": "0011" }, "disk": { "serial": null } });
-        assert!(same_volume(&then, &json!({ "ntfs": { "serial": "0011" } })).is_ok());
-        assert!(same_volume(&then, &json!({ "ntfs": { "serial": "0022" } })).unwrap_err().contains("0022"));
-        assert!(same_volume(&json!({}), &json!({ "ntfs": { "serial": "0022" } })).is_ok());
-    }
 
     #[test]
     fn unusual_locations() {

@@ -14,8 +14,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use walkdir::WalkDir;
 
-use super::rules::RuleSet;
 use crate::progress::Progress;
+use crate::yara::rules::RuleSet;
 
 /// Rule categories of the attacker's tools (not ransom notes or contact-point rules): what is
 /// quarantined and what counts as a file-hash indicator.
@@ -59,7 +59,7 @@ pub struct Hit {
     pub meta: Map<String, Value>,
     /// For a ransom note: the families it names, with confidence and reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attribution: Vec<super::family::Attribution>,
+    pub attribution: Vec<crate::ransomware::family::Attribution>,
 }
 
 /// A file that was not scanned.
@@ -83,7 +83,7 @@ pub struct Encrypted {
     /// Size in bytes.
     pub size: u64,
     /// Why, and the window statistics.
-    pub assessment: super::encryption::Assessment,
+    pub assessment: crate::ransomware::encryption::Assessment,
 }
 
 /// An executable and what it says about itself.
@@ -94,7 +94,7 @@ pub struct Executable {
     /// SHA-256.
     pub sha256: String,
     /// Its facts, when it parses.
-    pub facts: Option<super::binary::ExeFacts>,
+    pub facts: Option<crate::formats::binary::ExeFacts>,
     /// Why it does not parse (a malformed executable is a finding in itself).
     pub malformed: Option<String>,
 }
@@ -112,7 +112,7 @@ pub struct NoteByName {
     pub content_match: bool,
     /// The family the name belongs to, when it names one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attribution: Vec<super::family::Attribution>,
+    pub attribution: Vec<crate::ransomware::family::Attribution>,
 }
 
 /// What a scan produces, as it happens.
@@ -374,7 +374,7 @@ fn scan_bytes(
         })
         .map(|mut h: Hit| {
             if h.meta.get("category").and_then(|v| v.as_str()) == Some("ransom_note") {
-                h.attribution = super::family::from_note(&super::iocs::decode(data));
+                h.attribution = crate::ransomware::family::from_note(&crate::ransomware::iocs::decode(data));
             }
             h
         })
@@ -383,20 +383,25 @@ fn scan_bytes(
         return Ok(Found { hits, encrypted: None, executable: None, note_name: None, size: data.len() as u64 });
     }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let note_name = super::notes::match_name(base).map(|n| NoteByName {
+    let note_name = crate::ransomware::notes::match_name(base).map(|n| NoteByName {
         path: name.to_string(),
         sha256: sha256.clone(),
         content_match: hits.iter().any(|h| h.meta.get("category").and_then(|v| v.as_str()) == Some("ransom_note")),
-        attribution: n.family.as_deref().and_then(|f| super::family::from_note_name(base, f)).into_iter().collect(),
+        attribution: n
+            .family
+            .as_deref()
+            .and_then(|f| crate::ransomware::family::from_note_name(base, f))
+            .into_iter()
+            .collect(),
         pattern: n.pattern,
     });
-    let encrypted = super::encryption::assess(name, data).map(|assessment| Encrypted {
+    let encrypted = crate::ransomware::encryption::assess(name, data).map(|assessment| Encrypted {
         path: name.to_string(),
         sha256: sha256.clone(),
         size: data.len() as u64,
         assessment,
     });
-    let executable = super::binary::facts(data).map(|f| {
+    let executable = crate::formats::binary::facts(data).map(|f| {
         let (facts, malformed) = match f {
             Ok(facts) => (Some(facts), None),
             Err(why) => (None, Some(why)),
@@ -482,7 +487,7 @@ mod tests {
         for i in 0..300 {
             std::fs::write(dir.path().join(format!("f{i}.txt")), b"plain text").unwrap();
         }
-        let set = super::super::rules::load(true, &[], None).unwrap();
+        let set = crate::yara::rules::load(true, &[], None).unwrap();
         let opts = Options { threads: 2, ..Options::default() };
         let summary = scan(&set, &[dir.path().to_path_buf()], &opts, &Cancelled, &|_| {});
         assert_eq!(summary.scanned, 0);

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::evtx::{Data, Record, Selection, micros_string};
+use super::record::{Data, Record, Selection, micros_string};
 
 /// The same, from the record rendered as JSON (any shape of record).
 pub(super) fn render(record: evtx::EvtxRecord, wanted: Selection) -> Result<(Arc<str>, u32, Option<Record>), String> {

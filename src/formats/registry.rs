@@ -8,6 +8,8 @@ use notatin::cell_value::CellValue;
 use notatin::parser::Parser;
 use notatin::parser_builder::ParserBuilder;
 
+use super::bytes::{le_i32, le_u32};
+
 /// One hive, parsed.
 pub struct Hive {
     parser: Parser,
@@ -156,15 +158,10 @@ pub struct RawValue {
     pub data: Vec<u8>,
 }
 
-/// A little-endian double word of a base block.
-fn le_u32(block: &[u8], at: usize) -> Option<u32> {
-    block.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
 /// The base block's root cell offset (bytes 36..40), a signed field relative to the first hive
 /// bin. notatin adds it to 4096 as a `usize` unchecked, so a negative one must not reach it.
 fn root_cell(base_block: &[u8]) -> Option<i32> {
-    le_u32(base_block, 36).map(|r| r as i32)
+    le_i32(base_block, 36)
 }
 
 /// A base block's checksum as Windows computes it: the XOR of the 127 double words before it,

@@ -19,7 +19,7 @@ const MIN_SIZE: usize = 4096;
 /// The generic list and every family's extensions (`families.toml`).
 static KNOWN: LazyLock<HashSet<String>> = LazyLock::new(|| {
     let generic = EXTENSIONS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
-    generic.map(str::to_lowercase).chain(super::family::extensions()).collect()
+    generic.map(str::to_lowercase).chain(crate::ransomware::family::extensions()).collect()
 });
 
 /// Statistics of one window.
@@ -86,7 +86,11 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     }
     // A family's marker in the tail, where the rest of the file looks encrypted.
     let marker = (random > 0)
-        .then(|| super::family::marker_in(&data[data.len().saturating_sub(super::family::MARKER_TAIL)..]))
+        .then(|| {
+            crate::ransomware::family::marker_in(
+                &data[data.len().saturating_sub(crate::ransomware::family::MARKER_TAIL)..],
+            )
+        })
         .flatten()
         .map(|(m, _)| m);
     if marker.is_some() {

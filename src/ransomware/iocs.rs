@@ -45,10 +45,15 @@ impl Iocs {
     }
 }
 
-// The patterns are constants of this file, each exercised by the tests below.
-#[allow(clippy::expect_used)]
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("constant pattern")
+    crate::bundled::fixed(pattern)
+}
+
+/// Compiles every pattern of this file (see [`crate::selftest::bundled_data`]).
+pub(crate) fn force_patterns() {
+    [&ONION, &EMAIL, &TOX, &BTC, &XMR, &URL].into_iter().for_each(|p| {
+        LazyLock::force(p);
+    });
 }
 
 static ONION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b[a-z2-7]{56}\.onion\b"));

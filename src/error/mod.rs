@@ -4,11 +4,25 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::config::ConfigError;
+mod config;
+
+pub use config::{ConfigError, ConfigErrorKind};
+
 use crate::lang::Lang;
 
 /// Result with the engine's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a BitLocker volume could not be opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BitLockerReason {
+    /// The volume is BitLocker and no recovery key was given.
+    KeyNeeded,
+    /// The key is not eight groups of six digits, each a multiple of 11.
+    KeyFormat,
+    /// Neither cryptsetup nor dislocker could open it with this key.
+    Failed(String),
+}
 
 /// What went wrong, and where.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +73,7 @@ pub enum Error {
 
     /// A BitLocker volume could not be opened.
     #[error("BitLocker volume {}: {}", path.display(), bitlocker_en(reason))]
-    BitLocker { path: PathBuf, reason: crate::source::BitLockerReason },
+    BitLocker { path: PathBuf, reason: BitLockerReason },
 
     /// A backup manifest would be written onto the medium it describes.
     #[error("refusing to write the manifest {} onto the backup medium {}: keep it elsewhere (another disk, the case stick)", manifest.display(), medium.display())]
@@ -157,8 +171,8 @@ impl Error {
     }
 }
 
-fn bitlocker_en(r: &crate::source::BitLockerReason) -> String {
-    use crate::source::BitLockerReason as R;
+fn bitlocker_en(r: &BitLockerReason) -> String {
+    use BitLockerReason as R;
     match r {
         R::KeyNeeded => "encrypted; give the escrowed recovery key with --recovery-key-file FILE".into(),
         R::KeyFormat => {
@@ -170,8 +184,8 @@ fn bitlocker_en(r: &crate::source::BitLockerReason) -> String {
     }
 }
 
-fn bitlocker_ja(r: &crate::source::BitLockerReason) -> String {
-    use crate::source::BitLockerReason as R;
+fn bitlocker_ja(r: &BitLockerReason) -> String {
+    use BitLockerReason as R;
     match r {
         R::KeyNeeded => "暗号化されています。預けてある回復キーを --recovery-key-file FILE で指定してください".into(),
         R::KeyFormat => "回復キーは 6 桁 × 8 組（各組は 11 の倍数）です。打ち間違いを確認してください".into(),

@@ -12,10 +12,11 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::evtx::Record;
 use crate::error::{Error, Result};
+use crate::findings::Severity;
+use crate::formats::evtx::Record;
 
-const COMMANDS: &str = include_str!("../../rules/evtx/commands.toml");
+const COMMANDS: &str = include_str!("../../../rules/evtx/commands.toml");
 /// Failed logons from one source within this window count as one burst.
 const BURST_WINDOW_SECS: i64 = 300;
 /// Failed logons in one window that make a brute-force burst.
@@ -32,8 +33,8 @@ const MAX_KEYS: usize = 10_000;
 pub struct Detection {
     /// What was detected (`log_cleared`, `service_installed`, `brute_force` …).
     pub rule: String,
-    /// critical | high | medium | low | info.
-    pub severity: &'static str,
+    /// How serious.
+    pub severity: Severity,
     /// Japanese and English titles.
     pub title_ja: String,
     /// English title.
@@ -77,11 +78,11 @@ struct Patterns {
 
 struct Pattern {
     def: PatternDef,
-    severity: &'static str,
+    severity: Severity,
     re: Regex,
 }
 
-static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| patterns().unwrap_or_default());
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| crate::bundled::loaded(patterns()));
 
 /// The bundled command patterns, validated (the tests check they load).
 pub fn patterns_checked() -> Result<usize> {
@@ -97,17 +98,13 @@ fn patterns() -> Result<Vec<Pattern>> {
                 name: "rules/evtx/commands.toml",
                 reason: format!("{}: {e}", def.id),
             })?;
-            let severity = severity(&def.severity).ok_or_else(|| Error::BundledData {
+            let severity = Severity::parse(&def.severity).ok_or_else(|| Error::BundledData {
                 name: "rules/evtx/commands.toml",
                 reason: format!("{}: severity {}", def.id, def.severity),
             })?;
             Ok(Pattern { def, severity, re })
         })
         .collect()
-}
-
-fn severity(s: &str) -> Option<&'static str> {
-    ["critical", "high", "medium", "low", "info"].into_iter().find(|k| *k == s)
 }
 
 /// Whether an address is outside private, loopback and link-local ranges.
@@ -174,14 +171,7 @@ fn fields(pairs: &[(&str, String)]) -> Map<String, Value> {
     pairs.iter().filter(|(_, v)| !v.is_empty() && v != "-").map(|(k, v)| (k.to_string(), json!(v))).collect()
 }
 
-fn detection(
-    r: &Record,
-    rule: &str,
-    severity: &'static str,
-    ja: &str,
-    en: &str,
-    fields: Map<String, Value>,
-) -> Detection {
+fn detection(r: &Record, rule: &str, severity: Severity, ja: &str, en: &str, fields: Map<String, Value>) -> Detection {
     Detection {
         rule: rule.into(),
         severity,
@@ -209,14 +199,15 @@ const LSM: &str = "Microsoft-Windows-TerminalServices-LocalSessionManager/Operat
 const RDPCORE: &str = "Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational";
 
 /// Service image paths and task actions that are suspicious in themselves.
-static SUSPICIOUS_IMAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)(%comspec%|cmd(\.exe)?\s+/c|powershell|pwsh|mshta|rundll32|regsvr32|\\\\127\.0\.0\.1\\|\\admin\$|\\c\$\\|\\temp\\|\\tmp\\|\\appdata\\|\\users\\public\\|\\programdata\\[^\\]+\.exe|psexesvc|paexec|remcom|\.bat\b|\.ps1\b|\.vbs\b|\.hta\b)")
-        .ok()
+pub(super) static SUSPICIOUS_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::bundled::fixed(
+        r"(?i)(%comspec%|cmd(\.exe)?\s+/c|powershell|pwsh|mshta|rundll32|regsvr32|\\\\127\.0\.0\.1\\|\\admin\$|\\c\$\\|\\temp\\|\\tmp\\|\\appdata\\|\\users\\public\\|\\programdata\\[^\\]+\.exe|psexesvc|paexec|remcom|\.bat\b|\.ps1\b|\.vbs\b|\.hta\b)",
+    )
 });
 
 /// A service image path or task action suspicious in itself (a shell, a script, a user-writable place).
 pub fn suspicious_image(text: &str) -> bool {
-    SUSPICIOUS_IMAGE.as_ref().is_some_and(|re| re.is_match(text))
+    SUSPICIOUS_IMAGE.is_match(text)
 }
 
 /// The data fields the detector reads (every `Record::get` in this file; a test checks).
@@ -267,7 +258,8 @@ pub const FIELDS: &[&str] = &[
 ];
 
 /// What the detector reads: these events, these fields.
-pub const SELECTION: super::evtx::Selection = super::evtx::Selection { events: wanted, fields: FIELDS };
+pub const SELECTION: crate::formats::evtx::Selection =
+    crate::formats::evtx::Selection { events: wanted, fields: FIELDS };
 
 /// The events the detector reads the data of (the others it does not look at).
 pub fn wanted(channel: &str, event_id: u32) -> bool {
@@ -355,17 +347,31 @@ impl Detector {
             }
             (SECURITY, 4720) => {
                 let f = fields(&[("account", r.get("TargetUserName")), ("by", r.get("SubjectUserName"))]);
-                self.detections.push(detection(r, "account_created", "high", "アカウントの作成", "Account created", f));
+                self.detections.push(detection(
+                    r,
+                    "account_created",
+                    Severity::High,
+                    "アカウントの作成",
+                    "Account created",
+                    f,
+                ));
             }
             (SECURITY, 4732 | 4728 | 4756) => self.group_add(r),
             (SECURITY, 1102) | (SYSTEM, 104) => {
                 let log = if r.event_id == 1102 { "Security".to_string() } else { r.get("Channel") };
                 let f = fields(&[("log", log), ("by", r.get("SubjectUserName"))]);
-                self.detections.push(detection(r, "log_cleared", "high", "イベントログの消去", "Event log cleared", f));
+                self.detections.push(detection(
+                    r,
+                    "log_cleared",
+                    Severity::High,
+                    "イベントログの消去",
+                    "Event log cleared",
+                    f,
+                ));
             }
             (SYSTEM, 7045) => {
                 let image = r.get("ImagePath");
-                let sev = if suspicious_image(&image) { "high" } else { "medium" };
+                let sev = if suspicious_image(&image) { Severity::High } else { Severity::Medium };
                 let f = fields(&[
                     ("service", r.get("ServiceName")),
                     ("image_path", image),
@@ -383,7 +389,7 @@ impl Detector {
             }
             (SECURITY, 4697) => {
                 let image = r.get("ServiceFileName");
-                let sev = if suspicious_image(&image) { "high" } else { "medium" };
+                let sev = if suspicious_image(&image) { Severity::High } else { Severity::Medium };
                 let f = fields(&[
                     ("service", r.get("ServiceName")),
                     ("image_path", image),
@@ -400,7 +406,7 @@ impl Detector {
             }
             (SECURITY, 4698) => {
                 let content = r.get("TaskContent");
-                let sev = if suspicious_image(&content) { "high" } else { "medium" };
+                let sev = if suspicious_image(&content) { Severity::High } else { Severity::Medium };
                 let command = task_command(&content);
                 let f = fields(&[("task", r.get("TaskName")), ("command", command), ("by", r.get("SubjectUserName"))]);
                 self.detections.push(detection(r, "task_created", sev, "タスクの登録", "Scheduled task created", f));
@@ -410,7 +416,7 @@ impl Detector {
                 self.detections.push(detection(
                     r,
                     "task_created",
-                    "medium",
+                    Severity::Medium,
                     "タスクの登録",
                     "Scheduled task registered",
                     f,
@@ -433,9 +439,9 @@ impl Detector {
                     ("user", r.get("Detection User")),
                 ]);
                 let (rule, sev, ja, en) = if matches!(r.event_id, 1116 | 1006) {
-                    ("defender_detection", "high", "Defender がマルウェアを検出", "Defender detected malware")
+                    ("defender_detection", Severity::High, "Defender がマルウェアを検出", "Defender detected malware")
                 } else {
-                    ("defender_action", "medium", "Defender が対処", "Defender took action")
+                    ("defender_action", Severity::Medium, "Defender が対処", "Defender took action")
                 };
                 self.detections.push(detection(r, rule, sev, ja, en, f));
             }
@@ -444,7 +450,7 @@ impl Detector {
                 self.detections.push(detection(
                     r,
                     "defender_disabled",
-                    "high",
+                    Severity::High,
                     "Defender のリアルタイム保護が無効化",
                     "Defender real-time protection disabled",
                     f,
@@ -455,11 +461,11 @@ impl Detector {
                 let exclusion = new.to_lowercase().contains("\\exclusions\\");
                 let disabled = new.contains("Disable") && new.trim_end().ends_with("0x1");
                 let (sev, ja, en) = if exclusion {
-                    ("high", "Defender の除外設定の追加", "Defender exclusion added")
+                    (Severity::High, "Defender の除外設定の追加", "Defender exclusion added")
                 } else if disabled {
-                    ("high", "Defender の保護機能の無効化", "Defender protection disabled")
+                    (Severity::High, "Defender の保護機能の無効化", "Defender protection disabled")
                 } else {
-                    ("low", "Defender の設定変更", "Defender configuration changed")
+                    (Severity::Low, "Defender の設定変更", "Defender configuration changed")
                 };
                 let f = fields(&[("old", r.get("Old Value")), ("new", new)]);
                 self.detections.push(detection(r, "defender_config", sev, ja, en, f));
@@ -564,12 +570,12 @@ impl Detector {
         let (rule, sev, ja, en) = if privileged {
             (
                 "admin_group_member_added",
-                "high",
+                Severity::High,
                 "管理者・リモートデスクトップのグループへの追加",
                 "Member added to an administrators or RDP group",
             )
         } else {
-            ("group_member_added", "low", "グループへのメンバー追加", "Member added to a group")
+            ("group_member_added", Severity::Low, "グループへのメンバー追加", "Member added to a group")
         };
         let member = [r.get("MemberName"), r.get("MemberSid")]
             .into_iter()
@@ -638,7 +644,7 @@ impl Detector {
             out.push(detection(
                 &r,
                 "first_external_logon",
-                "critical",
+                Severity::Critical,
                 "外部（グローバル）アドレスからの最初のログオン",
                 "First logon from a non-private address",
                 f,
@@ -650,7 +656,7 @@ impl Detector {
             out.push(detection(
                 &r,
                 "aggregation_limit",
-                "info",
+                Severity::Info,
                 "集約上限を超えた件数",
                 "Events beyond the aggregation limits (counted only)",
                 f,
@@ -686,7 +692,7 @@ fn password_spray(aggregates: &BTreeMap<(&'static str, String), Aggregate>) -> V
             let mut d = detection(
                 &first.first,
                 "password_spray",
-                "high",
+                Severity::High,
                 "多数のアカウントでの認証試行（パスワードスプレー）",
                 "Credentials of many accounts tried (password spraying)",
                 f,
@@ -698,37 +704,43 @@ fn password_spray(aggregates: &BTreeMap<(&'static str, String), Aggregate>) -> V
         .collect()
 }
 
-fn aggregate_title(kind: &str, a: &Aggregate) -> (&'static str, &'static str, &'static str) {
+fn aggregate_title(kind: &str, a: &Aggregate) -> (Severity, &'static str, &'static str) {
     let public = a.fields.get("address").and_then(Value::as_str).is_some_and(is_public);
     match kind {
         "remote_logon" => {
             let rdp = a.fields.get("logon_type").and_then(Value::as_str) == Some("10");
             let sev = if public {
-                "high"
+                Severity::High
             } else if rdp {
-                "medium"
+                Severity::Medium
             } else {
-                "low"
+                Severity::Low
             };
             (sev, "リモートからのログオン", "Remote logon")
         }
-        "explicit_credentials" => ("low", "明示的な資格情報でのログオン", "Logon with explicit credentials"),
-        "special_privileges" => ("info", "特権の割り当て", "Special privileges assigned"),
+        "explicit_credentials" => (Severity::Low, "明示的な資格情報でのログオン", "Logon with explicit credentials"),
+        "special_privileges" => (Severity::Info, "特権の割り当て", "Special privileges assigned"),
         "rdp_authenticated" => {
-            (if public { "high" } else { "medium" }, "RDP の認証成功", "RDP authentication succeeded")
+            (if public { Severity::High } else { Severity::Medium }, "RDP の認証成功", "RDP authentication succeeded")
         }
         "rdp_session_logon" => {
-            (if public { "high" } else { "medium" }, "RDP セッションへのログオン", "RDP session logon")
+            (if public { Severity::High } else { Severity::Medium }, "RDP セッションへのログオン", "RDP session logon")
         }
-        "rdp_session_reconnect" => {
-            (if public { "high" } else { "medium" }, "RDP セッションへの再接続", "RDP session reconnected")
+        "rdp_session_reconnect" => (
+            if public { Severity::High } else { Severity::Medium },
+            "RDP セッションへの再接続",
+            "RDP session reconnected",
+        ),
+        "rdp_session_disconnect" => (Severity::Low, "RDP セッションの切断", "RDP session disconnected"),
+        "rdp_connection" => {
+            (if public { Severity::High } else { Severity::Medium }, "RDP 接続の受け入れ", "RDP connection accepted")
         }
-        "rdp_session_disconnect" => ("low", "RDP セッションの切断", "RDP session disconnected"),
-        "rdp_connection" => (if public { "high" } else { "medium" }, "RDP 接続の受け入れ", "RDP connection accepted"),
-        "rdp_tunnel" => {
-            ("high", "トンネル経由の RDP ログオン（ループバックから）", "RDP logon through a tunnel (from loopback)")
-        }
-        _ => ("info", "", ""),
+        "rdp_tunnel" => (
+            Severity::High,
+            "トンネル経由の RDP ログオン（ループバックから）",
+            "RDP logon through a tunnel (from loopback)",
+        ),
+        _ => (Severity::Info, "", ""),
     }
 }
 
@@ -762,7 +774,7 @@ fn brute_force(source: &str, mut f: Failures) -> Option<Detection> {
     );
     fields.insert("accounts".into(), json!(accounts));
     fields.insert("public_source".into(), json!(is_public(source)));
-    let sev = if is_public(source) { "critical" } else { "high" };
+    let sev = if is_public(source) { Severity::Critical } else { Severity::High };
     let mut d = detection(
         &first,
         "brute_force",
@@ -873,7 +885,7 @@ mod tests {
         );
         let d = run(&[del, list]);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!((d[0].rule.as_str(), d[0].severity), ("command_shadow_copy_deletion", "critical"));
+        assert_eq!((d[0].rule.as_str(), d[0].severity), ("command_shadow_copy_deletion", Severity::Critical));
     }
 
     #[test]
@@ -903,7 +915,7 @@ mod tests {
         assert_eq!(bf.len(), 1, "{d:?}");
         assert_eq!(bf[0].fields["source"], "203.0.113.9");
         assert_eq!(bf[0].fields["burst"]["failures"], 12);
-        assert_eq!(bf[0].severity, "critical");
+        assert_eq!(bf[0].severity, Severity::Critical);
     }
 
     #[test]
@@ -1023,9 +1035,9 @@ mod tests {
                 .find(|x| x.rule == rule && x.fields.get(key).and_then(Value::as_str) == Some(val))
                 .map(|x| x.severity)
         };
-        assert_eq!(sev("service_installed", "service", "updsvc"), Some("high"));
-        assert_eq!(sev("service_installed", "service", "Printer"), Some("medium"));
-        assert_eq!(sev("log_cleared", "log", "Security"), Some("high"));
-        assert_eq!(sev("task_created", "command", "C:\\Users\\Public\\run.bat"), Some("high"));
+        assert_eq!(sev("service_installed", "service", "updsvc"), Some(Severity::High));
+        assert_eq!(sev("service_installed", "service", "Printer"), Some(Severity::Medium));
+        assert_eq!(sev("log_cleared", "log", "Security"), Some(Severity::High));
+        assert_eq!(sev("task_created", "command", "C:\\Users\\Public\\run.bat"), Some(Severity::High));
     }
 }

@@ -50,7 +50,7 @@ struct Compiled {
     name_re: Regex,
 }
 
-static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| families().unwrap_or_default());
+static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| crate::bundled::loaded(families()));
 
 /// The bundled families, validated (also checked by the tests).
 pub fn families_checked() -> Result<usize> {

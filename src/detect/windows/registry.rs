@@ -11,18 +11,19 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
-use super::registry::{Hive, Value};
 use crate::error::{Error, Result};
+use crate::findings::Severity;
+use crate::formats::registry::{Hive, Value};
 
-const PRODUCTS: &str = include_str!("../../rules/connection/products.toml");
+const PRODUCTS: &str = include_str!("../../../rules/connection/products.toml");
 
 /// A registry fact worth a responder's attention.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct RegFinding {
     /// What (`service_user_writable`, `run_key`, `ifeo_debugger`, `rdp_enabled` …).
     pub rule: String,
-    /// critical | high | medium | low | info.
-    pub severity: &'static str,
+    /// How serious.
+    pub severity: Severity,
     /// Japanese title.
     pub title_ja: String,
     /// English title.
@@ -75,11 +76,11 @@ struct Products {
     listening: Vec<ListeningDef>,
 }
 
-static COMPILED: LazyLock<Vec<(ProductDef, Regex)>> = LazyLock::new(|| products().unwrap_or_default());
+static COMPILED: LazyLock<Vec<(ProductDef, Regex)>> = LazyLock::new(|| crate::bundled::loaded(products()));
 static LISTENING: LazyLock<Vec<ListeningDef>> = LazyLock::new(|| {
-    crate::config::bundled::<Products>("rules/connection/products.toml", PRODUCTS)
-        .map(|p| p.listening)
-        .unwrap_or_default()
+    crate::bundled::loaded(
+        crate::config::bundled::<Products>("rules/connection/products.toml", PRODUCTS).map(|p| p.listening),
+    )
 });
 
 /// The bundled product list, validated.
@@ -142,7 +143,7 @@ impl RegistryView {
         &mut self,
         hive: &mut Hive,
         (hive_path, key): (&str, &str),
-        (rule, severity): (&str, &'static str),
+        (rule, severity): (&str, Severity),
         (title_ja, title_en): (&str, &str),
         fields: Map<String, Json>,
     ) {
@@ -198,9 +199,9 @@ impl RegistryView {
                 d.insert("product".into(), json!(product));
                 self.connect(kind, product, format!("{path}\\{key}"), d);
             }
-            if super::events::suspicious_image(&image) || user_writable(&image) {
+            if crate::detect::windows::events::suspicious_image(&image) || user_writable(&image) {
                 let disabled = start == Some(4);
-                let sev = if disabled { "medium" } else { "high" };
+                let sev = if disabled { Severity::Medium } else { Severity::High };
                 self.find(
                     hive,
                     (path, &key),
@@ -227,14 +228,14 @@ impl RegistryView {
                 self.connect("rdp", "Remote Desktop (RDP)", format!("{path}\\{ts}"), f.clone());
                 let (sev, titles) = if nla == Some(0) {
                     (
-                        "high",
+                        Severity::High,
                         (
                             "RDP が有効で、ネットワークレベル認証（NLA）が無効",
                             "RDP enabled without Network Level Authentication",
                         ),
                     )
                 } else {
-                    ("medium", ("RDP が有効", "RDP enabled"))
+                    (Severity::Medium, ("RDP が有効", "RDP enabled"))
                 };
                 self.find(hive, (path, &ts), ("rdp_enabled", sev), titles, f);
             }
@@ -249,7 +250,7 @@ impl RegistryView {
                 self.find(
                     hive,
                     (path, &key),
-                    ("firewall_disabled", "high"),
+                    ("firewall_disabled", Severity::High),
                     ("Windows ファイアウォールが無効", "Windows Firewall disabled"),
                     f,
                 );
@@ -287,7 +288,7 @@ impl RegistryView {
                     self.find(
                         hive,
                         (path, winlogon),
-                        ("winlogon_modified", "high"),
+                        ("winlogon_modified", Severity::High),
                         ("Winlogon の起動設定の改変", "Winlogon startup modified"),
                         f,
                     );
@@ -302,7 +303,7 @@ impl RegistryView {
                 let accessibility =
                     ["sethc.exe", "utilman.exe", "osk.exe", "magnify.exe", "narrator.exe", "displayswitch.exe"]
                         .contains(&exe.to_lowercase().as_str());
-                let sev = if accessibility { "critical" } else { "high" };
+                let sev = if accessibility { Severity::Critical } else { Severity::High };
                 self.find(
                     hive,
                     (path, &key),
@@ -338,7 +339,6 @@ impl RegistryView {
     /// updates and cumulative "RollupFix" packages) and the older HotFix key; one entry per update,
     /// the installed state and the latest install time winning.
     fn updates(&mut self, hive: &mut Hive, path: &str) {
-        static KB: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)\bKB(\d{6,8})\b|_for_KB(\d{6,8})").ok());
         let mut by_id: std::collections::BTreeMap<String, Json> = std::collections::BTreeMap::new();
         let cbs = "Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages";
         let hotfix = "Microsoft\\Windows NT\\CurrentVersion\\HotFix";
@@ -348,11 +348,7 @@ impl RegistryView {
             .map(|n| (cbs, n))
             .chain(hive.subkeys(hotfix).into_iter().map(|n| (hotfix, n)));
         for (root, name) in keys.collect::<Vec<_>>() {
-            let kb = KB
-                .as_ref()
-                .and_then(|re| re.captures(&name))
-                .and_then(|c| c.get(1).or(c.get(2)))
-                .map(|m| format!("KB{}", m.as_str()));
+            let kb = KB.captures(&name).and_then(|c| c.get(1).or(c.get(2))).map(|m| format!("KB{}", m.as_str()));
             let id = match kb {
                 Some(kb) => kb,
                 // Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3930.1.9
@@ -417,7 +413,7 @@ impl RegistryView {
             self.connect("listening_service", name, format!("{path}\\{key}\\{id}"), d.clone());
             if any_remote {
                 d.insert("service".into(), json!(name));
-                let sev = if public { "high" } else { "medium" };
+                let sev = if public { Severity::High } else { Severity::Medium };
                 self.find(
                     hive,
                     (path, key),
@@ -448,7 +444,7 @@ impl RegistryView {
                 self.find(
                     hive,
                     (path, &key),
-                    ("guest_enabled", "high"),
+                    ("guest_enabled", Severity::High),
                     ("Guest アカウントが有効", "Guest account enabled"),
                     fl,
                 );
@@ -476,7 +472,7 @@ impl RegistryView {
                                   "version": hive.text(&key, "Version"), "link_date": hive.text(&key, "LinkDate"),
                                   "key_last_written": seen, "hive": path });
             if let Some(sev) = run_concern(&file) {
-                let titles = if sev == "high" {
+                let titles = if sev == Severity::High {
                     (
                         "攻撃ツールの名前をもつプログラムの実行記録（Amcache）",
                         "Program named like an attacker's tool ran (Amcache)",
@@ -519,11 +515,11 @@ impl RegistryView {
             // Per-user installs (OneDrive, Teams …) live in AppData too: a user-writable place
             // alone is worth a look, a shell or script is worth more.
             let sev = if shell_or_script(&command) {
-                "high"
+                Severity::High
             } else if user_writable(&command) {
-                "medium"
+                Severity::Medium
             } else {
-                "low"
+                Severity::Low
             };
             if let Some((product, kind)) = product_of(&command) {
                 let d = fields(&[("autostart", &name), ("command", &command)]);
@@ -644,27 +640,34 @@ fn start_name(start: u64) -> &'static str {
 
 /// File names of tools ransomware operators bring (credential dumpers, scanners, remote
 /// execution, exfiltration, tunnels).
-static TOOL_NAMES: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(mimikatz|mimidrv|procdump(64)?|nanodump|lazagne|psexec(64)?|paexec|remcom|adfind|advanced_ip_scanner|advanced ip scanner|netscan|nmap|masscan|angryip|rclone|megasync|mega-cmd|plink|ngrok|chisel|sharphound|bloodhound|rubeus|kerbrute|cobaltstrike|beacon|gmer|pchunter|powertool|defendercontrol|dcontrol)(\.exe)?$").ok()
+/// An update's KB number in a servicing package's name.
+pub(super) static KB: LazyLock<Regex> =
+    LazyLock::new(|| crate::bundled::fixed(r"(?i)\bKB(\d{6,8})\b|_for_KB(\d{6,8})"));
+pub(super) static TOOL_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+    crate::bundled::fixed(
+        r"(?i)^(mimikatz|mimidrv|procdump(64)?|nanodump|lazagne|psexec(64)?|paexec|remcom|adfind|advanced_ip_scanner|advanced ip scanner|netscan|nmap|masscan|angryip|rclone|megasync|mega-cmd|plink|ngrok|chisel|sharphound|bloodhound|rubeus|kerbrute|cobaltstrike|beacon|gmer|pchunter|powertool|defendercontrol|dcontrol)(\.exe)?$",
+    )
 });
 
-static SHELL_OR_SCRIPT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)(%comspec%|\bcmd(\.exe)?\s+/[ck]|powershell|pwsh|mshta|rundll32|regsvr32|wscript|cscript|\\users\\public\\|\\temp\\|\.(bat|cmd|ps1|vbs|vbe|js|jse|hta|wsf)\b)").ok()
+pub(super) static SHELL_OR_SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::bundled::fixed(
+        r"(?i)(%comspec%|\bcmd(\.exe)?\s+/[ck]|powershell|pwsh|mshta|rundll32|regsvr32|wscript|cscript|\\users\\public\\|\\temp\\|\.(bat|cmd|ps1|vbs|vbe|js|jse|hta|wsf)\b)",
+    )
 });
 
 /// A command that runs a shell or a script, or from Public or Temp.
 fn shell_or_script(command: &str) -> bool {
-    SHELL_OR_SCRIPT.as_ref().is_some_and(|re| re.is_match(command))
+    SHELL_OR_SCRIPT.is_match(command)
 }
 
 /// Whether a program that ran deserves a look: `high` when its name is an attacker's tool's,
 /// `low` when it ran from a user-writable place.
-pub fn run_concern(path: &str) -> Option<&'static str> {
+pub fn run_concern(path: &str) -> Option<Severity> {
     let name = path.rsplit(['\\', '/']).next().unwrap_or(path);
-    if TOOL_NAMES.as_ref().is_some_and(|re| re.is_match(name)) {
-        Some("high")
+    if TOOL_NAMES.is_match(name) {
+        Some(Severity::High)
     } else if user_writable(path) {
-        Some("low")
+        Some(Severity::Low)
     } else {
         None
     }
@@ -688,13 +691,13 @@ pub fn user_writable(path: &str) -> bool {
     ]
     .iter()
     .any(|m| p.contains(m));
-    let programdata_root = PROGRAMDATA_ROOT.as_ref().is_some_and(|re| re.is_match(&p));
+    let programdata_root = PROGRAMDATA_ROOT.is_match(&p);
     (writable && !p.contains("\\users\\default\\")) || programdata_root
 }
 
 /// A program directly in ProgramData (not in a vendor's folder there).
-static PROGRAMDATA_ROOT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?i)\\programdata\\[^\\]+\.(exe|dll|bat|ps1|vbs)\b").ok());
+pub(super) static PROGRAMDATA_ROOT: LazyLock<Regex> =
+    LazyLock::new(|| crate::bundled::fixed(r"(?i)\\programdata\\[^\\]+\.(exe|dll|bat|ps1|vbs)\b"));
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::evtx::Data;
+use super::record::Data;
 
 /// Where one of an event's texts comes from.
 #[derive(Clone, Debug, PartialEq)]
@@ -149,9 +149,8 @@ pub fn records(data: &[u8], free_space: u32, last_id: u64) -> Option<Vec<RawReco
         let start = at + RECORD_HEADER;
         let end = start.checked_add(size.checked_sub(RECORD_HEADER + RECORD_TAIL)?)?;
         (end <= data.len()).then_some(())?;
-        let secs = i64::try_from(filetime / 10_000_000).ok()? - 11_644_473_600;
-        (secs <= LAST_SECOND).then_some(())?;
-        let micros = secs * 1_000_000 + i64::try_from(filetime % 10_000_000 / 10).ok()?;
+        let micros = crate::clock::filetime_micros(filetime)?;
+        (micros.div_euclid(1_000_000) <= LAST_SECOND).then_some(())?;
         out.push(RawRecord { record_id, micros, start, end });
         if record_id == last_id {
             break;

@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use super::bytes::{le_u32 as u32_at, le_u64 as u64_at};
+
 /// Largest decompressed size accepted (real files are well under 2 MiB).
 const MAX_SIZE: usize = 64 << 20;
 
@@ -236,14 +238,6 @@ impl Decoder {
     fn decode(&self, prefix: u32) -> Option<(u16, u8)> {
         self.table.get(prefix as usize).copied().filter(|&(_, len)| len > 0)
     }
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at.checked_add(4)?).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
-}
-
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    b.get(at..at.checked_add(8)?).map(|x| u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]))
 }
 
 fn utf16_units(b: &[u8]) -> Vec<u16> {

@@ -26,13 +26,13 @@ struct Patterns {
     entries: Vec<NoteName>,
 }
 
-static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| patterns().ok());
+static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| crate::bundled::loaded(patterns()));
 
 /// The bundled list, validated (the tests check it loads and its families exist).
 pub fn checked() -> Result<usize> {
     let p = patterns()?;
     for family in p.entries.iter().filter_map(|e| e.family.as_deref()) {
-        if super::family::from_note_name("x", family).is_none() {
+        if crate::ransomware::family::from_note_name("x", family).is_none() {
             return Err(Error::BundledData { name: DATA, reason: format!("{family} is not in families.toml") });
         }
     }
@@ -67,7 +67,7 @@ fn patterns() -> Result<Patterns> {
 /// Whether a file name (not a path) is one ransom notes use; a family-specific pattern wins over
 /// a generic one.
 pub fn match_name(file_name: &str) -> Option<NoteName> {
-    let p = PATTERNS.as_ref()?;
+    let p = &*PATTERNS;
     let hits = p.set.matches(file_name);
     let best = hits.iter().find(|&&i| p.entries[i].family.is_some()).or(hits.first())?;
     p.entries.get(*best).cloned()
