@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 
 use super::custody::{self, Entry, FileRef, Head, NewEntry};
 use super::lock::{self};
+use super::merged::{Item, ItemKind, MERGE_ACTION, Placement, items_of};
 use super::{Case, CaseWriter, atomic, verify};
 use crate::case::layout;
 use crate::case::layout::{BACKUPS_DIR, ENDPOINTS_DIR, LOCK_FILE, LOG_FILE, MERGED_DIR};
@@ -29,51 +30,6 @@ use crate::error::{Error, Result};
 use crate::progress::Progress;
 
 const STAGING_PREFIX: &str = ".staging-";
-/// The custody action that records a finished merge.
-pub const MERGE_ACTION: &str = "case.merge";
-
-/// What a merged folder holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    /// `endpoints/<id>`.
-    Endpoint,
-    /// `backups/<medium>`.
-    Backup,
-}
-
-/// Where a source folder went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Placement {
-    /// Copied under its own name.
-    Copied,
-    /// The case already held that name with other content: copied under another name.
-    KeptApart,
-    /// The case already holds exactly these files (merged before): nothing copied.
-    AlreadyPresent,
-}
-
-/// One endpoint or backup folder of a source.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Item {
-    /// Endpoint or backup.
-    pub kind: ItemKind,
-    /// Folder in the source case (`endpoints/PC-1`).
-    pub from: String,
-    /// Folder in this case.
-    pub to: String,
-    /// What was done.
-    pub placement: Placement,
-    /// Files in it.
-    pub files: usize,
-    /// Their bytes.
-    pub bytes: u64,
-    /// Files the source's custody log did not vouch for (copied, hashed here).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unvouched: Vec<String>,
-}
-
 /// Two folders that may hold the same machine.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SameEndpoint {
@@ -262,11 +218,6 @@ fn recorded_merge(dest: &Path, log_dir: &str) -> Result<Option<Entry>> {
     Ok(custody::read_entries(dest)?
         .into_iter()
         .find(|e| e.action == MERGE_ACTION && e.detail["log_dir"].as_str() == Some(log_dir)))
-}
-
-/// The folders a `case.merge` entry brought in.
-pub fn items_of(entry: &Entry) -> Vec<Item> {
-    serde_json::from_value(entry.detail["items"].clone()).unwrap_or_default()
 }
 
 /// Staging folders are never referenced by a custody entry: what a killed merge left there goes.

@@ -168,7 +168,7 @@ pub fn check_log_bytes(bytes: &[u8], head: Option<Head>, report: &mut VerifyRepo
 /// Every source merged in: its own chain as kept under `merged/`, and every file it vouched for
 /// against what the merge entry recorded for the copy.
 fn check_merges(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyReport) -> Result<()> {
-    for (n, merge) in entries.iter().filter(|(_, e)| e.action == super::merge::MERGE_ACTION) {
+    for (n, merge) in entries.iter().filter(|(_, e)| e.action == super::merged::MERGE_ACTION) {
         let Some(log_dir) = merge.detail["log_dir"].as_str().filter(|d| is_inside(d)) else {
             report.push(Problem::new(
                 ProblemKind::BadReference,
@@ -198,7 +198,7 @@ fn check_merges(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyReport)
 /// The newest hash the source's log vouches for each file that the merge brought in must be
 /// the hash the merge entry records for the copy.
 fn check_copies(n: u64, merge: &Entry, source: &[(u64, Entry)], report: &mut VerifyReport) {
-    let items = super::merge::items_of(merge);
+    let items = super::merged::items_of(merge);
     let copies: BTreeMap<&str, &FileRef> = merge.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut latest: BTreeMap<&str, &FileRef> = BTreeMap::new();
     for (_, e) in source {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use shodo::detect::artefacts;
-use shodo::findings::Severity;
+use shodo::findings::{Kind, Severity};
 use shodo::{Lang, Result};
 
 use super::bar::Bar;
@@ -44,7 +44,14 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
         output::json(out, &result)?;
     } else {
         let logs = result.logs.len();
-        let problems: u64 = result.logs.iter().map(|l| l["problems"].as_u64().unwrap_or(0)).sum();
+        let problems: u64 = result
+            .logs
+            .iter()
+            .map(|l| match l.kind {
+                Kind::EventLog { problems, .. } => problems,
+                _ => 0,
+            })
+            .sum();
         let counts = result.by_severity.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
         output::line(
             out,

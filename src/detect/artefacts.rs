@@ -14,16 +14,16 @@ use sha2::{Digest, Sha256};
 
 use crate::case::layout::{CHECKLIST, ENDPOINTS_DIR, FINDINGS, MANIFEST, TIMELINE, TIMELINE_CSV};
 use crate::case::{self, CaseWriter, FileRef, NewEntry};
-use crate::collect::{self, Row, Status};
-use crate::collect::{entry_bytes, row_bytes};
+use crate::collect::{self, Row, Status, entry_bytes, row_bytes};
 use crate::detect::checklist;
 use crate::detect::windows::events::{Detection, Detector};
 use crate::detect::windows::registry::{ConnectionPoint, RegFinding, RegistryView};
 use crate::error::{Error, Result};
-use crate::findings::{self, Severity};
+use crate::findings::{self, Detected, Finding, Judged, Keyed, Kind, Severity};
 use crate::formats::evtx::{self, LogReport};
 use crate::formats::prefetch::{self, Prefetch};
 use crate::formats::registry::Hive;
+use crate::lang::Lang;
 use crate::progress::Progress;
 
 /// What `analyze` found for one endpoint.
@@ -32,7 +32,7 @@ pub struct EndpointAnalysis {
     /// Endpoint id.
     pub endpoint: String,
     /// Event logs read, with their counts and problems.
-    pub logs: Vec<Value>,
+    pub logs: Vec<Finding>,
     /// Detections by severity.
     pub by_severity: BTreeMap<&'static str, u64>,
     /// Detections of severity critical or high.
@@ -42,7 +42,7 @@ pub struct EndpointAnalysis {
     /// Entries in the timeline.
     pub timeline: usize,
     /// Hives read, and the problems met.
-    pub hives: Vec<Value>,
+    pub hives: Vec<Finding>,
     /// Registry findings of severity critical or high.
     pub registry_important: Vec<RegFinding>,
     /// Program runs of severity critical or high (Prefetch): program, run count, last run.
@@ -86,10 +86,19 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
             progress.note(&format!("{}: {verified}", row.path));
         }
         let kept = if verified.is_empty() { found } else { Vec::new() };
-        log_records.push(json!({ "v": findings::VERSION, "kind": "event_log", "path": row.path, "sha256": row.sha256,
-            "records": report.records, "chunks": report.chunks, "first": report.first, "last": report.last,
-            "problems": report.problems, "problem_details": report.problem_details, "counts": report.counts,
-            "evidence_mismatch": (!verified.is_empty()).then_some(verified), "detections": kept.len() }));
+        log_records.push(Finding::new(Kind::EventLog {
+            path: row.path.clone(),
+            sha256: row.sha256.clone(),
+            records: report.records,
+            chunks: report.chunks,
+            first: report.first.clone(),
+            last: report.last.clone(),
+            problems: report.problems,
+            problem_details: json!(report.problem_details),
+            counts: json!(report.counts),
+            evidence_mismatch: (!verified.is_empty()).then_some(verified),
+            detections: kept.len() as u64,
+        }));
         detections.extend(kept.into_iter().map(|d| (row.path.clone(), d)));
     }
     progress.finish();
@@ -97,49 +106,85 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     let (mut view, hives) = registry(&dir, &latest);
     inbound_logons(&mut view, &detections);
     let runs = prefetch_rows(&dir, &latest);
-    let mut records: Vec<Value> = log_records.clone();
+    let mut records: Vec<Finding> = log_records.clone();
     records.extend(hives.iter().cloned());
     for run in &runs {
-        records.push(json!({ "v": findings::VERSION, "kind": "prefetch", "path": run.path, "sha256": run.sha256,
-            "rule": run.prefetch.as_ref().map(|p| &p.executable), "prefetch": run.prefetch, "problem": run.problem }));
+        records.push(Finding::new(Kind::Prefetch {
+            path: run.path.clone(),
+            sha256: run.sha256.clone(),
+            rule: run.prefetch.as_ref().map(|p| p.executable.clone()),
+            prefetch: json!(run.prefetch),
+            problem: run.problem.clone(),
+        }));
         if let Some((severity, (title_ja, title_en), fields)) = run.concern() {
-            records.push(
-                json!({ "v": findings::VERSION, "kind": "execution", "path": run.path, "rule": "prefetch_program",
-                "severity": severity, "title_ja": title_ja, "title_en": title_en,
-                "time": run.prefetch.as_ref().and_then(|p| p.last_runs.first()), "fields": fields }),
-            );
+            records.push(Finding::new(Kind::Execution(Judged {
+                path: run.path.clone(),
+                rule: "prefetch_program".into(),
+                severity,
+                title_ja: title_ja.into(),
+                title_en: title_en.into(),
+                time: run.prefetch.as_ref().and_then(|p| p.last_runs.first().cloned()),
+                fields,
+            })));
         }
     }
     for f in &view.findings {
-        records.push(json!({ "v": findings::VERSION, "kind": "registry", "path": f.hive, "rule": f.rule,
-            "severity": f.severity, "title_ja": f.title_ja, "title_en": f.title_en, "key": f.key,
-            "time": f.last_written, "fields": f.fields }));
+        records.push(Finding::new(Kind::Registry(Keyed {
+            path: f.hive.clone(),
+            rule: f.rule.clone(),
+            severity: f.severity,
+            title_ja: f.title_ja.clone(),
+            title_en: f.title_en.clone(),
+            key: f.key.clone(),
+            time: f.last_written.clone(),
+            fields: Value::Object(f.fields.clone()),
+        })));
     }
     for c in &view.connection_points {
-        records.push(json!({ "v": findings::VERSION, "kind": "connection_point", "path": c.evidence.first(),
-            "rule": c.kind, "name": c.name, "evidence": c.evidence, "detail": c.detail }));
+        records.push(Finding::new(Kind::ConnectionPoint {
+            path: c.evidence.first().cloned(),
+            rule: c.kind.clone(),
+            name: c.name.clone(),
+            evidence: c.evidence.clone(),
+            detail: c.detail.clone(),
+        }));
     }
     for sw in &view.software {
-        records.push(json!({ "v": findings::VERSION, "kind": "installed_software", "path": sw["hive"],
-            "rule": sw["name"], "software": sw }));
+        let (path, rule) = two_texts(sw, "hive", "name");
+        records.push(Finding::new(Kind::InstalledSoftware { path, rule, software: sw.clone() }));
     }
     for p in &view.programs {
-        records.push(json!({ "v": findings::VERSION, "kind": "program_execution", "path": p["hive"], "rule": p["path"], "program": p }));
+        let (path, rule) = two_texts(p, "hive", "path");
+        records.push(Finding::new(Kind::ProgramExecution { path, rule, program: p.clone() }));
     }
     for a in &view.accounts {
-        records.push(json!({ "v": findings::VERSION, "kind": "local_account", "path": a["hive"], "rule": a["name"], "account": a }));
+        let (path, rule) = two_texts(a, "hive", "name");
+        records.push(Finding::new(Kind::LocalAccount { path, rule, account: a.clone() }));
     }
     for u in &view.updates {
-        records.push(json!({ "v": findings::VERSION, "kind": "installed_update", "path": u["hive"], "rule": u["id"], "update": u }));
+        let (path, rule) = two_texts(u, "hive", "id");
+        records.push(Finding::new(Kind::InstalledUpdate { path, rule, update: u.clone() }));
     }
     for u in &view.usb_storage {
-        records.push(json!({ "v": findings::VERSION, "kind": "usb_storage", "path": u["hive"], "rule": u["serial"], "device": u }));
+        let (path, rule) = two_texts(u, "hive", "serial");
+        records.push(Finding::new(Kind::UsbStorage { path, rule, device: u.clone() }));
     }
     for (log, d) in &detections {
-        records.push(json!({ "v": findings::VERSION, "kind": "event_detection", "path": log, "rule": d.rule,
-            "severity": d.severity, "title_ja": d.title_ja, "title_en": d.title_en, "time": d.time,
-            "last_time": d.last_time, "count": d.count, "channel": d.channel, "event_id": d.event_id,
-            "record_id": d.record_id, "computer": d.computer, "fields": d.fields }));
+        records.push(Finding::new(Kind::EventDetection(Detected {
+            path: log.clone(),
+            rule: d.rule.clone(),
+            severity: d.severity,
+            title_ja: d.title_ja.clone(),
+            title_en: d.title_en.clone(),
+            time: d.time.clone(),
+            last_time: d.last_time.clone(),
+            count: d.count,
+            channel: d.channel.clone(),
+            event_id: d.event_id,
+            record_id: d.record_id,
+            computer: d.computer.clone(),
+            fields: d.fields.clone(),
+        })));
     }
     let all: Vec<Detection> = detections.iter().map(|(_, d)| d.clone()).collect();
     let endpoint_json =
@@ -154,8 +199,13 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     };
     let (version, answers) = checklist::answer(&observations)?;
     for a in &answers {
-        records.push(json!({ "v": findings::VERSION, "kind": "checklist", "path": CHECKLIST, "rule": a.id,
-            "checklist": version, "status": a.status, "answer": a }));
+        records.push(Finding::new(Kind::Checklist {
+            path: CHECKLIST.into(),
+            rule: a.id.clone(),
+            checklist: version.clone(),
+            status: json!(a.status),
+            answer: json!(a),
+        }));
     }
     case::write_atomic(
         &dir.join(CHECKLIST),
@@ -211,7 +261,7 @@ const HIVE_LIMIT: u64 = 1 << 30;
 
 /// Reads SYSTEM, SOFTWARE and every user's NTUSER.DAT from the evidence (with their transaction
 /// logs), each checked against its manifest hash; a hive that cannot be read is recorded.
-fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value>) {
+fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Finding>) {
     let mut view = RegistryView::default();
     let mut records = Vec::new();
     let collected = |p: &str| {
@@ -264,9 +314,17 @@ fn registry(dir: &Path, rows: &BTreeMap<&str, &Row>) -> (RegistryView, Vec<Value
             Err(why) => ((0, false, false), Some(why)),
         };
         let note = stale.then_some("dirty hive without its transaction logs: the view may be stale");
-        records.push(json!({ "v": findings::VERSION, "kind": "hive", "path": row.path, "sha256": row.sha256,
-            "hive": kind, "user": (!user.is_empty()).then_some(&user), "transaction_logs": logs, "dirty": dirty,
-            "stale": stale, "note": note, "problem": problem }));
+        records.push(Finding::new(Kind::Hive {
+            path: row.path.clone(),
+            sha256: row.sha256.clone(),
+            hive: kind.to_string(),
+            user: (!user.is_empty()).then(|| user.clone()),
+            transaction_logs: logs as u64,
+            dirty,
+            stale,
+            note: note.map(str::to_string),
+            problem,
+        }));
     }
     (view, records)
 }
@@ -593,6 +651,7 @@ fn timeline(
             let desc = if i == 0 { "Prefetch Last Run" } else { "Prefetch Previous Run" };
             entries.push(json!({ "datetime": t, "timestamp_desc": desc,
                 "message": format!("program ran: {program} (run count {})", p.run_count),
+                "message_ja": format!("プログラムの実行: {program}（実行回数 {}）", p.run_count),
                 "source": "prefetch", "evidence": run.path }));
         }
     }
@@ -600,12 +659,14 @@ fn timeline(
         let (Some(t), Some(path)) = (p["key_last_written"].as_str(), p["path"].as_str()) else { continue };
         entries.push(json!({ "datetime": t, "timestamp_desc": "Amcache Entry Written",
             "message": format!("program recorded (Amcache): {path} sha1={}", p["sha1"].as_str().unwrap_or("-")),
+            "message_ja": format!("プログラムの記録（Amcache）: {path} sha1={}", p["sha1"].as_str().unwrap_or("-")),
             "source": "amcache", "evidence": p["hive"] }));
     }
     for u in &view.updates {
         let (Some(t), Some(id)) = (u["install_time"].as_str(), u["id"].as_str()) else { continue };
         entries.push(json!({ "datetime": t, "timestamp_desc": "Update Installed",
             "message": format!("update {id} ({})", u["state"].as_str().unwrap_or("-")),
+            "message_ja": format!("更新プログラム {id}（{}）", u["state"].as_str().unwrap_or("-")),
             "source": "registry", "evidence": u["hive"] }));
     }
     for f in &view.findings {
@@ -614,40 +675,47 @@ fn timeline(
             f.fields.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();
         entries.push(json!({ "datetime": t, "timestamp_desc": "Registry Key Last Written",
             "message": format!("[{}] {} {}: {}", f.severity, f.title_en, f.key, facts.join(" ")),
+            "message_ja": format!("[{}] {} {}: {}", f.severity.label(Lang::Ja), f.title_ja, f.key, facts.join(" ")),
             "source": "registry", "rule": f.rule, "severity": f.severity, "evidence": f.hive }));
     }
     for (log, d) in detections {
-        let mut message = format!("[{}] {}", d.severity, d.title_en);
+        let mut facts = String::new();
         for key in ["account", "address", "service", "image_path", "task", "command_line", "source", "threat", "log"] {
             if let Some(v) = d.fields.get(key).and_then(Value::as_str) {
-                message.push_str(&format!(" {key}={v}"));
+                facts.push_str(&format!(" {key}={v}"));
             }
         }
+        let mut message = format!("[{}] {}{facts}", d.severity, d.title_en);
+        let mut message_ja = format!("[{}] {}{facts}", d.severity.label(Lang::Ja), d.title_ja);
         if d.count > 1 {
             message.push_str(&format!(" (x{})", d.count));
+            message_ja.push_str(&format!("（{} 回）", d.count));
         }
-        entries.push(json!({ "datetime": d.time, "timestamp_desc": "Event Recorded", "message": message,
+        entries.push(json!({ "datetime": d.time, "timestamp_desc": "Event Recorded", "message": message, "message_ja": message_ja,
             "source": "evtx", "rule": d.rule, "severity": d.severity, "title_ja": d.title_ja, "evidence": log,
             "channel": d.channel, "event_id": d.event_id, "record_id": d.record_id, "computer": d.computer }));
     }
     for f in scan_findings(dir) {
-        let Some(path) = f["path"].as_str() else { continue };
+        let Some(path) = f.path() else { continue };
         let Some(row) = rows.get(path) else { continue };
-        let what = match f["kind"].as_str() {
-            Some("yara") => {
-                format!("{} ({})", f["rule"].as_str().unwrap_or(""), f["meta"]["category"].as_str().unwrap_or(""))
+        let (what, what_ja) = match &f.kind {
+            Kind::Yara { rule, .. } => {
+                let rule = format!("{rule} ({})", f.meta("category"));
+                (rule.clone(), rule)
             }
-            Some("encrypted_file") => "encrypted file".into(),
-            Some("ransom_note_name") => "ransom note (by name)".into(),
-            Some("executable" | "malformed_executable") if f["location"].is_string() => {
-                format!("executable in {}", f["location"].as_str().unwrap_or(""))
+            Kind::EncryptedFile { .. } => ("encrypted file".into(), "暗号化されたファイル".into()),
+            Kind::RansomNoteName { .. } => ("ransom note (by name)".into(), "身代金要求文（ファイル名）".into()),
+            Kind::Executable(x) | Kind::MalformedExecutable(x) if x.location.is_some() => {
+                let place = x.location.as_deref().unwrap_or("");
+                (format!("executable in {place}"), format!("{place} にある実行ファイル"))
             }
             _ => continue,
         };
         for (desc, t) in [("Creation Time", &row.times.born), ("Content Modification Time", &row.times.modified)] {
             if let Some(t) = t {
                 entries.push(json!({ "datetime": t, "timestamp_desc": desc, "message": format!("{what}: {path}"),
-                    "source": "file", "evidence": path, "sha256": f["sha256"] }));
+                    "message_ja": format!("{what_ja}: {path}"),
+                    "source": "file", "evidence": path, "sha256": f.sha256() }));
             }
         }
     }
@@ -698,12 +766,14 @@ pub fn csv_cell(s: &str) -> String {
 }
 
 /// The scan's records of findings.jsonl.
-fn scan_findings(dir: &Path) -> Vec<Value> {
-    let Ok(text) = std::fs::read_to_string(dir.join(FINDINGS)) else { return Vec::new() };
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| v["by"].as_str().unwrap_or("scan") == "scan")
-        .collect()
+fn scan_findings(dir: &Path) -> Vec<Finding> {
+    findings::read(dir).into_iter().filter(|f| f.by.as_deref().unwrap_or("scan") == "scan").collect()
+}
+
+/// Two text fields of a registry view's entry (its hive and its name), when they are text.
+fn two_texts(entry: &Value, a: &str, b: &str) -> (Option<String>, Option<String>) {
+    let get = |k: &str| entry[k].as_str().map(str::to_string);
+    (get(a), get(b))
 }
 
 #[cfg(test)]

@@ -4,14 +4,16 @@
 //! every reader shares: how serious a record is ([`Severity`]) and whether an endpoint shows the
 //! attack ([`Signs::verdict`]).
 
+mod record;
 mod severity;
 
+pub use record::{Detected, Executable, Finding, Judged, Keyed, Kind};
 pub use severity::Severity;
 
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::case::layout::FINDINGS;
 use crate::error::{Error, Result};
@@ -21,7 +23,7 @@ pub const VERSION: u32 = 1;
 
 /// The records of an endpoint's findings.jsonl (`dir`: the endpoint's folder); none when absent,
 /// lines that do not parse left out.
-pub fn read(dir: &Path) -> Vec<Value> {
+pub fn read(dir: &Path) -> Vec<Finding> {
     std::fs::read_to_string(dir.join(FINDINGS))
         .unwrap_or_default()
         .lines()
@@ -32,7 +34,7 @@ pub fn read(dir: &Path) -> Vec<Value> {
 /// Replaces the records that stage `by` wrote before with `records` (each stamped with `by`),
 /// keeps the other stages' records and any line that does not parse, and writes the file sorted
 /// (path, kind, rule, time), so the same evidence gives the same file.
-pub fn write(dir: &Path, by: &str, records: Vec<Value>) -> Result<()> {
+pub fn write(dir: &Path, by: &str, records: Vec<Finding>) -> Result<()> {
     let path = dir.join(FINDINGS);
     let existing = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -46,9 +48,10 @@ pub fn write(dir: &Path, by: &str, records: Vec<Value>) -> Result<()> {
         .filter(|(v, _)| v.is_null() || v["by"].as_str().unwrap_or("scan") != by)
         .collect();
     for mut r in records {
-        r["by"] = json!(by);
-        let line = r.to_string();
-        lines.push((r, line));
+        r.by = Some(by.to_string());
+        let corrupt = |e: serde_json::Error| Error::Corrupt { path: path.clone(), what: e.to_string() };
+        let value = serde_json::to_value(&r).map_err(corrupt)?;
+        lines.push((value.clone(), value.to_string()));
     }
     lines.sort_by(|(a, _), (b, _)| sort_key(a).cmp(&sort_key(b)));
     let text: String = lines.iter().map(|(_, l)| format!("{l}\n")).collect();
@@ -57,11 +60,6 @@ pub fn write(dir: &Path, by: &str, records: Vec<Value>) -> Result<()> {
 
 fn sort_key(r: &Value) -> (Option<&str>, Option<&str>, Option<&str>, Option<&str>) {
     (r["path"].as_str(), r["kind"].as_str(), r["rule"].as_str(), r["time"].as_str())
-}
-
-/// How serious a record is: its own `severity`, or its YARA rule's (`meta.severity`).
-pub fn severity(record: &Value) -> Option<Severity> {
-    record["severity"].as_str().or_else(|| record["meta"]["severity"].as_str()).and_then(Severity::parse)
 }
 
 /// Whether a timeline entry is a sign of the attack: of severity high or critical, or an
@@ -125,6 +123,7 @@ impl Signs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_verdict_grades_what_the_findings_add_up_to() {
@@ -138,10 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn a_record_is_as_serious_as_it_or_its_rule_says() {
-        assert_eq!(severity(&json!({ "severity": "high" })), Some(Severity::High));
-        assert_eq!(severity(&json!({ "meta": { "severity": "critical" } })), Some(Severity::Critical));
-        assert_eq!(severity(&json!({ "severity": "urgent" })), None);
+    fn a_timeline_entry_is_a_sign_by_its_severity_or_what_it_is() {
         assert!(timeline_sign(&json!({ "severity": "critical", "message": "x" })));
         assert!(timeline_sign(&json!({ "severity": "info", "message": "ransom note README.txt" })));
         assert!(!timeline_sign(&json!({ "severity": "medium", "message": "logon" })));
@@ -150,10 +146,14 @@ mod tests {
     #[test]
     fn writing_replaces_one_stage_and_keeps_the_other() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "scan", vec![json!({ "v": VERSION, "kind": "yara", "path": "b" })]).unwrap();
-        write(dir.path(), "analyze", vec![json!({ "v": VERSION, "kind": "registry", "path": "a" })]).unwrap();
-        write(dir.path(), "analyze", vec![json!({ "v": VERSION, "kind": "registry", "path": "c" })]).unwrap();
-        let paths: Vec<_> = read(dir.path()).iter().map(|r| (r["path"].to_string(), r["by"].to_string())).collect();
-        assert_eq!(paths, [("\"b\"".into(), "\"scan\"".into()), ("\"c\"".into(), "\"analyze\"".into())]);
+        let skip = |path: &str| {
+            Finding::new(Kind::ScanSkip { path: path.into(), reason: "too_large".into(), detail: String::new() })
+        };
+        write(dir.path(), "scan", vec![skip("b")]).unwrap();
+        write(dir.path(), "analyze", vec![skip("a")]).unwrap();
+        write(dir.path(), "analyze", vec![skip("c")]).unwrap();
+        let records = read(dir.path());
+        let paths: Vec<_> = records.iter().map(|r| (r.path(), r.by.clone())).collect();
+        assert_eq!(paths, [(Some("b"), Some("scan".into())), (Some("c"), Some("analyze".into()))]);
     }
 }

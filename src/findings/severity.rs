@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lang::Lang;
+
 /// How serious a finding is, from least to most.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,6 +41,17 @@ impl Severity {
         }
     }
 
+    /// Its name for a reader: 重大 / 高 / 中 / 低 / 情報, or the English name.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Severity::Info => lang.pick("情報", "info"),
+            Severity::Low => lang.pick("低", "low"),
+            Severity::Medium => lang.pick("中", "medium"),
+            Severity::High => lang.pick("高", "high"),
+            Severity::Critical => lang.pick("重大", "critical"),
+        }
+    }
+
     /// High or critical: a sign of the attack, counted in the verdict and the reports.
     pub fn is_serious(self) -> bool {
         self >= Severity::High
@@ -64,5 +77,6 @@ mod tests {
         assert!(Severity::Critical > Severity::High && Severity::High > Severity::Medium);
         assert!(Severity::High.is_serious() && !Severity::Medium.is_serious());
         assert_eq!(Severity::parse("High"), None);
+        assert_eq!((Severity::Critical.label(Lang::Ja), Severity::Critical.label(Lang::En)), ("重大", "critical"));
     }
 }

@@ -16,9 +16,9 @@
 use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::Note;
+use crate::findings::{Finding, Kind, Severity};
 use crate::formats::registry::{Hive, RawValue};
 use crate::hash::hex;
 
@@ -186,7 +186,7 @@ pub struct Inputs<'a> {
     /// The case id (the rules carry it).
     pub case_id: &'a str,
     /// The endpoint's findings (findings.jsonl), for the persistence level.
-    pub findings: &'a [Value],
+    pub findings: &'a [Finding],
     /// When the plan is made (FILETIME), stamped into the startup switches.
     pub filetime: u64,
 }
@@ -334,15 +334,15 @@ fn persistence(
     notes: &mut Vec<Note>,
 ) {
     let mut services_found: Vec<String> = Vec::new();
-    for f in inputs.findings.iter().filter(|f| serious(f)) {
-        let field = |k: &str| f["fields"][k].as_str().unwrap_or_default().to_string();
-        match (f["kind"].as_str(), f["rule"].as_str()) {
-            (Some("registry"), Some("service_suspicious_image")) => services_found.push(field("service")),
-            (Some("registry"), Some("autostart")) => {
-                run_entry(f["key"].as_str().unwrap_or_default(), &field("name"), &field("scope"), inputs, out, notes)
+    for f in inputs.findings.iter().filter(|f| f.severity().is_some_and(Severity::is_serious)) {
+        let field = |k: &str| f.field(k).to_string();
+        match (&f.kind, f.rule()) {
+            (Kind::Registry(_), Some("service_suspicious_image")) => services_found.push(field("service")),
+            (Kind::Registry(r), Some("autostart")) => {
+                run_entry(&r.key, &field("name"), &field("scope"), inputs, out, notes)
             }
-            (Some("yara"), _) if tool(f) => push_file(files, f["path"].as_str()),
-            (Some("event_detection"), Some("task_created")) => {
+            (Kind::Yara { .. }, _) if tool(f) => push_file(files, f.path()),
+            (Kind::EventDetection(_), Some("task_created")) => {
                 task(&field("task"), &field("command"), files, notes);
             }
             _ => {}
@@ -397,13 +397,9 @@ pub fn program_path(command: &str) -> Option<String> {
     (!path.is_empty()).then(|| path.replace('\\', "/"))
 }
 
-fn serious(f: &Value) -> bool {
-    crate::findings::severity(f).is_some_and(crate::findings::Severity::is_serious)
-}
-
 /// A YARA hit on an attacker's tool (not a ransom note, which is evidence and harmless).
-fn tool(f: &Value) -> bool {
-    f["meta"]["category"].as_str().is_some_and(|c| crate::yara::scan::TOOL_CATEGORIES.contains(&c))
+fn tool(f: &Finding) -> bool {
+    crate::yara::scan::TOOL_CATEGORIES.contains(&f.meta("category"))
 }
 
 /// A machine Run entry is switched off where Task Manager switches it off (StartupApproved:

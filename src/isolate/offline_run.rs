@@ -143,7 +143,7 @@ pub fn collected(case_dir: &Path, endpoint: &str) -> bool {
 }
 
 /// The endpoint's findings (findings.jsonl), for the persistence level.
-pub fn findings(case_dir: &Path, endpoint: &str) -> Vec<Value> {
+pub fn findings(case_dir: &Path, endpoint: &str) -> Vec<crate::findings::Finding> {
     crate::findings::read(&case_dir.join(ENDPOINTS_DIR).join(endpoint))
 }
 

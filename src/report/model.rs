@@ -14,7 +14,7 @@ use crate::case::layout::{BACKUPS_DIR, ENDPOINTS_DIR};
 use crate::case::{Case, Deadlines, subdirs};
 use crate::clock;
 use crate::error::{Error, Result};
-use crate::findings::{Signs, read as findings};
+use crate::findings::{Kind, Signs, read as findings};
 
 /// The model's version, in `report.json`.
 pub const SCHEMA: &str = "shodo-report/1";
@@ -315,11 +315,12 @@ fn earliest(a: Option<Sign>, b: Option<Sign>) -> Option<Sign> {
 fn first_encrypted(dir: &Path, endpoints: &[EndpointFacts]) -> Option<Sign> {
     let mut first: Option<Sign> = None;
     for e in endpoints {
-        for f in findings(&dir.join(ENDPOINTS_DIR).join(&e.id)).iter().filter(|f| f["kind"] == "encrypted_file") {
-            let Some(t) = f["modified"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) else {
+        for f in findings(&dir.join(ENDPOINTS_DIR).join(&e.id)) {
+            let Kind::EncryptedFile { path, modified, .. } = &f.kind else { continue };
+            let Some(t) = modified.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) else {
                 continue;
             };
-            let sign = (t.to_utc(), format!("{}: encrypted file {}", e.id, f["path"].as_str().unwrap_or_default()));
+            let sign = (t.to_utc(), format!("{}: encrypted file {path}", e.id));
             first = earliest(first, Some(sign));
         }
     }
@@ -387,30 +388,30 @@ fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
     // A note found both by its name and by its content is one note.
     let (mut notes, mut encrypted) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
     for f in findings(edir) {
-        let path = f["path"].as_str().unwrap_or_default().to_string();
-        match f["kind"].as_str() {
-            Some("encrypted_file") => {
+        let path = f.path().unwrap_or_default().to_string();
+        let note_rule = matches!(f.kind, Kind::Yara { .. }) && f.meta("category") == "ransom_note";
+        match &f.kind {
+            Kind::EncryptedFile { .. } => {
                 encrypted.insert(path);
             }
-            Some("ransom_note_name") => {
+            Kind::RansomNoteName { .. } => {
                 notes.insert(path);
             }
-            Some("yara") if f["meta"]["category"] == "ransom_note" => {
+            Kind::Yara { .. } if note_rule => {
                 notes.insert(path);
             }
             _ => {}
         }
         // Ransomware families: a note rule's family, and those the scan attributed a note or an
         // encrypted file to (a tool rule's family, mimikatz say, is no ransomware).
-        let attributed = f["attribution"].as_array().into_iter().flatten().filter_map(|a| a["family"].as_str());
-        let note_rule = f["meta"]["family"].as_str().filter(|_| f["meta"]["category"] == "ransom_note");
-        for family in note_rule.into_iter().chain(attributed) {
+        let by_rule = Some(f.meta("family")).filter(|family| note_rule && !family.is_empty());
+        for family in by_rule.into_iter().chain(f.families()) {
             if family != "generic" && !e.families.iter().any(|x| x == family) {
                 e.families.push(family.to_string());
             }
         }
-        if let Some(sev) = f["severity"].as_str().or_else(|| f["meta"]["severity"].as_str()) {
-            *e.by_severity.entry(sev.to_string()).or_default() += 1;
+        if let Some(sev) = f.severity() {
+            *e.by_severity.entry(sev.as_str().to_string()).or_default() += 1;
         }
     }
     (e.ransom_notes, e.encrypted_files) = (notes.len() as u64, encrypted.len() as u64);
@@ -422,16 +423,13 @@ fn iocs(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<Ioc> {
     let mut all: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for e in endpoints {
         for f in findings(&dir.join(ENDPOINTS_DIR).join(&e.id)) {
-            let at = format!("{}:{}", e.id, f["path"].as_str().unwrap_or_default());
-            // A note's contact points: `{ "onion": [...], "email": [...], ... }`.
-            for (kind, values) in f["iocs"].as_object().into_iter().flatten() {
-                for value in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
-                    all.entry((kind.clone(), value.into())).or_default().push(at.clone());
-                }
+            let at = format!("{}:{}", e.id, f.path().unwrap_or_default());
+            for (kind, value) in f.contacts() {
+                all.entry((kind.into(), value.into())).or_default().push(at.clone());
             }
-            let category = f["meta"]["category"].as_str().unwrap_or_default();
-            let tool = f["kind"] == "yara" && crate::yara::scan::TOOL_CATEGORIES.contains(&category);
-            if let (true, Some(sha)) = (tool, f["sha256"].as_str()) {
+            let tool =
+                matches!(f.kind, Kind::Yara { .. }) && crate::yara::scan::TOOL_CATEGORIES.contains(&f.meta("category"));
+            if let (true, Some(sha)) = (tool, f.sha256()) {
                 all.entry(("sha256".into(), sha.into())).or_default().push(at);
             }
         }
@@ -449,23 +447,20 @@ fn entry_points(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<EntryPoint> {
     let mut out = Vec::new();
     for e in endpoints {
         for f in findings(&dir.join(ENDPOINTS_DIR).join(&e.id)) {
-            let strings = |v: &Value| -> Vec<String> {
-                v.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
-            };
-            match (f["kind"].as_str(), f["rule"].as_str()) {
-                (Some("connection_point"), Some(kind)) => out.push(EntryPoint {
+            match &f.kind {
+                Kind::ConnectionPoint { rule, name, evidence, .. } => out.push(EntryPoint {
                     endpoint: e.id.clone(),
-                    kind: kind.into(),
-                    name: f["name"].as_str().unwrap_or_default().into(),
+                    kind: rule.clone(),
+                    name: name.clone(),
                     time: None,
-                    evidence: strings(&f["evidence"]),
+                    evidence: evidence.clone(),
                 }),
-                (Some("event_detection"), Some("first_external_logon")) => out.push(EntryPoint {
+                Kind::EventDetection(d) if d.rule == "first_external_logon" => out.push(EntryPoint {
                     endpoint: e.id.clone(),
                     kind: "first_external_logon".into(),
-                    name: f["fields"]["address"].as_str().unwrap_or_default().into(),
-                    time: f["time"].as_str().map(str::to_string),
-                    evidence: vec![format!("{} record {}", f["path"].as_str().unwrap_or_default(), f["record_id"])],
+                    name: f.field("address").into(),
+                    time: Some(d.time.clone()),
+                    evidence: vec![format!("{} record {}", d.path, d.record_id)],
                 }),
                 _ => {}
             }

@@ -11,6 +11,7 @@ use super::model::Incident;
 
 use crate::case::layout;
 use crate::case::layout::{ENDPOINTS_DIR, EVIDENCE_LIST};
+use crate::findings::Severity;
 use crate::lang::Lang;
 
 /// The most timeline rows the document shows (the full timeline is `timeline.csv`).
@@ -36,16 +37,23 @@ pub fn timesketch(dir: &Path, m: &Incident) -> String {
 }
 
 /// The high and critical entries of every endpoint's timeline, oldest first.
-pub fn timeline(dir: &Path, m: &Incident) -> Vec<Vec<String>> {
+pub fn timeline(dir: &Path, m: &Incident, lang: Lang) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for e in &m.endpoints {
         let path = dir.join(ENDPOINTS_DIR).join(&e.id).join(layout::TIMELINE);
         for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
             let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
-            let message = v["message"].as_str().unwrap_or_default();
             if crate::findings::timeline_sign(&v) {
-                let at = v["datetime"].as_str().unwrap_or_default();
-                rows.push(vec![at.into(), e.id.clone(), v["severity"].as_str().unwrap_or("-").into(), message.into()]);
+                let text = |key: &str| v[key].as_str().unwrap_or_default();
+                let message = if lang == Lang::Ja && !text("message_ja").is_empty() {
+                    text("message_ja")
+                } else {
+                    text("message")
+                };
+                let severity = text("severity");
+                let severity = Severity::parse(severity)
+                    .map_or(if severity.is_empty() { "-" } else { severity }, |s| s.label(lang));
+                rows.push(vec![text("datetime").into(), e.id.clone(), severity.into(), message.into()]);
             }
         }
     }
@@ -57,7 +65,7 @@ pub fn timeline(dir: &Path, m: &Incident) -> Vec<Vec<String>> {
 /// timeline.csv), or what to do while there is none.
 pub(super) fn timeline_blocks(d: &mut Doc, dir: &Path, m: &Incident, lang: Lang) {
     let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
-    let rows = timeline(dir, m);
+    let rows = timeline(dir, m, lang);
     if rows.len() > TIMELINE_ROWS {
         d.push(Block::Para(format!("{} {} / {}: timeline.csv", TIMELINE_ROWS, t("件を表示", "shown"), rows.len())));
     }

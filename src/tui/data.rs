@@ -8,6 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 use shodo::case::layout;
 use shodo::case::{self, Status};
+use shodo::findings::{Detected, Finding, Judged, Keyed, Kind, Severity};
 use shodo::isolate::{self, LedgerRow};
 use shodo::playbook::{self, Checked, Playbook};
 use shodo::report::model::{self, Incident};
@@ -132,31 +133,27 @@ fn text(v: &Value) -> String {
 }
 
 /// A findings.jsonl record as a row; summaries (event logs read, skips) are not findings.
-pub fn finding_row(endpoint: &str, r: &Value) -> Option<FindingRow> {
-    let kind = r["kind"].as_str()?;
-    let (severity, title, why) = match kind {
-        "yara" => {
-            let rule = text(&r["rule"]);
-            let cat = text(&r["meta"]["category"]);
-            let sev = r["meta"]["severity"].as_str().unwrap_or("high").to_string();
-            let (ja, en) = (text(&r["meta"]["description_ja"]), text(&r["meta"]["description_en"]));
+pub fn finding_row(endpoint: &str, r: &Finding) -> Option<FindingRow> {
+    let s = |t: &str| t.to_string();
+    let (severity, title, why) = match &r.kind {
+        Kind::Yara { rule, .. } => {
+            let cat = r.meta("category");
+            let sev = r.severity().map_or("high", Severity::as_str).to_string();
+            let (ja, en) = (s(r.meta("description_ja")), s(r.meta("description_en")));
             let why_ja = if ja.is_empty() { format!("YARA ルール {rule}（{cat}）に一致") } else { format!("{ja}（{rule}、{cat}）") };
             let why_en = if en.is_empty() { format!("YARA rule {rule} ({cat}) matched") } else { format!("{en} ({rule}, {cat})") };
-            let title = (if ja.is_empty() { rule.clone() } else { ja }, if en.is_empty() { rule } else { en });
+            let title = (if ja.is_empty() { rule.clone() } else { ja }, if en.is_empty() { rule.clone() } else { en });
             (sev, title, (why_ja, why_en))
         }
-        "connection_point" => {
-            let name = text(&r["name"]);
+        Kind::ConnectionPoint { name, .. } => (
+            "medium".into(),
+            (format!("外部接続点: {name}"), format!("connection point: {name}")),
             (
-                "medium".into(),
-                (format!("外部接続点: {name}"), format!("connection point: {name}")),
-                (
-                    format!("{name} は外部から入る経路になり得ます（侵入経路の候補。業者の遠隔保守・VPN・RDP を含め棚卸しが必要）。"),
-                    format!("{name} can be a way in from outside (a candidate entry point; inventory supplier remote access, VPN and RDP)."),
-                ),
-            )
-        }
-        "encrypted_file" => (
+                format!("{name} は外部から入る経路になり得ます（侵入経路の候補。業者の遠隔保守・VPN・RDP を含め棚卸しが必要）。"),
+                format!("{name} can be a way in from outside (a candidate entry point; inventory supplier remote access, VPN and RDP)."),
+            ),
+        ),
+        Kind::EncryptedFile { .. } => (
             "high".into(),
             ("暗号化されたファイル".into(), "encrypted file".into()),
             (
@@ -164,51 +161,59 @@ pub fn finding_row(endpoint: &str, r: &Value) -> Option<FindingRow> {
                 "Its content is encrypted (entropy, magic vs extension, known extension): a clue to when encryption ran.".into(),
             ),
         ),
-        "ransom_note_name" => (
+        Kind::RansomNoteName { .. } => (
             "high".into(),
             ("身代金要求文（ファイル名）".into(), "ransom note (by name)".into()),
             ("既知の身代金要求文のファイル名です。連絡先（.onion、メール、Tox）は IOC になります。".into(),
              "A known ransom-note file name; its contact points (.onion, e-mail, Tox) are IOCs.".into()),
         ),
-        "malformed_executable" => (
+        Kind::MalformedExecutable(_) => (
             "medium".into(),
             ("壊れた実行ファイル".into(), "malformed executable".into()),
             ("実行ファイルの構造が壊れています（解析妨害や改ざんの可能性）。".into(),
              "The executable's structure is broken (anti-analysis or tampering).".into()),
         ),
-        _ if r["severity"].is_string() => {
-            let ja = text(&r["title_ja"]);
-            let en = text(&r["title_en"]);
-            let (ja, en) = if ja.is_empty() { (text(&r["rule"]), text(&r["rule"])) } else { (ja, en) };
-            (text(&r["severity"]), (ja, en), basis(r))
+        Kind::Execution(Judged { severity, title_ja, title_en, rule, .. })
+        | Kind::Registry(Keyed { severity, title_ja, title_en, rule, .. })
+        | Kind::EventDetection(Detected { severity, title_ja, title_en, rule, .. }) => {
+            let title = if title_ja.is_empty() { (rule.clone(), rule.clone()) } else { (title_ja.clone(), title_en.clone()) };
+            (severity.as_str().to_string(), title, basis(r))
         }
         _ => return None,
+    };
+    let time = match &r.kind {
+        Kind::EncryptedFile { modified, .. } => modified.as_deref(),
+        _ => r.time(),
     };
     Some(FindingRow {
         endpoint: endpoint.to_string(),
         severity,
-        kind: kind.to_string(),
+        kind: r.kind_name().to_string(),
         title,
-        path: r["path"].as_str().or_else(|| r["evidence"].as_str()).unwrap_or_default().to_string(),
-        sha256: text(&r["sha256"]),
-        time: r["time"].as_str().or_else(|| r["modified"].as_str()).unwrap_or_default().to_string(),
+        path: r.path().unwrap_or_default().to_string(),
+        sha256: r.sha256().unwrap_or_default().to_string(),
+        time: time.unwrap_or_default().to_string(),
         why,
     })
 }
 
 /// What a detection rests on, for people: the event log records or the registry key.
-fn basis(r: &Value) -> (String, String) {
-    match (r["channel"].as_str(), r["key"].as_str()) {
-        (Some(channel), _) => {
-            let id = r["event_id"].as_u64().map(|i| i.to_string()).unwrap_or_default();
-            let count = r["count"].as_u64().unwrap_or(1);
+fn basis(r: &Finding) -> (String, String) {
+    match &r.kind {
+        Kind::EventDetection(d) => {
+            let (channel, id, count) = (&d.channel, d.event_id, d.count);
             (
                 format!("イベントログ {channel} のイベント ID {id}（{count} 件）から検出"),
                 format!("from {count} record(s) of event ID {id} in the {channel} log"),
             )
         }
-        (None, Some(key)) => (format!("レジストリ {key} の設定から検出"), format!("from the registry key {key}")),
-        (None, None) => (format!("規則 {} による検出", text(&r["rule"])), format!("by rule {}", text(&r["rule"]))),
+        Kind::Registry(Keyed { key, .. }) => {
+            (format!("レジストリ {key} の設定から検出"), format!("from the registry key {key}"))
+        }
+        _ => {
+            let rule = r.rule().unwrap_or_default();
+            (format!("規則 {rule} による検出"), format!("by rule {rule}"))
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::case::layout::{ENDPOINTS_DIR, FINDINGS, MANIFEST};
 use crate::case::{CaseWriter, FileRef, NewEntry};
 use crate::collect::{self, Row, Status, entry_bytes, row_bytes};
 use crate::error::{Error, Result};
-use crate::findings;
+use crate::findings::{self, Finding, Kind};
 use crate::progress::Progress;
 use crate::ransomware::iocs;
 use crate::yara::rules::RuleSet;
@@ -275,31 +275,51 @@ fn feed_archives(dir: &Path, rows: &[Row], cap: u64, feed: &Feed) {
 
 /// findings.jsonl records (sorted by path, so the file is the same for the same evidence), and
 /// the ransom notes with their contact points.
-fn findings(origins: &Origins, events: &[Event]) -> (Vec<Value>, Vec<Value>) {
+fn findings(origins: &Origins, events: &[Event]) -> (Vec<Finding>, Vec<Value>) {
     let mut records = Vec::new();
     let mut notes = Vec::new();
     for e in events {
         match e {
             Event::Hit(h) => {
                 let category = h.meta.get("category").and_then(|v| v.as_str()).unwrap_or("");
-                let mut rec = json!({ "v": findings::VERSION, "kind": "yara", "path": h.path, "sha256": h.sha256,
-                                      "rule": h.rule, "rule_file": h.rule_file, "tags": h.tags, "meta": h.meta });
+                let mut contacts = None;
                 if matches!(category, "ransom_note" | "ioc") {
                     let found = origins.bytes(&h.path).map(|b| iocs::extract(&b)).unwrap_or_default();
-                    rec["iocs"] = json!(found);
+                    contacts = Some(json!(found));
                     if category == "ransom_note" {
-                        notes.push(json!({ "path": h.path, "rule": h.rule, "iocs": found, "attribution": h.attribution }));
+                        notes.push(
+                            json!({ "path": h.path, "rule": h.rule, "iocs": found, "attribution": h.attribution }),
+                        );
                     }
                 }
-                records.push(rec);
+                records.push(Finding::new(Kind::Yara {
+                    path: h.path.clone(),
+                    sha256: Some(h.sha256.clone()),
+                    rule: h.rule.clone(),
+                    rule_file: h.rule_file.clone(),
+                    tags: h.tags.clone(),
+                    meta: h.meta.clone(),
+                    iocs: contacts,
+                }));
             }
-            Event::Encrypted(x) => records.push(json!({ "v": findings::VERSION, "kind": "encrypted_file", "path": x.path,
-                "sha256": x.sha256, "size": x.size, "assessment": x.assessment,
-                "modified": origins.times(&x.path).and_then(|t| t.modified) })),
-            Event::Executable(x) => records.push(json!({ "v": findings::VERSION,
-                "kind": if x.malformed.is_some() { "malformed_executable" } else { "executable" },
-                "path": x.path, "sha256": x.sha256, "location": unusual_location(&x.path),
-                "facts": x.facts, "malformed": x.malformed })),
+            Event::Encrypted(x) => records.push(Finding::new(Kind::EncryptedFile {
+                path: x.path.clone(),
+                sha256: Some(x.sha256.clone()),
+                size: x.size,
+                assessment: json!(x.assessment),
+                modified: origins.times(&x.path).and_then(|t| t.modified),
+            })),
+            Event::Executable(x) => {
+                let exe = findings::Executable {
+                    path: x.path.clone(),
+                    sha256: Some(x.sha256.clone()),
+                    location: unusual_location(&x.path).map(str::to_string),
+                    facts: json!(x.facts),
+                    malformed: x.malformed.clone(),
+                };
+                let kind = if x.malformed.is_some() { Kind::MalformedExecutable(exe) } else { Kind::Executable(exe) };
+                records.push(Finding::new(kind));
+            }
             Event::NoteName(n) => {
                 let found = if n.content_match {
                     None
@@ -308,23 +328,26 @@ fn findings(origins: &Origins, events: &[Event]) -> (Vec<Value>, Vec<Value>) {
                     notes.push(json!({ "path": n.path, "rule": null, "pattern": n.pattern, "iocs": found, "attribution": n.attribution }));
                     Some(found)
                 };
-                records.push(json!({ "v": findings::VERSION, "kind": "ransom_note_name", "path": n.path, "sha256": n.sha256,
-                    "pattern": n.pattern, "content_match": n.content_match, "attribution": n.attribution, "iocs": found }));
+                records.push(Finding::new(Kind::RansomNoteName {
+                    path: n.path.clone(),
+                    sha256: Some(n.sha256.clone()),
+                    pattern: n.pattern.clone(),
+                    content_match: n.content_match,
+                    attribution: json!(n.attribution),
+                    iocs: found.map(|f| json!(f)),
+                }));
             }
-            Event::Skip(s) => records.push(json!({ "v": findings::VERSION, "kind": "scan_skip", "path": s.path, "reason": s.reason, "detail": s.detail })),
+            Event::Skip(s) => records.push(Finding::new(Kind::ScanSkip {
+                path: s.path.clone(),
+                reason: s.reason.into(),
+                detail: s.detail.clone(),
+            })),
         }
     }
     for r in &mut records {
-        let origin = r["path"].as_str().map(|p| origins.origin(p)).unwrap_or("evidence");
-        r["origin"] = json!(origin);
+        r.origin = Some(r.path().map(|p| origins.origin(p)).unwrap_or("evidence").to_string());
     }
-    records.sort_by(|a, b| {
-        (a["path"].as_str(), a["kind"].as_str(), a["rule"].as_str()).cmp(&(
-            b["path"].as_str(),
-            b["kind"].as_str(),
-            b["rule"].as_str(),
-        ))
-    });
+    records.sort_by(|a, b| (a.path(), a.kind_name(), a.rule()).cmp(&(b.path(), b.kind_name(), b.rule())));
     // By path; a note found by its content before one found by its name alone.
     notes.sort_by(|a, b| {
         (a["path"].as_str(), a["rule"].is_null(), a["rule"].as_str()).cmp(&(

@@ -85,14 +85,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
 
 /// A severity in the reader's language.
 pub fn severity_label(sev: &str, lang: shodo::Lang) -> &str {
-    match sev {
-        "critical" => lang.pick("重大", "critical"),
-        "high" => lang.pick("高", "high"),
-        "medium" => lang.pick("中", "medium"),
-        "low" => lang.pick("低", "low"),
-        "info" => lang.pick("情報", "info"),
-        other => other,
-    }
+    shodo::findings::Severity::parse(sev).map_or(sev, |s| s.label(lang))
 }
 
 fn filter_note(app: &App) -> String {
