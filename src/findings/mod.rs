@@ -62,6 +62,14 @@ fn sort_key(r: &Value) -> (Option<&str>, Option<&str>, Option<&str>, Option<&str
     (r["path"].as_str(), r["kind"].as_str(), r["rule"].as_str(), r["time"].as_str())
 }
 
+/// The JSON Schema of one line of findings.jsonl, made from the types
+/// (`rules/findings/finding.schema.json` is this text; the tests check both agree).
+pub fn schema() -> String {
+    let mut schema = schemars::schema_for!(Finding);
+    schema.insert("$id".into(), Value::String(format!("shodo-finding/{VERSION}")));
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
 /// Whether a timeline entry is a sign of the attack: of severity high or critical, or an
 /// encrypted file or a ransom note by its file time.
 pub fn timeline_sign(entry: &Value) -> bool {
@@ -141,6 +149,17 @@ mod tests {
         assert!(timeline_sign(&json!({ "severity": "critical", "message": "x" })));
         assert!(timeline_sign(&json!({ "severity": "info", "message": "ransom note README.txt" })));
         assert!(!timeline_sign(&json!({ "severity": "medium", "message": "logon" })));
+    }
+
+    #[test]
+    fn the_schema_file_is_the_one_the_types_give() {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/findings/finding.schema.json");
+        if std::env::var_os("SHODO_BLESS").is_some() {
+            std::fs::write(&file, schema()).unwrap();
+        }
+        let kept = std::fs::read_to_string(&file).unwrap_or_default();
+        assert!(kept == schema(), "{} is not what the types give: run the tests with SHODO_BLESS=1", file.display());
+        assert!(kept.contains("\"encrypted_file\"") && kept.contains("\"event_detection\""));
     }
 
     #[test]

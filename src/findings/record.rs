@@ -5,15 +5,16 @@
 //! facts that belong to their parser (YARA meta, the encryption assessment, PE facts, a Prefetch
 //! file, a checklist answer …) stay JSON objects.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Severity;
 
 /// One finding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
-    /// Schema version ([`super::VERSION`]).
+    /// Schema version (1).
     pub v: u32,
     /// What kind of record, with its fields.
     #[serde(flatten)]
@@ -27,7 +28,7 @@ pub struct Finding {
 }
 
 /// The kinds of record, each with its fields.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Kind {
     /// A YARA rule matched a file.
@@ -280,7 +281,7 @@ pub enum Kind {
 }
 
 /// An executable's record.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Executable {
     /// The file.
     pub path: String,
@@ -299,7 +300,7 @@ pub struct Executable {
 }
 
 /// A judged record with a title and a time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Judged {
     /// The evidence file.
     pub path: String,
@@ -320,7 +321,7 @@ pub struct Judged {
 }
 
 /// A registry finding: judged, at a key.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Keyed {
     /// The hive.
     pub path: String,
@@ -344,7 +345,7 @@ pub struct Keyed {
 }
 
 /// An event-log detection.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Detected {
     /// The log.
     pub path: String,

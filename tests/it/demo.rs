@@ -91,3 +91,37 @@ fn the_demo_reports_match_their_golden_files() {
         assert_eq!(got, want, "{name} differs from its golden file");
     }
 }
+
+/// Every record the demo writes into findings.jsonl validates against the schema made from the
+/// types (`rules/findings/finding.schema.json`), checked by Python's `jsonschema`, which shares
+/// nothing with shodo; a record that breaks the contract does not.
+#[test]
+fn every_finding_the_demo_writes_validates_against_the_findings_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    shodo().args(["demo", "--out"]).arg(&out).assert().success();
+    let files: Vec<_> = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name() == "findings.jsonl")
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    assert!(!files.is_empty(), "the demo wrote no findings");
+    let broken = tmp.path().join("broken.jsonl");
+    fs::write(&broken, "{\"v\":1,\"kind\":\"yara\",\"path\":\"x\"}\n").unwrap();
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/findings/finding.schema.json");
+    let script = "import json,sys,jsonschema\n\
+                  s=json.load(open(sys.argv[1]));v=jsonschema.Draft202012Validator(s);n=0\n\
+                  for p in sys.argv[2:]:\n\
+                  \x20   for l in open(p,encoding='utf-8'):\n\
+                  \x20       v.validate(json.loads(l));n+=1\n\
+                  print(n)\n";
+    let run = |files: &[std::path::PathBuf]| {
+        std::process::Command::new("python3").args(["-c", script]).arg(&schema).args(files).output().unwrap()
+    };
+    let ok = run(&files);
+    assert!(ok.status.success(), "a finding does not validate: {}", String::from_utf8_lossy(&ok.stderr));
+    let count: usize = String::from_utf8_lossy(&ok.stdout).trim().parse().unwrap();
+    assert!(count > 50, "only {count} findings validated");
+    assert!(!run(&[broken]).status.success(), "a yara record without its rule must not validate");
+}
