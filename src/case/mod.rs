@@ -16,6 +16,7 @@ mod merge;
 mod merged;
 mod meta;
 mod status;
+pub mod strings;
 mod summary;
 mod verify;
 

@@ -1,6 +1,7 @@
 //! Status for people: label/value pairs in one language, shared by the CLI text and the TUI.
 
 use super::status::{Deadlines, Status};
+use crate::case::strings as txt;
 use crate::config::{EffectiveContact, Origin};
 use crate::lang::Lang;
 
@@ -12,49 +13,46 @@ impl Status {
 }
 
 fn summary(s: &Status, lang: Lang) -> Vec<(&'static str, String)> {
-    let unset = || lang.pick("未確定", "not set").to_string();
+    let unset = || txt::NOT_SET.get(lang).to_string();
     let mut lines = vec![
-        (lang.pick("ケース", "Case"), s.id.clone()),
+        (txt::CASE.get(lang), s.id.clone()),
+        (txt::HOSPITAL.get(lang), s.hospital.clone().unwrap_or_else(|| txt::NO_CONFIG.get(lang).into())),
+        (txt::CREATED.get(lang), s.created.format("%Y-%m-%d %H:%M:%S JST").to_string()),
         (
-            lang.pick("病院", "Hospital"),
-            s.hospital.clone().unwrap_or_else(|| lang.pick("（設定なし）", "(no config)").into()),
-        ),
-        (lang.pick("作成", "Created"), s.created.format("%Y-%m-%d %H:%M:%S JST").to_string()),
-        (
-            lang.pick("覚知日時", "Aware at"),
+            txt::AWARE_AT.get(lang),
             s.aware_at.map(|t| t.format("%Y-%m-%d %H:%M:%S JST").to_string()).unwrap_or_else(unset),
         ),
-        (lang.pick("調査担当", "Examiners"), if s.examiners.is_empty() { unset() } else { s.examiners.join(", ") }),
-        (lang.pick("時計のずれ", "Clock skew"), skew_text(s.skew_seconds, lang)),
-        (lang.pick("記録", "Custody log"), custody_text(s, lang)),
-        (lang.pick("端末", "Endpoints"), s.endpoints.len().to_string()),
-        (lang.pick("バックアップ", "Backups"), s.backups.to_string()),
-        (lang.pick("報告書", "Reports"), s.reports.to_string()),
+        (txt::EXAMINERS.get(lang), if s.examiners.is_empty() { unset() } else { s.examiners.join(", ") }),
+        (txt::CLOCK_SKEW.get(lang), skew_text(s.skew_seconds, lang)),
+        (txt::CUSTODY_LOG.get(lang), custody_text(s, lang)),
+        (txt::ENDPOINTS.get(lang), s.endpoints.len().to_string()),
+        (txt::BACKUPS.get(lang), s.backups.to_string()),
+        (txt::REPORTS.get(lang), s.reports.to_string()),
     ];
     if let Some(d) = &s.deadlines {
         lines.extend(deadline_lines(d, lang));
     }
     lines.extend(s.contacts.iter().map(|c| (c.role.label(lang), contact_text(c, lang))));
     if let Some(who) = &s.in_use_by {
-        lines.push((lang.pick("使用中", "In use by"), who.clone()));
+        lines.push((txt::IN_USE_BY.get(lang), who.clone()));
     }
     lines
 }
 
 fn skew_text(skew: Option<f64>, lang: Lang) -> String {
     match skew {
-        None => lang.pick("未測定（--reference-time なし）", "not measured (no --reference-time)").into(),
-        Some(s) if s.abs() < 0.5 => lang.pick("ずれなし（±0.5 秒未満）", "none (under ±0.5 s)").into(),
+        None => txt::NOT_MEASURED_NO_REFERENCE_TIME.get(lang).into(),
+        Some(s) if s.abs() < 0.5 => txt::NONE_UNDER_0_5_S.get(lang).into(),
         Some(s) if s >= 0.0 => {
-            format!("{s:+.1} {}", lang.pick("秒（ホストの時計が進んでいる）", "s (host clock ahead)"))
+            format!("{s:+.1} {}", txt::S_HOST_CLOCK_AHEAD.get(lang))
         }
-        Some(s) => format!("{s:+.1} {}", lang.pick("秒（ホストの時計が遅れている）", "s (host clock behind)")),
+        Some(s) => format!("{s:+.1} {}", txt::S_HOST_CLOCK_BEHIND.get(lang)),
     }
 }
 
 fn custody_text(s: &Status, lang: Lang) -> String {
-    let last = s.last_action.as_ref().map(|e| format!(" — {} {} ({})", lang.pick("最新", "last"), e.action, e.jst));
-    format!("{} {}{}", s.custody_entries, lang.pick("件", "entries"), last.unwrap_or_default())
+    let last = s.last_action.as_ref().map(|e| format!(" — {} {} ({})", txt::LAST.get(lang), e.action, e.jst));
+    format!("{} {}{}", s.custody_entries, txt::ENTRIES.get(lang), last.unwrap_or_default())
 }
 
 /// The PPC deadlines, counted from 覚知日時.
@@ -62,21 +60,10 @@ fn deadline_lines(d: &Deadlines, lang: Lang) -> [(&'static str, String); 2] {
     let left = Deadlines::days_left(d.ppc_kakuho);
     [
         (
-            lang.pick("PPC 速報", "PPC prelim."),
-            format!(
-                "{}〜{} {}",
-                d.ppc_sokuho_from,
-                d.ppc_sokuho_to,
-                lang.pick("（目安 3〜5日）", "(guideline: 3–5 days)")
-            ),
+            txt::PPC_PRELIM.get(lang),
+            format!("{}〜{} {}", d.ppc_sokuho_from, d.ppc_sokuho_to, txt::GUIDELINE_3_5_DAYS.get(lang)),
         ),
-        (
-            lang.pick("PPC 確報", "PPC final"),
-            match lang {
-                Lang::Ja => format!("{}（不正の目的: 60日、あと {left} 日）", d.ppc_kakuho),
-                Lang::En => format!("{} (malicious act: 60 days, {left} days left)", d.ppc_kakuho),
-            },
-        ),
+        (txt::PPC_FINAL.get(lang), txt::PPC_FINAL_DUE.fill(lang, &[("due", &d.ppc_kakuho), ("left", &left)])),
     ]
 }
 
@@ -85,13 +72,10 @@ fn deadline_lines(d: &Deadlines, lang: Lang) -> [(&'static str, String); 2] {
 /// One contact for people: phone, name, person, and whether it is a shipped default.
 pub fn contact_text(c: &EffectiveContact, lang: Lang) -> String {
     let Some(contact) = &c.contact else {
-        return lang.pick("未設定（shodo.toml に記入してください）", "not set (fill in shodo.toml)").into();
+        return txt::NOT_SET_FILL_IN_SHODO_TOML.get(lang).into();
     };
     let origin = match &c.origin {
-        Origin::Default { source_date, .. } => Some(match lang {
-            Lang::Ja => format!("［既定値: {source_date} 時点の公開情報・未確認］"),
-            Lang::En => format!("[default: public information as of {source_date}, unverified]"),
-        }),
+        Origin::Default { source_date, .. } => Some(txt::DEFAULT_UNVERIFIED.fill(lang, &[("date", source_date)])),
         Origin::Configured | Origin::Unset => None,
     };
     let parts =

@@ -1,5 +1,6 @@
 //! `shodo analyze --case DIR --endpoint ID`
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -55,16 +56,16 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
         let counts = result.by_severity.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
         output::line(
             out,
-            &match lang {
-                Lang::Ja => format!(
-                    "端末 {endpoint}: イベントログ {logs} 件（読めなかった箇所 {problems}）、検出 {counts}、タイムライン {} 件",
-                    result.timeline
-                ),
-                Lang::En => format!(
-                    "endpoint {endpoint}: {logs} event logs ({problems} unreadable parts), detections {counts}, timeline {} entries",
-                    result.timeline
-                ),
-            },
+            &txt::ANALYZED_ENDPOINT.fill(
+                lang,
+                &[
+                    ("endpoint", &endpoint),
+                    ("logs", &logs),
+                    ("problems", &problems),
+                    ("counts", &counts),
+                    ("timeline", &result.timeline),
+                ],
+            ),
         )?;
         for d in &result.important {
             detection_line(d, lang, out)?;
@@ -79,7 +80,7 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
             output::line(out, &format!("  [{}] {title} {facts}", r["severity"].as_str().unwrap_or("")))?;
         }
         if !result.connection_points.is_empty() {
-            output::line(out, lang.pick("外部との接続点:", "external connection points:"))?;
+            output::line(out, txt::EXTERNAL_CONNECTION_POINTS.get(lang))?;
         }
         for c in &result.connection_points {
             let detail = facts(&c.detail, &[]);
@@ -91,20 +92,15 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
         let count = |s: &str| answers.iter().filter(|x| x.status == s).count();
         output::line(
             out,
-            &match lang {
-                Lang::Ja => format!(
-                    "チェックリスト（{version}）: 適合 {}、不適合 {}、判断不可 {}（checklist.json）",
-                    count("適合"),
-                    count("不適合"),
-                    count("判断不可")
-                ),
-                Lang::En => format!(
-                    "checklist ({version}): compliant {}, non-compliant {}, undetermined {} (checklist.json)",
-                    count("適合"),
-                    count("不適合"),
-                    count("判断不可")
-                ),
-            },
+            &txt::CHECKLIST_COUNTS.fill(
+                lang,
+                &[
+                    ("version", version),
+                    ("ok", &count("適合")),
+                    ("ng", &count("不適合")),
+                    ("unknown", &count("判断不可")),
+                ],
+            ),
         )?;
         for x in answers.iter().filter(|x| x.status == "不適合") {
             output::line(out, &format!("  {} {} — {}", x.id, x.text, lang.pick(&x.reason_ja, &x.reason_en)))?;
@@ -149,15 +145,12 @@ fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
                     "{}: {} {} {}{}",
                     p.path,
                     f.path.as_deref().unwrap_or(&f.executable),
-                    lang.pick("実行回数", "run count"),
+                    txt::RUN_COUNT.get(lang),
                     f.run_count,
-                    f.last_runs
-                        .first()
-                        .map(|t| format!(" {} {t}", lang.pick("最終実行", "last run")))
-                        .unwrap_or_default()
+                    f.last_runs.first().map(|t| format!(" {} {t}", txt::LAST_RUN.get(lang))).unwrap_or_default()
                 ),
                 (None, why) => {
-                    format!("{}: {}: {}", p.path, lang.pick("読めません", "unreadable"), why.as_deref().unwrap_or(""))
+                    format!("{}: {}: {}", p.path, txt::UNREADABLE.get(lang), why.as_deref().unwrap_or(""))
                 }
             };
             output::line(out, &line)?;
@@ -167,8 +160,8 @@ fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         }
         for h in &hives {
             let status = match &h.problem {
-                Some(why) => format!("{}: {why}", lang.pick("読めません", "unreadable")),
-                None => format!("{} {}", h.view.findings.len(), lang.pick("件の所見", "findings")),
+                Some(why) => format!("{}: {why}", txt::UNREADABLE.get(lang)),
+                None => format!("{} {}", h.view.findings.len(), txt::FINDINGS.get(lang)),
             };
             output::line(out, &format!("{}: {status}", h.path))?;
             for f in h.view.findings.iter().filter(|f| f.severity != Severity::Low) {
@@ -180,22 +173,15 @@ fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
             let r = &l.report;
             output::line(
                 out,
-                &match lang {
-                    Lang::Ja => format!(
-                        "{}: {} 件、読めなかった箇所 {}、検出 {}",
-                        l.path,
-                        r.records,
-                        r.problems,
-                        l.detections.len()
-                    ),
-                    Lang::En => format!(
-                        "{}: {} records, {} unreadable parts, {} detections",
-                        l.path,
-                        r.records,
-                        r.problems,
-                        l.detections.len()
-                    ),
-                },
+                &txt::ANALYZED_LOG.fill(
+                    lang,
+                    &[
+                        ("path", &l.path),
+                        ("records", &r.records),
+                        ("problems", &r.problems),
+                        ("detections", &l.detections.len()),
+                    ],
+                ),
             )?;
             for d in l.detections.iter().filter(|d| d.severity != Severity::Info) {
                 detection_line(d, lang, out)?;

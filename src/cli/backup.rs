@@ -1,5 +1,6 @@
 //! `shodo backup baseline` and `shodo backup verify`.
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -61,19 +62,13 @@ pub fn baseline(a: &BaselineArgs, lang: Lang, out: &mut dyn Write) -> Result<Out
     } else {
         let (manifest, audit) = (a.out.display(), format!("hashdeep -a -o f -l -k {} -r .", a.out.display()));
         let (files, bytes, root) = (meta.files, meta.bytes, &meta.root);
-        let text = match lang {
-            Lang::Ja => format!(
-                "{manifest} にベースラインを書きました: {files} ファイル、{bytes} バイト、ルートハッシュ {root}（監査: cd 媒体 && {audit}）"
-            ),
-            Lang::En => {
-                format!(
-                    "baseline written to {manifest}: {files} files, {bytes} bytes, root {root} (audit: cd MEDIUM && {audit})"
-                )
-            }
-        };
+        let text = txt::BASELINE_WRITTEN.fill(
+            lang,
+            &[("manifest", &manifest), ("files", &files), ("bytes", &bytes), ("root", root), ("audit", &audit)],
+        );
         output::line(out, &text)?;
         for (path, why) in &meta.skipped {
-            output::line(out, &format!("  {}: {path}: {why}", lang.pick("載せていません", "not listed")))?;
+            output::line(out, &format!("  {}: {path}: {why}", txt::NOT_LISTED.get(lang)))?;
         }
     }
     Ok(Outcome::Clean)
@@ -116,23 +111,10 @@ pub fn verify(a: &VerifyArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
         };
         output::line(
             out,
-            &match lang {
-                Lang::Ja => format!(
-                    "{}: {} ファイル、{} バイトを読み取りました（書き込みなし）",
-                    report.source, report.files, report.bytes
-                ),
-                Lang::En => {
-                    format!("{}: read {} files, {} bytes (nothing written)", report.source, report.files, report.bytes)
-                }
-            },
+            &txt::BACKUP_READ
+                .fill(lang, &[("source", &report.source), ("files", &report.files), ("bytes", &report.bytes)]),
         )?;
-        output::line(
-            out,
-            lang.pick(
-                "世代  完全 整合 暗号化なし 変化正常  日時",
-                "generation  INTACT CONSISTENT UNENCRYPTED DELTA-NORMAL  time",
-            ),
-        )?;
+        output::line(out, txt::GENERATION_INTACT_CONSISTENT_UNENCRYPTED_DELTA_NORMAL.get(lang))?;
         for g in &report.generations {
             let f = &g.flags;
             output::line(
@@ -146,7 +128,7 @@ pub fn verify(a: &VerifyArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
                     flag(f.delta_normal),
                     g.time.as_deref().unwrap_or("-"),
                     if g.before_compromise == Some(false) {
-                        lang.pick("（侵害の兆候より後）", " (after the first compromise sign)")
+                        txt::AFTER_THE_FIRST_COMPROMISE_SIGN.get(lang)
                     } else {
                         ""
                     }
@@ -157,33 +139,25 @@ pub fn verify(a: &VerifyArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
             }
         }
         if let (Some(t), Some(from)) = (&report.compromised_since, &report.compromised_since_from) {
-            output::line(out, &format!("{}: {t} ({from})", lang.pick("侵害の最初の兆候", "first sign of compromise")))?;
+            output::line(out, &format!("{}: {t} ({from})", txt::FIRST_SIGN_OF_COMPROMISE.get(lang)))?;
         }
         let v = &report.verdict;
         output::line(
             out,
-            &match (&v.last_clean, lang) {
-                (Some(g), Lang::Ja) => format!("最後のクリーンな世代: {g}"),
-                (Some(g), Lang::En) => format!("last clean generation: {g}"),
-                (None, Lang::Ja) => "クリーンな世代はありません".into(),
-                (None, Lang::En) => "no clean generation".into(),
+            &match &v.last_clean {
+                Some(g) => txt::LAST_CLEAN_GENERATION.fill(lang, &[("generation", g)]),
+                None => txt::NO_CLEAN_GENERATION.get(lang).into(),
             },
         )?;
         if let Some(bad) = &v.first_bad {
-            output::line(
-                out,
-                &format!(
-                    "{}: {bad}",
-                    lang.pick("境界（最初の問題のある世代）", "boundary (first generation with a problem)")
-                ),
-            )?;
+            output::line(out, &format!("{}: {bad}", txt::BOUNDARY_FIRST_GENERATION_WITH_A_PROBLEM.get(lang)))?;
             for e in &v.boundary_evidence {
                 output::line(out, &format!("  {}", lang.pick(&e.ja, &e.en)))?;
             }
         }
         output::line(out, lang.pick(v.caveat_ja, v.caveat_en))?;
         if let Some(rel) = &kept {
-            output::line(out, &format!("{}: {rel}", lang.pick("ケースに記録しました", "kept in the case")))?;
+            output::line(out, &format!("{}: {rel}", txt::KEPT_IN_THE_CASE.get(lang)))?;
         }
     }
     Ok(if all_clean { Outcome::Clean } else { Outcome::Findings })

@@ -1,6 +1,7 @@
 //! A progress line on stderr for long work (collect, scan), drawn only when stderr is a terminal:
 //! items, bytes, rate, and the time left when the totals are known.
 
+use crate::cli::strings as txt;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -50,7 +51,7 @@ fn line(lang: Lang, s: &BarState) -> String {
     let secs = s.started.elapsed().as_secs_f64().max(0.001);
     let rate = s.bytes as f64 / secs;
     let mib = |b: u64| b as f64 / 1048576.0;
-    let files = lang.pick("件", "files");
+    let files = txt::FILES.get(lang);
     let items = match s.total_items {
         Some(t) => format!("{}/{t} {files}", s.items),
         None => format!("{} {files}", s.items),
@@ -61,7 +62,7 @@ fn line(lang: Lang, s: &BarState) -> String {
     };
     let eta = match s.total_bytes {
         Some(t) if rate > 0.0 => {
-            format!("  {} {:.0}s", lang.pick("残り", "ETA"), t.saturating_sub(s.bytes) as f64 / rate)
+            format!("  {} {:.0}s", txt::ETA.get(lang), t.saturating_sub(s.bytes) as f64 / rate)
         }
         _ => String::new(),
     };

@@ -1,5 +1,6 @@
 //! `shodo case init | status | verify`
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -47,32 +48,12 @@ pub fn init(a: &InitArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         output::json(out, &json!({ "case_dir": a.case, "case": created }))?;
         return Ok(Outcome::Clean);
     }
-    output::line(
-        out,
-        &format!(
-            "{} {} (ID {})",
-            lang.pick("ケースを作成しました:", "Case created:"),
-            a.case.display(),
-            created.case.id
-        ),
-    )?;
+    output::line(out, &format!("{} {} (ID {})", txt::CASE_CREATED.get(lang), a.case.display(), created.case.id))?;
     if created.hospital.is_none() {
-        output::line(
-            out,
-            lang.pick(
-                "注意: shodo.toml が見つからないため、病院情報なし・連絡先は同梱の既定値です（--config で指定）",
-                "note: no shodo.toml found: no hospital identity, contacts are the shipped defaults (use --config)",
-            ),
-        )?;
+        output::line(out, txt::NOTE_NO_SHODO_TOML_FOUND_NO.get(lang))?;
     }
     if created.case.aware_at.is_none() {
-        output::line(
-            out,
-            lang.pick(
-                "注意: 覚知日時が未確定です（--aware-at で指定）",
-                "note: time of awareness not set (--aware-at)",
-            ),
-        )?;
+        output::line(out, txt::NOTE_TIME_OF_AWARENESS_NOT_SET.get(lang))?;
     }
     Ok(Outcome::Clean)
 }
@@ -96,7 +77,7 @@ pub fn note(a: &NoteArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let writer = case::CaseWriter::open(&a.case, &actor, "case note")?;
     let mut add = |text: &str| -> Result<()> {
         let entry = writer.record(case::NewEntry::new("note", "case", json!({ "text": text })))?;
-        output::line(out, &format!("{} {} ({})", lang.pick("記録しました", "recorded"), entry.seq, entry.jst))
+        output::line(out, &format!("{} {} ({})", txt::RECORDED.get(lang), entry.seq, entry.jst))
     };
     if a.text.is_empty() {
         for line in std::io::stdin().lines() {
@@ -137,43 +118,29 @@ fn verify_text(r: &VerifyReport, lang: Lang, out: &mut dyn Write) -> Result<()> 
     if r.intact() {
         output::line(
             out,
-            &match lang {
-                Lang::Ja => format!(
-                    "検証結果: 問題なし — 記録 {} 行の連鎖と {} 件のファイルのハッシュが一致{}",
-                    r.entries,
-                    r.files_checked,
-                    if r.merged_sources > 0 {
-                        format!("（統合した {} 件のケースの記録の連鎖も正常）", r.merged_sources)
-                    } else {
-                        String::new()
-                    }
-                ),
-                Lang::En => format!(
-                    "verify: intact — chain of {} lines and {} file hashes match{}",
-                    r.entries,
-                    r.files_checked,
-                    if r.merged_sources > 0 {
-                        format!(" (and the chains of {} merged cases)", r.merged_sources)
-                    } else {
-                        String::new()
-                    }
-                ),
-            },
+            &txt::VERIFY_INTACT.fill(
+                lang,
+                &[
+                    ("entries", &r.entries),
+                    ("files", &r.files_checked),
+                    (
+                        "merged",
+                        &match r.merged_sources {
+                            0 => String::new(),
+                            n => txt::VERIFY_MERGED_INTACT.fill(lang, &[("n", &n)]),
+                        },
+                    ),
+                ],
+            ),
         )?;
     } else {
-        output::line(
-            out,
-            &match lang {
-                Lang::Ja => format!("検証結果: 改ざん・欠落を検出（{} 件）", r.problems.len()),
-                Lang::En => format!("verify: FAILED ({} problems)", r.problems.len()),
-            },
-        )?;
+        output::line(out, &txt::VERIFY_FAILED.fill(lang, &[("n", &r.problems.len())]))?;
         for p in &r.problems {
             output::line(out, &format!("  - {}", p.text(lang)))?;
         }
     }
     for w in &r.warnings {
-        output::line(out, &format!("  {} {}", lang.pick("注意:", "note:"), w.text(lang)))?;
+        output::line(out, &format!("  {} {}", txt::NOTE.get(lang), w.text(lang)))?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `shodo collect`
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -114,38 +115,22 @@ pub(super) fn read_key(path: &std::path::Path) -> Result<source::RecoveryKey> {
 fn warn_state(opened: &source::Opened, lang: Lang) {
     let Some(n) = &opened.ntfs else { return };
     if n.hibernated {
-        eprintln!("{}", lang.pick(
-            "注意: この Windows は休止状態（高速スタートアップ含む）です。メモリ上の情報が hiberfil.sys にあり、ファイルシステムは整合していない可能性があります。Windows を起動しないでください。",
-            "note: this Windows is hibernated (or used Fast Startup): memory is in hiberfil.sys and the filesystem may be inconsistent. Do not boot Windows.",
-        ));
+        eprintln!("{}", txt::NOTE_THIS_WINDOWS_IS_HIBERNATED_OR.get(lang));
     }
     if let Some(why) = &opened.mount_error {
-        eprintln!("{}", lang.pick(
-            "注意: ファイルシステムをマウントできません。ファイルは収集できませんが、NTFS のメタデータ（$MFT など）はボリュームから直接収集します。",
-            "note: the filesystem cannot be mounted; its files are not collected, but the NTFS metadata ($MFT …) is read raw from the volume.",
-        ));
+        eprintln!("{}", txt::NOTE_THE_FILESYSTEM_CANNOT_BE_MOUNTED.get(lang));
         eprintln!("  {why}");
     }
     if n.dirty {
-        eprintln!(
-            "{}",
-            lang.pick(
-                "注意: NTFS が正常にアンマウントされていません（dirty）。",
-                "note: the NTFS volume was not cleanly unmounted (dirty)."
-            )
-        );
+        eprintln!("{}", txt::NOTE_THE_NTFS_VOLUME_WAS_NOT.get(lang));
     }
 }
 
 /// On a full stick, say what is kept and what to do.
 fn hint(e: Error, lang: Lang) -> Error {
     if e.is_storage_full() {
-        let ja = "USB メモリの空きがありません。収集済みの分は有効です（case verify で確認できます）。空きを作るか別のケースを用意し、同じコマンドを再実行すると続きから収集します。";
-        let en = "The stick is full. What was collected is valid (check with case verify). Free space or use another case, then run the same command again: it resumes.";
-        match lang {
-            Lang::Ja => eprintln!("{ja}\n{en}"),
-            Lang::En => eprintln!("{en}\n{ja}"),
-        }
+        let full = txt::STICK_FULL;
+        eprintln!("{}\n{}", full.get(lang), full.get(lang.other()));
     }
     e
 }
@@ -153,42 +138,26 @@ fn hint(e: Error, lang: Lang) -> Error {
 fn text(s: &Summary, lang: Lang, out: &mut dyn Write) -> Result<()> {
     output::line(
         out,
-        &match lang {
-            Lang::Ja => format!(
-                "収集完了: 端末 {}（{:?}）— {} 件 {} バイト、リンク {} 件、アーカイブ {} 個{}",
-                s.endpoint,
-                s.os,
-                s.collected,
-                s.collected_bytes,
-                s.symlinks,
-                s.segments.len(),
-                if s.resumed { "（再開）" } else { "" }
-            ),
-            Lang::En => format!(
-                "collected: endpoint {} ({:?}) — {} files, {} bytes, {} links, {} archives{}",
-                s.endpoint,
-                s.os,
-                s.collected,
-                s.collected_bytes,
-                s.symlinks,
-                s.segments.len(),
-                if s.resumed { " (resumed)" } else { "" }
-            ),
-        },
+        &txt::COLLECTED.fill(
+            lang,
+            &[
+                ("endpoint", &s.endpoint),
+                ("os", &format!("{:?}", s.os)),
+                ("files", &s.collected),
+                ("bytes", &s.collected_bytes),
+                ("links", &s.symlinks),
+                ("archives", &s.segments.len()),
+                ("resumed", &if s.resumed { txt::RESUMED.get(lang) } else { "" }),
+            ],
+        ),
     )?;
     output::line(
         out,
-        &format!(
-            "{}: {} ({} {})",
-            lang.pick("マニフェストのルートハッシュ", "manifest root"),
-            s.manifest_root,
-            s.manifest_rows,
-            lang.pick("行", "rows")
-        ),
+        &format!("{}: {} ({} {})", txt::MANIFEST_ROOT.get(lang), s.manifest_root, s.manifest_rows, txt::ROWS.get(lang)),
     )?;
     for (reason, n) in &s.skipped {
         let examples = s.skipped_examples.get(reason).map(|e| e.join(", ")).unwrap_or_default();
-        output::line(out, &format!("  {} {reason:?}: {n} — {examples}", lang.pick("未収集", "skipped")))?;
+        output::line(out, &format!("  {} {reason:?}: {n} — {examples}", txt::SKIPPED.get(lang)))?;
     }
     Ok(())
 }

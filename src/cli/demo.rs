@@ -3,6 +3,7 @@
 //! isolation plan and the network team's sheet, backup verify, report — and says where the
 //! reports are.
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,7 +63,7 @@ pub fn run(a: &DemoArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     }
     std::fs::create_dir_all(&a.out).map_err(Error::io("create", &a.out))?;
     let started = std::time::Instant::now();
-    output::line(out, lang.pick("デモの端末とバックアップを作成しています…", "making the demo endpoint and backup…"))?;
+    output::line(out, txt::MAKING_THE_DEMO_ENDPOINT_AND_BACKUP.get(lang))?;
     let demo = shodo::demo::build(&a.out.join("material"))?;
     let case = a.out.join("case");
     let id = shodo::demo::HOST;
@@ -140,12 +141,9 @@ pub fn run(a: &DemoArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     for (label, args, ok) in &steps {
         step(out, lang, *label, args, ok)?;
     }
-    output::line(
-        out,
-        &format!("{} ({:.0} s)", lang.pick("デモが完了しました", "demo finished"), started.elapsed().as_secs_f64()),
-    )?;
+    output::line(out, &format!("{} ({:.0} s)", txt::DEMO_FINISHED.get(lang), started.elapsed().as_secs_f64()))?;
     let reports = case.join(layout::REPORTS_DIR);
-    output::line(out, &format!("{}: {}", lang.pick("報告書", "reports"), reports.display()))?;
+    output::line(out, &format!("{}: {}", txt::REPORTS.get(lang), reports.display()))?;
     let mut names: Vec<String> = std::fs::read_dir(&reports)
         .map_err(Error::io("read", &reports))?
         .flatten()
@@ -157,7 +155,7 @@ pub fn run(a: &DemoArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     }
     output::line(
         out,
-        &format!("{}: shodo case status --case {}", lang.pick("ケースの概要", "the case at a glance"), case.display()),
+        &format!("{}: shodo case status --case {}", txt::THE_CASE_AT_A_GLANCE.get(lang), case.display()),
     )?;
     Ok(Outcome::Clean)
 }

@@ -4,6 +4,7 @@
 //! The passphrase is asked on the terminal without echo, or taken from `SHODO_EXPORT_PASSPHRASE`
 //! (for scripts); it is never printed, logged or recorded.
 
+use crate::cli::strings as txt;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -82,29 +83,23 @@ fn write(a: &ExportArgs, lang: Lang, stdout: &mut dyn Write) -> Result<Outcome> 
         return Ok(Outcome::Clean);
     }
     let (shown, name) = match export::is_std(&done.out) {
-        true => (lang.pick("標準出力", "standard output").to_string(), "-".to_string()),
+        true => (txt::STANDARD_OUTPUT.get(lang).to_string(), "-".to_string()),
         false => (done.out.display().to_string(), file_name(&done.out)),
     };
-    let text = match lang {
-        Lang::Ja => format!(
-            "書き出しました: {shown}（{} ファイル、{}、暗号化後 {}）\n  開ける人: {}\n  SHA-256: {}\n  記録 {} 行目。相手先での復号: age -d -i 鍵ファイル {name} | tar x",
-            done.files,
-            shodo::progress::human_bytes(done.bytes),
-            shodo::progress::human_bytes(done.size),
-            done.opened_by.join(", ").replace("passphrase", "パスフレーズを知る人"),
-            done.sha256,
-            done.seq,
-        ),
-        Lang::En => format!(
-            "exported {shown} ({} files, {}, {} encrypted)\n  opened by: {}\n  SHA-256: {}\n  recorded on line {}. To decrypt: age -d -i KEYFILE {name} | tar x",
-            done.files,
-            shodo::progress::human_bytes(done.bytes),
-            shodo::progress::human_bytes(done.size),
-            done.opened_by.join(", "),
-            done.sha256,
-            done.seq,
-        ),
-    };
+    let opened_by = done.opened_by.join(", ").replace("passphrase", txt::PASSPHRASE_HOLDER.get(lang));
+    let text = txt::EXPORTED.fill(
+        lang,
+        &[
+            ("shown", &shown),
+            ("files", &done.files),
+            ("bytes", &shodo::progress::human_bytes(done.bytes)),
+            ("size", &shodo::progress::human_bytes(done.size)),
+            ("opened_by", &opened_by),
+            ("sha256", &done.sha256),
+            ("seq", &done.seq),
+            ("name", &name),
+        ],
+    );
     output::line(out, &text)?;
     Ok(Outcome::Clean)
 }
@@ -197,29 +192,24 @@ fn verify(a: &ExportArgs, archive: &std::path::Path, lang: Lang, out: &mut dyn W
 
 fn verify_text(c: &ArchiveCheck, lang: Lang, out: &mut dyn Write) -> Result<()> {
     let case = c.case_id.as_deref().unwrap_or("?");
-    let head = match (c.intact(), lang) {
-        (true, Lang::Ja) => format!(
-            "確認結果: 問題なし — ケース {case}、{} ファイル（{}）のハッシュが一覧と一致、記録 {} 行の連鎖が正常、記録にあるファイル {} 件が一致{}",
-            c.members,
-            shodo::progress::human_bytes(c.bytes),
-            c.custody_entries,
-            c.vouched_checked,
-            if c.not_exported > 0 {
-                format!("（書き出し対象外 {} 件）", c.not_exported)
-            } else {
-                String::new()
-            }
-        ),
-        (true, Lang::En) => format!(
-            "check: intact — case {case}, {} files ({}) match the listing, the chain of {} lines holds, {} recorded files match{}",
-            c.members,
-            shodo::progress::human_bytes(c.bytes),
-            c.custody_entries,
-            c.vouched_checked,
-            if c.not_exported > 0 { format!(" ({} not in this export)", c.not_exported) } else { String::new() }
-        ),
-        (false, Lang::Ja) => format!("確認結果: 問題あり（{} 件）— ケース {case}", c.problems.len()),
-        (false, Lang::En) => format!("check: FAILED ({} problems) — case {case}", c.problems.len()),
+    let head = if c.intact() {
+        let left_out = match c.not_exported {
+            0 => String::new(),
+            n => txt::CHECK_NOT_EXPORTED.fill(lang, &[("n", &n)]),
+        };
+        txt::CHECK_INTACT.fill(
+            lang,
+            &[
+                ("case", &case),
+                ("members", &c.members),
+                ("bytes", &shodo::progress::human_bytes(c.bytes)),
+                ("entries", &c.custody_entries),
+                ("vouched", &c.vouched_checked),
+                ("left_out", &left_out),
+            ],
+        )
+    } else {
+        txt::CHECK_FAILED.fill(lang, &[("n", &c.problems.len()), ("case", &case)])
     };
     output::line(out, &head)?;
     for p in &c.problems {

@@ -1,6 +1,7 @@
 //! `shodo isolate plan|apply|verify|rollback|ledger|sheet`: the arguments made into the engine's
 //! [`Request`], and what comes back printed (text or JSON).
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -172,15 +173,10 @@ pub fn ledger(a: &super::CaseArgs, lang: Lang, out: &mut dyn Write) -> Result<Ou
         return Ok(Outcome::Clean);
     }
     if rows.is_empty() {
-        output::line(out, lang.pick("隔離の記録はありません", "no isolation on record"))?;
+        output::line(out, txt::NO_ISOLATION_ON_RECORD.get(lang))?;
     }
     for r in &rows {
-        let state = match (r.isolated, lang) {
-            (true, Lang::Ja) => "隔離中",
-            (true, Lang::En) => "isolated",
-            (false, Lang::Ja) => "解除済み",
-            (false, Lang::En) => "released",
-        };
+        let state = if r.isolated { txt::ISOLATED } else { txt::RELEASED }.get(lang);
         output::line(
             out,
             &format!("{}  {}  {state}  {}  {}  {}", r.endpoint, r.mode, text::mark(r.verified), r.by, r.utc),
@@ -217,11 +213,8 @@ pub fn sheet(a: &SheetArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
         output::json(out, &serde_json::json!({ "path": path, "sheet": sheet }))?;
         return Ok(Outcome::Clean);
     }
-    output::line(
-        out,
-        &format!("{}: {}", lang.pick("ネットワーク担当者への依頼票", "sheet for the network team"), path.display()),
-    )?;
-    output::line(out, lang.pick("ブラウザで開いて A4 で印刷してください", "open it in a browser and print it on A4"))?;
+    output::line(out, &format!("{}: {}", txt::SHEET_FOR_THE_NETWORK_TEAM.get(lang), path.display()))?;
+    output::line(out, txt::OPEN_IT_IN_A_BROWSER_AND.get(lang))?;
     Ok(Outcome::Clean)
 }
 

@@ -1,5 +1,6 @@
 //! `shodo merge --case DIR --from OTHER...`
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -50,7 +51,7 @@ pub fn run(a: &MergeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
                 Ok(m) => text(m, lang, out)?,
                 Err(e) => output::line(
                     out,
-                    &format!("{} {}: {}", lang.pick("統合できません", "not merged"), from.display(), e.message(lang)),
+                    &format!("{} {}: {}", txt::NOT_MERGED.get(lang), from.display(), e.message(lang)),
                 )?,
             }
         }
@@ -69,57 +70,37 @@ fn text(m: &Merged, lang: Lang, out: &mut dyn Write) -> Result<()> {
     if m.already {
         return output::line(
             out,
-            &match lang {
-                Lang::Ja => format!(
-                    "{}（ケース {}、記録 {} 行まで）は統合済みです（{} 行目）。何もしていません",
-                    m.source.display(),
-                    m.case_id,
-                    m.head.seq,
-                    m.seq.unwrap_or_default()
-                ),
-                Lang::En => format!(
-                    "{} (case {}, record up to line {}) was merged before (line {}); nothing done",
-                    m.source.display(),
-                    m.case_id,
-                    m.head.seq,
-                    m.seq.unwrap_or_default()
-                ),
-            },
+            &txt::MERGED_BEFORE.fill(
+                lang,
+                &[
+                    ("source", &m.source.display()),
+                    ("case", &m.case_id),
+                    ("lines", &m.head.seq),
+                    ("seq", &m.seq.unwrap_or_default()),
+                ],
+            ),
         );
     }
     output::line(
         out,
-        &match lang {
-            Lang::Ja => format!(
-                "統合しました: {}（ケース {}、記録 {} 行、検証済み）→ 記録 {} 行目。統合元の記録は {} に保存",
-                m.source.display(),
-                m.case_id,
-                m.head.seq,
-                m.seq.unwrap_or_default(),
-                m.log_dir
-            ),
-            Lang::En => format!(
-                "merged {} (case {}, {} lines, verified) on line {}; its own record is kept in {}",
-                m.source.display(),
-                m.case_id,
-                m.head.seq,
-                m.seq.unwrap_or_default(),
-                m.log_dir
-            ),
-        },
+        &txt::MERGED.fill(
+            lang,
+            &[
+                ("source", &m.source.display()),
+                ("case", &m.case_id),
+                ("lines", &m.head.seq),
+                ("seq", &m.seq.unwrap_or_default()),
+                ("log_dir", &m.log_dir),
+            ],
+        ),
     )?;
     for i in &m.items {
-        let what = match (i.placement, lang) {
-            (Placement::Copied, Lang::Ja) => "複写".to_string(),
-            (Placement::Copied, Lang::En) => "copied".to_string(),
-            (Placement::KeptApart, Lang::Ja) => format!("同名の別の証拠があるため {} に分けて複写", i.to),
-            (Placement::KeptApart, Lang::En) => {
-                format!("kept apart as {} (the case holds other evidence by that name)", i.to)
-            }
-            (Placement::AlreadyPresent, Lang::Ja) => "既に同じ内容あり".to_string(),
-            (Placement::AlreadyPresent, Lang::En) => "already present".to_string(),
+        let what = match i.placement {
+            Placement::Copied => txt::COPIED.get(lang).to_string(),
+            Placement::KeptApart => txt::KEPT_APART.fill(lang, &[("to", &i.to)]),
+            Placement::AlreadyPresent => txt::ALREADY_PRESENT.get(lang).to_string(),
         };
-        let files = lang.pick("ファイル", "files");
+        let files = txt::FILES_2.get(lang);
         output::line(
             out,
             &format!("  {}: {what}（{} {files}、{}）", i.from, i.files, shodo::progress::human_bytes(i.bytes)),
@@ -127,37 +108,20 @@ fn text(m: &Merged, lang: Lang, out: &mut dyn Write) -> Result<()> {
         if !i.unvouched.is_empty() {
             output::line(
                 out,
-                &format!(
-                    "    {} {}",
-                    lang.pick(
-                        "統合元の記録にないファイル（ここでハッシュを記録）:",
-                        "not on the source's record (hashed here):"
-                    ),
-                    i.unvouched.join(", ")
-                ),
+                &format!("    {} {}", txt::NOT_ON_THE_SOURCES_RECORD_HASHED.get(lang), i.unvouched.join(", ")),
             )?;
         }
     }
     for s in &m.same_endpoint {
-        let why = match (s.why.as_str(), lang) {
-            ("same_id", Lang::Ja) => "同じ端末名で内容が異なる",
-            ("same_id", Lang::En) => "same id, other evidence",
-            ("same_hostname", Lang::Ja) => "ホスト名が同じ",
-            ("same_hostname", Lang::En) => "same host name",
-            (_, Lang::Ja) => "ディスクのシリアル番号が同じ",
-            (_, Lang::En) => "same disk serial",
-        };
+        let why = match s.why.as_str() {
+            "same_id" => txt::SAME_ID,
+            "same_hostname" => txt::SAME_HOSTNAME,
+            _ => txt::SAME_DISK_SERIAL,
+        }
+        .get(lang);
         output::line(
             out,
-            &match lang {
-                Lang::Ja => format!(
-                    "  確認: {} は {} と同じ端末の可能性があります（{why}）。別々に保存しています",
-                    s.endpoint, s.other
-                ),
-                Lang::En => {
-                    format!("  check: {} may be the same machine as {} ({why}); both are kept", s.endpoint, s.other)
-                }
-            },
+            &txt::MAYBE_SAME_ENDPOINT.fill(lang, &[("endpoint", &s.endpoint), ("other", &s.other), ("why", &why)]),
         )?;
     }
     Ok(())

@@ -16,6 +16,7 @@ mod report;
 mod scan;
 mod selftest;
 mod sources;
+mod strings;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, CommandFactory, Parser, Subcommand};
 use shodo::{Error, Lang, Result};
+use strings as txt;
 
 /// How a command ended, before it becomes an exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,9 +253,7 @@ pub fn print_help() -> Result<Outcome> {
 /// Prints an error in both languages, the chosen one first.
 pub fn print_error(e: &Error, lang: Lang) {
     let mut err = io::stderr().lock();
-    let (ja, en) = (e.ja(), e.to_string());
-    let _ = match lang {
-        Lang::Ja => writeln!(err, "エラー: {ja}\nerror: {en}"),
-        Lang::En => writeln!(err, "error: {en}\nエラー: {ja}"),
-    };
+    let label = txt::ERROR;
+    let (first, second) = (lang, lang.other());
+    let _ = writeln!(err, "{}: {}\n{}: {}", label.get(first), e.message(first), label.get(second), e.message(second));
 }

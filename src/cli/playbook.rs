@@ -1,6 +1,7 @@
 //! `shodo playbook …` and `shodo poster`: the playbooks as text, a step checked off from the
 //! command line, and the staff procedure as a printable A4 poster.
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -76,7 +77,7 @@ pub fn show(a: &ShowArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         output::line(out, &format!("\n{}. {} {} ({}, {})", i + 1, mark, s.title.pick(lang), s.id, s.who.label(lang)))?;
         output::line(out, &format!("   {}", s.body.pick(lang)))?;
         if let Some(e) = &s.expects {
-            output::line(out, &format!("   {} {}", lang.pick("記録:", "record:"), e.pick(lang)))?;
+            output::line(out, &format!("   {} {}", txt::RECORD.get(lang), e.pick(lang)))?;
         }
     }
     Ok(Outcome::Clean)
@@ -93,11 +94,7 @@ pub fn check(a: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
     let actor = a.examiner.clone().unwrap_or_else(|| case::actor_of(&examiners));
     let rec = Recorder::Case { dir: a.case.clone(), actor };
     let jst = rec.check(&pb, step, !a.undo, a.note.as_deref())?;
-    let what = if a.undo {
-        lang.pick("取り消しを記録しました", "undo recorded")
-    } else {
-        lang.pick("済みを記録しました", "recorded as done")
-    };
+    let what = if a.undo { txt::UNDO_RECORDED.get(lang) } else { txt::RECORDED_AS_DONE.get(lang) };
     output::line(out, &format!("{what}: {} / {} ({jst})", pb.id, step.id))?;
     Ok(Outcome::Clean)
 }
@@ -110,13 +107,7 @@ pub fn poster(a: &PosterArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
     case::write_atomic(&a.out, html.as_bytes())?;
     output::line(
         out,
-        &format!(
-            "{}: {} ({} {})",
-            lang.pick("掲示用ポスター", "poster"),
-            a.out.display(),
-            lang.pick("連絡先:", "contacts from"),
-            setting.from
-        ),
+        &format!("{}: {} ({} {})", txt::POSTER.get(lang), a.out.display(), txt::CONTACTS_FROM.get(lang), setting.from),
     )?;
     Ok(Outcome::Clean)
 }

@@ -1,5 +1,6 @@
 //! `shodo report --case DIR [--out DIR]`
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -34,16 +35,10 @@ pub fn run(a: &ReportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         output::json(out, &serde_json::json!({ "files": written }))?;
         return Ok(Outcome::Clean);
     }
-    output::line(out, lang.pick("報告書を作成しました:", "reports written:"))?;
+    output::line(out, txt::REPORTS_WRITTEN.get(lang))?;
     for rel in &written {
         output::line(out, &format!("  {}", a.case.join(rel).display()))?;
     }
-    output::line(
-        out,
-        lang.pick(
-            "未確定の項目はケースの incident.toml に記入して再実行してください",
-            "fill in what is undetermined in the case's incident.toml and run again",
-        ),
-    )?;
+    output::line(out, txt::FILL_IN_WHAT_IS_UNDETERMINED_IN.get(lang))?;
     Ok(Outcome::Clean)
 }

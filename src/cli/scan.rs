@@ -1,5 +1,6 @@
 //! `shodo scan PATH...`
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -78,7 +79,7 @@ pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     shodo::selftest::bundled_data()?;
     let set = rules::load(!a.no_bundled, &a.rules, a.cache.as_deref())?;
     for e in &set.errors {
-        eprintln!("{} {}: {}", lang.pick("ルールを読み込めません:", "rule file not loaded:"), e.file, e.message);
+        eprintln!("{} {}: {}", txt::RULE_FILE_NOT_LOADED.get(lang), e.file, e.message);
     }
     if let (Some(case_dir), Some(endpoint)) = (&a.case, &a.endpoint) {
         return run_case(a, case_dir, endpoint, &set, lang, out);
@@ -123,27 +124,24 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
     for e in events {
         match e {
             Event::Hit(h) => {
-                let desc =
-                    h.meta.get(lang.pick("description_ja", "description_en")).and_then(|v| v.as_str()).unwrap_or("");
+                let desc = h.meta.get(&format!("description_{}", lang.code())).and_then(|v| v.as_str()).unwrap_or("");
                 let sev = h.meta.get("severity").and_then(|v| v.as_str()).unwrap_or("-");
                 let family =
                     h.attribution.first().map(|a| format!(" [{} ({})]", a.family, a.confidence)).unwrap_or_default();
                 output::line(out, &format!("[{sev}] {} {} — {desc}{family}", h.rule, h.path))?;
             }
-            Event::Skip(k) => output::line(
-                out,
-                &format!("{} {} ({}) {}", lang.pick("未検査", "skipped"), k.path, k.reason, k.detail),
-            )?,
+            Event::Skip(k) => {
+                output::line(out, &format!("{} {} ({}) {}", txt::SKIPPED_2.get(lang), k.path, k.reason, k.detail))?
+            }
             Event::Executable(x) => match (&x.facts, &x.malformed) {
-                (_, Some(why)) => output::line(
-                    out,
-                    &format!("[{}] {} ({why})", lang.pick("不正な実行ファイル", "malformed executable"), x.path),
-                )?,
+                (_, Some(why)) => {
+                    output::line(out, &format!("[{}] {} ({why})", txt::MALFORMED_EXECUTABLE.get(lang), x.path))?
+                }
                 (Some(f), None) if !f.imports_of_interest.is_empty() || !f.packer_hints.is_empty() => output::line(
                     out,
                     &format!(
                         "[{}] {} {} {}",
-                        lang.pick("実行ファイル", "executable"),
+                        txt::EXECUTABLE.get(lang),
                         x.path,
                         f.imports_of_interest.join(", "),
                         f.packer_hints.join(", ")
@@ -154,31 +152,20 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
             Event::NoteName(n) => {
                 let family =
                     n.attribution.first().map(|a| format!(" [{} ({})]", a.family, a.confidence)).unwrap_or_default();
-                let how = match (n.content_match, lang) {
-                    (true, Lang::Ja) => "名前と内容",
-                    (true, Lang::En) => "name and content",
-                    (false, Lang::Ja) => "名前のみ",
-                    (false, Lang::En) => "name only",
-                };
-                let label = lang.pick("身代金要求文の名前", "ransom-note name");
+                let how = if n.content_match { txt::NAME_AND_CONTENT } else { txt::NAME_ONLY }.get(lang);
+                let label = txt::RANSOM_NOTE_NAME.get(lang);
                 output::line(out, &format!("[{label}] {} ({how}: {}){family}", n.path, n.pattern))?
             }
             Event::Encrypted(x) => output::line(
                 out,
-                &format!("[{}] {} ({})", lang.pick("暗号化", "encrypted"), x.path, x.assessment.reasons.join(", ")),
+                &format!("[{}] {} ({})", txt::ENCRYPTED.get(lang), x.path, x.assessment.reasons.join(", ")),
             )?,
         }
     }
     output::line(
         out,
-        &match lang {
-            Lang::Ja => {
-                format!("検査 {} 件 {} バイト、検出 {} 件、未検査 {} 件", s.scanned, s.bytes, s.hits, s.skipped)
-            }
-            Lang::En => {
-                format!("scanned {} files, {} bytes; {} hits; {} skipped", s.scanned, s.bytes, s.hits, s.skipped)
-            }
-        },
+        &txt::SCANNED
+            .fill(lang, &[("scanned", &s.scanned), ("bytes", &s.bytes), ("hits", &s.hits), ("skipped", &s.skipped)]),
     )
 }
 
@@ -200,13 +187,7 @@ fn run_case(
         (None, why) => Volume::NotScanned(why.unwrap_or_default()),
     };
     if let Volume::NotScanned(why) = &volume {
-        eprintln!(
-            "{} {why}",
-            lang.pick(
-                "ボリューム全体は検査しません（収集済みの証拠のみ）:",
-                "not scanning the whole volume (collected evidence only):"
-            )
-        );
+        eprintln!("{} {why}", txt::NOT_SCANNING_THE_WHOLE_VOLUME_COLLECTED.get(lang));
     }
     let result = evidence::scan_endpoint(&writer, endpoint, set, &opts, &volume, &Bar::new(lang))?;
     if a.json || a.ndjson {
@@ -215,52 +196,39 @@ fn run_case(
         let s = &result.summary;
         output::line(
             out,
-            &match lang {
-                Lang::Ja => format!(
-                    "端末 {endpoint}: 検査 {} 件、検出 {} 件、未検査 {} 件 → findings.jsonl {} 件",
-                    s.scanned, s.hits, s.skipped, result.findings
-                ),
-                Lang::En => format!(
-                    "endpoint {endpoint}: scanned {}, {} hits, {} skipped → {} records in findings.jsonl",
-                    s.scanned, s.hits, s.skipped, result.findings
-                ),
-            },
+            &txt::SCANNED_ENDPOINT.fill(
+                lang,
+                &[
+                    ("endpoint", &endpoint),
+                    ("scanned", &s.scanned),
+                    ("hits", &s.hits),
+                    ("skipped", &s.skipped),
+                    ("findings", &result.findings),
+                ],
+            ),
         )?;
         for n in &result.notes {
             output::line(
                 out,
-                &format!(
-                    "  {} {} {}",
-                    lang.pick("身代金要求文:", "ransom note:"),
-                    n["path"].as_str().unwrap_or(""),
-                    n["iocs"]
-                ),
+                &format!("  {} {} {}", txt::RANSOM_NOTE.get(lang), n["path"].as_str().unwrap_or(""), n["iocs"]),
             )?;
         }
         for f in &result.families {
-            let line =
-                format!("  {} {} ({}: {})", lang.pick("攻撃グループ:", "family:"), f.family, f.confidence, f.reason);
+            let line = format!("  {} {} ({}: {})", txt::FAMILY.get(lang), f.family, f.confidence, f.reason);
             output::line(out, &line)?;
         }
         if let Some(v) = result.volume["summary"].as_object() {
             output::line(
                 out,
-                &format!(
-                    "  {} {} {}, {} {}",
-                    lang.pick("ボリューム全体:", "whole volume:"),
-                    v["scanned"],
-                    lang.pick("件を追加で検査、検出", "more files scanned, hits"),
-                    v["hits"],
-                    lang.pick("件", "")
-                ),
+                &txt::WHOLE_VOLUME_SCANNED.fill(lang, &[("scanned", &v["scanned"]), ("hits", &v["hits"])]),
             )?;
         }
         if let Some(x) = &result.first_suspicious_executable {
-            let label = lang.pick("最初の不審な実行ファイル:", "first suspicious executable:");
+            let label = txt::FIRST_SUSPICIOUS_EXECUTABLE.get(lang);
             output::line(out, &format!("  {label} {} {} ({})", x["time"], x["path"], x["why"]))?;
         }
         if let Some(w) = &result.encryption {
-            output::line(out, &format!("  {} {w}", lang.pick("暗号化の期間:", "encryption window:")))?;
+            output::line(out, &format!("  {} {w}", txt::ENCRYPTION_WINDOW.get(lang)))?;
         }
     }
     let s = &result.summary;

@@ -1,5 +1,6 @@
 //! `shodo selftest`
 
+use crate::cli::strings as txt;
 use std::io::Write;
 
 use shodo::{Lang, Result, selftest};
@@ -12,7 +13,7 @@ pub fn run(json: bool, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         output::json(out, &checks)?;
     } else {
         for c in &checks {
-            let mark = if c.ok { lang.pick("正常", "ok") } else { lang.pick("異常", "FAILED") };
+            let mark = if c.ok { txt::OK.get(lang) } else { txt::FAILED.get(lang) };
             output::line(out, &format!("{mark:<6} {:<8} {}", c.name, c.detail))?;
         }
     }

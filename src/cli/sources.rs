@@ -1,5 +1,6 @@
 //! `shodo sources`
 
+use crate::cli::strings as txt;
 use std::io::Write;
 use std::path::Path;
 
@@ -15,7 +16,7 @@ pub fn run(json: bool, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     if disks.is_empty() {
-        output::line(out, lang.pick("ブロックデバイスが見つかりません", "no block devices found"))?;
+        output::line(out, txt::NO_BLOCK_DEVICES_FOUND.get(lang))?;
     }
     for d in &disks {
         output::line(out, &disk_line(d, lang))?;
@@ -34,29 +35,29 @@ fn disk_line(d: &Disk, lang: Lang) -> String {
     let mut parts = vec![d.path.display().to_string(), size(d.size)];
     parts.extend(d.model.clone());
     parts.extend(d.serial.as_ref().map(|s| format!("S/N {s}")));
-    parts.extend(d.backing_file.as_ref().map(|f| format!("{} {f}", lang.pick("イメージ", "image"))));
+    parts.extend(d.backing_file.as_ref().map(|f| format!("{} {f}", txt::IMAGE.get(lang))));
     parts.extend(d.table.map(|t| format!("{t:?}").to_uppercase()));
     parts.extend(d.fs.map(|f| format!("{f:?}").to_lowercase()));
     if d.removable {
-        parts.push(lang.pick("取り外し可能", "removable").into());
+        parts.push(txt::REMOVABLE.get(lang).into());
     }
     if d.read_only {
-        parts.push(lang.pick("読み取り専用", "read-only").into());
+        parts.push(txt::READ_ONLY.get(lang).into());
     }
-    parts.extend(d.mounted_at.iter().map(|m| format!("{} {m}", lang.pick("マウント先", "mounted at"))));
+    parts.extend(d.mounted_at.iter().map(|m| format!("{} {m}", txt::MOUNTED_AT.get(lang))));
     parts.join("  ")
 }
 
 fn partition_line(p: &Partition, lang: Lang) -> String {
     let mut parts = vec![p.path.display().to_string(), size(p.size)];
-    parts.push(p.fs.map_or_else(|| lang.pick("不明", "unknown").to_string(), |f| format!("{f:?}").to_lowercase()));
+    parts.push(p.fs.map_or_else(|| txt::UNKNOWN.get(lang).to_string(), |f| format!("{f:?}").to_lowercase()));
     if let Some(n) = &p.ntfs {
         parts.extend(ntfs_notes(n, lang));
     }
     if p.read_only {
-        parts.push(lang.pick("読み取り専用", "read-only").into());
+        parts.push(txt::READ_ONLY.get(lang).into());
     }
-    parts.extend(p.mounted_at.iter().map(|m| format!("{} {m}", lang.pick("マウント先", "mounted at"))));
+    parts.extend(p.mounted_at.iter().map(|m| format!("{} {m}", txt::MOUNTED_AT.get(lang))));
     parts.join("  ")
 }
 
@@ -67,16 +68,10 @@ fn ntfs_notes(n: &NtfsFacts, lang: Lang) -> Vec<String> {
         notes.push("Windows".into());
     }
     if n.hibernated {
-        notes.push(
-            lang.pick(
-                "休止状態（高速スタートアップ含む）: Windows を起動しないこと",
-                "hibernated (or Fast Startup): do not boot Windows",
-            )
-            .into(),
-        );
+        notes.push(txt::HIBERNATED_OR_FAST_STARTUP_DO_NOT.get(lang).into());
     }
     if n.dirty {
-        notes.push(lang.pick("未クリーンアンマウント", "dirty").into());
+        notes.push(txt::DIRTY.get(lang).into());
     }
     notes
 }

@@ -1,6 +1,7 @@
 //! Contacts: the hospital's own from `shodo.toml`, else a shipped default that is always shown
 //! with its source and date — a desk or number may have changed since (`rules/contacts/`).
 
+use crate::config::strings as txt;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -72,11 +73,11 @@ impl ContactRole {
     /// Label for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Self::Vendor => lang.pick("保守会社", "System vendor"),
-            Self::Mhlw => lang.pick("厚生労働省", "MHLW"),
-            Self::Police => lang.pick("警察", "Police"),
-            Self::Ppc => lang.pick("個人情報保護委員会", "PPC"),
-            Self::Jma => lang.pick("日本医師会", "JMA hotline"),
+            Self::Vendor => txt::SYSTEM_VENDOR.get(lang),
+            Self::Mhlw => txt::MHLW.get(lang),
+            Self::Police => txt::POLICE.get(lang),
+            Self::Ppc => txt::PPC.get(lang),
+            Self::Jma => txt::JMA_HOTLINE.get(lang),
         }
     }
 

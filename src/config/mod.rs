@@ -6,6 +6,7 @@
 
 mod contacts;
 mod error;
+pub mod strings;
 mod values;
 
 use std::fs;

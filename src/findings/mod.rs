@@ -6,6 +6,7 @@
 
 mod record;
 mod severity;
+pub mod strings;
 
 pub use record::{Detected, Executable, Finding, Judged, Keyed, Kind};
 pub use severity::Severity;

@@ -477,6 +477,20 @@ impl Finding {
         }
     }
 
+    /// The severity a person is shown for this record: the one its producer set, and for the
+    /// kinds whose records carry none, the grade of the kind itself (a YARA rule without a
+    /// severity is high; a ransom note found by name and an encrypted file are high; an external
+    /// connection point and a malformed executable are medium). `None` for records that are not
+    /// findings a person grades (an endpoint's facts, a program run, a hit's context …).
+    pub fn grade(&self) -> Option<Severity> {
+        match &self.kind {
+            Kind::Yara { .. } => Some(self.severity().unwrap_or(Severity::High)),
+            Kind::EncryptedFile { .. } | Kind::RansomNoteName { .. } => Some(Severity::High),
+            Kind::ConnectionPoint { .. } | Kind::MalformedExecutable(_) => Some(Severity::Medium),
+            _ => self.severity(),
+        }
+    }
+
     /// A YARA rule's meta value as text (`""` when absent, or not a YARA record).
     pub fn meta(&self, key: &str) -> &str {
         match &self.kind {

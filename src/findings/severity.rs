@@ -1,5 +1,6 @@
 //! How serious a finding is, ordered, so "high or worse" is one comparison everywhere.
 
+use crate::findings::strings as txt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,11 +46,11 @@ impl Severity {
     /// Its name for a reader: 重大 / 高 / 中 / 低 / 情報, or the English name.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Severity::Info => lang.pick("情報", "info"),
-            Severity::Low => lang.pick("低", "low"),
-            Severity::Medium => lang.pick("中", "medium"),
-            Severity::High => lang.pick("高", "high"),
-            Severity::Critical => lang.pick("重大", "critical"),
+            Severity::Info => txt::INFO.get(lang),
+            Severity::Low => txt::LOW.get(lang),
+            Severity::Medium => txt::MEDIUM.get(lang),
+            Severity::High => txt::HIGH.get(lang),
+            Severity::Critical => txt::CRITICAL.get(lang),
         }
     }
 

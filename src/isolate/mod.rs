@@ -15,6 +15,7 @@ pub mod offline_run;
 pub mod quarantine;
 pub mod request;
 pub mod sheet;
+pub mod strings;
 pub mod text;
 pub mod windows_script;
 

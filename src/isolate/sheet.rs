@@ -4,6 +4,8 @@
 //! what the evidence does not say (an offline Windows disk records no MAC address) is said so,
 //! with how to find it, and the switch and port are left for the network team to write in.
 
+use crate::isolate::strings as txt;
+use crate::lang::Text;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -131,8 +133,8 @@ pub fn write(writer: &CaseWriter, sheet: &Sheet, lang: Lang) -> Result<String> {
 
 /// The sheet as one printable A4 page (HTML, styles inline).
 pub fn html(s: &Sheet, lang: Lang) -> String {
-    let t = |ja: &'static str, en: &'static str| lang.pick(ja, en);
-    let unknown = t("記録なし", "not recorded");
+    let t = |text: Text| text.get(lang);
+    let unknown = t(txt::NOT_RECORDED);
     let mut h = String::new();
     let _ = writeln!(
         h,
@@ -141,58 +143,29 @@ pub fn html(s: &Sheet, lang: Lang) -> String {
          h1 {{ font-size: 16pt }} table {{ border-collapse: collapse; width: 100% }} \
          th, td {{ border: 1px solid #000; padding: 4px 6px; text-align: left; vertical-align: top }} \
          .fill {{ height: 2.2em }} .note {{ font-size: 9.5pt }}</style></head><body>",
-        lang.pick("ja", "en"),
-        t("ネットワーク担当者への依頼", "For the network team"),
+        lang.code(),
+        t(txt::FOR_THE_NETWORK_TEAM),
         esc(&s.endpoint),
     );
-    let _ = writeln!(
-        h,
-        "<h1>{}</h1>",
-        t(
-            "感染疑い端末の遮断依頼（ネットワーク担当者向け）",
-            "Please cut off a suspect endpoint (for the network team)"
-        )
-    );
-    let _ = writeln!(
-        h,
-        "<p>{}</p>",
-        t(
-            "この端末をスイッチで遮断してください（ポートの shutdown または隔離用 VLAN へ）。端末の電源は切らないでください（証拠が失われます）。",
-            "Please cut this endpoint off at the switch (shut the port, or move it to a quarantine VLAN). Do not power it off (evidence would be lost).",
-        )
-    );
+    let _ = writeln!(h, "<h1>{}</h1>", t(txt::PLEASE_CUT_OFF_A_SUSPECT_ENDPOINT));
+    let _ = writeln!(h, "<p>{}</p>", t(txt::PLEASE_CUT_THIS_ENDPOINT_OFF_AT));
     let _ = writeln!(h, "<table>");
-    row(&mut h, t("端末 ID", "Endpoint id"), &esc(&s.endpoint));
-    row(&mut h, t("ホスト名", "Host name"), &esc(s.hostname.as_deref().unwrap_or(unknown)));
+    row(&mut h, t(txt::ENDPOINT_ID), &esc(&s.endpoint));
+    row(&mut h, t(txt::HOST_NAME), &esc(s.hostname.as_deref().unwrap_or(unknown)));
     row(&mut h, "OS", &esc(s.os_release.as_deref().unwrap_or(unknown)));
-    row(&mut h, t("情報の収集日時 (UTC)", "Facts collected (UTC)"), &esc(s.collected_at.as_deref().unwrap_or(unknown)));
-    let _ = writeln!(h, "</table>\n<h2>{}</h2>", t("ネットワーク", "Network"));
+    row(&mut h, t(txt::FACTS_COLLECTED_UTC), &esc(s.collected_at.as_deref().unwrap_or(unknown)));
+    let _ = writeln!(h, "</table>\n<h2>{}</h2>", t(txt::NETWORK));
     if s.nics.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p>{}</p>",
-            t("証拠にネットワークの記録がありません。", "The evidence records no network interface.")
-        );
+        let _ = writeln!(h, "<p>{}</p>", t(txt::THE_EVIDENCE_RECORDS_NO_NETWORK_INTERFACE));
     }
     for n in &s.nics {
         nic_table(&mut h, n, lang);
     }
-    let _ = writeln!(h, "<h2>{}</h2>\n<table>", t("隔離の状態（shodo による）", "Isolation (by shodo)"));
+    let _ = writeln!(h, "<h2>{}</h2>\n<table>", t(txt::ISOLATION_BY_SHODO));
     isolation_rows(&mut h, s.isolation.as_ref(), lang);
-    let _ = writeln!(
-        h,
-        "</table>\n<h2>{}</h2>\n<table>",
-        t("ネットワーク担当者の記入欄", "To be filled in by the network team")
-    );
-    for (ja, en) in [
-        ("スイッチ名・設置場所", "Switch (name, location)"),
-        ("ポート番号", "Port"),
-        ("実施内容（shutdown / VLAN）", "Action (shutdown / VLAN)"),
-        ("実施者", "Done by"),
-        ("実施日時", "Date and time"),
-        ("解除の日時・実施者", "Released (when, by whom)"),
-    ] {
-        let _ = writeln!(h, "<tr><th style=\"width:35%\">{}</th><td class=\"fill\"></td></tr>", t(ja, en));
+    let _ = writeln!(h, "</table>\n<h2>{}</h2>\n<table>", t(txt::TO_BE_FILLED_IN_BY_THE));
+    for field in [txt::SWITCH, txt::PORT, txt::SWITCH_ACTION, txt::DONE_BY, txt::DONE_AT, txt::RELEASED_WHEN_BY] {
+        let _ = writeln!(h, "<tr><th style=\"width:35%\">{}</th><td class=\"fill\"></td></tr>", t(field));
     }
     let _ = writeln!(h, "</table>\n</body></html>");
     h
@@ -200,56 +173,43 @@ pub fn html(s: &Sheet, lang: Lang) -> String {
 
 /// One interface's table.
 fn nic_table(h: &mut String, n: &Nic, lang: Lang) {
-    let t = |ja: &'static str, en: &'static str| lang.pick(ja, en);
-    let unknown = t("記録なし", "not recorded");
+    let t = |text: Text| text.get(lang);
+    let unknown = t(txt::NOT_RECORDED);
     let _ = writeln!(h, "<table>");
-    row(h, t("インターフェース", "Interface"), &esc(&n.name));
+    row(h, t(txt::INTERFACE), &esc(&n.name));
     let mac = match &n.mac {
         Some(m) => esc(m),
-        None => format!(
-            "{unknown} <span class=\"note\">{}</span>",
-            t(
-                "（オフラインの Windows ディスクには記録されません。下の IP アドレスでスイッチ・ルーターの ARP 表や DHCP の払い出し記録から調べてください）",
-                "(an offline Windows disk does not record it: look the IP address below up in the switch's or router's ARP table, or in the DHCP leases)",
-            )
-        ),
+        None => format!("{unknown} <span class=\"note\">{}</span>", t(txt::AN_OFFLINE_WINDOWS_DISK_DOES_NOT)),
     };
-    row(h, t("MAC アドレス", "MAC address"), &mac);
-    row(h, t("IP アドレス", "IP addresses"), &esc(&n.addresses.join(", ")));
-    row(h, t("デフォルトゲートウェイ", "Default gateway"), &esc(n.gateway.as_deref().unwrap_or("-")));
+    row(h, t(txt::MAC_ADDRESS), &mac);
+    row(h, t(txt::IP_ADDRESSES), &esc(&n.addresses.join(", ")));
+    row(h, t(txt::DEFAULT_GATEWAY), &esc(n.gateway.as_deref().unwrap_or("-")));
     if let Some(d) = &n.dhcp_server {
-        row(h, t("DHCP サーバー", "DHCP server"), &esc(d));
+        row(h, t(txt::DHCP_SERVER), &esc(d));
     }
     let _ = writeln!(h, "</table>");
 }
 
 /// Where the isolation stands, as table rows.
 fn isolation_rows(h: &mut String, isolation: Option<&State>, lang: Lang) {
-    let t = |ja: &'static str, en: &'static str| lang.pick(ja, en);
+    let t = |text: Text| text.get(lang);
     match isolation {
-        None => row(
-            h,
-            t("状態", "State"),
-            t("端末上での隔離はまだ記録されていません", "no isolation on the endpoint is on record yet"),
-        ),
+        None => row(h, t(txt::STATE), t(txt::NO_ISOLATION_ON_THE_ENDPOINT_IS)),
         Some(i) => {
             // What "confirmed" means depends on the mode: probes both ways on a live host, the
             // values read back from the hives on an offline Windows disk.
             let state = match (i.action.as_str(), i.verified, i.mode.as_str()) {
-                ("apply", Some(true), "offline-windows") => t(
-                    "隔離を書き込み済み（ハイブを読み直して確認。次の起動から有効）",
-                    "isolation written (hives read back; in effect from the next boot)",
-                ),
-                ("apply", Some(true), _) => t("隔離中（双方向で確認済み）", "isolated (confirmed both ways)"),
-                ("apply", Some(false), _) => t("隔離を適用したが確認できず", "isolation applied, NOT confirmed"),
-                ("apply", None, _) => t("隔離を適用（未確認）", "isolation applied (not yet confirmed)"),
-                _ => t("解除済み", "released"),
+                ("apply", Some(true), "offline-windows") => t(txt::ISOLATION_WRITTEN_HIVES_READ_BACK_IN),
+                ("apply", Some(true), _) => t(txt::ISOLATED_CONFIRMED_BOTH_WAYS),
+                ("apply", Some(false), _) => t(txt::ISOLATION_APPLIED_NOT_CONFIRMED),
+                ("apply", None, _) => t(txt::ISOLATION_APPLIED_NOT_YET_CONFIRMED),
+                _ => t(txt::RELEASED),
             };
-            row(h, t("状態", "State"), state);
-            row(h, t("方法", "Mode"), &esc(&i.mode));
-            row(h, t("実施者・日時 (UTC)", "By, when (UTC)"), &format!("{} / {}", esc(&i.actor), esc(&i.utc)));
+            row(h, t(txt::STATE), state);
+            row(h, t(txt::MODE), &esc(&i.mode));
+            row(h, t(txt::BY_WHEN_UTC), &format!("{} / {}", esc(&i.actor), esc(&i.utc)));
             let allow = if i.allow.is_empty() { "-".to_string() } else { esc(&i.allow.join(", ")) };
-            row(h, t("隔離中も通す管理用の宛先", "Management addresses kept reachable"), &allow);
+            row(h, t(txt::MANAGEMENT_ADDRESSES_KEPT_REACHABLE), &allow);
         }
     }
 }

@@ -4,6 +4,8 @@
 //! from that log and never kept anywhere else. This module reads playbooks and the case; it
 //! writes only through [`CaseWriter`].
 
+use crate::playbook::strings as txt;
+
 mod record;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,12 +86,12 @@ impl Who {
     /// Label for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Who::Staff => lang.pick("職員", "staff"),
-            Who::Responder => lang.pick("対応チーム", "responders"),
-            Who::It => lang.pick("情報システム担当", "IT"),
-            Who::Manager => lang.pick("管理者・責任者", "management"),
-            Who::Vendor => lang.pick("保守会社", "vendor"),
-            Who::Network => lang.pick("ネットワーク担当", "network team"),
+            Who::Staff => txt::STAFF.get(lang),
+            Who::Responder => txt::RESPONDERS.get(lang),
+            Who::It => txt::IT.get(lang),
+            Who::Manager => txt::MANAGEMENT.get(lang),
+            Who::Vendor => txt::VENDOR.get(lang),
+            Who::Network => txt::NETWORK_TEAM.get(lang),
         }
     }
 }
@@ -124,16 +126,16 @@ impl Action {
     /// Label for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Action::Sources => lang.pick("ディスク一覧", "list disks"),
-            Action::Collect => lang.pick("証拠の収集", "collect evidence"),
-            Action::Scan => lang.pick("YARA-X 検査", "YARA-X scan"),
-            Action::Analyze => lang.pick("痕跡の解析", "analyse artefacts"),
-            Action::Isolate => lang.pick("隔離", "isolate"),
-            Action::Backup => lang.pick("バックアップ検証", "verify backups"),
-            Action::Report => lang.pick("報告書の作成", "write reports"),
-            Action::NetworkSheet => lang.pick("遮断依頼票", "network sheet"),
-            Action::Note => lang.pick("メモを記録", "record a note"),
-            Action::Call => lang.pick("連絡", "call"),
+            Action::Sources => txt::LIST_DISKS.get(lang),
+            Action::Collect => txt::COLLECT_EVIDENCE.get(lang),
+            Action::Scan => txt::YARA_X_SCAN.get(lang),
+            Action::Analyze => txt::ANALYSE_ARTEFACTS.get(lang),
+            Action::Isolate => txt::ISOLATE.get(lang),
+            Action::Backup => txt::VERIFY_BACKUPS.get(lang),
+            Action::Report => txt::WRITE_REPORTS.get(lang),
+            Action::NetworkSheet => txt::NETWORK_SHEET.get(lang),
+            Action::Note => txt::RECORD_A_NOTE.get(lang),
+            Action::Call => txt::CALL.get(lang),
         }
     }
 }
@@ -351,6 +353,7 @@ pub fn check(writer: &CaseWriter, pb: &Playbook, step: &Step, done: bool, note: 
     writer.record(NewEntry::new(action, &format!("playbook:{}", pb.id), detail))
 }
 
+pub mod strings;
 #[cfg(test)]
 mod tests;
 

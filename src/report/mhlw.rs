@@ -6,53 +6,41 @@ use super::doc::{Block, Doc};
 use super::model::{Field, Incident};
 use super::ppc;
 use crate::lang::Lang;
+use crate::lang::Text;
+use crate::report::strings as txt;
 
 fn or_unset(v: Option<String>, lang: Lang, fill: &str) -> String {
-    v.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| match lang {
-        Lang::Ja => format!("[未確定] incident.toml の {fill} に記入"),
-        Lang::En => format!("[undetermined] fill in {fill} in incident.toml"),
-    })
+    v.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| txt::MHLW_UNDETERMINED.fill(lang, &[("key", &fill)]))
 }
 
 fn field(f: &Field, lang: Lang) -> String {
-    f.value.clone().unwrap_or_else(|| lang.pick("[未設定]", "[not set]").into())
+    f.value.clone().unwrap_or_else(|| txt::NOT_SET.get(lang).into())
 }
 
 /// The report as blocks.
 pub fn doc(m: &Incident, lang: Lang) -> Doc {
-    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
-    let mut d = Doc {
-        title: t(
-            "厚生労働省への報告（医療機関のサイバー攻撃被害）",
-            "Report to the Ministry of Health, Labour and Welfare (cyber attack on a medical institution)",
-        ),
-        lang: lang.code(),
-        blocks: Vec::new(),
-    };
+    let t = |text: Text| text.get(lang).to_string();
+    let mut d = Doc { title: t(txt::REPORT_TO_THE_MINISTRY_OF_HEALTH), lang: lang.code(), blocks: Vec::new() };
     let h = |k: &str| m.hospital.get(k).map(|f| field(f, lang)).unwrap_or_default();
-    d.push(Block::List(vec![format!(
-        "{}: {}",
-        t("提出先", "Submit to"),
-        m.desk(crate::config::ContactRole::Mhlw, lang)
-    )]));
-    d.push(Block::Heading(1, t("1. 医療機関情報", "1. Institution")));
+    d.push(Block::List(vec![format!("{}: {}", t(txt::SUBMIT_TO), m.desk(crate::config::ContactRole::Mhlw, lang))]));
+    d.push(Block::Heading(1, t(txt::N1_INSTITUTION)));
     d.push(Block::Table(
-        vec![t("項目", "Item"), t("内容", "Value")],
+        vec![t(txt::ITEM), t(txt::VALUE)],
         vec![
-            vec![t("名称", "Name"), h("name")],
-            vec![t("開設者", "Founder"), h("founder")],
-            vec![t("所在地", "Address"), h("address")],
-            vec![t("管理者", "Administrator"), h("administrator")],
-            vec![t("担当者（医療情報システム安全管理責任者）", "Contact (security officer)"), h("security_officer")],
-            vec![t("連絡先", "Phone"), h("phone")],
+            vec![t(txt::NAME), h("name")],
+            vec![t(txt::FOUNDER), h("founder")],
+            vec![t(txt::ADDRESS), h("address")],
+            vec![t(txt::ADMINISTRATOR), h("administrator")],
+            vec![t(txt::CONTACT_SECURITY_OFFICER), h("security_officer")],
+            vec![t(txt::PHONE), h("phone")],
         ],
     ));
-    d.push(Block::Heading(1, t("2. 発生日時・覚知日時", "2. When")));
+    d.push(Block::Heading(1, t(txt::N2_WHEN)));
     d.push(Block::List(vec![
-        format!("{}: {}", t("覚知日時", "Became aware"), field(&m.aware_at, lang)),
+        format!("{}: {}", t(txt::BECAME_AWARE), field(&m.aware_at, lang)),
         format!(
             "{}: {}{}",
-            t("発生日時（証拠からの推定）", "Occurred (estimated from evidence)"),
+            t(txt::OCCURRED_ESTIMATED_FROM_EVIDENCE),
             field(&m.occurred_at, lang),
             if m.occurred_at.basis.is_empty() {
                 String::new()
@@ -61,37 +49,25 @@ pub fn doc(m: &Incident, lang: Lang) -> Doc {
             }
         ),
     ]));
-    d.push(Block::Heading(1, t("3. 発生場所・影響範囲", "3. Where, and how far")));
+    d.push(Block::Heading(1, t(txt::N3_WHERE_AND_HOW_FAR)));
     d.push(Block::Table(
-        vec![
-            t("端末", "Endpoint"),
-            "OS".into(),
-            t("IP アドレス", "IP addresses"),
-            t("暗号化", "Encrypted"),
-            t("脅迫文", "Notes"),
-            t("隔離", "Isolation"),
-        ],
+        vec![t(txt::ENDPOINT), "OS".into(), t(txt::IP_ADDRESSES), t(txt::ENCRYPTED), t(txt::NOTES), t(txt::ISOLATION)],
         m.endpoints.iter().map(|e| endpoint_row(e, lang)).collect(),
     ));
-    d.push(Block::Heading(1, t("4. 被害状況", "4. Damage")));
+    d.push(Block::Heading(1, t(txt::N4_DAMAGE)));
     let families = m.families();
     d.push(Block::List(vec![
-        format!(
-            "{}: {} / {}",
-            t("暗号化されたファイル / 影響を受けた端末", "Encrypted files / affected endpoints"),
-            m.encrypted_files(),
-            m.affected().len()
-        ),
-        format!("{}: {}", t("脅迫文", "Ransom notes"), m.ransom_notes()),
+        format!("{}: {} / {}", t(txt::ENCRYPTED_FILES_AFFECTED_ENDPOINTS), m.encrypted_files(), m.affected().len()),
+        format!("{}: {}", t(txt::RANSOM_NOTES), m.ransom_notes()),
         format!(
             "{}: {}",
-            t("ランサムウェアの種類（推定）", "Family (estimated)"),
-            if families.is_empty() { t("未確定", "undetermined") } else { families.join(", ") }
+            t(txt::FAMILY_ESTIMATED),
+            if families.is_empty() { t(txt::UNDETERMINED) } else { families.join(", ") }
         ),
     ]));
-    d.push(Block::Heading(1, t("5. 診療への影響", "5. Impact on care")));
+    d.push(Block::Heading(1, t(txt::N5_IMPACT_ON_CARE)));
     d.push(Block::Para(or_unset(m.input.care_impact.clone(), lang, "care_impact")));
-    d.push(Block::Heading(1, t("6. 個人情報漏えいのおそれ", "6. Risk of a personal data leak")));
+    d.push(Block::Heading(1, t(txt::N6_RISK_OF_A_PERSONAL_DATA)));
     let trig = ppc::triggers(m);
     d.push(Block::List(
         trig.iter()
@@ -99,54 +75,44 @@ pub fn doc(m: &Incident, lang: Lang) -> Doc {
             .map(|x| format!("{}: {}", lang.pick(&x.title.0, &x.title.1), lang.pick(&x.why.0, &x.why.1)))
             .collect(),
     ));
-    d.push(Block::Para(t(
-        "個人情報保護委員会への漏えい等報告は別紙（ppc-sokuho / ppc-kakuho）",
-        "The PPC breach report is attached separately (ppc-sokuho / ppc-kakuho)",
-    )));
-    d.push(Block::Heading(1, t("7. 攻撃経路（証拠に基づく推定）", "7. Way in (estimated from evidence)")));
+    d.push(Block::Para(t(txt::THE_PPC_BREACH_REPORT_IS_ATTACHED)));
+    d.push(Block::Heading(1, t(txt::N7_WAY_IN_ESTIMATED_FROM_EVIDENCE)));
     entry_blocks(&mut d, m, lang);
-    d.push(Block::Heading(1, t("8. 対応状況", "8. Response so far")));
+    d.push(Block::Heading(1, t(txt::N8_RESPONSE_SO_FAR)));
     let mut done: Vec<String> = m
         .endpoints
         .iter()
         .filter_map(|e| {
             let mode = e.isolation_mode.clone()?;
-            let state =
-                if e.isolated == Some(true) { t("隔離中", "isolated") } else { t("解除済み", "released") };
+            let state = if e.isolated == Some(true) { t(txt::ISOLATED) } else { t(txt::RELEASED) };
             Some(format!("{}: {state}（{mode}）", e.id))
         })
         .collect();
-    done.extend(m.preserved.iter().filter(|p| p.files > 0).map(|p| match lang {
-        Lang::Ja => format!("{}: 証拠保全 {} ファイル（SHA-256 付き、記録の連鎖に記載）", p.endpoint, p.files),
-        Lang::En => {
-            format!("{}: evidence preserved, {} files (with SHA-256, on the custody record)", p.endpoint, p.files)
-        }
-    }));
-    done.extend(m.notes.iter().map(|n| format!("{}: {n}", t("記録", "note"))));
+    done.extend(
+        m.preserved
+            .iter()
+            .filter(|p| p.files > 0)
+            .map(|p| txt::MHLW_PRESERVED.fill(lang, &[("endpoint", &p.endpoint), ("files", &p.files)])),
+    );
+    done.extend(m.notes.iter().map(|n| format!("{}: {n}", t(txt::NOTE))));
     if done.is_empty() {
-        done.push(t(
-            "[未確定] 隔離・証拠保全・連絡の記録はまだありません（連絡したことは shodo case note で記録）",
-            "[undetermined] no isolation, preservation or contact on record yet (record calls with shodo case note)",
-        ));
+        done.push(t(txt::UNDETERMINED_NO_ISOLATION_PRESERVATION_OR_CONTACT));
     }
     d.push(Block::List(done));
-    d.push(Block::Heading(
-        1,
-        t("9. 復旧見込み（バックアップの検証結果）", "9. Recovery outlook (backup verification)"),
-    ));
+    d.push(Block::Heading(1, t(txt::N9_RECOVERY_OUTLOOK_BACKUP_VERIFICATION)));
     d.push(Block::List(backup_lines(m, lang)));
-    d.push(Block::Heading(1, t("10. 公表予定", "10. Public announcement")));
+    d.push(Block::Heading(1, t(txt::N10_PUBLIC_ANNOUNCEMENT)));
     d.push(Block::Para(or_unset(m.input.publication.clone(), lang, "publication")));
-    d.push(Block::Heading(1, t("11. 再発防止策", "11. Measures against recurrence")));
+    d.push(Block::Heading(1, t(txt::N11_MEASURES_AGAINST_RECURRENCE)));
     d.push(Block::Para(or_unset(m.input.measures.clone(), lang, "measures")));
     d
 }
 
 fn endpoint_row(e: &super::model::EndpointFacts, lang: Lang) -> Vec<String> {
     let isolation = match (e.isolated, &e.isolation_mode) {
-        (Some(true), Some(m)) => format!("{} ({m})", lang.pick("隔離中", "isolated")),
-        (Some(false), Some(m)) => format!("{} ({m})", lang.pick("解除済み", "released")),
-        _ => lang.pick("なし", "none").into(),
+        (Some(true), Some(m)) => format!("{} ({m})", txt::ISOLATED.get(lang)),
+        (Some(false), Some(m)) => format!("{} ({m})", txt::RELEASED.get(lang)),
+        _ => txt::NONE.get(lang).into(),
     };
     vec![
         e.hostname.clone().map_or_else(|| e.id.clone(), |h| format!("{h} ({})", e.id)),
@@ -161,16 +127,16 @@ fn endpoint_row(e: &super::model::EndpointFacts, lang: Lang) -> Vec<String> {
 /// The ways in found (connection points, logons from outside) as a table, or that none were.
 pub(super) fn entry_blocks(d: &mut Doc, m: &Incident, lang: Lang) {
     if m.entry_points.is_empty() {
-        d.push(Block::Warn(lang.pick("[未確定] 外部接続点・外部からのログオンは証拠から見つかっていません（解析 analyze の実施を確認）", "[undetermined] no external connection point or inbound logon found in the evidence (check that analyze ran)").into()));
+        d.push(Block::Warn(txt::UNDETERMINED_NO_EXTERNAL_CONNECTION_POINT_OR.get(lang).into()));
         return;
     }
     d.push(Block::Table(
         vec![
-            lang.pick("端末", "Endpoint").into(),
-            lang.pick("種類", "Kind").into(),
-            lang.pick("名前・アドレス", "Name / address").into(),
-            lang.pick("日時", "Time").into(),
-            lang.pick("根拠", "Evidence").into(),
+            txt::ENDPOINT.get(lang).into(),
+            txt::KIND.get(lang).into(),
+            txt::NAME_ADDRESS.get(lang).into(),
+            txt::TIME.get(lang).into(),
+            txt::EVIDENCE.get(lang).into(),
         ],
         m.entry_points
             .iter()
@@ -189,30 +155,15 @@ pub(super) fn entry_blocks(d: &mut Doc, m: &Incident, lang: Lang) {
 
 fn backup_lines(m: &Incident, lang: Lang) -> Vec<String> {
     if m.backups.is_empty() {
-        return vec![
-            lang.pick(
-                "[未確定] バックアップはまだ検証されていません（shodo backup verify）",
-                "[undetermined] no backup verified yet (shodo backup verify)",
-            )
-            .into(),
-        ];
+        return vec![txt::UNDETERMINED_NO_BACKUP_VERIFIED_YET_SHODO.get(lang).into()];
     }
     m.backups
         .iter()
         .map(|b| {
-            let clean = b.last_clean.clone().unwrap_or_else(|| lang.pick("なし", "none").into());
-            match lang {
-                Lang::Ja => format!(
-                    "{}: 最後のクリーンな世代 {clean}{}",
-                    b.medium,
-                    b.first_bad.as_ref().map(|f| format!("、侵害の兆候がある最初の世代 {f}")).unwrap_or_default()
-                ),
-                Lang::En => format!(
-                    "{}: last clean generation {clean}{}",
-                    b.medium,
-                    b.first_bad.as_ref().map(|f| format!(", first with signs of compromise {f}")).unwrap_or_default()
-                ),
-            }
+            let clean = b.last_clean.clone().unwrap_or_else(|| txt::NONE.get(lang).into());
+            let bad = b.first_bad.as_ref().map(|f| txt::MHLW_FIRST_BAD.fill(lang, &[("generation", f)]));
+            txt::MHLW_LAST_CLEAN
+                .fill(lang, &[("medium", &b.medium), ("clean", &clean), ("bad", &bad.unwrap_or_default())])
         })
         .collect()
 }

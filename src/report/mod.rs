@@ -17,6 +17,7 @@ pub mod qr;
 pub mod review;
 pub mod sheet;
 pub mod stix;
+pub mod strings;
 
 use std::path::Path;
 

@@ -3,6 +3,7 @@
 //! from — the evidence, the operator, or 未確定 — and 発生日時 (estimated from evidence, with the
 //! evidence behind it) is kept apart from 覚知日時 (recorded by the operator). Times are JST.
 
+use crate::report::strings as txt;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -225,9 +226,7 @@ impl Incident {
     pub fn desk(&self, role: crate::config::ContactRole, lang: crate::lang::Lang) -> String {
         match self.contacts.iter().find(|c| c.role == role) {
             Some(c) if c.contact.is_some() => crate::case::contact_text(c, lang),
-            _ => lang
-                .pick("[未設定] shodo.toml の [contacts] に記入", "[not set] fill in [contacts] in shodo.toml")
-                .into(),
+            _ => txt::NOT_SET_FILL_IN_CONTACTS_IN.get(lang).into(),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! the timeline, the indicators (ransom-note contact points, hashes), the evidence list with
 //! SHA-256 and who preserved what when, the systems, and what was not preserved.
 
+use crate::lang::Text;
+use crate::report::strings as txt;
 use std::path::Path;
 
 use serde_json::Value;
@@ -64,19 +66,16 @@ pub fn timeline(dir: &Path, m: &Incident, lang: Lang) -> Vec<Vec<String>> {
 /// The timeline's critical and high rows as a table (the first TIMELINE_ROWS; all are in
 /// timeline.csv), or what to do while there is none.
 pub(super) fn timeline_blocks(d: &mut Doc, dir: &Path, m: &Incident, lang: Lang) {
-    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let t = |text: Text| text.get(lang).to_string();
     let rows = timeline(dir, m, lang);
     if rows.len() > TIMELINE_ROWS {
-        d.push(Block::Para(format!("{} {} / {}: timeline.csv", TIMELINE_ROWS, t("件を表示", "shown"), rows.len())));
+        d.push(Block::Para(format!("{} {} / {}: timeline.csv", TIMELINE_ROWS, t(txt::SHOWN), rows.len())));
     }
     if rows.is_empty() {
-        d.push(Block::Warn(t(
-            "[未確定] 時系列がありません（端末ごとに analyze を実施すると入ります）",
-            "[undetermined] no timeline yet (run analyze for each endpoint)",
-        )));
+        d.push(Block::Warn(t(txt::UNDETERMINED_NO_TIMELINE_YET_RUN_ANALYZE)));
     } else {
         d.push(Block::Table(
-            vec![t("日時 (UTC)", "Time (UTC)"), t("端末", "Endpoint"), t("重大度", "Severity"), t("内容", "What")],
+            vec![t(txt::TIME_UTC), t(txt::ENDPOINT), t(txt::SEVERITY), t(txt::WHAT)],
             rows.into_iter().take(TIMELINE_ROWS).collect(),
         ));
     }
@@ -84,43 +83,35 @@ pub(super) fn timeline_blocks(d: &mut Doc, dir: &Path, m: &Incident, lang: Lang)
 
 /// The report as blocks.
 pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
-    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
-    let mut d = Doc {
-        title: t("警察への相談資料（サイバー犯罪被害）", "Material for the police (cybercrime)"),
-        lang: lang.code(),
-        blocks: Vec::new(),
-    };
-    let hospital = m.hospital.get("name").and_then(|f| f.value.clone()).unwrap_or_else(|| t("[未設定]", "[not set]"));
-    d.push(Block::List(vec![format!(
-        "{}: {}",
-        t("相談先", "Contact"),
-        m.desk(crate::config::ContactRole::Police, lang)
-    )]));
-    d.push(Block::Heading(1, t("1. 概要（5W1H）", "1. Summary (5W1H)")));
+    let t = |text: Text| text.get(lang).to_string();
+    let mut d = Doc { title: t(txt::MATERIAL_FOR_THE_POLICE_CYBERCRIME), lang: lang.code(), blocks: Vec::new() };
+    let hospital = m.hospital.get("name").and_then(|f| f.value.clone()).unwrap_or_else(|| t(txt::NOT_SET));
+    d.push(Block::List(vec![format!("{}: {}", t(txt::CONTACT), m.desk(crate::config::ContactRole::Police, lang))]));
+    d.push(Block::Heading(1, t(txt::N1_SUMMARY_5W1H)));
     let families = m.families();
     let contacts: Vec<String> =
         m.iocs.iter().filter(|i| i.kind != "sha256").map(|i| format!("{} {}", i.kind, i.value)).collect();
     let ways: Vec<String> = m.entry_points.iter().map(|p| format!("{} {} ({})", p.kind, p.name, p.endpoint)).collect();
-    let unknown = t("不明", "unknown");
+    let unknown = t(txt::UNKNOWN);
     d.push(Block::Table(
-        vec![t("項目", "Item"), t("内容", "Value")],
+        vec![t(txt::ITEM), t(txt::VALUE)],
         vec![
             vec![
-                t("いつ", "When"),
+                t(txt::WHEN),
                 format!(
                     "{}: {} / {}: {}",
-                    t("発生（推定）", "occurred (est.)"),
+                    t(txt::OCCURRED_EST),
                     m.occurred_at.value.clone().unwrap_or_else(|| unknown.clone()),
-                    t("覚知", "aware"),
+                    t(txt::AWARE),
                     m.aware_at.value.clone().unwrap_or_else(|| unknown.clone())
                 ),
             ],
             vec![
-                t("どこで", "Where"),
+                t(txt::WHERE),
                 format!("{hospital}: {}", m.affected().iter().map(|e| e.id.clone()).collect::<Vec<_>>().join(", ")),
             ],
             vec![
-                t("誰が", "Who"),
+                t(txt::WHO),
                 format!(
                     "{}{}",
                     if families.is_empty() { unknown.clone() } else { families.join(", ") },
@@ -128,59 +119,42 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
                 ),
             ],
             vec![
-                t("何を", "What"),
+                t(txt::WHAT_2),
                 format!(
                     "{}: {} / {}: {}",
-                    t("暗号化されたファイル", "encrypted files"),
+                    t(txt::ENCRYPTED_FILES),
                     m.encrypted_files(),
-                    t("脅迫文", "ransom notes"),
+                    t(txt::RANSOM_NOTES_2),
                     m.ransom_notes()
                 ),
             ],
             vec![
-                t("なぜ", "Why"),
-                if m.ransom_notes() > 0 {
-                    t("身代金の要求（脅迫文による）", "ransom demand (from the notes)")
-                } else {
-                    unknown.clone()
-                },
+                t(txt::WHY),
+                if m.ransom_notes() > 0 { t(txt::RANSOM_DEMAND_FROM_THE_NOTES) } else { unknown.clone() },
             ],
-            vec![t("どのように", "How"), if ways.is_empty() { unknown.clone() } else { ways.join("\n") }],
+            vec![t(txt::HOW), if ways.is_empty() { unknown.clone() } else { ways.join("\n") }],
         ],
     ));
-    d.push(Block::Heading(1, t("2. 時系列（重大・高の事象）", "2. Timeline (critical and high)")));
+    d.push(Block::Heading(1, t(txt::N2_TIMELINE_CRITICAL_AND_HIGH)));
     timeline_blocks(&mut d, dir, m, lang);
-    d.push(Block::Heading(1, t("3. 侵害の痕跡（IOC）", "3. Indicators of compromise")));
+    d.push(Block::Heading(1, t(txt::N3_INDICATORS_OF_COMPROMISE)));
     d.push(Block::Table(
-        vec![t("種類", "Kind"), t("値", "Value"), t("確認場所", "Seen in")],
+        vec![t(txt::KIND), t(txt::VALUE_2), t(txt::SEEN_IN)],
         m.iocs.iter().map(|i| vec![i.kind.clone(), i.value.clone(), i.seen_in.join("\n")]).collect(),
     ));
-    d.push(Block::Heading(1, t("4. 保全した証拠と保全の記録", "4. Evidence preserved, and by whom")));
-    d.push(Block::Para(format!(
-        "{} {EVIDENCE_LIST}（{}）",
-        t("全ファイルの一覧と SHA-256:", "every file with its SHA-256:"),
-        t("同じフォルダ", "same folder")
-    )));
+    d.push(Block::Heading(1, t(txt::N4_EVIDENCE_PRESERVED_AND_BY_WHOM)));
+    d.push(Block::Para(format!("{} {EVIDENCE_LIST}（{}）", t(txt::EVERY_FILE_WITH_ITS_SHA_256), t(txt::SAME_FOLDER))));
     d.push(Block::Table(
-        vec![
-            t("端末", "Endpoint"),
-            t("ファイル数", "Files"),
-            t("バイト", "Bytes"),
-            t("保全の記録（日時・担当・操作）", "Custody (time, who, what)"),
-        ],
+        vec![t(txt::ENDPOINT), t(txt::FILES), t(txt::BYTES), t(txt::CUSTODY_TIME_WHO_WHAT)],
         m.preserved
             .iter()
             .map(|p| vec![p.endpoint.clone(), p.files.to_string(), p.bytes.to_string(), p.by.join("\n")])
             .collect(),
     ));
-    d.push(Block::Para(format!(
-        "{}: {}",
-        t("記録の連鎖（custody.jsonl）の件数", "entries in the custody log (custody.jsonl)"),
-        m.custody_entries
-    )));
-    d.push(Block::Heading(1, t("5. システムの概要", "5. Systems")));
+    d.push(Block::Para(format!("{}: {}", t(txt::ENTRIES_IN_THE_CUSTODY_LOG_CUSTODY), m.custody_entries)));
+    d.push(Block::Heading(1, t(txt::N5_SYSTEMS)));
     d.push(Block::Table(
-        vec![t("端末", "Endpoint"), t("ホスト名", "Host name"), "OS".into(), t("IP アドレス", "IP addresses")],
+        vec![t(txt::ENDPOINT), t(txt::HOST_NAME), "OS".into(), t(txt::IP_ADDRESSES)],
         m.endpoints
             .iter()
             .map(|e| {
@@ -193,14 +167,14 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
             })
             .collect(),
     ));
-    d.push(Block::Heading(1, t("6. 保全できなかったもの", "6. What was not preserved")));
+    d.push(Block::Heading(1, t(txt::N6_WHAT_WAS_NOT_PRESERVED)));
     let missing: Vec<String> = m
         .preserved
         .iter()
         .flat_map(|p| p.not_collected.iter().map(move |(why, n)| format!("{}: {why} × {n}", p.endpoint)))
         .collect();
     d.push(Block::List(if missing.is_empty() {
-        vec![t("なし（収集対象はすべて保全）", "none (everything targeted was preserved)")]
+        vec![t(txt::NONE_EVERYTHING_TARGETED_WAS_PRESERVED)]
     } else {
         missing
     }));

@@ -6,12 +6,13 @@ use super::doc::esc;
 use crate::config::{ContactRole, EffectiveContact, Origin};
 use crate::lang::Lang;
 use crate::playbook::{Action, Playbook, Setting};
+use crate::report::strings as txt;
 
 /// The poster as one self-contained HTML page, for the hospital `setting` describes.
 pub fn html(pb: &Playbook, setting: &Setting, lang: Lang) -> String {
     let contacts = setting.contacts.as_slice();
-    let title = lang.pick("サイバー攻撃を受けた疑いがあるとき", "If a cyber attack is suspected");
-    let sub = lang.pick("院内掲示用 — この順に行ってください", "To be posted — do these in order");
+    let title = txt::IF_A_CYBER_ATTACK_IS_SUSPECTED.get(lang);
+    let sub = txt::TO_BE_POSTED_DO_THESE_IN.get(lang);
     let mut body = format!("<h1>{}</h1>\n<p class=\"sub\">{}</p>\n", esc(title), esc(sub));
     if let Some(h) = &setting.hospital {
         body.push_str(&format!("<p class=\"hospital\">{}</p>\n", esc(h)));
@@ -65,28 +66,20 @@ fn in_house(s: &Setting, lang: Lang) -> String {
     };
     format!(
         "<h2>{}</h2>\n<table>\n{}{}</table>\n",
-        esc(lang.pick("院内の連絡先", "In the hospital")),
-        row(
-            lang.pick("医療情報システム安全管理責任者", "Security officer for medical information systems"),
-            &s.officer
-        ),
-        row(lang.pick("病院代表", "Hospital switchboard"), &s.phone)
+        esc(txt::IN_THE_HOSPITAL.get(lang)),
+        row(txt::SECURITY_OFFICER_FOR_MEDICAL_INFORMATION_SYSTEMS.get(lang), &s.officer),
+        row(txt::HOSPITAL_SWITCHBOARD.get(lang), &s.phone)
     )
 }
 
 fn contact_table(contacts: &[EffectiveContact], lang: Lang) -> String {
-    let mut out = format!("<h2>{}</h2>\n<table>\n", esc(lang.pick("院外の連絡先", "Outside the hospital")));
+    let mut out = format!("<h2>{}</h2>\n<table>\n", esc(txt::OUTSIDE_THE_HOSPITAL.get(lang)));
     for c in contacts {
         let (text, class) = match (&c.contact, &c.origin) {
             (None, _) => (BLANK.to_string(), ""),
             (Some(k), Origin::Configured) => (esc(&contact_line(k)), ""),
             (Some(k), Origin::Default { source_date, .. }) => {
-                let mark = match lang {
-                    Lang::Ja => format!("（同梱の既定値: {source_date} 時点の公開情報。掲示の前に確かめてください）"),
-                    Lang::En => {
-                        format!("(shipped default: public information as of {source_date}; check it before posting)")
-                    }
-                };
+                let mark = txt::POSTER_SHIPPED_DEFAULT.fill(lang, &[("date", source_date)]);
                 (format!("{} <small>{}</small>", esc(&contact_line(k)), esc(&mark)), " class=\"unverified\"")
             }
             (Some(k), Origin::Unset) => (esc(&contact_line(k)), ""),
@@ -105,10 +98,7 @@ fn contact_line(k: &crate::config::Contact) -> String {
 
 fn footer(pb: &Playbook, lang: Lang) -> String {
     let sources = pb.sources.join(" / ");
-    match lang {
-        Lang::Ja => format!("shodo 手順書「{}」版 {} に基づく。出典: {sources}", pb.title.ja, pb.version),
-        Lang::En => format!("From shodo playbook \"{}\", version {}. Sources: {sources}", pb.title.en, pb.version),
-    }
+    txt::POSTER_FOOTER.fill(lang, &[("title", &pb.title.pick(lang)), ("version", &pb.version), ("sources", &sources)])
 }
 
 const STYLE: &str = "@page { size: A4; margin: 12mm; }\n\

@@ -5,6 +5,8 @@
 //! the due dates counted from 覚知日時: 速報 about 3–5 days (PPC guideline 通則編 3-5-3-3), 確報
 //! within 60 days when the act was 不正の目的 (第8条第2項), else 30.
 
+use crate::lang::Text;
+use crate::report::strings as txt;
 use serde::Serialize;
 
 use super::doc::{Block, Doc};
@@ -329,30 +331,24 @@ fn measures(m: &Incident) -> Item {
 
 /// The report as blocks.
 pub fn doc(m: &Incident, stage: Stage, lang: Lang) -> Doc {
-    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let t = |text: Text| text.get(lang).to_string();
     let title = match stage {
-        Stage::Sokuho => t(
-            "個人情報保護委員会 漏えい等報告（速報）",
-            "Personal Information Protection Commission: breach report (preliminary)",
-        ),
-        Stage::Kakuho => t(
-            "個人情報保護委員会 漏えい等報告（確報）",
-            "Personal Information Protection Commission: breach report (final)",
-        ),
+        Stage::Sokuho => t(txt::PERSONAL_INFORMATION_PROTECTION_COMMISSION_BREACH_REPORT),
+        Stage::Kakuho => t(txt::PERSONAL_INFORMATION_PROTECTION_COMMISSION_BREACH_REPORT_2),
     };
     let mut d = Doc { title, lang: lang.code(), blocks: Vec::new() };
-    d.push(Block::Table(vec![t("項目", "Item"), t("内容", "Value")], header_rows(m, lang)));
-    let mut lines = vec![format!("{}: {}", t("提出先", "Submit to"), m.desk(crate::config::ContactRole::Ppc, lang))];
+    d.push(Block::Table(vec![t(txt::ITEM), t(txt::VALUE)], header_rows(m, lang)));
+    let mut lines = vec![format!("{}: {}", t(txt::SUBMIT_TO), m.desk(crate::config::ContactRole::Ppc, lang))];
     lines.extend(deadline_lines(m, stage, lang));
     d.push(Block::List(lines));
-    d.push(Block::Heading(1, t("報告義務の該当（施行規則 第7条）", "Why a report is due (Enforcement Rules, Art. 7)")));
+    d.push(Block::Heading(1, t(txt::WHY_A_REPORT_IS_DUE_ENFORCEMENT)));
     let rows = triggers(m)
         .into_iter()
         .map(|tr| {
             let applies = match tr.applies {
-                Some(true) => t("該当", "applies"),
-                Some(false) => t("非該当", "does not apply"),
-                None => t("判断不可（要確認）", "cannot be told yet"),
+                Some(true) => t(txt::APPLIES),
+                Some(false) => t(txt::DOES_NOT_APPLY),
+                None => t(txt::CANNOT_BE_TOLD_YET),
             };
             vec![
                 format!("{}", tr.number),
@@ -362,8 +358,8 @@ pub fn doc(m: &Incident, stage: Stage, lang: Lang) -> Doc {
             ]
         })
         .collect();
-    d.push(Block::Table(vec![t("号", "No."), t("事態", "Case"), t("該当", "Applies"), t("理由", "Why")], rows));
-    d.push(Block::Heading(1, t("報告事項（施行規則 第8条第1項）", "What is reported (Enforcement Rules, Art. 8(1))")));
+    d.push(Block::Table(vec![t(txt::NO), t(txt::CASE_2), t(txt::APPLIES_2), t(txt::WHY_2)], rows));
+    d.push(Block::Heading(1, t(txt::WHAT_IS_REPORTED_ENFORCEMENT_RULES_ART)));
     for item in items(m) {
         item_blocks(&mut d, &item, stage, lang);
     }
@@ -371,68 +367,42 @@ pub fn doc(m: &Incident, stage: Stage, lang: Lang) -> Doc {
 }
 
 fn header_rows(m: &Incident, lang: Lang) -> Vec<Vec<String>> {
-    let shown = |f: &Field| f.value.clone().unwrap_or_else(|| lang.pick("[未設定]", "[not set]").to_string());
+    let shown = |f: &Field| f.value.clone().unwrap_or_else(|| txt::NOT_SET.get(lang).to_string());
     let h = |k: &str| m.hospital.get(k).map(shown).unwrap_or_default();
     vec![
-        vec![lang.pick("報告者（医療機関）", "Reporter (institution)").into(), h("name")],
-        vec![lang.pick("開設者", "Founder").into(), h("founder")],
-        vec![lang.pick("所在地", "Address").into(), h("address")],
-        vec![lang.pick("管理者", "Administrator").into(), h("administrator")],
-        vec![lang.pick("医療情報システム安全管理責任者", "Security officer").into(), h("security_officer")],
-        vec![lang.pick("電話", "Phone").into(), h("phone")],
-        vec![lang.pick("ケース", "Case").into(), m.case_id.clone()],
+        vec![txt::REPORTER_INSTITUTION.get(lang).into(), h("name")],
+        vec![txt::FOUNDER.get(lang).into(), h("founder")],
+        vec![txt::ADDRESS.get(lang).into(), h("address")],
+        vec![txt::ADMINISTRATOR.get(lang).into(), h("administrator")],
+        vec![txt::SECURITY_OFFICER.get(lang).into(), h("security_officer")],
+        vec![txt::PHONE_2.get(lang).into(), h("phone")],
+        vec![txt::CASE.get(lang).into(), m.case_id.clone()],
         vec![
-            lang.pick("覚知日時", "Became aware").into(),
-            m.aware_at.value.clone().unwrap_or_else(|| {
-                lang.pick("[未確定] shodo case init --aware で記録", "[undetermined] record it with case init --aware")
-                    .into()
-            }),
+            txt::BECAME_AWARE.get(lang).into(),
+            m.aware_at.value.clone().unwrap_or_else(|| txt::UNDETERMINED_RECORD_IT_WITH_CASE_INIT.get(lang).into()),
         ],
-        vec![lang.pick("発生日時（推定）", "Occurred (estimated)").into(), occurred(m, lang)],
-        vec![lang.pick("作成", "Made").into(), m.generated.clone()],
+        vec![txt::OCCURRED_ESTIMATED.get(lang).into(), occurred(m, lang)],
+        vec![txt::MADE.get(lang).into(), m.generated.clone()],
     ]
 }
 
 fn occurred(m: &Incident, lang: Lang) -> String {
     match &m.occurred_at.value {
-        Some(v) => format!("{v}（{}: {}）", lang.pick("根拠", "from"), m.occurred_at.basis.join("; ")),
-        None => lang.pick("[未確定]", "[undetermined]").into(),
+        Some(v) => format!("{v}（{}: {}）", txt::FROM.get(lang), m.occurred_at.basis.join("; ")),
+        None => txt::UNDETERMINED_2.get(lang).into(),
     }
 }
 
 fn deadline_lines(m: &Incident, stage: Stage, lang: Lang) -> Vec<String> {
     let Some(d) = &m.deadlines else {
-        return vec![
-            lang.pick(
-                "提出期限: 覚知日時が未記録のため計算できません",
-                "due dates: 覚知日時 not recorded, cannot be computed",
-            )
-            .into(),
-        ];
+        return vec![txt::DUE_DATES_NOT_RECORDED_CANNOT_BE.get(lang).into()];
     };
     let malicious = malicious(m).is_some();
     let kakuho = if malicious { d.ppc_kakuho } else { d.ppc_kakuho_not_malicious };
     let days = if malicious { 60 } else { 30 };
-    let sokuho = match lang {
-        Lang::Ja => format!(
-            "速報の目安: {}〜{}（覚知から概ね 3〜5 日、ガイドライン 通則編 3-5-3-3）",
-            d.ppc_sokuho_from, d.ppc_sokuho_to
-        ),
-        Lang::En => format!(
-            "preliminary report: {} to {} (about 3–5 days from awareness, PPC guideline 3-5-3-3)",
-            d.ppc_sokuho_from, d.ppc_sokuho_to
-        ),
-    };
-    let final_ = match lang {
-        Lang::Ja => format!(
-            "確報の期限: {kakuho}（覚知から {days} 日以内、施行規則 第8条第2項{}）",
-            if malicious { "、不正の目的のため" } else { "" }
-        ),
-        Lang::En => format!(
-            "final report due: {kakuho} (within {days} days of awareness, Enforcement Rules Art. 8(2){})",
-            if malicious { ", unlawful intent" } else { "" }
-        ),
-    };
+    let sokuho = txt::PPC_SOKUHO_WINDOW.fill(lang, &[("from", &d.ppc_sokuho_from), ("to", &d.ppc_sokuho_to)]);
+    let why = if malicious { txt::PPC_UNLAWFUL_INTENT.get(lang) } else { "" };
+    let final_ = txt::PPC_KAKUHO_DUE.fill(lang, &[("due", &kakuho), ("days", &days), ("why", &why)]);
     match stage {
         Stage::Sokuho => vec![sokuho, final_],
         Stage::Kakuho => vec![final_],
@@ -445,30 +415,18 @@ fn item_blocks(d: &mut Doc, item: &Item, stage: Stage, lang: Lang) {
         Some((ja, en)) => {
             d.push(Block::Para(lang.pick(ja, en).to_string()));
             let from = match item.source {
-                Source::Evidence => lang.pick("証拠から", "from the evidence"),
-                Source::Operator => lang.pick("入力から", "from the operator"),
-                Source::Undetermined => lang.pick("未確定", "undetermined"),
+                Source::Evidence => txt::FROM_THE_EVIDENCE.get(lang),
+                Source::Operator => txt::FROM_THE_OPERATOR.get(lang),
+                Source::Undetermined => txt::UNDETERMINED.get(lang),
             };
             let basis = if item.basis.is_empty() { String::new() } else { format!(": {}", item.basis.join("; ")) };
             d.push(Block::Para(format!("（{from}{basis}）")));
         }
         None => {
-            let fill = item
-                .fill
-                .map(|k| match lang {
-                    Lang::Ja => format!(" — incident.toml の {k} に記入"),
-                    Lang::En => format!(" — fill in {k} in incident.toml"),
-                })
-                .unwrap_or_default();
+            let fill = item.fill.map(|k| txt::PPC_FILL_IN.fill(lang, &[("key", &k)])).unwrap_or_default();
             let what = match stage {
-                Stage::Sokuho => lang.pick(
-                    "[未確定] 速報の時点で判明している範囲で記載",
-                    "[undetermined] give what is known at this time",
-                ),
-                Stage::Kakuho => lang.pick(
-                    "[未確定] 確報では確定した内容が必要です",
-                    "[undetermined] the final report needs this settled",
-                ),
+                Stage::Sokuho => txt::UNDETERMINED_GIVE_WHAT_IS_KNOWN_AT.get(lang),
+                Stage::Kakuho => txt::UNDETERMINED_THE_FINAL_REPORT_NEEDS_THIS.get(lang),
             };
             d.push(Block::Warn(format!("{what}{fill}")));
         }

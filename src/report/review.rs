@@ -2,6 +2,8 @@
 //! answered per endpoint by `analyze`, versioned data in `rules/checklist`) and the recurrence
 //! review (再発防止) that reads it with the timeline, the ways in and the backup verdicts.
 
+use crate::lang::Text;
+use crate::report::strings as txt;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -79,24 +81,18 @@ fn status_en(s: &str) -> &str {
 
 /// チェックリスト評価.
 pub fn checklist_doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
-    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let t = |text: Text| text.get(lang).to_string();
     let mut d = Doc {
-        title: t(
-            "チェックリスト評価（医療機関におけるサイバーセキュリティ対策チェックリスト）",
-            "Checklist assessment (MHLW cybersecurity checklist for medical institutions)",
-        ),
+        title: t(txt::CHECKLIST_ASSESSMENT_MHLW_CYBERSECURITY_CHECKLIST_FOR),
         lang: lang.code(),
         blocks: Vec::new(),
     };
     let (versions, rows) = checklist(dir, m);
     if rows.is_empty() {
-        d.push(Block::Warn(t(
-            "[未確定] 端末の解析（analyze）がまだ行われていないため評価できません",
-            "[undetermined] no endpoint has been analyzed yet",
-        )));
+        d.push(Block::Warn(t(txt::UNDETERMINED_NO_ENDPOINT_HAS_BEEN_ANALYZED)));
         return d;
     }
-    d.push(Block::Para(format!("{}: {}", t("版", "Version"), versions.join(", "))));
+    d.push(Block::Para(format!("{}: {}", t(txt::VERSION), versions.join(", "))));
     let status = |s: &str| if lang == Lang::Ja { s.to_string() } else { status_en(s).to_string() };
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -109,42 +105,24 @@ pub fn checklist_doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
             vec![r.id.clone(), r.text.clone(), status(r.overall()), why.join("\n")]
         })
         .collect();
-    d.push(Block::Table(
-        vec![
-            t("項目", "Item"),
-            t("内容", "Text"),
-            t("評価", "Assessment"),
-            t("端末ごとの根拠", "Per endpoint, with why"),
-        ],
-        table,
-    ));
+    d.push(Block::Table(vec![t(txt::ITEM), t(txt::TEXT), t(txt::ASSESSMENT), t(txt::PER_ENDPOINT_WITH_WHY)], table));
     d
 }
 
 /// 再発防止のための振り返り.
 pub fn recurrence_doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
-    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
-    let mut d =
-        Doc {
-            title: t("再発防止のための振り返り", "Recurrence review"), lang: lang.code(), blocks: Vec::new()
-        };
-    d.push(Block::Heading(1, t("1. 時系列", "1. Timeline")));
+    let t = |text: Text| text.get(lang).to_string();
+    let mut d = Doc { title: t(txt::RECURRENCE_REVIEW), lang: lang.code(), blocks: Vec::new() };
+    d.push(Block::Heading(1, t(txt::N1_TIMELINE)));
     super::police::timeline_blocks(&mut d, dir, m, lang);
-    d.push(Block::Heading(
-        1,
-        t("2. 侵入経路の仮説と根拠・外部接続点", "2. Way in: hypothesis, evidence, external connection points"),
-    ));
+    d.push(Block::Heading(1, t(txt::N2_WAY_IN_HYPOTHESIS_EVIDENCE_EXTERNAL)));
     super::mhlw::entry_blocks(&mut d, m, lang);
-    d.push(Block::Heading(1, t("3. 不適合だったチェックリスト項目", "3. Checklist items not met")));
+    d.push(Block::Heading(1, t(txt::N3_CHECKLIST_ITEMS_NOT_MET)));
     let (_, items) = checklist(dir, m);
     let failed: Vec<String> =
         items.iter().filter(|r| r.overall() == FAIL).map(|r| format!("{} {}", r.id, r.text)).collect();
-    d.push(Block::List(if failed.is_empty() {
-        vec![t("なし（または未評価）", "none (or not assessed)")]
-    } else {
-        failed
-    }));
-    d.push(Block::Heading(1, t("4. バックアップ", "4. Backups")));
+    d.push(Block::List(if failed.is_empty() { vec![t(txt::NONE_OR_NOT_ASSESSED)] } else { failed }));
+    d.push(Block::Heading(1, t(txt::N4_BACKUPS)));
     let backups: Vec<String> = m
         .backups
         .iter()
@@ -152,19 +130,15 @@ pub fn recurrence_doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
             format!(
                 "{}: {} {} / {} {}",
                 b.medium,
-                t("最後のクリーンな世代", "last clean"),
+                t(txt::LAST_CLEAN),
                 b.last_clean.clone().unwrap_or_else(|| "-".into()),
-                t("最初の侵害世代", "first compromised"),
+                t(txt::FIRST_COMPROMISED),
                 b.first_bad.clone().unwrap_or_else(|| "-".into())
             )
         })
         .collect();
-    d.push(Block::List(if backups.is_empty() {
-        vec![t("[未確定] 検証していません", "[undetermined] not verified")]
-    } else {
-        backups
-    }));
-    d.push(Block::Heading(1, t("5. 推奨事項（証拠に基づく）", "5. Recommendations (from the evidence)")));
+    d.push(Block::List(if backups.is_empty() { vec![t(txt::UNDETERMINED_NOT_VERIFIED)] } else { backups }));
+    d.push(Block::Heading(1, t(txt::N5_RECOMMENDATIONS_FROM_THE_EVIDENCE)));
     d.push(Block::List(recommendations(m, &items, lang)));
     d
 }
@@ -203,13 +177,7 @@ fn recommendations(m: &Incident, items: &[ItemRow], lang: Lang) -> Vec<String> {
         "rebuild infected endpoints from scratch, and scan restored data in isolation before putting it back",
     );
     if out.is_empty() {
-        out.push(
-            lang.pick(
-                "[未確定] 証拠からの推奨事項はまだありません",
-                "[undetermined] no recommendation from the evidence yet",
-            )
-            .into(),
-        );
+        out.push(txt::UNDETERMINED_NO_RECOMMENDATION_FROM_THE_EVIDENCE.get(lang).into());
     }
     out
 }

@@ -1,6 +1,7 @@
 //! TUI state (plain data), messages, commands, and the pure update function. Keys are handled
 //! per screen in `keys.rs`; this file holds what every screen shares.
 
+use crate::tui::strings as txt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -52,15 +53,15 @@ impl Screen {
     /// Its tab label.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Screen::Home => lang.pick("概要", "Home"),
-            Screen::Sources => lang.pick("ディスク", "Sources"),
-            Screen::Jobs => lang.pick("収集・検査", "Collect"),
-            Screen::Findings => lang.pick("検出", "Findings"),
-            Screen::Isolation => lang.pick("隔離", "Isolation"),
-            Screen::Backups => lang.pick("バックアップ", "Backups"),
-            Screen::Reports => lang.pick("報告書", "Reports"),
-            Screen::Playbook => lang.pick("手順書", "Playbook"),
-            Screen::Staff => lang.pick("職員向け", "Staff"),
+            Screen::Home => txt::HOME.get(lang),
+            Screen::Sources => txt::SOURCES.get(lang),
+            Screen::Jobs => txt::COLLECT.get(lang),
+            Screen::Findings => txt::FINDINGS.get(lang),
+            Screen::Isolation => txt::ISOLATION.get(lang),
+            Screen::Backups => txt::BACKUPS.get(lang),
+            Screen::Reports => txt::REPORTS.get(lang),
+            Screen::Playbook => txt::PLAYBOOK.get(lang),
+            Screen::Staff => txt::STAFF.get(lang),
         }
     }
 
@@ -99,11 +100,11 @@ impl JobKind {
     /// For people.
     pub fn label(&self, lang: Lang) -> String {
         match self {
-            JobKind::Collect { source, .. } => format!("{} {}", lang.pick("収集", "collect"), source.display()),
-            JobKind::Scan { endpoint } => format!("{} {endpoint}", lang.pick("検査", "scan")),
-            JobKind::Analyze { endpoint } => format!("{} {endpoint}", lang.pick("解析", "analyze")),
+            JobKind::Collect { source, .. } => format!("{} {}", txt::COLLECT_2.get(lang), source.display()),
+            JobKind::Scan { endpoint } => format!("{} {endpoint}", txt::SCAN.get(lang)),
+            JobKind::Analyze { endpoint } => format!("{} {endpoint}", txt::ANALYZE.get(lang)),
             JobKind::Backup { source, .. } => {
-                format!("{} {}", lang.pick("バックアップ検証", "backup verify"), source.display())
+                format!("{} {}", txt::BACKUP_VERIFY.get(lang), source.display())
             }
         }
     }
@@ -187,11 +188,11 @@ impl SortKey {
     /// For people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            SortKey::Severity => lang.pick("重要度", "severity"),
-            SortKey::Endpoint => lang.pick("端末", "endpoint"),
-            SortKey::Kind => lang.pick("種類", "kind"),
-            SortKey::Path => lang.pick("パス", "path"),
-            SortKey::Time => lang.pick("時刻", "time"),
+            SortKey::Severity => txt::SEVERITY.get(lang),
+            SortKey::Endpoint => txt::ENDPOINT.get(lang),
+            SortKey::Kind => txt::KIND.get(lang),
+            SortKey::Path => txt::PATH.get(lang),
+            SortKey::Time => txt::TIME.get(lang),
         }
     }
 }

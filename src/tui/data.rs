@@ -2,14 +2,16 @@
 //! only see this plain data). Reading never writes: the TUI opens the case read-only until the
 //! operator asks for an action.
 
+use crate::tui::strings as txt;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
 use shodo::case::layout;
 use shodo::case::{self, Status};
-use shodo::findings::{Detected, Finding, Judged, Keyed, Kind, Severity};
+use shodo::findings::{Detected, Finding, Judged, Keyed, Kind};
 use shodo::isolate::{self, LedgerRow};
+use shodo::lang::Text;
 use shodo::playbook::{self, Checked, Playbook};
 use shodo::report::model::{self, Incident};
 use shodo::{Lang, Result};
@@ -134,53 +136,38 @@ fn text(v: &Value) -> String {
 
 /// A findings.jsonl record as a row; summaries (event logs read, skips) are not findings.
 pub fn finding_row(endpoint: &str, r: &Finding) -> Option<FindingRow> {
-    let s = |t: &str| t.to_string();
-    let (severity, title, why) = match &r.kind {
+    let both =
+        |t: Text, values: &[(&str, &dyn std::fmt::Display)]| (t.fill(Lang::Ja, values), t.fill(Lang::En, values));
+    let plain = |t: Text| (t.ja.to_string(), t.en.to_string());
+    let (title, why) = match &r.kind {
         Kind::Yara { rule, .. } => {
             let cat = r.meta("category");
-            let sev = r.severity().map_or("high", Severity::as_str).to_string();
-            let (ja, en) = (s(r.meta("description_ja")), s(r.meta("description_en")));
-            let why_ja = if ja.is_empty() { format!("YARA ルール {rule}（{cat}）に一致") } else { format!("{ja}（{rule}、{cat}）") };
-            let why_en = if en.is_empty() { format!("YARA rule {rule} ({cat}) matched") } else { format!("{en} ({rule}, {cat})") };
-            let title = (if ja.is_empty() { rule.clone() } else { ja }, if en.is_empty() { rule.clone() } else { en });
-            (sev, title, (why_ja, why_en))
+            let (ja, en) = (r.meta("description_ja"), r.meta("description_en"));
+            let values: [(&str, &dyn std::fmt::Display); 3] =
+                [("rule", rule), ("category", &cat), ("description", &"")];
+            let why_ja =
+                if ja.is_empty() { txt::WHY_YARA.fill(Lang::Ja, &values) } else { format!("{ja}（{rule}、{cat}）") };
+            let why_en =
+                if en.is_empty() { txt::WHY_YARA.fill(Lang::En, &values) } else { format!("{en} ({rule}, {cat})") };
+            let title = |d: &str| if d.is_empty() { rule.clone() } else { d.to_string() };
+            ((title(ja), title(en)), (why_ja, why_en))
         }
-        Kind::ConnectionPoint { name, .. } => (
-            "medium".into(),
-            (format!("外部接続点: {name}"), format!("connection point: {name}")),
-            (
-                format!("{name} は外部から入る経路になり得ます（侵入経路の候補。業者の遠隔保守・VPN・RDP を含め棚卸しが必要）。"),
-                format!("{name} can be a way in from outside (a candidate entry point; inventory supplier remote access, VPN and RDP)."),
-            ),
-        ),
-        Kind::EncryptedFile { .. } => (
-            "high".into(),
-            ("暗号化されたファイル".into(), "encrypted file".into()),
-            (
-                "内容が暗号化されています（エントロピー・形式の不一致・既知の拡張子）。暗号化の時期の手がかりです。".into(),
-                "Its content is encrypted (entropy, magic vs extension, known extension): a clue to when encryption ran.".into(),
-            ),
-        ),
-        Kind::RansomNoteName { .. } => (
-            "high".into(),
-            ("身代金要求文（ファイル名）".into(), "ransom note (by name)".into()),
-            ("既知の身代金要求文のファイル名です。連絡先（.onion、メール、Tox）は IOC になります。".into(),
-             "A known ransom-note file name; its contact points (.onion, e-mail, Tox) are IOCs.".into()),
-        ),
-        Kind::MalformedExecutable(_) => (
-            "medium".into(),
-            ("壊れた実行ファイル".into(), "malformed executable".into()),
-            ("実行ファイルの構造が壊れています（解析妨害や改ざんの可能性）。".into(),
-             "The executable's structure is broken (anti-analysis or tampering).".into()),
-        ),
-        Kind::Execution(Judged { severity, title_ja, title_en, rule, .. })
-        | Kind::Registry(Keyed { severity, title_ja, title_en, rule, .. })
-        | Kind::EventDetection(Detected { severity, title_ja, title_en, rule, .. }) => {
-            let title = if title_ja.is_empty() { (rule.clone(), rule.clone()) } else { (title_ja.clone(), title_en.clone()) };
-            (severity.as_str().to_string(), title, basis(r))
+        Kind::ConnectionPoint { name, .. } => {
+            (both(txt::TITLE_CONNECTION_POINT, &[("name", name)]), both(txt::WHY_CONNECTION_POINT, &[("name", name)]))
+        }
+        Kind::EncryptedFile { .. } => (plain(txt::TITLE_ENCRYPTED_FILE), plain(txt::WHY_ENCRYPTED_FILE)),
+        Kind::RansomNoteName { .. } => (plain(txt::TITLE_RANSOM_NOTE_NAME), plain(txt::WHY_RANSOM_NOTE_NAME)),
+        Kind::MalformedExecutable(_) => (plain(txt::TITLE_MALFORMED_EXECUTABLE), plain(txt::WHY_MALFORMED_EXECUTABLE)),
+        Kind::Execution(Judged { title_ja, title_en, rule, .. })
+        | Kind::Registry(Keyed { title_ja, title_en, rule, .. })
+        | Kind::EventDetection(Detected { title_ja, title_en, rule, .. }) => {
+            let title =
+                if title_ja.is_empty() { (rule.clone(), rule.clone()) } else { (title_ja.clone(), title_en.clone()) };
+            (title, basis(r))
         }
         _ => return None,
     };
+    let severity = r.grade()?.as_str().to_string();
     let time = match &r.kind {
         Kind::EncryptedFile { modified, .. } => modified.as_deref(),
         _ => r.time(),
@@ -199,21 +186,14 @@ pub fn finding_row(endpoint: &str, r: &Finding) -> Option<FindingRow> {
 
 /// What a detection rests on, for people: the event log records or the registry key.
 fn basis(r: &Finding) -> (String, String) {
+    let both =
+        |t: Text, values: &[(&str, &dyn std::fmt::Display)]| (t.fill(Lang::Ja, values), t.fill(Lang::En, values));
     match &r.kind {
         Kind::EventDetection(d) => {
-            let (channel, id, count) = (&d.channel, d.event_id, d.count);
-            (
-                format!("イベントログ {channel} のイベント ID {id}（{count} 件）から検出"),
-                format!("from {count} record(s) of event ID {id} in the {channel} log"),
-            )
+            both(txt::BASIS_EVENTS, &[("channel", &d.channel), ("id", &d.event_id), ("count", &d.count)])
         }
-        Kind::Registry(Keyed { key, .. }) => {
-            (format!("レジストリ {key} の設定から検出"), format!("from the registry key {key}"))
-        }
-        _ => {
-            let rule = r.rule().unwrap_or_default();
-            (format!("規則 {rule} による検出"), format!("by rule {rule}"))
-        }
+        Kind::Registry(Keyed { key, .. }) => both(txt::BASIS_REGISTRY, &[("key", key)]),
+        _ => both(txt::BASIS_RULE, &[("rule", &r.rule().unwrap_or_default())]),
     }
 }
 
@@ -278,15 +258,10 @@ fn reports(dir: &Path) -> Vec<String> {
 /// A report file's text for the preview (Markdown, CSV and JSON as they are; HTML named only).
 pub fn preview(dir: &Path, rel: &str, lang: Lang) -> String {
     if rel.ends_with(".html") {
-        return lang
-            .pick(
-                "HTML はブラウザーで開いて印刷してください（同じ内容の .md を表示できます）。",
-                "Open the HTML in a browser to print it (the .md beside it has the same text).",
-            )
-            .to_string();
+        return txt::OPEN_THE_HTML_IN_A_BROWSER.get(lang).to_string();
     }
     match std::fs::read(dir.join(rel)) {
         Ok(b) => String::from_utf8_lossy(&b[..b.len().min(256 << 10)]).into_owned(),
-        Err(e) => format!("{}: {e}", lang.pick("読めません", "cannot read")),
+        Err(e) => format!("{}: {e}", txt::CANNOT_READ.get(lang)),
     }
 }

@@ -9,6 +9,7 @@ mod data;
 mod fixture;
 mod guard;
 mod keys;
+mod strings;
 mod view;
 mod worker;
 

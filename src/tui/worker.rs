@@ -3,6 +3,7 @@
 //! the operator's flag; isolation through the engine's request API (`isolate::request`), whose
 //! refusals and account of what it did are shown as the engine words them.
 
+use crate::tui::strings as txt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
@@ -197,7 +198,7 @@ pub fn isolate(call: IsolateCall, tx: Sender<Msg>) {
         };
         let body = match isolation(&call) {
             Ok(lines) => lines.join("\n"),
-            Err(e) => format!("{}: {}", lang.pick("実行できません", "not done"), lang.pick(&e.ja(), &e.to_string())),
+            Err(e) => format!("{}: {}", txt::NOT_DONE.get(lang), lang.pick(&e.ja(), &e.to_string())),
         };
         let _ = tx.send(Msg::IsolationOutput(format!("{head}\n{body}\n")));
     });
@@ -210,7 +211,7 @@ fn isolation(c: &IsolateCall) -> Result<Vec<String>> {
         let sheet = isolate::sheet::sheet(&c.dir, &id)?;
         let writer = request::case_writer(&c.dir, examiner.as_deref(), "isolate sheet")?;
         let path = c.dir.join(isolate::sheet::write(&writer, &sheet, c.lang)?);
-        let what = c.lang.pick("ネットワーク担当者への依頼票", "sheet for the network team");
+        let what = txt::SHEET_FOR_THE_NETWORK_TEAM.get(c.lang);
         return Ok(vec![format!("{what}: {}", path.display())]);
     }
     let (mode, level) = c.mode.unwrap_or_default();

@@ -27,3 +27,4 @@ mod scan;
 mod soundness;
 mod tui;
 mod verify_tamper;
+mod words;

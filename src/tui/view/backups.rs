@@ -1,5 +1,6 @@
 //! Backups: each verified medium's generations with their four flags, and the last clean one.
 
+use crate::tui::strings as txt;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -12,32 +13,27 @@ use super::{boxed, mark};
 
 pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let block = boxed(lang.pick(" バックアップの世代 ", " Backup generations "));
+    let block = boxed(txt::BACKUP_GENERATIONS.get(lang));
     if d.backups.is_empty() {
-        let text = lang.pick(
-            "検証したバックアップはありません。v で媒体のパスを入力すると読み取りのみで検証し（shodo backup verify 媒体 --case DIR と同じ）、ここに世代ごとの 4 つの判定と最後のクリーンな世代が出ます。",
-            "No backup verified yet. Press v and give the medium's path to verify it read-only (as shodo backup verify MEDIUM --case DIR does); each generation's four flags and the last clean one appear here.",
-        );
+        let text = txt::NO_BACKUP_VERIFIED_YET_PRESS_V.get(lang);
         f.render_widget(super::wrapped(text.to_string(), area.width.saturating_sub(2)).block(block), area);
         return;
     }
     let header = super::header(vec![
-        lang.pick("媒体・世代", "medium / generation"),
-        lang.pick("日時", "taken"),
-        lang.pick("完全", "intact"),
-        lang.pick("整合", "consistent"),
-        lang.pick("未暗号", "unencr."),
-        lang.pick("差分", "delta ok"),
-        lang.pick("判定", "verdict"),
+        txt::MEDIUM_GENERATION.get(lang),
+        txt::TAKEN.get(lang),
+        txt::INTACT.get(lang),
+        txt::CONSISTENT.get(lang),
+        txt::UNENCR.get(lang),
+        txt::DELTA_OK.get(lang),
+        txt::VERDICT.get(lang),
     ]);
     let mut rows = Vec::new();
     let mut verdicts = Vec::new();
     for b in &d.backups {
-        let verdict = match (&b.last_clean, lang) {
-            (Some(g), shodo::Lang::Ja) => format!("最後のクリーン世代: {g}"),
-            (Some(g), shodo::Lang::En) => format!("last clean: {g}"),
-            (None, shodo::Lang::Ja) => "クリーンな世代なし".into(),
-            (None, shodo::Lang::En) => "no clean generation".into(),
+        let verdict = match &b.last_clean {
+            Some(g) => txt::LAST_CLEAN.fill(lang, &[("generation", g)]),
+            None => txt::NO_CLEAN_GENERATION.get(lang).into(),
         };
         let bold = Style::default().add_modifier(Modifier::BOLD);
         rows.push(Row::new(vec![Line::from(b.medium.clone())]).style(bold));
@@ -51,7 +47,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
                 mark(g.flags[1], lang).into(),
                 mark(g.flags[2], lang).into(),
                 mark(g.flags[3], lang).into(),
-                if g.clean { lang.pick("クリーン", "clean") } else { lang.pick("不可", "NOT clean") }.into(),
+                if g.clean { txt::CLEAN.get(lang) } else { txt::NOT_CLEAN.get(lang) }.into(),
             ]);
             rows.push(if g.clean { row } else { row.style(Style::default().add_modifier(Modifier::BOLD)) });
         }
@@ -65,10 +61,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         Constraint::Length(8),
         Constraint::Length(9),
     ];
-    verdicts.push(Line::from(lang.pick(
-        "○ 合格 × 不合格 － 判断できない（完全性は平時のベースラインがあるときだけ判定）",
-        "yes pass, NO fail, n/a cannot tell (INTACT needs a peacetime baseline)",
-    )));
+    verdicts.push(Line::from(txt::YES_PASS_NO_FAIL_N_A.get(lang)));
     let [top, table] = Layout::vertical([Constraint::Length(verdicts.len() as u16), Constraint::Min(3)]).areas(area);
     f.render_widget(Paragraph::new(verdicts), top);
     f.render_widget(Table::new(rows, widths).header(header).block(block), table);

@@ -1,6 +1,7 @@
 //! Findings: every endpoint's findings in one table, sorted and filtered, with a detail pane
 //! (rule, evidence path, hash, why it matters).
 
+use crate::tui::strings as txt;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -46,12 +47,8 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let height = table.height.saturating_sub(3) as usize;
     let sel = app.sel[3].min(rows.len().saturating_sub(1));
     let start = window_start(sel, height);
-    let header = super::header(vec![
-        lang.pick("重要度", "severity"),
-        lang.pick("端末", "endpoint"),
-        lang.pick("内容", "what"),
-        lang.pick("パス", "path"),
-    ]);
+    let header =
+        super::header(vec![txt::SEVERITY.get(lang), txt::ENDPOINT.get(lang), txt::WHAT.get(lang), txt::PATH.get(lang)]);
     let body = rows.iter().enumerate().skip(start).take(height).map(|(i, r)| {
         let row = Row::new(vec![
             severity_label(&r.severity, lang).to_string(),
@@ -62,22 +59,15 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         .style(severity_style(&r.severity));
         if i == sel { row.style(selected()) } else { row }
     });
-    let title = match lang {
-        shodo::Lang::Ja => format!(
-            " 検出 {} 件 / 全 {} 件 — 並び: {}{} ",
-            rows.len(),
-            d.findings.len(),
-            app.sort.label(lang),
-            filter_note(app)
-        ),
-        shodo::Lang::En => format!(
-            " {} of {} findings — sort: {}{} ",
-            rows.len(),
-            d.findings.len(),
-            app.sort.label(lang),
-            filter_note(app)
-        ),
-    };
+    let title = txt::FINDINGS_TITLE.fill(
+        lang,
+        &[
+            ("shown", &rows.len()),
+            ("all", &d.findings.len()),
+            ("sort", &app.sort.label(lang)),
+            ("filter", &filter_note(app)),
+        ],
+    );
     let widths = [Constraint::Length(8), Constraint::Length(13), Constraint::Fill(3), Constraint::Fill(2)];
     f.render_widget(Table::new(body, widths).header(header).block(boxed(&title)), table);
     detail_pane(app, rows.get(sel).copied(), !app.filter.is_empty(), f, detail);
@@ -89,51 +79,38 @@ pub fn severity_label(sev: &str, lang: shodo::Lang) -> &str {
 }
 
 fn filter_note(app: &App) -> String {
-    if app.filter.is_empty() {
-        String::new()
-    } else {
-        format!(" — {} \"{}\"", app.lang.pick("絞込", "filter"), app.filter)
-    }
+    if app.filter.is_empty() { String::new() } else { format!(" — {} \"{}\"", txt::FILTER.get(app.lang), app.filter) }
 }
 
 fn detail_pane(app: &App, row: Option<&FindingRow>, filtered: bool, f: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let block = boxed(lang.pick(" 詳細 ", " Detail "));
+    let block = boxed(txt::DETAIL.get(lang));
     let width = area.width.saturating_sub(2);
     let Some(r) = row else {
         let text = match filtered {
-            true => lang.pick(
-                "絞り込みに一致する検出はありません（Esc で解除）",
-                "No finding matches the filter (Esc clears it)",
-            ),
-            false => lang.pick(
-                "検出はありません（検査・解析の後に表示されます）",
-                "No findings (they appear after scan and analyze)",
-            ),
+            true => txt::NO_FINDING_MATCHES_THE_FILTER_ESC.get(lang),
+            false => txt::NO_FINDINGS_THEY_APPEAR_AFTER_SCAN.get(lang),
         };
         f.render_widget(super::wrapped(text.to_string(), width).block(block), area);
         return;
     };
     let label = |t: &str| Span::styled(t.to_string(), Style::default().add_modifier(Modifier::BOLD));
     let mut lines = vec![
-        Line::from(vec![
-            label(lang.pick("内容: ", "What: ")),
-            Span::raw(lang.pick(&r.title.0, &r.title.1).to_string()),
-        ]),
-        Line::from(vec![label(lang.pick("証拠: ", "Evidence: ")), Span::raw(format!("{}:{}", r.endpoint, r.path))]),
+        Line::from(vec![label(txt::WHAT_2.get(lang)), Span::raw(lang.pick(&r.title.0, &r.title.1).to_string())]),
+        Line::from(vec![label(txt::EVIDENCE.get(lang)), Span::raw(format!("{}:{}", r.endpoint, r.path))]),
     ];
     if !r.sha256.is_empty() {
         lines.push(Line::from(vec![label("SHA-256: "), Span::raw(r.sha256.clone())]));
     }
     if !r.time.is_empty() {
         lines.push(Line::from(vec![
-            label(lang.pick("時刻: ", "Time: ")),
+            label(txt::TIME_2.get(lang)),
             Span::raw(format!("{} JST", super::short_jst(&r.time))),
         ]));
     }
     let why = lang.pick(&r.why.0, &r.why.1);
     if why != lang.pick(&r.title.0, &r.title.1) {
-        lines.push(Line::from(vec![label(lang.pick("理由: ", "Why: ")), Span::raw(why.to_string())]));
+        lines.push(Line::from(vec![label(txt::WHY.get(lang)), Span::raw(why.to_string())]));
     }
     f.render_widget(super::wrapped(lines, width).block(block), area);
 }

@@ -1,6 +1,7 @@
 //! Home: the case at a glance — endpoints examined, infected and isolated, the backups' verdict,
 //! open playbook steps, and the PPC deadlines counted down from 覚知日時.
 
+use crate::tui::strings as txt;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -27,7 +28,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let rows = lines.into_iter().map(|(l, v)| Row::new(vec![Line::from(l), v]));
     f.render_widget(
         Table::new(rows, [Constraint::Length(width), Constraint::Min(10)])
-            .block(boxed(lang.pick(" ケース概要 ", " Case at a glance "))),
+            .block(boxed(txt::CASE_AT_A_GLANCE.get(lang))),
         top,
     );
     endpoints(app, d, f, bottom);
@@ -39,27 +40,27 @@ fn summary(app: &App, d: &CaseData) -> Vec<(String, Line<'static>)> {
     let plain = |t: String| Line::from(t);
     let mut out = vec![
         (
-            lang.pick("病院", "Hospital").to_string(),
-            plain(s.hospital.clone().unwrap_or_else(|| lang.pick("（設定なし）", "(no config)").into())),
+            txt::HOSPITAL.get(lang).to_string(),
+            plain(s.hospital.clone().unwrap_or_else(|| txt::NO_CONFIG.get(lang).into())),
         ),
         (
-            lang.pick("覚知日時", "Aware at").to_string(),
+            txt::AWARE_AT.get(lang).to_string(),
             match s.aware_at {
                 Some(t) => plain(t.format("%Y-%m-%d %H:%M JST").to_string()),
-                None => warn(lang.pick("未確定（case init --aware-at で記録）", "not set (case init --aware-at)")),
+                None => warn(txt::NOT_SET_CASE_INIT_AWARE_AT.get(lang)),
             },
         ),
-        (lang.pick("端末", "Endpoints").to_string(), plain(endpoint_counts(d, lang))),
-        (lang.pick("バックアップ", "Backups").to_string(), backups(d, lang)),
-        (lang.pick("手順書", "Playbooks").to_string(), plain(open_steps(d, lang))),
+        (txt::ENDPOINTS.get(lang).to_string(), plain(endpoint_counts(d, lang))),
+        (txt::BACKUPS.get(lang).to_string(), backups(d, lang)),
+        (txt::PLAYBOOKS.get(lang).to_string(), plain(open_steps(d, lang))),
     ];
     out.extend(deadlines(app, d));
     if let Some(e) = &s.last_action {
         let what = format!("{} {} ({})", action_label(&e.action, lang), e.target, short_time(&e.jst));
-        out.push((lang.pick("最新の記録", "Last action").to_string(), plain(what)));
+        out.push((txt::LAST_ACTION.get(lang).to_string(), plain(what)));
     }
     if let Some(who) = &s.in_use_by {
-        out.push((lang.pick("使用中", "In use by").to_string(), warn(who)));
+        out.push((txt::IN_USE_BY.get(lang).to_string(), warn(who)));
     }
     out
 }
@@ -83,11 +84,11 @@ fn action_label(action: &str, lang: Lang) -> String {
         _ => return action.to_string(),
     };
     let verb = match action.rsplit('.').next().unwrap_or_default() {
-        "start" => lang.pick("開始", "started"),
-        "finish" => lang.pick("完了", "finished"),
-        "cancelled" => lang.pick("中止", "cancelled"),
-        "check" => lang.pick("済", "done"),
-        "uncheck" => lang.pick("取消", "taken back"),
+        "start" => txt::STARTED.get(lang),
+        "finish" => txt::FINISHED.get(lang),
+        "cancelled" => txt::CANCELLED.get(lang),
+        "check" => txt::DONE.get(lang),
+        "uncheck" => txt::TAKEN_BACK.get(lang),
         _ => "",
     };
     format!("{}{}{verb}", lang.pick(ja, en), if verb.is_empty() || lang == Lang::Ja { "" } else { " " })
@@ -102,26 +103,20 @@ fn endpoint_counts(d: &CaseData, lang: Lang) -> String {
     let Ok(i) = &d.incident else { return d.status.endpoints.len().to_string() };
     let infected = i.endpoints.iter().filter(|e| infected(e)).count();
     let isolated = i.endpoints.iter().filter(|e| e.isolated == Some(true)).count();
-    match lang {
-        Lang::Ja => format!("調査 {} 台 / 感染の痕跡 {infected} 台 / 隔離中 {isolated} 台", i.endpoints.len()),
-        Lang::En => format!("{} examined / {infected} with signs of attack / {isolated} isolated", i.endpoints.len()),
-    }
+    txt::ENDPOINT_COUNTS
+        .fill(lang, &[("examined", &i.endpoints.len()), ("infected", &infected), ("isolated", &isolated)])
 }
 
 fn backups(d: &CaseData, lang: Lang) -> Line<'static> {
     if d.backups.is_empty() {
-        return warn(
-            lang.pick("未検証（バックアップ画面・shodo backup verify）", "not verified yet (shodo backup verify)"),
-        );
+        return warn(txt::NOT_VERIFIED_YET_SHODO_BACKUP_VERIFY.get(lang));
     }
     let parts: Vec<String> = d
         .backups
         .iter()
-        .map(|b| match (&b.last_clean, lang) {
-            (Some(g), Lang::Ja) => format!("{}: 最後のクリーン世代 {g}", b.medium),
-            (Some(g), Lang::En) => format!("{}: last clean {g}", b.medium),
-            (None, Lang::Ja) => format!("{}: クリーンな世代なし", b.medium),
-            (None, Lang::En) => format!("{}: no clean generation", b.medium),
+        .map(|b| match &b.last_clean {
+            Some(g) => format!("{}: {}", b.medium, txt::LAST_CLEAN_HOME.fill(lang, &[("generation", g)])),
+            None => format!("{}: {}", b.medium, txt::NO_CLEAN_GENERATION.get(lang)),
         })
         .collect();
     Line::from(parts.join(" / "))
@@ -137,16 +132,16 @@ fn open_steps(d: &CaseData, lang: Lang) -> String {
             format!("{} {done}/{}", short_title(&p.playbook.id, lang), p.playbook.step.len())
         })
         .collect();
-    format!("{} {}", lang.pick("済", "done"), parts.join(", "))
+    format!("{} {}", txt::DONE.get(lang), parts.join(", "))
 }
 
 fn short_title(id: &str, lang: Lang) -> &'static str {
     match id {
-        "responder-ransomware" => lang.pick("初動", "first resp."),
-        "backup" => lang.pick("バックアップ", "backup"),
-        "isolation" => lang.pick("隔離", "isolation"),
-        "recurrence-review" => lang.pick("再発防止", "review"),
-        _ => lang.pick("その他", "other"),
+        "responder-ransomware" => txt::FIRST_RESP.get(lang),
+        "backup" => txt::BACKUP.get(lang),
+        "isolation" => txt::ISOLATION_2.get(lang),
+        "recurrence-review" => txt::REVIEW.get(lang),
+        _ => txt::OTHER.get(lang),
     }
 }
 
@@ -154,42 +149,37 @@ fn deadlines(app: &App, d: &CaseData) -> Vec<(String, Line<'static>)> {
     let lang = app.lang;
     let (Some(dl), Some(today)) = (&d.status.deadlines, app.today) else { return Vec::new() };
     let left = |date: chrono::NaiveDate| (date - today).num_days();
-    let count = |n: i64| match (lang, n) {
-        (Lang::Ja, n) if n < 0 => format!("{} 日超過", -n),
-        (Lang::Ja, n) => format!("あと {n} 日"),
-        (Lang::En, n) if n < 0 => format!("{} days overdue", -n),
-        (Lang::En, n) => format!("{n} days left"),
+    let count = |n: i64| match n {
+        n if n < 0 => txt::DAYS_OVERDUE.fill(lang, &[("n", &-n)]),
+        n => txt::DAYS_LEFT.fill(lang, &[("n", &n)]),
     };
-    let (open, close) = lang.pick("（/）", "(/)").split_once('/').unwrap_or(("(", ")"));
+    let (open, close) = txt::BRACKETS.get(lang).split_once('/').unwrap_or(("(", ")"));
     let sokuho = format!("{}〜{}{open}{}{close}", dl.ppc_sokuho_from, dl.ppc_sokuho_to, count(left(dl.ppc_sokuho_to)));
     let kakuho = format!("{}{open}{}{close}", dl.ppc_kakuho, count(left(dl.ppc_kakuho)));
     let style = |n: i64| {
         if n <= 1 { Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED) } else { Style::default() }
     };
     vec![
-        (
-            lang.pick("PPC 速報", "PPC prelim.").to_string(),
-            Line::from(Span::styled(sokuho, style(left(dl.ppc_sokuho_to)))),
-        ),
-        (lang.pick("PPC 確報", "PPC final").to_string(), Line::from(Span::styled(kakuho, style(left(dl.ppc_kakuho))))),
+        (txt::PPC_PRELIM.get(lang).to_string(), Line::from(Span::styled(sokuho, style(left(dl.ppc_sokuho_to))))),
+        (txt::PPC_FINAL.get(lang).to_string(), Line::from(Span::styled(kakuho, style(left(dl.ppc_kakuho))))),
     ]
 }
 
 fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let block = boxed(lang.pick(" 端末 ", " Endpoints "));
+    let block = boxed(txt::ENDPOINTS_2.get(lang));
     let Ok(i) = &d.incident else {
         let (ja, en) = d.incident.as_ref().err().cloned().unwrap_or_default();
         f.render_widget(Paragraph::new(lang.pick(&ja, &en).to_string()).block(block), area);
         return;
     };
     let header = super::header(vec![
-        lang.pick("端末", "endpoint"),
-        lang.pick("暗号化", "encrypted"),
-        lang.pick("要求文", "notes"),
-        lang.pick("重大/高", "crit/high"),
-        lang.pick("隔離", "isolated"),
-        lang.pick("系統", "family"),
+        txt::ENDPOINT.get(lang),
+        txt::ENCRYPTED.get(lang),
+        txt::NOTES.get(lang),
+        txt::CRIT_HIGH.get(lang),
+        txt::ISOLATED.get(lang),
+        txt::FAMILY.get(lang),
     ]);
     let rows = i.endpoints.iter().map(|e| {
         let sev = |k: &str| e.by_severity.get(k).copied().unwrap_or(0);

@@ -1,6 +1,7 @@
 //! Collect / Scan / Analyze: the running job with live progress (files, bytes, rate, ETA, the
 //! latest problems), and the endpoints to scan or analyse next.
 
+use crate::tui::strings as txt;
 use std::time::Duration;
 
 use ratatui::Frame;
@@ -22,12 +23,9 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
 
 fn job_pane(app: &App, f: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let block = boxed(lang.pick(" 処理 ", " Job "));
+    let block = boxed(txt::JOB.get(lang));
     let Some(j) = &app.job else {
-        let hint = lang.pick(
-            "実行中の処理はありません。ディスク画面（2）で収集、下の一覧で s: 検査 / a: 解析。",
-            "Nothing running. Collect from the Sources screen (2); below, s: scan / a: analyze.",
-        );
+        let hint = txt::NOTHING_RUNNING_COLLECT_FROM_THE_SOURCES.get(lang);
         f.render_widget(super::wrapped(hint.to_string(), area.width.saturating_sub(2)).block(block), area);
         return;
     };
@@ -43,8 +41,8 @@ fn job_pane(app: &App, f: &mut Frame, area: Rect) {
     .areas(inner);
     let state = match (&j.done, j.cancelling) {
         (Some((ja, en, _)), _) => lang.pick(ja, en).to_string(),
-        (None, true) => lang.pick("中止しています…", "cancelling…").to_string(),
-        (None, false) => format!("{} {}", lang.pick("実行中:", "running:"), j.phase),
+        (None, true) => txt::CANCELLING.get(lang).to_string(),
+        (None, false) => format!("{} {}", txt::RUNNING.get(lang), j.phase),
     };
     let bold = Style::default().add_modifier(Modifier::BOLD);
     f.render_widget(Paragraph::new(Line::from(j.label.clone())).style(bold), head);
@@ -59,14 +57,14 @@ fn job_pane(app: &App, f: &mut Frame, area: Rect) {
 pub fn numbers_line(j: &Job, lang: Lang) -> String {
     let total = |t: Option<u64>, f: &dyn Fn(u64) -> String| t.map(|t| format!("/{}", f(t))).unwrap_or_default();
     let mut parts = vec![
-        format!("{}{} {}", j.items.0, total(j.items.1, &|n| n.to_string()), lang.pick("件", "files")),
+        format!("{}{} {}", j.items.0, total(j.items.1, &|n| n.to_string()), txt::FILES.get(lang)),
         format!("{}{}", size(j.bytes.0), total(j.bytes.1, &size)),
     ];
     parts.extend(j.rate().map(|r| format!("{}/s", size(r as u64))));
-    parts.extend(j.eta().map(|e| format!("{} {}", lang.pick("残り", "ETA"), clock(e))));
-    parts.push(format!("{} {}", lang.pick("経過", "elapsed"), clock(j.elapsed)));
+    parts.extend(j.eta().map(|e| format!("{} {}", txt::ETA.get(lang), clock(e))));
+    parts.push(format!("{} {}", txt::ELAPSED.get(lang), clock(j.elapsed)));
     if j.problems > 0 {
-        parts.push(format!("{} {}", lang.pick("読めない", "unreadable"), j.problems));
+        parts.push(format!("{} {}", txt::UNREADABLE.get(lang), j.problems));
     }
     parts.join("  ")
 }
@@ -84,10 +82,10 @@ fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let lang = app.lang;
     let facts = d.incident.as_ref().ok();
     let header = super::header(vec![
-        lang.pick("端末", "endpoint"),
-        lang.pick("OS", "OS"),
-        lang.pick("収集", "collected"),
-        lang.pick("検出", "findings"),
+        txt::ENDPOINT.get(lang),
+        txt::OS.get(lang),
+        txt::COLLECTED.get(lang),
+        txt::FINDINGS_2.get(lang),
     ]);
     let height = area.height.saturating_sub(3) as usize;
     let start = window_start(app.sel[2], height);
@@ -104,9 +102,7 @@ fn endpoints(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     });
     let widths = [Constraint::Fill(1), Constraint::Fill(2), Constraint::Length(9), Constraint::Length(9)];
     f.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .block(boxed(lang.pick(" 端末（s: 検査 a: 解析）", " Endpoints (s: scan a: analyze) "))),
+        Table::new(rows, widths).header(header).block(boxed(txt::ENDPOINTS_S_SCAN_A_ANALYZE.get(lang))),
         area,
     );
 }

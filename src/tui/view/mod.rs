@@ -2,6 +2,8 @@
 //! borders, the eight basic colours only (readable on the Linux console), bold and reverse for
 //! what matters, so that nothing depends on colour to be read.
 
+use crate::tui::strings as txt;
+
 mod backups;
 pub mod findings;
 mod home;
@@ -61,8 +63,7 @@ pub fn view(app: &App, f: &mut Frame) {
 }
 
 fn title_bar(app: &App) -> Paragraph<'static> {
-    let mut text =
-        app.lang.pick("shodo（初動）ランサムウェア初動対応", "shodo — ransomware first response").to_string();
+    let mut text = txt::SHODO_RANSOMWARE_FIRST_RESPONSE.get(app.lang).to_string();
     if let Some(d) = app.data() {
         text.push_str(&format!("  [{}]", d.status.id));
     }
@@ -97,55 +98,36 @@ fn status_line(app: &App) -> Paragraph<'static> {
 /// What the typed line is for.
 pub fn prompt(lang: Lang, purpose: &InputFor) -> String {
     match purpose {
-        InputFor::SourcePath => lang
-            .pick("収集元のパス（ディスク・イメージ・フォルダー）: ", "source path (disk, image or folder): ")
-            .into(),
-        InputFor::RecoveryKey { source } => match lang {
-            Lang::Ja => format!("{} の BitLocker 回復キー（48 桁）: ", source.display()),
-            Lang::En => format!("BitLocker recovery key of {} (48 digits): ", source.display()),
-        },
-        InputFor::Filter => lang.pick("絞り込み: ", "filter: ").into(),
-        InputFor::BackupSource => {
-            lang.pick("検証するバックアップ媒体のパス: ", "path of the backup medium to verify: ").into()
+        InputFor::SourcePath => txt::SOURCE_PATH_DISK_IMAGE_OR_FOLDER.get(lang).into(),
+        InputFor::RecoveryKey { source } => txt::RECOVERY_KEY_OF.fill(lang, &[("source", &source.display())]),
+        InputFor::Filter => txt::FILTER_2.get(lang).into(),
+        InputFor::BackupSource => txt::PATH_OF_THE_BACKUP_MEDIUM_TO.get(lang).into(),
+        InputFor::BackupBaseline { .. } => txt::ITS_PEACETIME_BASELINE_NONE_JUST_ENTER.get(lang).into(),
+        InputFor::ConfirmIsolation { hostname, apply, .. } => {
+            let text = if *apply { txt::CONFIRM_APPLY } else { txt::CONFIRM_ROLLBACK };
+            text.fill(lang, &[("hostname", hostname)])
         }
-        InputFor::BackupBaseline { .. } => lang
-            .pick("平時のベースライン（なければ空のまま Enter）: ", "its peacetime baseline (none: just Enter): ")
-            .into(),
-        InputFor::ConfirmIsolation { hostname, apply, .. } => match (lang, apply) {
-            (Lang::Ja, true) => format!("隔離を適用します。確認のため端末名 {hostname} を入力: "),
-            (Lang::Ja, false) => format!("隔離を解除します。確認のため端末名 {hostname} を入力: "),
-            (Lang::En, true) => format!("Apply isolation: type the hostname {hostname} to confirm: "),
-            (Lang::En, false) => format!("Roll back isolation: type the hostname {hostname} to confirm: "),
-        },
-        InputFor::StepNote { .. } => lang.pick("メモ（Enter で記録）: ", "note (Enter records it): ").into(),
-        InputFor::StaffNote { .. } => lang.pick("見たこと・したこと: ", "what you saw and did: ").into(),
-        InputFor::StaffName => lang
-            .pick(
-                "お名前（記録に残ります。空のまま Enter でも進めます）: ",
-                "your name (recorded; Enter alone to go on): ",
-            )
-            .into(),
+        InputFor::StepNote { .. } => txt::NOTE_ENTER_RECORDS_IT.get(lang).into(),
+        InputFor::StaffNote { .. } => txt::WHAT_YOU_SAW_AND_DID.get(lang).into(),
+        InputFor::StaffName => txt::YOUR_NAME_RECORDED_ENTER_ALONE_TO.get(lang).into(),
     }
 }
 
 fn help_line(app: &App) -> Paragraph<'static> {
     let lang = app.lang;
     let own = match app.screen {
-        Screen::Home => lang.pick("1-9/Tab:画面 s:職員向け r:再読込", "1-9/Tab:screen s:staff r:reload"),
-        Screen::Sources => lang.pick("↑↓ Enter:収集 p:パス入力 d:再検出", "↑↓ Enter:collect p:path d:rescan"),
-        Screen::Jobs => lang.pick("↑↓ s:検査 a:解析 x:中止", "↑↓ s:scan a:analyze x:cancel"),
-        Screen::Findings => lang.pick("↑↓ /:絞込 s:並替", "↑↓ /:filter s:sort"),
-        Screen::Isolation => lang.pick(
-            "m:方法 v:段階 p:計画 a:適用 c:確認 b:解除 n:依頼票",
-            "m:mode v:level p:plan a:apply c:verify b:undo n:sheet",
-        ),
-        Screen::Backups => lang.pick("v:媒体を検証", "v:verify a medium"),
-        Screen::Reports => lang.pick("g:作成 Enter:表示 PgDn", "g:generate Enter:preview PgDn"),
-        Screen::Playbook => lang.pick("←→:手順書 Space:済 m:メモ g:実行", "←→:playbook Space:done m:note g:run"),
+        Screen::Home => txt::N1_9_TAB_SCREEN_S_STAFF.get(lang),
+        Screen::Sources => txt::ENTER_COLLECT_P_PATH_D_RESCAN.get(lang),
+        Screen::Jobs => txt::S_SCAN_A_ANALYZE_X_CANCEL.get(lang),
+        Screen::Findings => txt::FILTER_S_SORT.get(lang),
+        Screen::Isolation => txt::M_MODE_V_LEVEL_P_PLAN.get(lang),
+        Screen::Backups => txt::V_VERIFY_A_MEDIUM.get(lang),
+        Screen::Reports => txt::G_GENERATE_ENTER_PREVIEW_PGDN.get(lang),
+        Screen::Playbook => txt::PLAYBOOK_SPACE_DONE_M_NOTE_G.get(lang),
         Screen::Staff => "",
     };
     // The tab bar shows each screen's number; the keys to switch are said on Home.
-    let common = lang.pick("q:終了 l:English", "q:quit l:日本語");
+    let common = txt::Q_QUIT_L.fill(lang, &[("other", &txt::LANGUAGE_NAME.get(lang.other()))]);
     let text = if own.is_empty() { common.to_string() } else { format!("{own}  {common}") };
     Paragraph::new(Line::from(Span::styled(text, Style::default().add_modifier(Modifier::REVERSED))))
 }
@@ -153,47 +135,30 @@ fn help_line(app: &App) -> Paragraph<'static> {
 fn no_case(app: &App, case: &CaseView, f: &mut Frame, area: Rect) {
     let lang = app.lang;
     let text = match case {
-        CaseView::NoCase => lang
-            .pick(
-                "ケースが開かれていません。shodo --case DIR で開くか、shodo case init --case DIR で作成してください。職員向けの手順は 9 で開きます。",
-                "No case is open. Open one with shodo --case DIR, or create one with shodo case init --case DIR. The staff procedure is on 9.",
-            )
-            .to_string(),
-        CaseView::Loading => lang.pick("読み込み中…", "Loading…").to_string(),
+        CaseView::NoCase => txt::NO_CASE_IS_OPEN_OPEN_ONE.get(lang).to_string(),
+        CaseView::Loading => txt::LOADING.get(lang).to_string(),
         CaseView::Failed { ja, en } => {
-            format!("{}{}", lang.pick("ケースを読めません: ", "Cannot read the case: "), lang.pick(ja, en))
+            format!("{}{}", txt::CANNOT_READ_THE_CASE.get(lang), lang.pick(ja, en))
         }
         CaseView::Loaded(_) => String::new(),
     };
-    f.render_widget(wrapped(text, area.width.saturating_sub(2)).block(boxed(lang.pick(" ケース ", " Case "))), area);
+    f.render_widget(wrapped(text, area.width.saturating_sub(2)).block(boxed(txt::CASE.get(lang))), area);
 }
 
 fn overlays(app: &App, f: &mut Frame) {
     let Some(q) = &app.confirm else { return };
     let lang = app.lang;
     let text = match q {
-        Confirm::CancelJob => lang.pick(
-            "実行中の処理を中止しますか？ 済んだ分は記録に残り、もう一度実行すると続きから行います。 y: 中止する / その他: 続ける",
-            "Cancel the running job? What is done stays recorded; running it again continues. y: cancel / any other key: go on",
-        ),
-        Confirm::QuitWhileRunning => lang.pick(
-            "処理の実行中です。中止して終了しますか？ y: 中止して終了 / その他: 戻る",
-            "A job is running. Cancel it and quit? y: cancel and quit / any other key: back",
-        ),
-        Confirm::Uncheck { .. } => lang.pick(
-            "この手順の「済」を取り消しますか？ 取り消したことも記録に残ります。 y: 取り消す / その他: そのまま",
-            "Take back this step's check? Taking it back is recorded too. y: take it back / any other key: keep it",
-        ),
-        Confirm::LeaveStaff => lang.pick(
-            "この画面を終わりますか？ 記録した時刻は残ります。 y: 終わる / その他: 続ける",
-            "Leave this screen? What was recorded stays. y: leave / any other key: stay",
-        ),
+        Confirm::CancelJob => txt::CANCEL_THE_RUNNING_JOB_WHAT_IS.get(lang),
+        Confirm::QuitWhileRunning => txt::A_JOB_IS_RUNNING_CANCEL_IT.get(lang),
+        Confirm::Uncheck { .. } => txt::TAKE_BACK_THIS_STEPS_CHECK_TAKING.get(lang),
+        Confirm::LeaveStaff => txt::LEAVE_THIS_SCREEN_WHAT_WAS_RECORDED.get(lang),
     };
     let area = centered(f.area(), 60, 7);
     f.render_widget(Clear, area);
     f.render_widget(
         wrapped(text.to_string(), area.width.saturating_sub(2))
-            .block(boxed(lang.pick(" 確認 ", " Confirm ")))
+            .block(boxed(txt::CONFIRM.get(lang)))
             .style(Style::default().add_modifier(Modifier::BOLD)),
         area,
     );
@@ -248,9 +213,9 @@ pub fn size(bytes: u64) -> String {
 /// Yes / no / unknown as a mark that reads without colour.
 pub fn mark(v: Option<bool>, lang: Lang) -> &'static str {
     match v {
-        Some(true) => lang.pick("○", "yes"),
-        Some(false) => lang.pick("×", "NO"),
-        None => lang.pick("－", "n/a"),
+        Some(true) => txt::YES.get(lang),
+        Some(false) => txt::NO.get(lang),
+        None => txt::N_A.get(lang),
     }
 }
 

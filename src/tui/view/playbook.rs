@@ -1,6 +1,7 @@
 //! Playbook: the steps of one playbook with check-boxes; the selected step's text, the shodo
 //! function it runs, what it expects, and who checked it off when (from the custody log).
 
+use crate::tui::strings as txt;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -54,7 +55,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         pb.title.pick(lang),
         app.playbook + 1,
         d.playbooks.len(),
-        lang.pick("済", "done"),
+        txt::DONE.get(lang),
         pb.step.len()
     );
     f.render_widget(Paragraph::new(lines).block(boxed(&title)), list);
@@ -65,16 +66,16 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
         let call: Vec<&str> = step.call.iter().map(|r| r.label(lang)).collect();
         let extra = if call.is_empty() { String::new() } else { format!(": {}", call.join(", ")) };
         text.push(Line::from(vec![
-            bold(lang.pick("shodo の機能: ", "shodo function: ")),
+            bold(txt::SHODO_FUNCTION.get(lang)),
             Span::raw(format!("{}{extra}", a.label(lang))),
         ]));
     }
     if let Some(e) = &step.expects {
-        text.push(Line::from(vec![bold(lang.pick("残す記録: ", "Record: ")), Span::raw(e.pick(lang).to_string())]));
+        text.push(Line::from(vec![bold(txt::RECORD.get(lang)), Span::raw(e.pick(lang).to_string())]));
     }
     if let Some(c) = state.checked.get(&step.id) {
         text.push(Line::from(vec![
-            bold(lang.pick("済: ", "Done: ")),
+            bold(txt::DONE_2.get(lang)),
             Span::raw(format!("{} {} (#{})", super::home::short_time(&c.jst), c.actor, c.seq)),
         ]));
     }

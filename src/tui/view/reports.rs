@@ -1,5 +1,6 @@
 //! Reports: generate them, list the files, preview the text.
 
+use crate::tui::strings as txt;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -16,9 +17,7 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
     let height = list.height.saturating_sub(2) as usize;
     let start = window_start(app.sel[6], height);
     let lines: Vec<Line> = if d.reports.is_empty() {
-        vec![Line::from(
-            lang.pick("報告書はまだありません。g で作成します。", "No reports yet. Press g to write them."),
-        )]
+        vec![Line::from(txt::NO_REPORTS_YET_PRESS_G_TO.get(lang))]
     } else {
         d.reports
             .iter()
@@ -32,19 +31,12 @@ pub fn view(app: &App, d: &CaseData, f: &mut Frame, area: Rect) {
             .collect()
     };
     f.render_widget(
-        Paragraph::new(lines).block(boxed(&format!(" {} {} ", lang.pick("報告書", "Reports"), d.status.dir))),
+        Paragraph::new(lines).block(boxed(&format!(" {} {} ", txt::REPORTS.get(lang), d.status.dir))),
         list,
     );
     let (title, text) = match &app.preview {
         Some((rel, text)) => (format!(" {rel} "), text.clone()),
-        None => (
-            lang.pick(" 表示 ", " Preview ").to_string(),
-            lang.pick(
-                "一覧から選んで Enter で内容を表示します（PgUp/PgDn でスクロール）。",
-                "Select a file and press Enter to read it here (PgUp/PgDn scroll).",
-            )
-            .to_string(),
-        ),
+        None => (txt::PREVIEW.get(lang).to_string(), txt::SELECT_A_FILE_AND_PRESS_ENTER.get(lang).to_string()),
     };
     f.render_widget(
         super::wrapped(text, preview.width.saturating_sub(2)).scroll((app.scroll, 0)).block(boxed(&title)),

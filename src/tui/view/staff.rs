@@ -2,12 +2,12 @@
 //! screen, short plain sentences with space around them, the numbers to call in bold, and
 //! every confirmation shown with the time it was recorded.
 
+use crate::tui::strings as txt;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-use shodo::Lang;
 use shodo::config::Origin;
 use shodo::playbook::{Action, Step};
 
@@ -21,7 +21,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
             .areas(area);
     let count = pb.step.len();
     let heading = match app.staff.step.min(count) {
-        n if n == count => lang.pick("おわり", "Done").to_string(),
+        n if n == count => txt::DONE_3.get(lang).to_string(),
         n => format!("{}  {} / {count}", pb.title.pick(lang), n + 1),
     };
     f.render_widget(
@@ -66,10 +66,10 @@ fn step_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
     }
     if let Some((_, jst)) = app.staff.confirmed.iter().find(|(s, _)| *s == step.id) {
         let when = super::short_jst(jst);
-        lines.push(Line::from(Span::styled(format!("{} {when}", lang.pick("✔ 記録しました", "✔ recorded")), big)));
+        lines.push(Line::from(Span::styled(format!("{} {when}", txt::RECORDED.get(lang)), big)));
     }
     for (_, note) in app.staff.notes.iter().filter(|(s, _)| *s == step.id) {
-        lines.push(Line::from(format!("{} {note}", lang.pick("メモ:", "note:"))));
+        lines.push(Line::from(format!("{} {note}", txt::NOTE.get(lang))));
     }
     lines.push(Line::from(""));
     lines.extend(in_charge(app));
@@ -88,10 +88,7 @@ fn numbers(app: &App, step: &Step) -> Vec<Line<'static>> {
     for role in &step.call {
         let c = contacts.iter().find(|c| c.role == *role).and_then(|c| c.contact.as_ref().map(|k| (c, k)));
         let Some((c, k)) = c.filter(|(_, k)| k.phone.is_some()) else {
-            let missing = lang.pick(
-                "番号が設定されていません。責任者に知らせてください。",
-                "No number is set. Tell the person in charge.",
-            );
+            let missing = txt::NO_NUMBER_IS_SET_TELL_THE.get(lang);
             out.push(Line::from(Span::styled(format!("{}: {missing}", role.label(lang)), strong)));
             continue;
         };
@@ -101,13 +98,7 @@ fn numbers(app: &App, step: &Step) -> Vec<Line<'static>> {
         detail.extend(k.person.clone());
         detail.extend(k.hours.clone());
         if !matches!(c.origin, Origin::Configured) {
-            detail.push(
-                lang.pick(
-                    "（同梱の既定値。病院で確認されていません）",
-                    "(shipped default, not confirmed by the hospital)",
-                )
-                .into(),
-            );
+            detail.push(txt::SHIPPED_DEFAULT_NOT_CONFIRMED_BY_THE.get(lang).into());
         }
         out.push(Line::from(detail.join(" ")));
     }
@@ -119,20 +110,14 @@ fn in_charge(app: &App) -> Vec<Line<'static>> {
     let lang = app.lang;
     let Some(s) = &app.staff.setting else { return Vec::new() };
     let mut parts = Vec::new();
-    parts.extend(s.officer.as_ref().map(|o| format!("{} {o}", lang.pick("安全管理責任者:", "security officer:"))));
-    parts.extend(s.phone.as_ref().map(|p| format!("{} {p}", lang.pick("病院代表:", "hospital:"))));
+    parts.extend(s.officer.as_ref().map(|o| format!("{} {o}", txt::SECURITY_OFFICER.get(lang))));
+    parts.extend(s.phone.as_ref().map(|p| format!("{} {p}", txt::HOSPITAL_2.get(lang))));
     if parts.is_empty() { Vec::new() } else { vec![Line::from(parts.join("  "))] }
 }
 
 fn done_lines(app: &App) -> Vec<Line<'static>> {
     let lang = app.lang;
-    let mut lines = vec![
-        Line::from(lang.pick(
-            "すべての手順を確認しました。保守会社・責任者の指示を待ってください。",
-            "Every step is confirmed. Wait for the vendor's and the person in charge's instructions.",
-        )),
-        Line::from(""),
-    ];
+    let mut lines = vec![Line::from(txt::EVERY_STEP_IS_CONFIRMED_WAIT_FOR.get(lang)), Line::from("")];
     let titles = |id: &str| {
         app.staff.playbook.as_ref().and_then(|p| p.step(id)).map(|s| s.title.pick(lang).to_string()).unwrap_or_default()
     };
@@ -145,11 +130,8 @@ fn done_lines(app: &App) -> Vec<Line<'static>> {
 
 fn keys_line(app: &App) -> String {
     let lang = app.lang;
-    let other = match lang {
-        Lang::Ja => "l: English",
-        Lang::En => "l: 日本語",
-    };
-    let back = if app.staff.only { lang.pick("q: 終了", "q: quit") } else { lang.pick("q: 戻る", "q: back") };
+    let other = format!("l: {}", txt::LANGUAGE_NAME.get(lang.other()));
+    let back = if app.staff.only { txt::Q_QUIT.get(lang) } else { txt::Q_BACK.get(lang) };
     let len = app.staff.playbook.as_ref().map_or(0, |p| p.step.len());
     let done = app
         .staff
@@ -157,12 +139,10 @@ fn keys_line(app: &App) -> String {
         .as_ref()
         .and_then(|p| p.step.get(app.staff.step))
         .is_some_and(|s| app.staff.confirmed.iter().any(|(d, _)| *d == s.id));
-    match (lang, app.staff.step >= len, done) {
-        (Lang::Ja, true, _) => format!("←: 前の手順を見る  {other}  {back}"),
-        (Lang::En, true, _) => format!("←: look at a step again  {other}  {back}"),
-        (Lang::Ja, false, true) => format!("Enter: 次へ（記録済み）  ←: 前へ  {other}  {back}"),
-        (Lang::En, false, true) => format!("Enter: next (already recorded)  ←: back  {other}  {back}"),
-        (Lang::Ja, false, false) => format!("Enter: できました（時刻を記録）  ←: 前へ  →: 次へ  {other}  {back}"),
-        (Lang::En, false, false) => format!("Enter: done (time recorded)  ←: back  →: next  {other}  {back}"),
-    }
+    let keys = match (app.staff.step >= len, done) {
+        (true, _) => txt::STAFF_KEYS_AT_END,
+        (false, true) => txt::STAFF_KEYS_RECORDED,
+        (false, false) => txt::STAFF_KEYS_OPEN,
+    };
+    keys.fill(lang, &[("other", &other), ("back", &back)])
 }
