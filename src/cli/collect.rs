@@ -39,13 +39,13 @@ pub struct CollectArgs {
     #[arg(long, value_parser = parse_os)]
     pub os: Option<Os>,
     /// 収集する総量の上限（例 20GiB）/ total byte budget (e.g. 20GiB)
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = collect::size)]
     pub max_bytes: Option<u64>,
     /// 収集時間の上限（分）/ time budget in minutes
     #[arg(long, value_name = "MINUTES")]
     pub max_minutes: Option<u64>,
     /// 証拠アーカイブ 1 個の大きさ（中断時に失うのは書きかけの 1 個だけ）/ size of one evidence archive segment
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB")]
+    #[arg(long, value_name = "SIZE", value_parser = collect::size, default_value = "256MiB")]
     pub segment_size: u64,
     /// 同梱の収集対象一覧の代わりに使う一覧（rules/artefacts と同じ形式）/ artefact catalogue to use instead of the bundled one
     #[arg(long, value_name = "FILE")]
@@ -68,10 +68,6 @@ fn parse_os(s: &str) -> std::result::Result<Os, String> {
         "linux" => Ok(Os::Linux),
         _ => Err("windows | linux".into()),
     }
-}
-
-fn parse_size(s: &str) -> std::result::Result<u64, String> {
-    collect::parse_size(s).ok_or_else(|| format!("not a size: {s} (e.g. 20GiB)"))
 }
 
 pub fn run(a: &CollectArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {

@@ -51,7 +51,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_bundled: bool,
     /// これより大きいファイルは検査しない / skip files larger than this
-    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = shodo::collect::size)]
     pub max_size: u64,
     /// 1 ファイルあたりの制限時間（秒）/ per-file timeout in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
@@ -69,10 +69,6 @@ pub struct ScanArgs {
     /// 結果を 1 行 1 件の JSON で逐次出力 / one JSON object per line, as found
     #[arg(long)]
     pub ndjson: bool,
-}
-
-fn parse_size(s: &str) -> std::result::Result<u64, String> {
-    shodo::collect::parse_size(s).ok_or_else(|| format!("not a size: {s}"))
 }
 
 pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
@@ -251,6 +247,6 @@ fn open_volume(
     };
     match shodo::collect::open_recorded_volume(case_dir, endpoint, a.source.as_deref(), a.partition, key.as_ref()) {
         Ok(v) => (Some(v), None),
-        Err(why) => (None, Some(why)),
+        Err(why) => (None, Some(why.to_string())),
     }
 }

@@ -83,16 +83,27 @@ impl From<Size> for u64 {
 }
 
 impl TryFrom<toml::Value> for Size {
-    type Error = String;
-    fn try_from(v: toml::Value) -> std::result::Result<Self, String> {
+    type Error = SizeError;
+    fn try_from(v: toml::Value) -> std::result::Result<Self, SizeError> {
         match v {
             toml::Value::Integer(n) if n >= 0 => Ok(Size(n as u64)),
-            toml::Value::String(s) => {
-                parse_size(&s).map(Size).ok_or_else(|| format!("not a size: {s:?} (e.g. 512MiB)"))
-            }
-            other => Err(format!("not a size: {other}")),
+            toml::Value::String(s) => size(&s).map(Size),
+            other => Err(SizeError { text: other.to_string() }),
         }
     }
+}
+
+/// A text that is not a size.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a size: {text:?} (e.g. 512MiB)")]
+pub struct SizeError {
+    /// What was given.
+    pub text: String,
+}
+
+/// A size given by a person (`123`, `64KiB`, `512MiB`, `4GiB`), or why it is not one.
+pub fn size(s: &str) -> std::result::Result<u64, SizeError> {
+    parse_size(s).ok_or_else(|| SizeError { text: s.to_string() })
 }
 
 /// Parses `123`, `64KiB`, `512MiB`, `4GiB`.

@@ -26,7 +26,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use archived::{entry_bytes, row_bytes};
-pub use catalogue::{Artefact, Catalogue, Os, Text, parse_size};
+pub use catalogue::{Artefact, Catalogue, Os, SizeError, Text, parse_size, size};
 pub use endpoint::{Endpoint, clean_id, read as read_endpoint};
 pub use manifest::{
     Row, SkipReason, Status, Times, latest as latest_rows, parse as parse_manifest, read as read_manifest,
@@ -34,7 +34,7 @@ pub use manifest::{
 pub use names::{escape, shift_jis, unescape};
 pub use plan::{Candidate, Plan, detect_os, plan};
 pub use read::open_evidence;
-pub use recorded::{open_recorded_volume, recorded_source, same_volume};
+pub use recorded::{VolumeError, open_recorded_volume, recorded_source, same_volume};
 pub use run::times;
 pub use segment::inner_rows;
 

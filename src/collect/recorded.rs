@@ -17,18 +17,21 @@ pub fn open_recorded_volume(
     spec: Option<&Path>,
     partition: Option<u32>,
     key: Option<&crate::source::RecoveryKey>,
-) -> std::result::Result<(crate::source::Opened, Value), String> {
+) -> std::result::Result<(crate::source::Opened, Value), VolumeError> {
     let recorded = recorded_source(case_dir, endpoint);
     let Some(spec) = spec.map(Path::to_path_buf).or_else(|| recorded.as_ref().map(|r| r.0.clone())) else {
-        return Err("endpoint.json names no source".into());
+        return Err(VolumeError::NoSource);
     };
     if !spec.exists() {
-        return Err(format!("{} is not attached", spec.display()));
+        return Err(VolumeError::NotAttached { source_path: spec });
     }
     let partition = partition.or_else(|| recorded.as_ref().and_then(|r| r.2));
-    let opened = crate::source::open(&spec, partition, key).map_err(|e| format!("{}: {e}", spec.display()))?;
-    if let Some(why) = &opened.mount_error {
-        return Err(format!("{}: {why}", spec.display()));
+    let opened = match crate::source::open(&spec, partition, key) {
+        Ok(opened) => opened,
+        Err(e) => return Err(VolumeError::Open { source_path: spec, why: e.to_string() }),
+    };
+    if let Some(why) = opened.mount_error.clone() {
+        return Err(VolumeError::Open { source_path: spec, why });
     }
     let describe = opened.describe();
     if let Some((_, then, _)) = &recorded {
@@ -61,15 +64,32 @@ fn partition_number(device: &str) -> Option<u32> {
     if partitioned { number.parse().ok() } else { None }
 }
 
+/// Why the volume an endpoint was collected from cannot be read again now.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VolumeError {
+    /// Neither the operator nor `endpoint.json` names a source.
+    #[error("endpoint.json names no source")]
+    NoSource,
+    /// The source is not there (the disk is not attached).
+    #[error("{} is not attached", source_path.display())]
+    NotAttached { source_path: std::path::PathBuf },
+    /// The source is there and could not be opened or mounted.
+    #[error("{}: {why}", source_path.display())]
+    Open { source_path: std::path::PathBuf, why: String },
+    /// Another volume is attached where the evidence came from.
+    #[error("a different volume is attached there now ({what} {now}, collected from {then})")]
+    Different { what: &'static str, now: String, then: String },
+}
+
 /// Whether the volume opened now is the one the evidence was collected from: the NTFS serial
 /// number and the disk's serial, wherever both were recorded, must agree.
-pub fn same_volume(then: &Value, now: &Value) -> std::result::Result<(), String> {
+pub fn same_volume(then: &Value, now: &Value) -> std::result::Result<(), VolumeError> {
     for (what, pointer) in [("NTFS volume serial", "/ntfs/serial"), ("disk serial", "/disk/serial")] {
         if let (Some(a), Some(b)) =
             (then.pointer(pointer).and_then(Value::as_str), now.pointer(pointer).and_then(Value::as_str))
             && a != b
         {
-            return Err(format!("a different volume is attached there now ({what} {b}, collected from {a})"));
+            return Err(VolumeError::Different { what, now: b.to_string(), then: a.to_string() });
         }
     }
     Ok(())
@@ -84,7 +104,7 @@ mod tests {
     fn a_different_serial_is_a_different_volume() {
         let then = json!({ "ntfs": { "serial": "0011" }, "disk": { "serial": null } });
         assert!(same_volume(&then, &json!({ "ntfs": { "serial": "0011" } })).is_ok());
-        assert!(same_volume(&then, &json!({ "ntfs": { "serial": "0022" } })).unwrap_err().contains("0022"));
+        assert!(same_volume(&then, &json!({ "ntfs": { "serial": "0022" } })).unwrap_err().to_string().contains("0022"));
         assert!(same_volume(&json!({}), &json!({ "ntfs": { "serial": "0022" } })).is_ok());
     }
 

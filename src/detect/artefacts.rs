@@ -429,7 +429,7 @@ impl PrefetchFile {
     fn of(path: String, sha256: Option<String>, bytes: std::result::Result<Vec<u8>, String>) -> PrefetchFile {
         // A parser bug on a hostile file must cost this file, not the analysis.
         let parsed = bytes.and_then(|b| {
-            std::panic::catch_unwind(|| prefetch::parse(&b))
+            std::panic::catch_unwind(|| prefetch::parse(&b).map_err(|e| e.to_string()))
                 .unwrap_or_else(|_| Err("the prefetch reader failed on this file".into()))
         });
         match parsed {

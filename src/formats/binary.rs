@@ -94,20 +94,44 @@ pub struct ExeFacts {
 
 /// Facts of `data` if it is an executable: `None` when it is not one, `Some(Err)` when it
 /// claims to be one but cannot be parsed.
-pub fn facts(data: &[u8]) -> Option<Result<ExeFacts, String>> {
-    let kind = if data.starts_with(b"MZ") {
-        "pe"
+pub fn facts(data: &[u8]) -> Option<Result<ExeFacts, ExeError>> {
+    let format = if data.starts_with(b"MZ") {
+        ExeFormat::Pe
     } else if data.starts_with(b"\x7fELF") {
-        "elf"
+        ExeFormat::Elf
     } else {
         return None;
     };
-    let parsed = std::panic::catch_unwind(|| if kind == "pe" { pe(data) } else { elf(data) });
-    Some(parsed.unwrap_or_else(|_| Err("the parser failed on this file".into())))
+    let parsed = std::panic::catch_unwind(|| match format {
+        ExeFormat::Pe => pe(data),
+        ExeFormat::Elf => elf(data),
+    });
+    Some(parsed.unwrap_or(Err(ExeError::ParserFailed { format })))
 }
 
-fn pe(data: &[u8]) -> Result<ExeFacts, String> {
-    let pe = goblin::pe::PE::parse(data).map_err(|e| e.to_string())?;
+/// The executable formats shodo reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExeFormat {
+    /// Windows PE (`MZ`).
+    Pe,
+    /// ELF.
+    Elf,
+}
+
+/// Why a file that claims to be an executable cannot be read as one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExeError {
+    /// Its structure is broken, as the parser words it.
+    #[error("{why}")]
+    Malformed { format: ExeFormat, why: String },
+    /// The parser itself failed on it (a defect met on hostile input, contained).
+    #[error("the parser failed on this file")]
+    ParserFailed { format: ExeFormat },
+}
+
+fn pe(data: &[u8]) -> Result<ExeFacts, ExeError> {
+    let pe =
+        goblin::pe::PE::parse(data).map_err(|e| ExeError::Malformed { format: ExeFormat::Pe, why: e.to_string() })?;
     let coff = &pe.header.coff_header;
     let dirs = pe.header.optional_header.as_ref().map(|o| &o.data_directories);
     let imports: Vec<String> = INTERESTING
@@ -165,8 +189,9 @@ fn pe_machine(m: u16) -> String {
     }
 }
 
-fn elf(data: &[u8]) -> Result<ExeFacts, String> {
-    let elf = goblin::elf::Elf::parse(data).map_err(|e| e.to_string())?;
+fn elf(data: &[u8]) -> Result<ExeFacts, ExeError> {
+    let elf = goblin::elf::Elf::parse(data)
+        .map_err(|e| ExeError::Malformed { format: ExeFormat::Elf, why: e.to_string() })?;
     let sections = elf
         .section_headers
         .iter()

@@ -44,43 +44,108 @@ pub struct Volume {
     pub created: Option<String>,
 }
 
+/// Why a prefetch file could not be read: what is wrong, and where.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PrefetchError {
+    /// `MAM` compression with a method other than LZ77+Huffman.
+    #[error("compressed with an unknown method ({flags:#04x})")]
+    Method { flags: u8 },
+    /// The file ends inside the named part.
+    #[error("truncated {part}")]
+    Truncated { part: &'static str },
+    /// The decompressed size is beyond any real prefetch file.
+    #[error("decompressed size {size} is implausible")]
+    Size { size: usize },
+    /// No `SCCA` signature.
+    #[error("no SCCA signature: not a prefetch file")]
+    NotPrefetch,
+    /// A format version shodo does not know.
+    #[error("unknown prefetch version {version}")]
+    Version { version: u32 },
+    /// The file name strings lie outside the file.
+    #[error("file name strings out of bounds ({at}+{len})")]
+    Names { at: u32, len: u32 },
+    /// The compressed stream is damaged.
+    #[error(transparent)]
+    Stream(#[from] StreamError),
+}
+
+/// Where an LZ77+Huffman stream is damaged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StreamError {
+    /// The input ends inside a block's Huffman table.
+    #[error("input ends in a Huffman table at {pos}")]
+    TableCut { pos: usize },
+    /// A block's table is not a Huffman code.
+    #[error("block at input {pos}: {why}")]
+    Table { pos: usize, why: TableError },
+    /// The input ends before the output is complete.
+    #[error("input ends early ({out} of {size} bytes out)")]
+    Early { out: usize, size: usize },
+    /// A code that the block's table does not hold.
+    #[error("invalid code at input {pos}")]
+    Code { pos: usize },
+    /// The input ends inside a match length.
+    #[error("input ends in a match length")]
+    LengthCut,
+    /// A long match length below its minimum.
+    #[error("invalid match length at input {pos}")]
+    Length { pos: usize },
+    /// A match that reaches back before the output's start.
+    #[error("match reaches before the start ({offset} back at output {out})")]
+    Offset { offset: usize, out: usize },
+}
+
+/// Why 512 code lengths are not a Huffman code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    /// More codes than the code space holds.
+    #[error("Huffman code lengths overflow the code space")]
+    Overflow,
+    /// No code at all.
+    #[error("empty Huffman table")]
+    Empty,
+}
+
 /// Parses a prefetch file (compressed or not); the error says what is wrong and where.
-pub fn parse(bytes: &[u8]) -> Result<Prefetch, String> {
+pub fn parse(bytes: &[u8]) -> Result<Prefetch, PrefetchError> {
+    use PrefetchError as E;
+    let truncated = |part| E::Truncated { part };
     let (data, compressed) = if bytes.starts_with(b"MAM") {
         let flags = bytes.get(3).copied().unwrap_or(0);
         if flags & 0x0F != 4 {
-            return Err(format!("compressed with an unknown method ({flags:#04x})"));
+            return Err(E::Method { flags });
         }
-        let size = u32_at(bytes, 4).ok_or("truncated MAM header")? as usize;
+        let size = u32_at(bytes, 4).ok_or(truncated("MAM header"))? as usize;
         if size > MAX_SIZE {
-            return Err(format!("decompressed size {size} is implausible"));
+            return Err(E::Size { size });
         }
         // Bit 0x80: a CRC32 follows the size (not checked: the evidence hash covers the file).
         let start = if flags & 0x80 != 0 { 12 } else { 8 };
-        (decompress(bytes.get(start..).ok_or("truncated MAM header")?, size)?, true)
+        (decompress(bytes.get(start..).ok_or(truncated("MAM header"))?, size)?, true)
     } else {
         (bytes.to_vec(), false)
     };
     let data = &data[..];
     if data.get(4..8) != Some(b"SCCA") {
-        return Err("no SCCA signature: not a prefetch file".into());
+        return Err(E::NotPrefetch);
     }
-    let version = u32_at(data, 0).ok_or("truncated header")?;
-    let executable = utf16_z(data.get(0x10..0x4C).ok_or("truncated header")?);
-    let hash = format!("{:08X}", u32_at(data, 0x4C).ok_or("truncated header")?);
+    let version = u32_at(data, 0).ok_or(truncated("header"))?;
+    let executable = utf16_z(data.get(0x10..0x4C).ok_or(truncated("header"))?);
+    let hash = format!("{:08X}", u32_at(data, 0x4C).ok_or(truncated("header"))?);
     let (times_at, times, count_at) = match version {
         17 => (0x78, 1, 0x90),
         23 => (0x80, 1, 0x98),
         26 => (0x80, 8, 0xD0),
         // Two layouts: the file-information block is 220 or 212 bytes (metrics follow it).
         30 | 31 => (0x80, 8, if u32_at(data, 0x54) == Some(0x128) { 0xC8 } else { 0xD0 }),
-        v => return Err(format!("unknown prefetch version {v}")),
+        version => return Err(E::Version { version }),
     };
     let last_runs = (0..times)
         .filter_map(|i| u64_at(data, times_at + 8 * i))
         .filter_map(crate::clock::filetime_string)
         .collect::<Vec<_>>();
-    let run_count = u32_at(data, count_at).ok_or("truncated file information")?;
+    let run_count = u32_at(data, count_at).ok_or(truncated("file information"))?;
     let (names_at, names_len) = (u32_at(data, 0x64), u32_at(data, 0x68));
     let names: Vec<String> = match (names_at, names_len) {
         (Some(at), Some(len)) => data
@@ -88,8 +153,8 @@ pub fn parse(bytes: &[u8]) -> Result<Prefetch, String> {
             .map(|b| {
                 utf16_units(b).split(|&u| u == 0).filter(|s| !s.is_empty()).map(String::from_utf16_lossy).collect()
             })
-            .ok_or(format!("file name strings out of bounds ({at}+{len})"))?,
-        _ => return Err("truncated file information".into()),
+            .ok_or(E::Names { at, len })?,
+        _ => return Err(truncated("file information")),
     };
     // The header keeps 29 characters of the name: a longer one is matched by its start.
     let upper = executable.to_uppercase();
@@ -141,7 +206,8 @@ fn volumes(data: &[u8], version: u32) -> Option<Vec<Volume>> {
 /// LZ77+Huffman ("Xpress Huffman", MS-XCA 2.2.4): blocks of 64 KiB of output, each with its
 /// own table of 512 four-bit code lengths; symbols below 256 are literals, the others a match
 /// (length in the low four bits, offset bit count in the high four).
-pub fn decompress(input: &[u8], size: usize) -> Result<Vec<u8>, String> {
+pub fn decompress(input: &[u8], size: usize) -> Result<Vec<u8>, StreamError> {
+    use StreamError as E;
     let mut out: Vec<u8> = Vec::with_capacity(size);
     let mut pos = 0usize;
     let word = |at: usize| -> u32 {
@@ -149,8 +215,8 @@ pub fn decompress(input: &[u8], size: usize) -> Result<Vec<u8>, String> {
         u32::from(input.get(at).copied().unwrap_or(0)) | (u32::from(input.get(at + 1).copied().unwrap_or(0)) << 8)
     };
     while out.len() < size {
-        let table = input.get(pos..pos + 256).ok_or_else(|| format!("input ends in a Huffman table at {pos}"))?;
-        let decoder = Decoder::new(table).map_err(|e| format!("block at input {pos}: {e}"))?;
+        let table = input.get(pos..pos + 256).ok_or(E::TableCut { pos })?;
+        let decoder = Decoder::new(table).map_err(|why| E::Table { pos, why })?;
         pos += 256;
         let mut bits: u32 = (word(pos) << 16) | word(pos + 2);
         pos += 4;
@@ -169,9 +235,9 @@ pub fn decompress(input: &[u8], size: usize) -> Result<Vec<u8>, String> {
         };
         while out.len() < block_end && out.len() < size {
             if pos > input.len() + 4 {
-                return Err(format!("input ends early ({} of {size} bytes out)", out.len()));
+                return Err(E::Early { out: out.len(), size });
             }
-            let (symbol, len) = decoder.decode(bits >> 17).ok_or_else(|| format!("invalid code at input {pos}"))?;
+            let (symbol, len) = decoder.decode(bits >> 17).ok_or(E::Code { pos })?;
             consume(u32::from(len), &mut bits, &mut extra, &mut pos);
             if symbol < 256 {
                 out.push(symbol as u8);
@@ -181,14 +247,14 @@ pub fn decompress(input: &[u8], size: usize) -> Result<Vec<u8>, String> {
             let mut length = usize::from(symbol & 15);
             let offset_bits = u32::from(symbol >> 4);
             if length == 15 {
-                length = usize::from(*input.get(pos).ok_or("input ends in a match length")?);
+                length = usize::from(*input.get(pos).ok_or(E::LengthCut)?);
                 pos += 1;
                 if length == 255 {
-                    let long = input.get(pos..pos + 2).ok_or("input ends in a match length")?;
+                    let long = input.get(pos..pos + 2).ok_or(E::LengthCut)?;
                     length = usize::from(u16::from_le_bytes([long[0], long[1]]));
                     pos += 2;
                     if length < 15 {
-                        return Err(format!("invalid match length at input {pos}"));
+                        return Err(E::Length { pos });
                     }
                     length -= 15;
                 }
@@ -199,7 +265,7 @@ pub fn decompress(input: &[u8], size: usize) -> Result<Vec<u8>, String> {
                 (if offset_bits == 0 { 0 } else { bits >> (32 - offset_bits) } as usize) + (1usize << offset_bits);
             consume(offset_bits, &mut bits, &mut extra, &mut pos);
             if offset > out.len() {
-                return Err(format!("match reaches before the start ({offset} back at output {})", out.len()));
+                return Err(E::Offset { offset, out: out.len() });
             }
             let from = out.len() - offset;
             for i in 0..length.min(size - out.len()) {
@@ -217,20 +283,20 @@ struct Decoder {
 }
 
 impl Decoder {
-    fn new(lengths: &[u8]) -> Result<Decoder, String> {
+    fn new(lengths: &[u8]) -> Result<Decoder, TableError> {
         let length = |s: usize| (lengths[s / 2] >> (4 * (s % 2))) & 0x0F;
         let mut table = vec![(0u16, 0u8); 1 << 15];
         let mut next = 0usize;
         for len in 1..=15u8 {
             for symbol in (0..512).filter(|&s| length(s) == len) {
                 let span = 1usize << (15 - len);
-                let slots = table.get_mut(next..next + span).ok_or("Huffman code lengths overflow the code space")?;
+                let slots = table.get_mut(next..next + span).ok_or(TableError::Overflow)?;
                 slots.fill((symbol as u16, len));
                 next += span;
             }
         }
         if next == 0 {
-            return Err("empty Huffman table".into());
+            return Err(TableError::Empty);
         }
         Ok(Decoder { table })
     }

@@ -29,13 +29,14 @@ impl Hive {
 }
 
 /// Why a hive could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HiveError(pub String);
-
-impl std::fmt::Display for HiveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HiveError {
+    /// The base block's root cell offset is negative (and no log's base block replaces it).
+    #[error("the base block's root cell offset is corrupt ({offset})")]
+    RootCell { offset: i32 },
+    /// The registry parser refused the hive, in its own words.
+    #[error("{detail}")]
+    Parser { detail: String },
 }
 
 /// A value as shodo needs it.
@@ -62,13 +63,13 @@ impl Hive {
         let logs: Vec<Vec<u8>> = logs.into_iter().filter(|log| root_cell(log).is_none_or(|r| r >= 0)).collect();
         let replaced = !logs.is_empty() && !checksum_holds(&primary);
         if let Some(root) = root_cell(&primary).filter(|&r| r < 0 && !replaced) {
-            return Err(HiveError(format!("the base block's root cell offset is corrupt ({root})")));
+            return Err(HiveError::RootCell { offset: root });
         }
         let mut builder = ParserBuilder::from_file(Cursor::new(primary));
         for log in logs {
             builder.with_transaction_log(Cursor::new(log));
         }
-        let parser = builder.build().map_err(|e| HiveError(format!("{e:?}")))?;
+        let parser = builder.build().map_err(|e| HiveError::Parser { detail: format!("{e:?}") })?;
         // notatin says what it applied only in its parse log.
         let applied = parser.get_parse_logs().get().into_iter().flatten().find_map(|log| {
             let n = log.text.strip_prefix("Applied transaction log(s). Sequence numbers have been updated to ")?;
@@ -219,7 +220,8 @@ mod tests {
         assert!(Hive::parse(with_root(0x20), Vec::new()).is_ok());
         for root in [-1, i32::MIN] {
             let e = Hive::parse(with_root(root), Vec::new()).err().unwrap();
-            assert_eq!(e.0, format!("the base block's root cell offset is corrupt ({root})"));
+            assert_eq!(e, HiveError::RootCell { offset: root });
+            assert_eq!(e.to_string(), format!("the base block's root cell offset is corrupt ({root})"));
         }
         // With a failed checksum a log's base block would be used: a log that has a corrupt one
         // is left out, and the corrupt primary then stands alone.
@@ -227,6 +229,6 @@ mod tests {
         damaged[508] ^= 1;
         assert!(!checksum_holds(&damaged));
         let e = Hive::parse(damaged, vec![with_root(-1)]).err().unwrap();
-        assert!(e.0.contains("root cell offset is corrupt (-1)"), "{e}");
+        assert_eq!(e, HiveError::RootCell { offset: -1 }, "{e}");
     }
 }

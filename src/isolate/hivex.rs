@@ -18,7 +18,7 @@ const BIG_DATA: usize = 16344;
 
 /// Parses a hive's bytes (no transaction logs: shodo only writes clean hives).
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Hive> {
-    Hive::parse(bytes.to_vec(), Vec::new()).map_err(|e| Error::Corrupt { path: path.into(), what: e.0 })
+    Hive::parse(bytes.to_vec(), Vec::new()).map_err(|e| Error::Corrupt { path: path.into(), what: e.to_string() })
 }
 
 /// Applies `edits` (all on the hive at `path`) with hivexsh, in one commit.
@@ -151,24 +151,41 @@ pub fn hivexsh(path: &Path, script: &str) -> Result<()> {
     }
 }
 
+/// How a key or value differs from what an edit wants.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unconfirmed {
+    /// The edit deletes the key, and it is still there.
+    #[error("key still there")]
+    KeyThere,
+    /// The edit creates the key, and it is not there.
+    #[error("key missing")]
+    KeyMissing,
+    /// The value holds something else.
+    #[error("found {shown} (type {kind})")]
+    Other { shown: String, kind: String },
+    /// The edit sets the value, and it is not there.
+    #[error("value missing")]
+    ValueMissing,
+}
+
 /// Each edit checked on the hive's bytes: `Ok` when the key or value is as the edit wants it,
 /// else what is there.
-pub fn confirm(hive: &mut Hive, edits: &[&Edit]) -> Vec<std::result::Result<(), String>> {
+pub fn confirm(hive: &mut Hive, edits: &[&Edit]) -> Vec<std::result::Result<(), Unconfirmed>> {
     edits
         .iter()
         .map(|e| {
             let Some(value) = &e.value else {
                 return match (hive.has_key(&e.key), e.new.is_some()) {
                     (true, true) | (false, false) => Ok(()),
-                    (there, _) => Err(if there { "key still there".into() } else { "key missing".into() }),
+                    (there, _) => Err(if there { Unconfirmed::KeyThere } else { Unconfirmed::KeyMissing }),
                 };
             };
             let now = hive.raw(&e.key, value).map(|v| RegData::of(&v));
             match (&now, &e.new) {
                 (None, None) => Ok(()),
                 (Some(n), Some(w)) if n.same(w) => Ok(()),
-                (Some(n), _) => Err(format!("found {} (type {})", n.shown, n.kind)),
-                (None, Some(_)) => Err("value missing".into()),
+                (Some(n), _) => Err(Unconfirmed::Other { shown: n.shown.clone(), kind: n.kind.to_string() }),
+                (None, Some(_)) => Err(Unconfirmed::ValueMissing),
             }
         })
         .collect()

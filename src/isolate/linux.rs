@@ -48,8 +48,17 @@ pub fn transaction(allow: &[SocketAddr]) -> String {
     format!("add table {TABLE}\ndelete table {TABLE}\n{}", ruleset(allow))
 }
 
-/// Runs `nft` with `args`, `stdin` fed to it; its standard output.
-fn nft(args: &[&str], stdin: Option<&str>) -> Result<std::result::Result<String, String>> {
+/// `nft` ran and refused, in its own words (its standard error).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{stderr}")]
+pub struct NftRefused {
+    /// What nft wrote to its standard error.
+    pub stderr: String,
+}
+
+/// Runs `nft` with `args`, `stdin` fed to it; its standard output, or `Ok(Err)` when it ran and
+/// refused (the outer error: it could not be run).
+fn nft(args: &[&str], stdin: Option<&str>) -> Result<std::result::Result<String, NftRefused>> {
     let missing = |e: std::io::Error| Error::Io { op: "run nft (nftables)", path: "nft".into(), source: e };
     let mut child = Command::new("nft")
         .args(args)
@@ -65,12 +74,12 @@ fn nft(args: &[&str], stdin: Option<&str>) -> Result<std::result::Result<String,
     Ok(if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        Err(NftRefused { stderr: String::from_utf8_lossy(&out.stderr).trim().to_string() })
     })
 }
 
 /// Loads the table (one atomic transaction: all of it or nothing).
-pub fn apply(allow: &[SocketAddr]) -> Result<std::result::Result<(), String>> {
+pub fn apply(allow: &[SocketAddr]) -> Result<std::result::Result<(), NftRefused>> {
     Ok(nft(&["-f", "-"], Some(&transaction(allow)))?.map(drop))
 }
 
@@ -81,7 +90,7 @@ pub fn current() -> Result<Option<serde_json::Value>> {
         Ok(text) => serde_json::from_str(&text)
             .map(Some)
             .map_err(|e| Error::Corrupt { path: "nft -j list table".into(), what: e.to_string() }),
-        Err(why) if why.contains("No such file or directory") => Ok(None),
+        Err(why) if why.stderr.contains("No such file or directory") => Ok(None),
         Err(why) => Err(Error::Io {
             op: "list the isolation table with nft",
             path: "nft".into(),

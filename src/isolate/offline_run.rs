@@ -103,7 +103,7 @@ fn read(volume: &Volume) -> Result<State> {
     if let Some(then) = &volume.recorded
         && let Err(why) = crate::collect::same_volume(then, &opened.describe())
     {
-        return Err(Error::Refused { ja: format!("別のボリュームです: {why}"), en: why });
+        return Err(Error::Refused { ja: format!("別のボリュームです: {why}"), en: why.to_string() });
     }
     let mut facts = Facts { hibernated: opened.ntfs.as_ref().is_some_and(|n| n.hibernated), ..Facts::default() };
     let mut hives = Vec::new();
@@ -328,11 +328,11 @@ fn confirmed_on_volume(on_volume: &Path, written: &[u8], edits: &[&Edit]) -> Res
     Ok((changes, ok))
 }
 
-fn edit_change(e: &Edit, problem: Option<String>) -> Change {
+fn edit_change(e: &Edit, problem: Option<hivex::Unconfirmed>) -> Change {
     let data = |d: &Option<offline::RegData>| d.as_ref().map(|d| json!(d));
     let mut new = data(&e.new);
     if let (Some(p), Some(n)) = (problem, new.as_mut()) {
-        n["not_confirmed"] = json!(p);
+        n["not_confirmed"] = json!(p.to_string());
     }
     Change { target: e.target(), old: data(&e.old), new, edit: Some(e.clone()), ..Change::default() }
 }
@@ -418,7 +418,7 @@ pub fn rollback(writer: &CaseWriter, endpoint: &str, volume: &Volume, applied: &
                 moved: Some(m.clone()),
                 ..Change::default()
             }),
-            Err(why) => fail(&mut done, &Error::Corrupt { path: m.path.clone().into(), what: why }),
+            Err(why) => fail(&mut done, &Error::Corrupt { path: m.path.clone().into(), what: why.to_string() }),
         }
     }
     drop(w);

@@ -73,7 +73,7 @@ pub fn store(root: &Path, files: &[String], archive: &Path, rel: &str) -> Result
             Ok((sha256, size, entry, attrs)) => {
                 stored.push(Moved { path, sha256, size, archive: rel.into(), entry, attrs });
             }
-            Err(why) => notes.push(not_moved(wanted, &why)),
+            Err(why) => notes.push(not_moved(wanted, &why.to_string())),
         }
     }
     let out = zip.finish().map_err(zip_error(archive))?;
@@ -127,19 +127,48 @@ fn not_moved(path: &str, why: &str) -> Note {
 
 type Added = (String, u64, String, Vec<String>);
 
-fn add(zip: &mut zip::ZipWriter<std::fs::File>, file: &Path, entry: &str) -> std::result::Result<Added, String> {
-    let meta = std::fs::symlink_metadata(file).map_err(|e| e.to_string())?;
+/// Why one file was not moved into the quarantine, or not put back.
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    /// It is a link, a directory or a device, not a regular file.
+    #[error("not a regular file")]
+    NotRegular,
+    /// Reading it or writing the archive failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The archive refused the entry.
+    #[error("{0}")]
+    Zip(#[from] zip::result::ZipError),
+    /// One of its extended attributes could not be read.
+    #[error("{name}: {source}")]
+    Attr { name: String, source: std::io::Error },
+    /// The archive's copy could not be read back.
+    #[error("{0}")]
+    Archive(Box<Error>),
+    /// The archive's copy is not what was moved.
+    #[error("its copy in the archive does not match the recorded SHA-256")]
+    Mismatch,
+    /// A file is at its place now: never overwritten.
+    #[error("cannot create {}: {source}", path.display())]
+    Create { path: std::path::PathBuf, source: std::io::Error },
+    /// Put back, without all of its extended attributes.
+    #[error("restored, but not all its attributes: {}", failed.join("; "))]
+    Attrs { failed: Vec<String> },
+}
+
+fn add(zip: &mut zip::ZipWriter<std::fs::File>, file: &Path, entry: &str) -> std::result::Result<Added, MoveError> {
+    let meta = std::fs::symlink_metadata(file)?;
     if !meta.is_file() {
-        return Err("not a regular file".into());
+        return Err(MoveError::NotRegular);
     }
-    let mut input = std::fs::File::open(file).map_err(|e| e.to_string())?;
-    zip.start_file(entry, options()).map_err(|e| e.to_string())?;
-    let (sha, size) = crate::hash::copy_hashed(&mut input, zip).map_err(|e| e.into_inner().to_string())?;
+    let mut input = std::fs::File::open(file)?;
+    zip.start_file(entry, options())?;
+    let (sha, size) = crate::hash::copy_hashed(&mut input, zip).map_err(|e| e.into_inner())?;
     let attrs = kept_attrs(file);
     for name in &attrs {
-        let value = platform::get_xattr(file, name).map_err(|e| format!("{name}: {e}"))?;
-        zip.start_file(format!("{entry}.attr/{name}"), options()).map_err(|e| e.to_string())?;
-        zip.write_all(&value).map_err(|e| e.to_string())?;
+        let value = platform::get_xattr(file, name).map_err(|source| MoveError::Attr { name: name.clone(), source })?;
+        zip.start_file(format!("{entry}.attr/{name}"), options())?;
+        zip.write_all(&value)?;
     }
     Ok((sha, size, entry.to_string(), attrs))
 }
@@ -156,18 +185,18 @@ pub fn read_entry(archive: &Path, entry: &str) -> Result<Vec<u8>> {
 
 /// Puts a moved file back where it was, with its attributes; refuses to overwrite a file that
 /// is there now.
-pub fn restore(root: &Path, archive: &Path, m: &Moved) -> std::result::Result<(), String> {
-    let bytes = read_entry(archive, &m.entry).map_err(|e| e.to_string())?;
+pub fn restore(root: &Path, archive: &Path, m: &Moved) -> std::result::Result<(), MoveError> {
+    let bytes = read_entry(archive, &m.entry).map_err(|e| MoveError::Archive(Box::new(e)))?;
     if crate::hash::sha256_hex(&bytes) != m.sha256 {
-        return Err("its copy in the archive does not match the recorded SHA-256".into());
+        return Err(MoveError::Mismatch);
     }
     let file = root.join(std::ffi::OsStr::from_bytes(&unescape(&m.path)));
     let mut out = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&file)
-        .map_err(|e| format!("cannot create {}: {e}", file.display()))?;
-    out.write_all(&bytes).and_then(|()| out.sync_all()).map_err(|e| e.to_string())?;
+        .map_err(|source| MoveError::Create { path: file.clone(), source })?;
+    out.write_all(&bytes).and_then(|()| out.sync_all())?;
     drop(out);
     let mut failed = Vec::new();
     for name in &m.attrs {
@@ -178,7 +207,7 @@ pub fn restore(root: &Path, archive: &Path, m: &Moved) -> std::result::Result<()
             failed.push(format!("{name}: {e}"));
         }
     }
-    if failed.is_empty() { Ok(()) } else { Err(format!("restored, but not all its attributes: {}", failed.join("; "))) }
+    if failed.is_empty() { Ok(()) } else { Err(MoveError::Attrs { failed }) }
 }
 
 #[cfg(test)]

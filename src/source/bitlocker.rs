@@ -71,7 +71,21 @@ pub fn unlock(device: &Path, key: &RecoveryKey) -> Result<Unlocked> {
         .map_err(|second| bitlocker_error(device, Reason::Failed(format!("cryptsetup: {first}; dislocker: {second}"))))
 }
 
-fn cryptsetup(device: &Path, key: &RecoveryKey) -> std::result::Result<Unlocked, String> {
+/// Why one unlocking tool did not open the volume.
+#[derive(Debug, thiserror::Error)]
+enum ToolFailed {
+    /// The tool could not be run or talked to.
+    #[error("{0}")]
+    Run(#[from] std::io::Error),
+    /// The tool ran and refused, in its own last words.
+    #[error("{0}")]
+    Refused(String),
+    /// The unlocked image could not be attached.
+    #[error("{0}")]
+    Attach(Box<crate::Error>),
+}
+
+fn cryptsetup(device: &Path, key: &RecoveryKey) -> std::result::Result<Unlocked, ToolFailed> {
     let name = format!("shodo-bitlk-{}-{}", std::process::id(), super::attach::unique());
     let mut child = Command::new("cryptsetup")
         .args(["open", "--type", "bitlk", "--readonly", "--key-file", "-"])
@@ -80,22 +94,21 @@ fn cryptsetup(device: &Path, key: &RecoveryKey) -> std::result::Result<Unlocked,
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
+        .spawn()?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(key.0.as_bytes()).map_err(|e| e.to_string())?;
+        stdin.write_all(key.0.as_bytes())?;
     }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let out = child.wait_with_output()?;
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        return Err(ToolFailed::Refused(String::from_utf8_lossy(&out.stderr).trim().to_string()));
     }
     let mapped = PathBuf::from("/dev/mapper").join(&name);
     Ok(Unlocked { device: mapped, method: "cryptsetup", mapping: Some(name), fuse_dir: None, _loop: None })
 }
 
-fn dislocker(device: &Path, key: &RecoveryKey) -> std::result::Result<Unlocked, String> {
+fn dislocker(device: &Path, key: &RecoveryKey) -> std::result::Result<Unlocked, ToolFailed> {
     let dir = std::env::temp_dir().join(format!("shodo-dislocker-{}-{}", std::process::id(), super::attach::unique()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir)?;
     let out = Command::new("dislocker")
         .arg("-r")
         .arg("-V")
@@ -103,12 +116,11 @@ fn dislocker(device: &Path, key: &RecoveryKey) -> std::result::Result<Unlocked, 
         .arg(format!("-p{}", key.0))
         .arg("--")
         .arg(&dir)
-        .output()
-        .map_err(|e| e.to_string());
+        .output();
     let file = dir.join("dislocker-file");
     match out {
         Ok(o) if o.status.success() && file.exists() => {
-            let lo = Loop::attach(&file).map_err(|e| e.to_string())?;
+            let lo = Loop::attach(&file).map_err(|e| ToolFailed::Attach(Box::new(e)))?;
             Ok(Unlocked {
                 device: lo.device.clone(),
                 method: "dislocker",
@@ -121,8 +133,11 @@ fn dislocker(device: &Path, key: &RecoveryKey) -> std::result::Result<Unlocked, 
             let _ = Command::new("umount").arg(&dir).stderr(Stdio::null()).status();
             let _ = std::fs::remove_dir(&dir);
             Err(match other {
-                Ok(o) => last_line(&String::from_utf8_lossy(&o.stderr), &String::from_utf8_lossy(&o.stdout)),
-                Err(e) => e,
+                Ok(o) => ToolFailed::Refused(last_line(
+                    &String::from_utf8_lossy(&o.stderr),
+                    &String::from_utf8_lossy(&o.stdout),
+                )),
+                Err(e) => ToolFailed::Run(e),
             })
         }
     }

@@ -127,7 +127,7 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
             let attached = shodo::collect::open_recorded_volume(dir, endpoint, None, None, None);
             let volume = match &attached {
                 Ok((opened, describe)) => evidence::Volume::Attached { root: &opened.root, opened: describe.clone() },
-                Err(why) => evidence::Volume::NotScanned(why.clone()),
+                Err(why) => evidence::Volume::NotScanned(why.to_string()),
             };
             let r = evidence::scan_endpoint(&writer, endpoint, &set, &scan::Options::default(), &volume, progress)?;
             let more = r.volume["summary"]["scanned"].as_u64().unwrap_or(0);

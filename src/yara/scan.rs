@@ -404,7 +404,7 @@ fn scan_bytes(
     let executable = crate::formats::binary::facts(data).map(|f| {
         let (facts, malformed) = match f {
             Ok(facts) => (Some(facts), None),
-            Err(why) => (None, Some(why)),
+            Err(why) => (None, Some(why.to_string())),
         };
         Executable { path: name.to_string(), sha256: sha256.clone(), facts, malformed }
     });
