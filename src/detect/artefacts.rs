@@ -68,149 +68,27 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         .filter(|r| r.status == Status::Collected && r.zip.is_some() && r.path.to_lowercase().ends_with(".evtx"))
         .collect();
     writer.record(NewEntry::new("analyze.start", endpoint, json!({ "event_logs": logs.len() })))?;
-    progress.start("analyze", Some(logs.len() as u64), Some(logs.iter().map(|r| r.size).sum()));
-    let mut detections: Vec<(String, Detection)> = Vec::new();
-    let mut log_records = Vec::new();
-    for row in &logs {
-        if progress.cancelled() {
-            writer.record(NewEntry::new(
-                "analyze.cancelled",
-                endpoint,
-                json!({ "event_logs_read": log_records.len() }),
-            ))?;
-            return Err(Error::Cancelled { what: "analyze" });
-        }
-        let (report, found, verified) = read_log(&dir, row);
-        progress.advance(1, row.size);
-        if !verified.is_empty() {
-            progress.note(&format!("{}: {verified}", row.path));
-        }
-        let kept = if verified.is_empty() { found } else { Vec::new() };
-        log_records.push(Finding::new(Kind::EventLog {
-            path: row.path.clone(),
-            sha256: row.sha256.clone(),
-            records: report.records,
-            chunks: report.chunks,
-            first: report.first.clone(),
-            last: report.last.clone(),
-            problems: report.problems,
-            problem_details: json!(report.problem_details),
-            counts: json!(report.counts),
-            evidence_mismatch: (!verified.is_empty()).then_some(verified),
-            detections: kept.len() as u64,
-        }));
-        detections.extend(kept.into_iter().map(|d| (row.path.clone(), d)));
-    }
-    progress.finish();
+    let (log_records, mut detections) = read_logs(writer, &dir, endpoint, &logs, progress)?;
     keep_earliest(&mut detections, "first_external_logon");
     let (mut view, hives) = registry(&dir, &latest);
     inbound_logons(&mut view, &detections);
     let runs = prefetch_rows(&dir, &latest);
     let mut records: Vec<Finding> = log_records.clone();
     records.extend(hives.iter().cloned());
-    for run in &runs {
-        records.push(Finding::new(Kind::Prefetch {
-            path: run.path.clone(),
-            sha256: run.sha256.clone(),
-            rule: run.prefetch.as_ref().map(|p| p.executable.clone()),
-            prefetch: json!(run.prefetch),
-            problem: run.problem.clone(),
-        }));
-        if let Some((severity, (title_ja, title_en), fields)) = run.concern() {
-            records.push(Finding::new(Kind::Execution(Judged {
-                path: run.path.clone(),
-                rule: "prefetch_program".into(),
-                severity,
-                title_ja: title_ja.into(),
-                title_en: title_en.into(),
-                time: run.prefetch.as_ref().and_then(|p| p.last_runs.first().cloned()),
-                fields,
-            })));
-        }
-    }
-    for f in &view.findings {
-        records.push(Finding::new(Kind::Registry(Keyed {
-            path: f.hive.clone(),
-            rule: f.rule.clone(),
-            severity: f.severity,
-            title_ja: f.title_ja.clone(),
-            title_en: f.title_en.clone(),
-            key: f.key.clone(),
-            time: f.last_written.clone(),
-            fields: Value::Object(f.fields.clone()),
-        })));
-    }
-    for c in &view.connection_points {
-        records.push(Finding::new(Kind::ConnectionPoint {
-            path: c.evidence.first().cloned(),
-            rule: c.kind.clone(),
-            name: c.name.clone(),
-            evidence: c.evidence.clone(),
-            detail: c.detail.clone(),
-        }));
-    }
-    for sw in &view.software {
-        let (path, rule) = two_texts(sw, "hive", "name");
-        records.push(Finding::new(Kind::InstalledSoftware { path, rule, software: sw.clone() }));
-    }
-    for p in &view.programs {
-        let (path, rule) = two_texts(p, "hive", "path");
-        records.push(Finding::new(Kind::ProgramExecution { path, rule, program: p.clone() }));
-    }
-    for a in &view.accounts {
-        let (path, rule) = two_texts(a, "hive", "name");
-        records.push(Finding::new(Kind::LocalAccount { path, rule, account: a.clone() }));
-    }
-    for u in &view.updates {
-        let (path, rule) = two_texts(u, "hive", "id");
-        records.push(Finding::new(Kind::InstalledUpdate { path, rule, update: u.clone() }));
-    }
-    for u in &view.usb_storage {
-        let (path, rule) = two_texts(u, "hive", "serial");
-        records.push(Finding::new(Kind::UsbStorage { path, rule, device: u.clone() }));
-    }
-    for (log, d) in &detections {
-        records.push(Finding::new(Kind::EventDetection(Detected {
-            path: log.clone(),
-            rule: d.rule.clone(),
-            severity: d.severity,
-            title_ja: d.title_ja.clone(),
-            title_en: d.title_en.clone(),
-            time: d.time.clone(),
-            last_time: d.last_time.clone(),
-            count: d.count,
-            channel: d.channel.clone(),
-            event_id: d.event_id,
-            record_id: d.record_id,
-            computer: d.computer.clone(),
-            fields: d.fields.clone(),
-        })));
-    }
+    records.extend(runs.iter().flat_map(PrefetchFile::records));
+    records.extend(registry_records(&view));
+    records.extend(detections.iter().map(|(log, d)| detection_record(log, d)));
     let all: Vec<Detection> = detections.iter().map(|(_, d)| d.clone()).collect();
-    let endpoint_json =
-        std::fs::read(dir.join("endpoint.json")).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok());
-    let field = |name: &str| endpoint_json.as_ref().and_then(|e| e[name].as_str().map(str::to_string));
-    let observations = checklist::Observations {
-        detections: &all,
-        logs: logs.len(),
-        registry: &view,
-        os_release: field("os_release"),
-        as_of: field("last_shutdown").or_else(|| field("collected_at")),
-    };
-    let (version, answers) = checklist::answer(&observations)?;
-    for a in &answers {
-        records.push(Finding::new(Kind::Checklist {
+    let (version, answers) = answer_checklist(&dir, &all, logs.len(), &view)?;
+    records.extend(answers.iter().map(|a| {
+        Finding::new(Kind::Checklist {
             path: CHECKLIST.into(),
             rule: a.id.clone(),
             checklist: version.clone(),
             status: json!(a.status),
             answer: json!(a),
-        }));
-    }
-    case::write_atomic(
-        &dir.join(CHECKLIST),
-        format!("{}\n", json!({ "checklist": version, "items": answers })).as_bytes(),
-    )?;
+        })
+    }));
     let findings = records.len();
     findings::write(&dir, "analyze", records)?;
     let timeline = timeline(&dir, &latest, &detections, &view, &runs)?;
@@ -254,6 +132,145 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
         connection_points: view.connection_points,
         checklist: (version, answers),
     })
+}
+
+/// Reads every collected event log of the endpoint, checking each against its recorded hash:
+/// one record per log, and the detections of the logs that match it.
+fn read_logs(
+    writer: &CaseWriter,
+    dir: &Path,
+    endpoint: &str,
+    logs: &[&Row],
+    progress: &dyn Progress,
+) -> Result<(Vec<Finding>, Vec<(String, Detection)>)> {
+    progress.start("analyze", Some(logs.len() as u64), Some(logs.iter().map(|r| r.size).sum()));
+    let mut detections: Vec<(String, Detection)> = Vec::new();
+    let mut log_records = Vec::new();
+    for row in logs {
+        if progress.cancelled() {
+            writer.record(NewEntry::new(
+                "analyze.cancelled",
+                endpoint,
+                json!({ "event_logs_read": log_records.len() }),
+            ))?;
+            return Err(Error::Cancelled { what: "analyze" });
+        }
+        let (report, found, verified) = read_log(&dir, row);
+        progress.advance(1, row.size);
+        if !verified.is_empty() {
+            progress.note(&format!("{}: {verified}", row.path));
+        }
+        let kept = if verified.is_empty() { found } else { Vec::new() };
+        log_records.push(Finding::new(Kind::EventLog {
+            path: row.path.clone(),
+            sha256: row.sha256.clone(),
+            records: report.records,
+            chunks: report.chunks,
+            first: report.first.clone(),
+            last: report.last.clone(),
+            problems: report.problems,
+            problem_details: json!(report.problem_details),
+            counts: json!(report.counts),
+            evidence_mismatch: (!verified.is_empty()).then_some(verified),
+            detections: kept.len() as u64,
+        }));
+        detections.extend(kept.into_iter().map(|d| (row.path.clone(), d)));
+    }
+    progress.finish();
+    Ok((log_records, detections))
+}
+
+/// The records of what the registry says: findings, connection points, and the facts of the
+/// endpoint (software, programs, accounts, updates, USB storage), each with its hive and name.
+fn registry_records(view: &RegistryView) -> Vec<Finding> {
+    let mut records: Vec<Finding> = view
+        .findings
+        .iter()
+        .map(|f| {
+            Finding::new(Kind::Registry(Keyed {
+                path: f.hive.clone(),
+                rule: f.rule.clone(),
+                severity: f.severity,
+                title_ja: f.title_ja.clone(),
+                title_en: f.title_en.clone(),
+                key: f.key.clone(),
+                time: f.last_written.clone(),
+                fields: Value::Object(f.fields.clone()),
+            }))
+        })
+        .collect();
+    records.extend(view.connection_points.iter().map(|c| {
+        Finding::new(Kind::ConnectionPoint {
+            path: c.evidence.first().cloned(),
+            rule: c.kind.clone(),
+            name: c.name.clone(),
+            evidence: c.evidence.clone(),
+            detail: c.detail.clone(),
+        })
+    }));
+    fn facts(items: &[Value], name: &str, kind: fn(Option<String>, Option<String>, Value) -> Kind) -> Vec<Finding> {
+        items
+            .iter()
+            .map(|v| {
+                let (path, rule) = two_texts(v, "hive", name);
+                Finding::new(kind(path, rule, v.clone()))
+            })
+            .collect()
+    }
+    records.extend(facts(&view.software, "name", |path, rule, software| Kind::InstalledSoftware {
+        path,
+        rule,
+        software,
+    }));
+    records.extend(facts(&view.programs, "path", |path, rule, program| Kind::ProgramExecution { path, rule, program }));
+    records.extend(facts(&view.accounts, "name", |path, rule, account| Kind::LocalAccount { path, rule, account }));
+    records.extend(facts(&view.updates, "id", |path, rule, update| Kind::InstalledUpdate { path, rule, update }));
+    records.extend(facts(&view.usb_storage, "serial", |path, rule, device| Kind::UsbStorage { path, rule, device }));
+    records
+}
+
+/// The record of one event log detection.
+fn detection_record(log: &str, d: &Detection) -> Finding {
+    Finding::new(Kind::EventDetection(Detected {
+        path: log.to_string(),
+        rule: d.rule.clone(),
+        severity: d.severity,
+        title_ja: d.title_ja.clone(),
+        title_en: d.title_en.clone(),
+        time: d.time.clone(),
+        last_time: d.last_time.clone(),
+        count: d.count,
+        channel: d.channel.clone(),
+        event_id: d.event_id,
+        record_id: d.record_id,
+        computer: d.computer.clone(),
+        fields: d.fields.clone(),
+    }))
+}
+
+/// The MHLW checklist answered from what this endpoint shows, written to `checklist.json`.
+fn answer_checklist(
+    dir: &Path,
+    detections: &[Detection],
+    logs: usize,
+    view: &RegistryView,
+) -> Result<(String, Vec<checklist::Answer>)> {
+    let endpoint_json =
+        std::fs::read(dir.join("endpoint.json")).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    let field = |name: &str| endpoint_json.as_ref().and_then(|e| e[name].as_str().map(str::to_string));
+    let observations = checklist::Observations {
+        detections,
+        logs,
+        registry: view,
+        os_release: field("os_release"),
+        as_of: field("last_shutdown").or_else(|| field("collected_at")),
+    };
+    let (version, answers) = checklist::answer(&observations)?;
+    case::write_atomic(
+        &dir.join(CHECKLIST),
+        format!("{}\n", json!({ "checklist": version, "items": answers })).as_bytes(),
+    )?;
+    Ok((version, answers))
 }
 
 /// Largest hive read.
@@ -436,6 +453,29 @@ impl PrefetchFile {
             Ok(p) => PrefetchFile { path, sha256, prefetch: Some(p), problem: None },
             Err(why) => PrefetchFile { path, sha256, prefetch: None, problem: Some(why) },
         }
+    }
+
+    /// Its records: the file as read, and the program run when it is worth a look.
+    fn records(&self) -> Vec<Finding> {
+        let mut out = vec![Finding::new(Kind::Prefetch {
+            path: self.path.clone(),
+            sha256: self.sha256.clone(),
+            rule: self.prefetch.as_ref().map(|p| p.executable.clone()),
+            prefetch: json!(self.prefetch),
+            problem: self.problem.clone(),
+        })];
+        if let Some((severity, (title_ja, title_en), fields)) = self.concern() {
+            out.push(Finding::new(Kind::Execution(Judged {
+                path: self.path.clone(),
+                rule: "prefetch_program".into(),
+                severity,
+                title_ja: title_ja.into(),
+                title_en: title_en.into(),
+                time: self.prefetch.as_ref().and_then(|p| p.last_runs.first().cloned()),
+                fields,
+            })));
+        }
+        out
     }
 
     /// A run worth a look (a tool's name, a user-writable place): severity, titles and facts.
