@@ -134,6 +134,9 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
     })
 }
 
+/// A detection with the evidence path of the log it came from.
+type Located = (String, Detection);
+
 /// Reads every collected event log of the endpoint, checking each against its recorded hash:
 /// one record per log, and the detections of the logs that match it.
 fn read_logs(
@@ -142,7 +145,7 @@ fn read_logs(
     endpoint: &str,
     logs: &[&Row],
     progress: &dyn Progress,
-) -> Result<(Vec<Finding>, Vec<(String, Detection)>)> {
+) -> Result<(Vec<Finding>, Vec<Located>)> {
     progress.start("analyze", Some(logs.len() as u64), Some(logs.iter().map(|r| r.size).sum()));
     let mut detections: Vec<(String, Detection)> = Vec::new();
     let mut log_records = Vec::new();
@@ -155,7 +158,7 @@ fn read_logs(
             ))?;
             return Err(Error::Cancelled { what: "analyze" });
         }
-        let (report, found, verified) = read_log(&dir, row);
+        let (report, found, verified) = read_log(dir, row);
         progress.advance(1, row.size);
         if !verified.is_empty() {
             progress.note(&format!("{}: {verified}", row.path));
