@@ -103,6 +103,18 @@ impl Text {
         out
     }
 
+    /// The text in both languages, each filled with the values `values` gives for that language
+    /// (an error's message in it, a word of it): a message kept to be shown in either.
+    pub fn both(self, values: impl Fn(Lang) -> Vec<(&'static str, String)>) -> (String, String) {
+        let one = |lang: Lang| {
+            let owned = values(lang);
+            let shown: Vec<(&str, &dyn fmt::Display)> =
+                owned.iter().map(|(k, v)| (*k, v as &dyn fmt::Display)).collect();
+            self.fill(lang, &shown)
+        };
+        (one(Lang::Ja), one(Lang::En))
+    }
+
     /// The `{name}`s of one language's text, in order of first use.
     pub fn placeholders(text: &str) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
@@ -198,6 +210,9 @@ mod tests {
         assert_eq!(t.fill(Lang::Ja, &[("id", &"PC-1"), ("n", &3)]), "PC-1 の計画（3 件）{x} {");
         assert_eq!(t.fill(Lang::En, &[("n", &3), ("id", &"PC-1"), ("unused", &0)]), "plan for PC-1 (3) {x} {");
         assert_eq!(Text::placeholders("{a}{b}{a}{Not}{}"), vec!["a", "b"]);
+        let said = Text::new("失敗: {error}（{n}）", "failed: {error} ({n})")
+            .both(|lang| vec![("error", lang.pick("壊れています", "broken").to_string()), ("n", 2.to_string())]);
+        assert_eq!(said, ("失敗: 壊れています（2）".to_string(), "failed: broken (2)".to_string()));
     }
 
     #[test]

@@ -532,7 +532,10 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
                     let len = app.staff.playbook.as_ref().map_or(0, |p| p.step.len());
                     app.staff.step = (app.staff.step + 1).min(len);
                 }
-                Err((ja, en)) => app.say(format!("記録できません: {ja}"), format!("cannot record: {en}")),
+                Err((ja, en)) => {
+                    let (ja, en) = txt::CANNOT_RECORD.both(|lang| vec![("error", lang.pick(&ja, &en).to_string())]);
+                    app.say(ja, en)
+                }
             }
             None
         }

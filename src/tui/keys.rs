@@ -1,5 +1,6 @@
 //! Keys per screen, for the pure update: each returns the side effect to run, if any.
 
+use crate::tui::strings as txt;
 use crossterm::event::{KeyCode, KeyEvent};
 use shodo::playbook::Action;
 use shodo::source::{Fs, RecoveryKey};
@@ -82,16 +83,16 @@ fn submit(app: &mut App, line: Input) -> Option<Cmd> {
         InputFor::RecoveryKey { source } => match RecoveryKey::parse(&text) {
             Ok(key) => start(app, JobKind::Collect { source, key: Some(key) }),
             Err(e) => {
-                app.say(format!("回復キーの形式が違います: {}", e.ja()), format!("not a recovery key: {e}"));
+                let (ja, en) = txt::NOT_A_RECOVERY_KEY.both(|lang| vec![("error", e.message(lang))]);
+                app.say(ja, en);
                 None
             }
         },
         InputFor::ConfirmIsolation { endpoint, hostname, apply } => {
             if text.to_lowercase() != hostname.to_lowercase() {
-                app.say(
-                    format!("端末名が一致しません（入力: {text}、期待: {hostname}）。何も変更していません。"),
-                    format!("The hostname does not match (typed {text}, expected {hostname}). Nothing was changed."),
-                );
+                let (ja, en) =
+                    txt::HOSTNAME_MISMATCH.both(|_| vec![("typed", text.clone()), ("expected", hostname.clone())]);
+                app.say(ja, en);
                 return None;
             }
             let verb = if apply { "apply" } else { "rollback" };
@@ -196,12 +197,12 @@ pub fn source_rows(app: &App) -> Vec<std::path::PathBuf> {
 }
 
 fn no_case(app: &mut App) -> Option<Cmd> {
-    app.say("ケースが開かれていません（shodo --case DIR）", "No case is open (shodo --case DIR)");
+    app.say(txt::NO_CASE_OPEN.ja, txt::NO_CASE_OPEN.en);
     None
 }
 
 fn busy(app: &mut App) -> Option<Cmd> {
-    app.say("実行中の処理があります（x で中止）", "A job is running (x to cancel)");
+    app.say(txt::JOB_RUNNING.ja, txt::JOB_RUNNING.en);
     None
 }
 

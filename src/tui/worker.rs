@@ -92,7 +92,10 @@ pub fn start(kind: JobKind, dir: PathBuf, actor: String, lang: Lang, tx: Sender<
         progress.send(true, |_| {});
         let msg = match run(&kind, &dir, &actor, &progress) {
             Ok((ja, en)) => Msg::JobDone(ja, en, true),
-            Err(e) => Msg::JobDone(format!("失敗: {}", e.ja()), format!("failed: {e}"), false),
+            Err(e) => {
+                let (ja, en) = txt::JOB_FAILED.both(|lang| vec![("error", e.message(lang))]);
+                Msg::JobDone(ja, en, false)
+            }
         };
         let _ = tx.send(msg);
     });
@@ -106,20 +109,14 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
             let opened = source::open(spec, None, key.as_ref())?;
             let s = collect::collect(&writer, &collect::Options::for_opened(&opened, spec), progress)?;
             let skipped: u64 = s.skipped.values().sum();
-            Ok((
-                format!(
-                    "収集 {}: {} 件（{}）、未収集 {skipped} 件",
-                    s.endpoint,
-                    s.collected,
-                    super::view::size(s.collected_bytes)
-                ),
-                format!(
-                    "collected {}: {} files ({}), {skipped} not taken",
-                    s.endpoint,
-                    s.collected,
-                    super::view::size(s.collected_bytes)
-                ),
-            ))
+            Ok(txt::JOB_COLLECTED.both(|_| {
+                vec![
+                    ("endpoint", s.endpoint.clone()),
+                    ("files", s.collected.to_string()),
+                    ("size", super::view::size(s.collected_bytes)),
+                    ("skipped", skipped.to_string()),
+                ]
+            }))
         }
         JobKind::Scan { endpoint } => {
             let set = rules::load(true, &[], None)?;
@@ -131,16 +128,18 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
             };
             let r = evidence::scan_endpoint(&writer, endpoint, &set, &scan::Options::default(), &volume, progress)?;
             let more = r.volume["summary"]["scanned"].as_u64().unwrap_or(0);
-            let (vol_ja, vol_en) = match &attached {
-                Ok(_) => {
-                    (format!("ボリューム全体から追加で {more} 件"), format!("{more} more files from the whole volume"))
-                }
-                Err(why) => (format!("ボリューム全体は未検査（{why}）"), format!("whole volume not scanned ({why})")),
+            let volume = |lang: Lang| match &attached {
+                Ok(_) => txt::JOB_VOLUME_SCANNED.fill(lang, &[("more", &more)]),
+                Err(why) => txt::JOB_VOLUME_NOT_SCANNED.fill(lang, &[("why", why)]),
             };
-            Ok((
-                format!("検査 {endpoint}: 収集済み {} 件、{vol_ja}、検出 {} 件", r.summary.scanned, r.findings),
-                format!("scanned {endpoint}: {} collected files, {vol_en}, {} findings", r.summary.scanned, r.findings),
-            ))
+            Ok(txt::JOB_SCANNED.both(|lang| {
+                vec![
+                    ("endpoint", endpoint.clone()),
+                    ("scanned", r.summary.scanned.to_string()),
+                    ("volume", volume(lang)),
+                    ("findings", r.findings.to_string()),
+                ]
+            }))
         }
         JobKind::Backup { source: medium, baseline } => {
             let writer = CaseWriter::open(dir, actor, "backup verify")?;
@@ -151,22 +150,23 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
             }
             verify::record(&writer, &verify::medium_name(None, medium), &report)?;
             let last = report.verdict.last_clean.clone();
-            Ok((
-                format!(
-                    "バックアップ {}: 最後のクリーンな世代 {}",
-                    medium.display(),
-                    last.clone().unwrap_or_else(|| "なし".into())
-                ),
-                format!("backup {}: last clean generation {}", medium.display(), last.unwrap_or_else(|| "none".into())),
-            ))
+            Ok(txt::JOB_BACKUP_VERIFIED.both(|lang| {
+                vec![
+                    ("medium", medium.display().to_string()),
+                    ("clean", last.clone().unwrap_or_else(|| txt::NONE.get(lang).into())),
+                ]
+            }))
         }
         JobKind::Analyze { endpoint } => {
             let writer = CaseWriter::open(dir, actor, "analyze")?;
             let r = artefacts::analyze_endpoint(&writer, endpoint, progress)?;
-            Ok((
-                format!("解析 {endpoint}: イベントログ {} 件、タイムライン {} 件", r.logs.len(), r.timeline),
-                format!("analyzed {endpoint}: {} event logs, {} timeline entries", r.logs.len(), r.timeline),
-            ))
+            Ok(txt::JOB_ANALYZED.both(|_| {
+                vec![
+                    ("endpoint", endpoint.clone()),
+                    ("logs", r.logs.len().to_string()),
+                    ("timeline", r.timeline.to_string()),
+                ]
+            }))
         }
     }
 }
@@ -215,9 +215,9 @@ fn isolation(c: &IsolateCall) -> Result<Vec<String>> {
         return Ok(vec![format!("{what}: {}", path.display())]);
     }
     let (mode, level) = c.mode.unwrap_or_default();
-    let unknown = |what: &str| shodo::Error::Refused {
-        ja: format!("不明な指定です: {what}"),
-        en: format!("unknown choice: {what}"),
+    let unknown = |what: &str| {
+        let (ja, en) = txt::UNKNOWN_CHOICE.both(|_| vec![("what", what.to_string())]);
+        shodo::Error::Refused { ja, en }
     };
     let mut req = Request::new(&c.dir, Some(&c.endpoint), Mode::parse(mode).ok_or_else(|| unknown(mode))?)?;
     req.level = Level::parse(level).ok_or_else(|| unknown(level))?;
@@ -237,10 +237,13 @@ fn isolation(c: &IsolateCall) -> Result<Vec<String>> {
 pub fn reports(dir: &Path, actor: &str, lang: Lang) -> Msg {
     let written = CaseWriter::open(dir, actor, "report").and_then(|w| report::write(&w, lang, None));
     match written {
-        Ok(files) => Msg::Done(
-            format!("報告書 {} 件を作成しました", files.len()),
-            format!("{} report files written", files.len()),
-        ),
-        Err(e) => Msg::Done(format!("報告書を作成できません: {}", e.ja()), format!("cannot write the reports: {e}")),
+        Ok(files) => {
+            let (ja, en) = txt::REPORTS_WRITTEN.both(|_| vec![("n", files.len().to_string())]);
+            Msg::Done(ja, en)
+        }
+        Err(e) => {
+            let (ja, en) = txt::REPORTS_NOT_WRITTEN.both(|lang| vec![("error", e.message(lang))]);
+            Msg::Done(ja, en)
+        }
     }
 }

@@ -45,13 +45,9 @@ const STILL_INLINE: &[(&str, usize)] = &[
     ("report/ppc.rs", 30),
     ("report/review.rs", 8),
     ("source/mod.rs", 1),
-    ("tui/app.rs", 1),
     ("tui/guard.rs", 1),
-    ("tui/keys.rs", 4),
     ("tui/mod.rs", 10),
-    ("tui/view/home.rs", 9),
     ("tui/view/wrap.rs", 1),
-    ("tui/worker.rs", 11),
 ];
 
 /// Files whose Japanese is not text for a person to read in the tool's language: the test

@@ -71,16 +71,16 @@ fn warn(text: &str) -> Line<'static> {
 
 /// A custody action for people (its id when it has no name here).
 fn action_label(action: &str, lang: Lang) -> String {
-    let (ja, en) = match action.split('.').next().unwrap_or_default() {
-        "case" => ("ケース", "case"),
-        "collect" => ("収集", "collect"),
-        "scan" => ("検査", "scan"),
-        "analyze" => ("解析", "analyze"),
-        "isolate" => ("隔離", "isolation"),
-        "backup" => ("バックアップ検証", "backup verify"),
-        "report" => ("報告書", "reports"),
-        "playbook" => ("手順書", "playbook"),
-        "note" => ("メモ", "note"),
+    let what = match action.split('.').next().unwrap_or_default() {
+        "case" => txt::ACTION_CASE,
+        "collect" => txt::ACTION_COLLECT,
+        "scan" => txt::ACTION_SCAN,
+        "analyze" => txt::ACTION_ANALYZE,
+        "isolate" => txt::ACTION_ISOLATE,
+        "backup" => txt::ACTION_BACKUP,
+        "report" => txt::ACTION_REPORT,
+        "playbook" => txt::ACTION_PLAYBOOK,
+        "note" => txt::ACTION_NOTE,
         _ => return action.to_string(),
     };
     let verb = match action.rsplit('.').next().unwrap_or_default() {
@@ -91,7 +91,7 @@ fn action_label(action: &str, lang: Lang) -> String {
         "uncheck" => txt::TAKEN_BACK.get(lang),
         _ => "",
     };
-    format!("{}{}{verb}", lang.pick(ja, en), if verb.is_empty() || lang == Lang::Ja { "" } else { " " })
+    format!("{}{}{verb}", what.get(lang), if verb.is_empty() || lang == Lang::Ja { "" } else { " " })
 }
 
 /// `2026-11-21T03:10:00.000000+09:00` as `2026-11-21 03:10`.
