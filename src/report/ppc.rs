@@ -53,28 +53,34 @@ pub struct Item {
     pub fill: Option<&'static str>,
 }
 
-fn pair(ja: impl Into<String>, en: impl Into<String>) -> (String, String) {
-    (ja.into(), en.into())
+fn pair(text: Text) -> (String, String) {
+    (text.ja.into(), text.en.into())
+}
+
+/// A text filled in each language with the same values.
+fn filled(text: Text, values: &[(&str, &dyn std::fmt::Display)]) -> (String, String) {
+    (text.fill(Lang::Ja, values), text.fill(Lang::En, values))
 }
 
 /// Signs of an act 不正の目的: encrypted files, ransom notes, or serious detections.
 fn malicious(m: &Incident) -> Option<(String, String)> {
     let serious: u64 = m.endpoints.iter().map(|e| e.signs().serious).sum();
-    let mut ja = Vec::new();
-    let mut en = Vec::new();
-    if m.encrypted_files() > 0 {
-        ja.push(format!("暗号化されたファイル {} 件", m.encrypted_files()));
-        en.push(format!("encrypted files: {}", m.encrypted_files()));
+    let signs = [
+        (txt::PPC_ENCRYPTED_FILES, m.encrypted_files()),
+        (txt::PPC_RANSOM_NOTES, m.ransom_notes()),
+        (txt::PPC_SERIOUS_FINDINGS, serious),
+    ];
+    let (ja, en): (Vec<String>, Vec<String>) =
+        signs.into_iter().filter(|(_, n)| *n > 0).map(|(text, n)| filled(text, &[("n", &n)])).unzip();
+    (!ja.is_empty()).then(|| (ja.join(txt::LIST_SEPARATOR.ja), en.join(txt::LIST_SEPARATOR.en)))
+}
+
+/// One language's half of a text kept in both.
+fn lang_of(pair: &(String, String), lang: Lang) -> String {
+    match lang {
+        Lang::Ja => pair.0.clone(),
+        Lang::En => pair.1.clone(),
     }
-    if m.ransom_notes() > 0 {
-        ja.push(format!("身代金要求文 {} 件", m.ransom_notes()));
-        en.push(format!("ransom notes: {}", m.ransom_notes()));
-    }
-    if serious > 0 {
-        ja.push(format!("重大・高の検出 {serious} 件"));
-        en.push(format!("critical/high findings: {serious}"));
-    }
-    (!ja.is_empty()).then(|| (ja.join("、"), en.join(", ")))
 }
 
 /// The 第7条 triggers as the case shows them.
@@ -84,53 +90,34 @@ pub fn triggers(m: &Incident) -> Vec<Trigger> {
     vec![
         Trigger {
             number: 1,
-            title: pair(
-                "要配慮個人情報の漏えい等（又はそのおそれ）",
-                "special-care personal information leaked, lost or damaged (or may be)",
-            ),
+            title: pair(txt::PPC_TRIGGER_SPECIAL_CARE),
             applies: (affected > 0 || evil.is_some()).then_some(true),
             why: if affected > 0 || evil.is_some() {
-                pair(
-                    format!(
-                        "医療機関の端末が侵害されており（影響を受けた端末 {affected} 台）、診療情報（要配慮個人情報）の漏えい等のおそれがあります。1 人分でも該当します"
-                    ),
-                    format!(
-                        "endpoints of a medical institution were compromised ({affected} affected): medical information (special-care) may have leaked or been damaged; one patient is enough"
-                    ),
-                )
+                filled(txt::PPC_SPECIAL_CARE_COMPROMISED, &[("affected", &affected)])
             } else {
-                pair("証拠から侵害はまだ確認されていません", "the evidence shows no compromise yet")
+                pair(txt::PPC_NO_COMPROMISE_YET)
             },
         },
         Trigger {
             number: 2,
-            title: pair("財産的被害が生じるおそれのある漏えい等", "leak that may cause financial damage"),
+            title: pair(txt::PPC_TRIGGER_FINANCIAL),
             applies: None,
-            why: pair(
-                "クレジットカード番号等の漏えいの有無を確認してください",
-                "check whether card numbers or similar leaked",
-            ),
+            why: pair(txt::PPC_CHECK_CARD_NUMBERS),
         },
         Trigger {
             number: 3,
-            title: pair(
-                "不正の目的をもって行われたおそれのある漏えい等",
-                "leak that may have been caused by an act with unlawful intent",
-            ),
+            title: pair(txt::PPC_TRIGGER_UNLAWFUL),
             applies: evil.as_ref().map(|_| true),
             why: match &evil {
-                Some((ja, en)) => pair(
-                    format!("ランサムウェア・不正アクセスの痕跡（{ja}）"),
-                    format!("signs of ransomware or intrusion ({en})"),
-                ),
-                None => pair("不正な行為の痕跡はまだ確認されていません", "no sign of an unlawful act found yet"),
+                Some(signs) => txt::PPC_SIGNS_OF_RANSOMWARE.both(|lang| vec![("signs", lang_of(signs, lang))]),
+                None => pair(txt::PPC_NO_UNLAWFUL_ACT_YET),
             },
         },
         Trigger {
             number: 4,
-            title: pair("本人の数が 1,000 人を超える漏えい等", "more than 1,000 persons"),
+            title: pair(txt::PPC_TRIGGER_THOUSAND_PERSONS),
             applies: None,
-            why: pair("本人の数が確定してから判断します", "to be told once the number of persons is known"),
+            why: pair(txt::PPC_ONCE_PERSONS_KNOWN),
         },
     ]
 }
@@ -149,82 +136,57 @@ pub fn items(m: &Incident) -> Vec<Item> {
     let input = |v: &Option<String>| Field::operator(v.clone(), "incident.toml");
     vec![
         overview(m),
-        from_input(
-            2,
-            pair("漏えい等が発生し、又は発生したおそれがある個人データの項目", "items of personal data concerned"),
-            input(&m.input.personal_data),
-            "personal_data",
-        ),
-        from_input(
-            3,
-            pair("漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数", "number of persons concerned"),
-            input(&m.input.persons),
-            "persons",
-        ),
+        from_input(2, pair(txt::PPC_ITEM_PERSONAL_DATA), input(&m.input.personal_data), "personal_data"),
+        from_input(3, pair(txt::PPC_ITEM_PERSONS), input(&m.input.persons), "persons"),
         cause(m),
         secondary(m),
-        from_input(
-            6,
-            pair("本人への対応の実施状況", "measures taken for the persons"),
-            input(&m.input.notified),
-            "notified",
-        ),
-        from_input(7, pair("公表の実施状況", "public announcement"), input(&m.input.publication), "publication"),
+        from_input(6, pair(txt::PPC_ITEM_NOTIFIED), input(&m.input.notified), "notified"),
+        from_input(7, pair(txt::PPC_ITEM_PUBLICATION), input(&m.input.publication), "publication"),
         measures(m),
-        from_input(9, pair("その他参考となる事項", "other information"), input(&m.input.other), "other"),
+        from_input(9, pair(txt::PPC_ITEM_OTHER), input(&m.input.other), "other"),
     ]
 }
 
 fn overview(m: &Incident) -> Item {
-    let title = pair("概要", "overview");
+    let title = pair(txt::PPC_ITEM_OVERVIEW);
     let affected = m.affected();
     if affected.is_empty() {
         return Item { number: 1, title, text: None, source: Source::Undetermined, basis: Vec::new(), fill: None };
     }
     let names: Vec<String> = affected.iter().map(|e| e.hostname.clone().unwrap_or_else(|| e.id.clone())).collect();
     let families = m.families();
-    let family = if families.is_empty() { String::new() } else { families.join("、") };
-    let when = match &m.occurred_at.value {
-        Some(v) => format!("{v}（推定）頃から、"),
-        None => "発生日時は未確定ですが、".into(),
-    };
-    let ja = format!(
-        "{when}当院の端末 {} 台（{}）でファイルの暗号化（{} 件）と脅迫文（{} 件）を確認しました。ランサムウェア{}による攻撃と考えられます。",
-        affected.len(),
-        names.join("、"),
-        m.encrypted_files(),
-        m.ransom_notes(),
-        if family.is_empty() { String::new() } else { format!("（{family}）") }
-    );
-    let en = format!(
-        "{}, files were found encrypted ({}) with ransom notes ({}) on {} of our endpoints ({}): a ransomware attack{}.",
-        m.occurred_at
-            .value
-            .as_ref()
-            .map_or_else(|| "At a time not yet determined".to_string(), |v| format!("From about {v} (estimated)")),
-        m.encrypted_files(),
-        m.ransom_notes(),
-        affected.len(),
-        names.join(", "),
-        if family.is_empty() { String::new() } else { format!(" ({})", families.join(", ")) }
-    );
+    let (ja, en) = txt::PPC_OVERVIEW.both(|lang| {
+        let sep = txt::LIST_SEPARATOR.get(lang);
+        let when = match &m.occurred_at.value {
+            Some(v) => txt::PPC_FROM_ABOUT.fill(lang, &[("when", v)]),
+            None => txt::PPC_AT_A_TIME_NOT_DETERMINED.get(lang).to_string(),
+        };
+        let family = if families.is_empty() {
+            String::new()
+        } else {
+            txt::PPC_FAMILY.fill(lang, &[("families", &families.join(sep))])
+        };
+        vec![
+            ("when", when),
+            ("affected", affected.len().to_string()),
+            ("names", names.join(sep)),
+            ("encrypted", m.encrypted_files().to_string()),
+            ("notes", m.ransom_notes().to_string()),
+            ("family", family),
+        ]
+    });
     let mut basis: Vec<String> = affected.iter().map(|e| format!("endpoints/{}/findings.jsonl", e.id)).collect();
     basis.extend(m.occurred_at.basis.iter().cloned());
     evidence(1, title, (ja, en), basis)
 }
 
 fn cause(m: &Incident) -> Item {
-    let title = pair("原因", "cause");
+    let title = pair(txt::PPC_ITEM_CAUSE);
     match malicious(m) {
-        Some((ja, en)) => evidence(
+        Some(signs) => evidence(
             4,
             title,
-            pair(
-                format!("第三者による不正アクセスとランサムウェアの実行（調査中。痕跡: {ja}）。侵入経路は調査中です"),
-                format!(
-                    "unauthorised access by a third party and ransomware (under investigation; signs: {en}); the way in is being investigated"
-                ),
-            ),
+            txt::PPC_CAUSE_UNAUTHORISED_ACCESS.both(|lang| vec![("signs", lang_of(&signs, lang))]),
             vec!["findings.jsonl of the endpoints".into()],
         ),
         None => Item { number: 4, title, text: None, source: Source::Undetermined, basis: Vec::new(), fill: None },
@@ -232,7 +194,7 @@ fn cause(m: &Incident) -> Item {
 }
 
 fn secondary(m: &Incident) -> Item {
-    let title = pair("二次被害又はそのおそれの有無及びその内容", "secondary damage or its risk");
+    let title = pair(txt::PPC_ITEM_SECONDARY);
     if let Some(v) = m.input.secondary_damage.clone().filter(|v| !v.trim().is_empty()) {
         return Item {
             number: 5,
@@ -255,25 +217,11 @@ fn secondary(m: &Incident) -> Item {
         };
     }
     let basis = onions.iter().flat_map(|i| i.seen_in.clone()).collect();
-    evidence(
-        5,
-        title,
-        pair(
-            format!(
-                "脅迫文に Tor の接続先（{} 件）が記載されており、窃取したデータをリークサイトで公開すると脅すランサムウェアの手口から、公開のおそれがあります",
-                onions.len()
-            ),
-            format!(
-                "the ransom notes name Tor addresses ({}): ransomware groups threaten to publish stolen data on leak sites, so publication is a risk",
-                onions.len()
-            ),
-        ),
-        basis,
-    )
+    evidence(5, title, filled(txt::PPC_TOR_ADDRESSES, &[("n", &onions.len())]), basis)
 }
 
 fn measures(m: &Incident) -> Item {
-    let title = pair("再発防止のための措置", "measures to prevent recurrence");
+    let title = pair(txt::PPC_ITEM_MEASURES);
     if let Some(v) = m.input.measures.clone().filter(|v| !v.trim().is_empty()) {
         return Item {
             number: 8,
@@ -304,28 +252,16 @@ fn measures(m: &Incident) -> Item {
         };
     }
     let (mut ja, mut en) = (Vec::new(), Vec::new());
-    if !isolated.is_empty() {
-        ja.push(format!("感染端末 {} 台をネットワークから隔離しました（{}）。", isolated.len(), isolated.join("、")));
-        en.push(format!(
-            "{} infected endpoints were isolated from the network ({}).",
-            isolated.len(),
-            isolated.join(", ")
-        ));
+    for (text, ids) in [(txt::PPC_ISOLATED, &isolated), (txt::PPC_SCRIPTS_PREPARED, &scripted)] {
+        if !ids.is_empty() {
+            let (j, e) =
+                text.both(|lang| vec![("n", ids.len().to_string()), ("ids", ids.join(txt::LIST_SEPARATOR.get(lang)))]);
+            ja.push(j);
+            en.push(e);
+        }
     }
-    if !scripted.is_empty() {
-        ja.push(format!(
-            "端末 {} 台（{}）の隔離スクリプトを用意しました（実行の確認は未了）。",
-            scripted.len(),
-            scripted.join("、")
-        ));
-        en.push(format!(
-            "isolation scripts were prepared for {} endpoints ({}); their running is not confirmed.",
-            scripted.len(),
-            scripted.join(", ")
-        ));
-    }
-    ja.push("恒久的な再発防止策は調査結果を踏まえて策定します".into());
-    en.push("lasting measures will follow the investigation".into());
+    ja.push(txt::PPC_LASTING_MEASURES.ja.to_string());
+    en.push(txt::PPC_LASTING_MEASURES.en.to_string());
     evidence(8, title, (ja.concat(), en.join(" ")), vec!["isolation ledger".into()])
 }
 

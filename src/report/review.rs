@@ -146,36 +146,19 @@ pub fn recurrence_doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
 fn recommendations(m: &Incident, items: &[ItemRow], lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let kinds: Vec<&str> = m.entry_points.iter().map(|p| p.kind.as_str()).collect();
-    let mut add = |cond: bool, ja: &str, en: &str| {
+    let mut add = |cond: bool, text: Text| {
         if cond {
-            out.push(lang.pick(ja, en).to_string());
+            out.push(text.get(lang).to_string());
         }
     };
     add(
         kinds.iter().any(|k| matches!(*k, "vpn" | "rdp" | "remote_access" | "rmm")),
-        "外部接続点（VPN・RDP・保守用リモート接続）を棚卸しし、不要なものを閉じ、残すものは多要素認証と最新の修正を適用する",
-        "inventory the external connection points (VPN, RDP, vendors' remote access), close what is not needed, and put multi-factor authentication and current patches on the rest",
+        txt::REVIEW_INVENTORY_CONNECTION_POINTS,
     );
-    add(
-        kinds.contains(&"first_external_logon") || kinds.contains(&"inbound_logon"),
-        "外部からのログオンに使われたアカウントのパスワードを変更し、特権アカウントの利用を見直す",
-        "change the passwords of the accounts used to log on from outside, and review privileged accounts",
-    );
-    add(
-        m.backups.iter().any(|b| b.first_bad.is_some()) || m.backups.is_empty(),
-        "バックアップをオフライン・多世代・別方式で保管し、復元手順を定期的に試す（ガイドライン第6.0版 システム運用編 18）",
-        "keep offline, multi-generation backups by more than one method and rehearse restoring them (guideline 6.0, operations 18)",
-    );
-    add(
-        items.iter().any(|r| r.overall() == FAIL),
-        "不適合だったチェックリスト項目を是正し、次回の立入検査までに記録を整える",
-        "correct the checklist items not met and keep the records for the next inspection",
-    );
-    add(
-        m.encrypted_files() > 0,
-        "感染端末は初期化して再構築し、復元したデータは隔離環境で検査してから戻す",
-        "rebuild infected endpoints from scratch, and scan restored data in isolation before putting it back",
-    );
+    add(kinds.contains(&"first_external_logon") || kinds.contains(&"inbound_logon"), txt::REVIEW_CHANGE_PASSWORDS);
+    add(m.backups.iter().any(|b| b.first_bad.is_some()) || m.backups.is_empty(), txt::REVIEW_KEEP_OFFLINE_BACKUPS);
+    add(items.iter().any(|r| r.overall() == FAIL), txt::REVIEW_CORRECT_CHECKLIST_ITEMS);
+    add(m.encrypted_files() > 0, txt::REVIEW_REBUILD_INFECTED_ENDPOINTS);
     if out.is_empty() {
         out.push(txt::UNDETERMINED_NO_RECOMMENDATION_FROM_THE_EVIDENCE.get(lang).into());
     }

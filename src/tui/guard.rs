@@ -35,10 +35,8 @@ pub fn install(restore: impl Fn() + Send + Sync + 'static) {
     let previous = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
         restore();
-        eprintln!(
-            "shodo の画面が異常終了しました。ケースに書き込んだ記録は保たれています。shodo case verify --case DIR で確かめ、同じ操作をもう一度実行してください。\n\
-             shodo's screen stopped on an internal error. What was written to the case is kept: check it with shodo case verify --case DIR and run the step again."
-        );
+        let text = super::strings::THE_SCREEN_STOPPED_ON_AN_INTERNAL_ERROR;
+        eprintln!("{}\n{}", text.ja, text.en);
         previous(info);
     }));
 }

@@ -32,7 +32,10 @@ pub fn run(case_dir: Option<PathBuf>, lang: Lang) -> Result<()> {
     app.staff.playbook = Some(playbook::bundled_one(playbook::STAFF)?);
     match playbook::setting(None, case_dir.as_deref()) {
         Ok(s) => app.staff.setting = Some(s),
-        Err(e) => app.say(format!("連絡先を読めません: {}", e.ja()), format!("cannot read the contacts: {e}")),
+        Err(e) => {
+            let (ja, en) = strings::CANNOT_READ_THE_CONTACTS.both(|lang| vec![("error", e.message(lang))]);
+            app.say(ja, en);
+        }
     }
     let recorder = case_dir.clone().map(|dir| Recorder::Case { actor: actor(&dir), dir });
     Runtime::new(recorder).run(app)
@@ -49,7 +52,7 @@ pub fn staff(
 ) -> Result<()> {
     let pb = playbook::bundled_one(playbook::STAFF)?;
     let setting = playbook::setting(config.as_deref(), case_dir.as_deref())?;
-    let actor = name.clone().unwrap_or_else(|| STAFF_ACTOR.into());
+    let actor = name.clone().unwrap_or_else(staff_actor);
     let recorder = match &case_dir {
         Some(dir) => Recorder::Case { dir: dir.clone(), actor },
         None => Recorder::File { path: record, actor },
@@ -57,16 +60,17 @@ pub fn staff(
     let done = recorder.done_today(playbook::STAFF);
     let mut app = App::staff_only(lang, case_dir, app::StaffState::resume(pb, setting, done, name));
     if app.input.is_none() {
-        app.say(
-            format!("押した時刻は記録されます（{}）", recorder.path().display()),
-            format!("The time of each step is recorded ({})", recorder.path().display()),
-        );
+        let path = recorder.path().display().to_string();
+        let (ja, en) = strings::THE_TIME_OF_EACH_STEP_IS_RECORDED.both(|_| vec![("path", path.clone())]);
+        app.say(ja, en);
     }
     Runtime::new(Some(recorder)).run(app)
 }
 
-/// Who is recorded when staff give no name.
-const STAFF_ACTOR: &str = "職員（氏名未入力）/ staff (no name given)";
+/// Who is recorded when staff give no name, in both languages.
+fn staff_actor() -> String {
+    format!("{}/ {}", strings::STAFF_NO_NAME_GIVEN.ja, strings::STAFF_NO_NAME_GIVEN.en)
+}
 
 fn actor(dir: &std::path::Path) -> String {
     let examiners = case::Case::open(dir).map(|c| c.file().case.examiners.clone()).unwrap_or_default();
@@ -184,8 +188,8 @@ impl Runtime {
                 .step(step)
                 .ok_or_else(|| Error::BundledData { name: "playbooks", reason: format!("no step {step}") })?;
             let rec = self.recorder.as_ref().ok_or_else(|| Error::Refused {
-                ja: "ケースが開かれていないため記録できません".into(),
-                en: "no case is open to record it in".into(),
+                ja: strings::NO_CASE_IS_OPEN_TO_RECORD_IT_IN.ja.into(),
+                en: strings::NO_CASE_IS_OPEN_TO_RECORD_IT_IN.en.into(),
             })?;
             let jst = match (rec, only_note) {
                 (Recorder::Case { dir, actor }, true) => {
@@ -196,23 +200,31 @@ impl Runtime {
             };
             Ok((s.title.ja.clone(), view::short_jst(&jst)))
         })();
-        let (ja, en) = match (&result, only_note, done) {
-            (Ok(_), true, _) => ("メモを記録しました", "note recorded"),
-            (Ok(_), false, true) => ("済みを記録しました", "recorded as done"),
-            (Ok(_), false, false) => ("取り消しを記録しました", "recorded as not done"),
-            (Err(_), ..) => ("記録できません", "cannot record"),
+        let what = match (&result, only_note, done) {
+            (Ok(_), true, _) => strings::NOTE_RECORDED,
+            (Ok(_), false, true) => strings::RECORDED_AS_DONE,
+            (Ok(_), false, false) => strings::RECORDED_AS_NOT_DONE,
+            (Err(_), ..) => strings::CANNOT_RECORD_IT,
         };
-        match result {
-            Ok((title, at)) => Msg::Done(format!("{ja}: {title}（{at}）"), format!("{en}: {step} ({at})")),
-            Err(e) => Msg::Done(format!("{ja}: {}", e.ja()), format!("{en}: {e}")),
-        }
+        let (ja, en) = match result {
+            Ok((title, at)) => strings::CHECK_RECORDED.both(|lang| {
+                let step = if lang == Lang::Ja { title.clone() } else { step.to_string() };
+                vec![("what", what.get(lang).to_string()), ("step", step), ("at", at.clone())]
+            }),
+            Err(e) => strings::CHECK_FAILED
+                .both(|lang| vec![("what", what.get(lang).to_string()), ("error", e.message(lang))]),
+        };
+        Msg::Done(ja, en)
     }
 
     fn staff_record(&self, app: &App, step: &str, note: Option<&str>) -> std::result::Result<String, (String, String)> {
-        let pb =
-            app.staff.playbook.as_ref().ok_or_else(|| ("手順がありません".to_string(), "no procedure".to_string()))?;
-        let s = pb.step(step).ok_or_else(|| (format!("手順 {step} がありません"), format!("no step {step}")))?;
-        let actor = app.staff.name.clone().unwrap_or_else(|| STAFF_ACTOR.into());
+        let pb = app
+            .staff
+            .playbook
+            .as_ref()
+            .ok_or_else(|| (strings::NO_PROCEDURE.ja.to_string(), strings::NO_PROCEDURE.en.to_string()))?;
+        let s = pb.step(step).ok_or_else(|| strings::NO_STEP.both(|_| vec![("step", step.to_string())]))?;
+        let actor = app.staff.name.clone().unwrap_or_else(staff_actor);
         let rec = match &self.recorder {
             Some(r) if app.staff.name.is_some() => r.by(&actor),
             Some(r) => r.clone(),

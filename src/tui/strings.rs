@@ -225,4 +225,18 @@ shodo::texts! {
     ACTION_REPORT = ("報告書", "reports"),
     ACTION_PLAYBOOK = ("手順書", "playbook"),
     ACTION_NOTE = ("メモ", "note"),
+    // mod.rs, guard.rs
+    CANNOT_READ_THE_CONTACTS = ("連絡先を読めません: {error}", "cannot read the contacts: {error}"),
+    THE_TIME_OF_EACH_STEP_IS_RECORDED = ("押した時刻は記録されます（{path}）", "The time of each step is recorded ({path})"),
+    STAFF_NO_NAME_GIVEN = ("職員（氏名未入力）", "staff (no name given)"),
+    NO_CASE_IS_OPEN_TO_RECORD_IT_IN = ("ケースが開かれていないため記録できません", "no case is open to record it in"),
+    NOTE_RECORDED = ("メモを記録しました", "note recorded"),
+    RECORDED_AS_DONE = ("済みを記録しました", "recorded as done"),
+    RECORDED_AS_NOT_DONE = ("取り消しを記録しました", "recorded as not done"),
+    CANNOT_RECORD_IT = ("記録できません", "cannot record"),
+    CHECK_RECORDED = ("{what}: {step}（{at}）", "{what}: {step} ({at})"),
+    CHECK_FAILED = ("{what}: {error}", "{what}: {error}"),
+    NO_PROCEDURE = ("手順がありません", "no procedure"),
+    NO_STEP = ("手順 {step} がありません", "no step {step}"),
+    THE_SCREEN_STOPPED_ON_AN_INTERNAL_ERROR = ("shodo の画面が異常終了しました。ケースに書き込んだ記録は保たれています。shodo case verify --case DIR で確かめ、同じ操作をもう一度実行してください。", "shodo's screen stopped on an internal error. What was written to the case is kept: check it with shodo case verify --case DIR and run the step again."),
 }

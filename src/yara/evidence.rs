@@ -278,13 +278,23 @@ fn feed_archives(dir: &Path, rows: &[Row], cap: u64, feed: &Feed) {
 fn findings(origins: &Origins, events: &[Event]) -> (Vec<Finding>, Vec<Value>) {
     let mut records = Vec::new();
     let mut notes = Vec::new();
+    // A note read once for its contact points, however many rules matched it.
+    let mut read: BTreeMap<String, iocs::Iocs> = BTreeMap::new();
+    let mut contacts_in = |path: &str| -> iocs::Iocs {
+        if let Some(found) = read.get(path) {
+            return found.clone();
+        }
+        let found = origins.bytes(path).map(|b| iocs::extract(&b)).unwrap_or_default();
+        read.insert(path.to_string(), found.clone());
+        found
+    };
     for e in events {
         match e {
             Event::Hit(h) => {
                 let category = h.meta.get("category").and_then(|v| v.as_str()).unwrap_or("");
                 let mut contacts = None;
                 if matches!(category, "ransom_note" | "ioc") {
-                    let found = origins.bytes(&h.path).map(|b| iocs::extract(&b)).unwrap_or_default();
+                    let found = contacts_in(&h.path);
                     contacts = Some(json!(found));
                     if category == "ransom_note" {
                         notes.push(
@@ -324,7 +334,7 @@ fn findings(origins: &Origins, events: &[Event]) -> (Vec<Finding>, Vec<Value>) {
                 let found = if n.content_match {
                     None
                 } else {
-                    let found = origins.bytes(&n.path).map(|b| iocs::extract(&b)).unwrap_or_default();
+                    let found = contacts_in(&n.path);
                     notes.push(json!({ "path": n.path, "rule": null, "pattern": n.pattern, "iocs": found, "attribution": n.attribution }));
                     Some(found)
                 };

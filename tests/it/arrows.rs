@@ -17,12 +17,6 @@ fn engine_modules(src: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// The code of a file without its comments and its `#[cfg(test)]` module.
-fn code(text: &str) -> String {
-    let text = text.find("#[cfg(test)]\nmod tests").map_or(text, |i| &text[..i]);
-    text.lines().map(|l| l.find("//").map_or(l, |i| &l[..i])).collect::<Vec<_>>().join("\n")
-}
-
 fn graph(src: &Path) -> Graph {
     let modules = engine_modules(src);
     let mut g = Graph::new();
@@ -34,7 +28,7 @@ fn graph(src: &Path) -> Graph {
         if !modules.contains(&top) || rel.ends_with("tests.rs") {
             continue;
         }
-        let text = code(&std::fs::read_to_string(entry.path()).unwrap());
+        let text = crate::helpers::code(&std::fs::read_to_string(entry.path()).unwrap());
         for (i, _) in text.match_indices("crate::") {
             let name: String = text[i + 7..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
             if name != top && modules.contains(&name) {

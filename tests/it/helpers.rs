@@ -97,3 +97,29 @@ pub fn age_keys(root: &Path) -> (PathBuf, String) {
     let public = sh("age-keygen", &["-y", key.to_str().unwrap()]).trim().to_string();
     (key, public)
 }
+
+/// The code of a source file without its comments and its `#[cfg(test)] mod tests` module: what
+/// the source tests (the import arrows, the words) read. A `//` inside a string literal stays.
+pub fn code(text: &str) -> String {
+    let text = text.find("#[cfg(test)]\nmod tests").map_or(text, |i| &text[..i]);
+    text.lines().map(without_comment).collect::<Vec<_>>().join("\n")
+}
+
+/// A line up to its `//` comment, if it has one outside a string literal.
+fn without_comment(line: &str) -> &str {
+    let (mut inside, mut escaped) = (false, false);
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\\' if inside && !escaped => {
+                escaped = true;
+                continue;
+            }
+            b'"' if !escaped => inside = !inside,
+            b'/' if !inside && bytes.get(i + 1) == Some(&b'/') => return &line[..i],
+            _ => {}
+        }
+        escaped = false;
+    }
+    line
+}

@@ -76,23 +76,11 @@ pub fn read_log_rendered(input: &mut dyn Read, wanted: Selection, on_record: &mu
 
 fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mut dyn FnMut(&Record)) -> LogReport {
     let mut report = LogReport::default();
-    let mut header = vec![0u8; FILE_HEADER];
-    match read_full(input, &mut header) {
-        Ok(n) if n < FILE_HEADER => {
-            report.problem(format!("not an EVTX file: only {n} bytes"));
-            return report;
-        }
-        Ok(_) => {}
-        Err(e) => {
-            report.problem(format!("unreadable: {e}"));
-            return report;
-        }
-    }
-    if !header.starts_with(b"ElfFile\0") {
-        report.problem("file header magic is not ElfFile (chunks read anyway)".into());
+    if !read_header(input, &mut report) {
+        return report;
     }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<(u64, Vec<Vec<u8>>)>(threads);
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Batch>(threads);
     let chunk_rx = Mutex::new(chunk_rx);
     let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<Parsed>)>();
     // Records go back to the worker that made them to be freed there, off this thread (and off
@@ -127,22 +115,7 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
     std::thread::scope(|scope| {
         for (worker, trash) in trash_rx.into_iter().enumerate() {
             let (rx, tx) = (&chunk_rx, done_tx.clone());
-            scope.spawn(move || {
-                let settings = Arc::new(evtx::ParserSettings::new());
-                while let Some((first, batch)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
-                    trash.try_iter().for_each(drop);
-                    let parsed = (first..).zip(batch).map(|(number, data)| {
-                        // A parser bug on a hostile chunk costs that chunk, not the log.
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            parse_chunk(number, data, &settings, wanted, templated)
-                        }))
-                        .unwrap_or_else(|_| Parsed::failed(format!("chunk {number}: the parser failed on it")))
-                    });
-                    if tx.send((worker, parsed.collect())).is_err() {
-                        return;
-                    }
-                }
-            });
+            scope.spawn(move || parse_batches(worker, rx, &tx, &trash, wanted, templated));
         }
         drop(done_tx);
         let mut number = 0u64;
@@ -188,6 +161,56 @@ fn read(input: &mut dyn Read, wanted: Selection, templated: bool, on_record: &mu
     report.first = first.map(micros_string);
     report.last = last.map(micros_string);
     report
+}
+
+/// A batch of chunks to parse: the number of its first chunk, and their bytes.
+type Batch = (u64, Vec<Vec<u8>>);
+
+/// Reads the file header: false when there is no log to read (too short, unreadable); a wrong
+/// magic is a problem, and the chunks are read anyway.
+fn read_header(input: &mut dyn Read, report: &mut LogReport) -> bool {
+    let mut header = vec![0u8; FILE_HEADER];
+    match read_full(input, &mut header) {
+        Ok(n) if n < FILE_HEADER => {
+            report.problem(format!("not an EVTX file: only {n} bytes"));
+            return false;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            report.problem(format!("unreadable: {e}"));
+            return false;
+        }
+    }
+    if !header.starts_with(b"ElfFile\0") {
+        report.problem("file header magic is not ElfFile (chunks read anyway)".into());
+    }
+    true
+}
+
+/// One worker: parses the batches of chunks it is handed until the reader stops, sending each
+/// batch's results back with its number, and frees the records the reader sends back.
+fn parse_batches(
+    worker: usize,
+    rx: &Mutex<mpsc::Receiver<Batch>>,
+    tx: &mpsc::Sender<(usize, Vec<Parsed>)>,
+    trash: &mpsc::Receiver<Vec<Record>>,
+    wanted: Selection,
+    templated: bool,
+) {
+    let settings = Arc::new(evtx::ParserSettings::new());
+    while let Some((first, batch)) = rx.lock().ok().and_then(|r| r.recv().ok()) {
+        trash.try_iter().for_each(drop);
+        let parsed = (first..).zip(batch).map(|(number, data)| {
+            // A parser bug on a hostile chunk costs that chunk, not the log.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                parse_chunk(number, data, &settings, wanted, templated)
+            }))
+            .unwrap_or_else(|_| Parsed::failed(format!("chunk {number}: the parser failed on it")))
+        });
+        if tx.send((worker, parsed.collect())).is_err() {
+            return;
+        }
+    }
 }
 
 /// The next chunk of the log (read into `reuse` when given), `None` at its end (a torn last chunk
