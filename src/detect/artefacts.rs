@@ -16,6 +16,7 @@ use crate::case::layout::{CHECKLIST, ENDPOINTS_DIR, FINDINGS, MANIFEST, TIMELINE
 use crate::case::{self, CaseWriter, FileRef, NewEntry};
 use crate::collect::{self, Row, Status, entry_bytes, row_bytes};
 use crate::detect::checklist;
+use crate::detect::strings as txt;
 use crate::detect::windows::events::{Detection, Detector};
 use crate::detect::windows::registry::{ConnectionPoint, RegFinding, RegistryView};
 use crate::error::{Error, Result};
@@ -486,19 +487,10 @@ impl PrefetchFile {
         let p = self.prefetch.as_ref()?;
         let program = p.path.as_deref().unwrap_or(&p.executable);
         let severity = crate::detect::windows::registry::run_concern(program)?;
-        let titles = if severity == Severity::High {
-            (
-                "攻撃ツールの名前をもつプログラムの実行記録（Prefetch）",
-                "Program named like an attacker's tool ran (Prefetch)",
-            )
-        } else {
-            (
-                "ユーザーが書き込める場所のプログラムの実行記録（Prefetch）",
-                "Program from a user-writable place ran (Prefetch)",
-            )
-        };
+        let title =
+            if severity == Severity::High { txt::TOOL_RAN_PREFETCH } else { txt::USER_WRITABLE_PROGRAM_RAN_PREFETCH };
         let fields = json!({ "program": program, "run_count": p.run_count, "last_run": p.last_runs.first() });
-        Some((severity, titles, fields))
+        Some((severity, (title.ja, title.en), fields))
     }
 }
 
@@ -692,24 +684,27 @@ fn timeline(
         let program = p.path.as_deref().unwrap_or(&p.executable);
         for (i, t) in p.last_runs.iter().enumerate() {
             let desc = if i == 0 { "Prefetch Last Run" } else { "Prefetch Previous Run" };
-            entries.push(json!({ "datetime": t, "timestamp_desc": desc,
-                "message": format!("program ran: {program} (run count {})", p.run_count),
-                "message_ja": format!("プログラムの実行: {program}（実行回数 {}）", p.run_count),
+            let (message_ja, message) = txt::PROGRAM_RAN
+                .both(|_| vec![("program", program.to_string()), ("run_count", p.run_count.to_string())]);
+            entries.push(json!({ "datetime": t, "timestamp_desc": desc, "message": message, "message_ja": message_ja,
                 "source": "prefetch", "evidence": run.path }));
         }
     }
     for p in &view.programs {
         let (Some(t), Some(path)) = (p["key_last_written"].as_str(), p["path"].as_str()) else { continue };
+        let sha1 = p["sha1"].as_str().unwrap_or("-");
+        let (message_ja, message) =
+            txt::PROGRAM_RECORDED_AMCACHE.both(|_| vec![("path", path.to_string()), ("sha1", sha1.to_string())]);
         entries.push(json!({ "datetime": t, "timestamp_desc": "Amcache Entry Written",
-            "message": format!("program recorded (Amcache): {path} sha1={}", p["sha1"].as_str().unwrap_or("-")),
-            "message_ja": format!("プログラムの記録（Amcache）: {path} sha1={}", p["sha1"].as_str().unwrap_or("-")),
+            "message": message, "message_ja": message_ja,
             "source": "amcache", "evidence": p["hive"] }));
     }
     for u in &view.updates {
         let (Some(t), Some(id)) = (u["install_time"].as_str(), u["id"].as_str()) else { continue };
+        let state = u["state"].as_str().unwrap_or("-");
+        let (message_ja, message) = txt::UPDATE.both(|_| vec![("id", id.to_string()), ("state", state.to_string())]);
         entries.push(json!({ "datetime": t, "timestamp_desc": "Update Installed",
-            "message": format!("update {id} ({})", u["state"].as_str().unwrap_or("-")),
-            "message_ja": format!("更新プログラム {id}（{}）", u["state"].as_str().unwrap_or("-")),
+            "message": message, "message_ja": message_ja,
             "source": "registry", "evidence": u["hive"] }));
     }
     for f in &view.findings {
@@ -721,47 +716,8 @@ fn timeline(
             "message_ja": format!("[{}] {} {}: {}", f.severity.label(Lang::Ja), f.title_ja, f.key, facts.join(" ")),
             "source": "registry", "rule": f.rule, "severity": f.severity, "evidence": f.hive }));
     }
-    for (log, d) in detections {
-        let mut facts = String::new();
-        for key in ["account", "address", "service", "image_path", "task", "command_line", "source", "threat", "log"] {
-            if let Some(v) = d.fields.get(key).and_then(Value::as_str) {
-                facts.push_str(&format!(" {key}={v}"));
-            }
-        }
-        let mut message = format!("[{}] {}{facts}", d.severity, d.title_en);
-        let mut message_ja = format!("[{}] {}{facts}", d.severity.label(Lang::Ja), d.title_ja);
-        if d.count > 1 {
-            message.push_str(&format!(" (x{})", d.count));
-            message_ja.push_str(&format!("（{} 回）", d.count));
-        }
-        entries.push(json!({ "datetime": d.time, "timestamp_desc": "Event Recorded", "message": message, "message_ja": message_ja,
-            "source": "evtx", "rule": d.rule, "severity": d.severity, "title_ja": d.title_ja, "evidence": log,
-            "channel": d.channel, "event_id": d.event_id, "record_id": d.record_id, "computer": d.computer }));
-    }
-    for f in scan_findings(dir) {
-        let Some(path) = f.path() else { continue };
-        let Some(row) = rows.get(path) else { continue };
-        let (what, what_ja) = match &f.kind {
-            Kind::Yara { rule, .. } => {
-                let rule = format!("{rule} ({})", f.meta("category"));
-                (rule.clone(), rule)
-            }
-            Kind::EncryptedFile { .. } => ("encrypted file".into(), "暗号化されたファイル".into()),
-            Kind::RansomNoteName { .. } => ("ransom note (by name)".into(), "身代金要求文（ファイル名）".into()),
-            Kind::Executable(x) | Kind::MalformedExecutable(x) if x.location.is_some() => {
-                let place = x.location.as_deref().unwrap_or("");
-                (format!("executable in {place}"), format!("{place} にある実行ファイル"))
-            }
-            _ => continue,
-        };
-        for (desc, t) in [("Creation Time", &row.times.born), ("Content Modification Time", &row.times.modified)] {
-            if let Some(t) = t {
-                entries.push(json!({ "datetime": t, "timestamp_desc": desc, "message": format!("{what}: {path}"),
-                    "message_ja": format!("{what_ja}: {path}"),
-                    "source": "file", "evidence": path, "sha256": f.sha256() }));
-            }
-        }
-    }
+    entries.extend(detections.iter().map(|(log, d)| detection_entry(log, d)));
+    entries.extend(file_entries(dir, rows));
     entries.sort_by(|a, b| {
         (a["datetime"].as_str(), a["message"].as_str()).cmp(&(b["datetime"].as_str(), b["message"].as_str()))
     });
@@ -774,6 +730,57 @@ fn timeline(
     }
     case::write_atomic(&dir.join(TIMELINE_CSV), csv.as_bytes())?;
     Ok(entries.len())
+}
+
+/// A detection's timeline entry: its title and main facts, in both languages.
+fn detection_entry(log: &str, d: &Detection) -> Value {
+    let mut facts = String::new();
+    for key in ["account", "address", "service", "image_path", "task", "command_line", "source", "threat", "log"] {
+        if let Some(v) = d.fields.get(key).and_then(Value::as_str) {
+            facts.push_str(&format!(" {key}={v}"));
+        }
+    }
+    let mut message = format!("[{}] {}{facts}", d.severity, d.title_en);
+    let mut message_ja = format!("[{}] {}{facts}", d.severity.label(Lang::Ja), d.title_ja);
+    if d.count > 1 {
+        let (times_ja, times) = txt::TIMES.both(|_| vec![("count", d.count.to_string())]);
+        message.push_str(&times);
+        message_ja.push_str(&times_ja);
+    }
+    json!({ "datetime": d.time, "timestamp_desc": "Event Recorded", "message": message, "message_ja": message_ja,
+        "source": "evtx", "rule": d.rule, "severity": d.severity, "title_ja": d.title_ja, "evidence": log,
+        "channel": d.channel, "event_id": d.event_id, "record_id": d.record_id, "computer": d.computer })
+}
+
+/// The file times of the files the scan flagged (notes, encrypted files, tools, executables in
+/// unusual places).
+fn file_entries(dir: &Path, rows: &BTreeMap<&str, &Row>) -> Vec<Value> {
+    let mut entries = Vec::new();
+    for f in scan_findings(dir) {
+        let Some(path) = f.path() else { continue };
+        let Some(row) = rows.get(path) else { continue };
+        let (what_ja, what) = match &f.kind {
+            Kind::Yara { rule, .. } => {
+                let rule = format!("{rule} ({})", f.meta("category"));
+                (rule.clone(), rule)
+            }
+            Kind::EncryptedFile { .. } => txt::ENCRYPTED_FILE.both(|_| Vec::new()),
+            Kind::RansomNoteName { .. } => txt::RANSOM_NOTE_BY_NAME.both(|_| Vec::new()),
+            Kind::Executable(x) | Kind::MalformedExecutable(x) if x.location.is_some() => {
+                let place = x.location.as_deref().unwrap_or("");
+                txt::EXECUTABLE_IN.both(|_| vec![("place", place.to_string())])
+            }
+            _ => continue,
+        };
+        for (desc, t) in [("Creation Time", &row.times.born), ("Content Modification Time", &row.times.modified)] {
+            if let Some(t) = t {
+                entries.push(json!({ "datetime": t, "timestamp_desc": desc, "message": format!("{what}: {path}"),
+                    "message_ja": format!("{what_ja}: {path}"),
+                    "source": "file", "evidence": path, "sha256": f.sha256() }));
+            }
+        }
+    }
+    entries
 }
 
 fn text(v: &Value) -> String {

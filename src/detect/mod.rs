@@ -5,4 +5,5 @@
 
 pub mod artefacts;
 pub mod checklist;
+pub(crate) mod strings;
 pub mod windows;

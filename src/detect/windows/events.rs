@@ -12,9 +12,11 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::detect::strings as txt;
 use crate::error::{Error, Result};
 use crate::findings::Severity;
 use crate::formats::evtx::Record;
+use crate::lang::Text;
 
 const COMMANDS: &str = include_str!("../../../rules/evtx/commands.toml");
 /// Failed logons from one source within this window count as one burst.
@@ -82,6 +84,13 @@ struct Pattern {
     re: Regex,
 }
 
+impl Pattern {
+    /// The pattern's title as `rules/evtx/commands.toml` writes it, in both languages.
+    fn title(&'static self) -> Text {
+        Text::new(&self.def.ja, &self.def.en)
+    }
+}
+
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| crate::bundled::loaded(patterns()));
 
 /// The bundled command patterns, validated (the tests check they load).
@@ -133,6 +142,11 @@ pub fn is_public(addr: &str) -> bool {
     }
 }
 
+/// A Kerberos ticket (4768) or NTLM validation (4776) whose status is not success.
+fn failed(r: &Record) -> bool {
+    !matches!(r.get("Status").as_str(), "0x0" | "0" | "")
+}
+
 /// An address as the events write it: `-`, empty, loopback are no address.
 fn remote_address(addr: &str) -> Option<String> {
     let a = addr.trim();
@@ -171,12 +185,12 @@ fn fields(pairs: &[(&str, String)]) -> Map<String, Value> {
     pairs.iter().filter(|(_, v)| !v.is_empty() && v != "-").map(|(k, v)| (k.to_string(), json!(v))).collect()
 }
 
-fn detection(r: &Record, rule: &str, severity: Severity, ja: &str, en: &str, fields: Map<String, Value>) -> Detection {
+fn detection(r: &Record, rule: &str, severity: Severity, title: Text, fields: Map<String, Value>) -> Detection {
     Detection {
         rule: rule.into(),
         severity,
-        title_ja: ja.into(),
-        title_en: en.into(),
+        title_ja: title.ja.into(),
+        title_en: title.en.into(),
         time: r.time.clone(),
         last_time: None,
         count: 1,
@@ -311,7 +325,7 @@ impl Detector {
         }
     }
 
-    /// Looks at one record.
+    /// Looks at one record: each event it reads goes to the part that judges it.
     pub fn feed(&mut self, r: &Record) {
         if !wanted(&r.channel, r.event_id) {
             return;
@@ -321,107 +335,18 @@ impl Detector {
             (SECURITY, 4625) => self.failed_logon(r, remote_address(r.text("IpAddress"))),
             // Kerberos pre-authentication and NTLM validation failures.
             (SECURITY, 4771) => self.failed_logon(r, remote_address(r.text("IpAddress"))),
-            (SECURITY, 4768) if !matches!(r.get("Status").as_str(), "0x0" | "0" | "") => {
-                self.failed_logon(r, remote_address(r.text("IpAddress")))
-            }
-            (SECURITY, 4776) if !matches!(r.get("Status").as_str(), "0x0" | "0" | "") => {
+            (SECURITY, 4768) if failed(r) => self.failed_logon(r, remote_address(r.text("IpAddress"))),
+            (SECURITY, 4776) if failed(r) => {
                 let ws = r.get("Workstation");
                 self.failed_logon(r, (!ws.is_empty()).then_some(ws))
             }
-            (SECURITY, 4648) => {
-                let f = fields(&[
-                    ("subject", r.get("SubjectUserName")),
-                    ("target_account", r.get("TargetUserName")),
-                    ("target_server", r.get("TargetServerName")),
-                    ("address", r.get("IpAddress")),
-                    ("process", r.get("ProcessName")),
-                ]);
-                let key =
-                    format!("{}|{}|{}", r.get("SubjectUserName"), r.get("TargetUserName"), r.get("TargetServerName"));
-                self.aggregate("explicit_credentials", key, r, f);
-            }
-            (SECURITY, 4672) => {
-                let account = format!("{}\\{}", r.get("SubjectDomainName"), r.get("SubjectUserName"));
-                let f = fields(&[("account", account.clone())]);
-                self.aggregate("special_privileges", account, r, f);
-            }
-            (SECURITY, 4720) => {
-                let f = fields(&[("account", r.get("TargetUserName")), ("by", r.get("SubjectUserName"))]);
-                self.detections.push(detection(
-                    r,
-                    "account_created",
-                    Severity::High,
-                    "アカウントの作成",
-                    "Account created",
-                    f,
-                ));
-            }
+            (SECURITY, 4648) => self.explicit_credentials(r),
+            (SECURITY, 4672) => self.special_privileges(r),
+            (SECURITY, 4720) => self.account_created(r),
             (SECURITY, 4732 | 4728 | 4756) => self.group_add(r),
-            (SECURITY, 1102) | (SYSTEM, 104) => {
-                let log = if r.event_id == 1102 { "Security".to_string() } else { r.get("Channel") };
-                let f = fields(&[("log", log), ("by", r.get("SubjectUserName"))]);
-                self.detections.push(detection(
-                    r,
-                    "log_cleared",
-                    Severity::High,
-                    "イベントログの消去",
-                    "Event log cleared",
-                    f,
-                ));
-            }
-            (SYSTEM, 7045) => {
-                let image = r.get("ImagePath");
-                let sev = if suspicious_image(&image) { Severity::High } else { Severity::Medium };
-                let f = fields(&[
-                    ("service", r.get("ServiceName")),
-                    ("image_path", image),
-                    ("start_type", r.get("StartType")),
-                    ("account", r.get("AccountName")),
-                ]);
-                self.detections.push(detection(
-                    r,
-                    "service_installed",
-                    sev,
-                    "サービスのインストール",
-                    "Service installed",
-                    f,
-                ));
-            }
-            (SECURITY, 4697) => {
-                let image = r.get("ServiceFileName");
-                let sev = if suspicious_image(&image) { Severity::High } else { Severity::Medium };
-                let f = fields(&[
-                    ("service", r.get("ServiceName")),
-                    ("image_path", image),
-                    ("by", r.get("SubjectUserName")),
-                ]);
-                self.detections.push(detection(
-                    r,
-                    "service_installed",
-                    sev,
-                    "サービスのインストール",
-                    "Service installed",
-                    f,
-                ));
-            }
-            (SECURITY, 4698) => {
-                let content = r.get("TaskContent");
-                let sev = if suspicious_image(&content) { Severity::High } else { Severity::Medium };
-                let command = task_command(&content);
-                let f = fields(&[("task", r.get("TaskName")), ("command", command), ("by", r.get("SubjectUserName"))]);
-                self.detections.push(detection(r, "task_created", sev, "タスクの登録", "Scheduled task created", f));
-            }
-            (TASKS, 106) => {
-                let f = fields(&[("task", r.get("TaskName")), ("by", r.get("UserContext"))]);
-                self.detections.push(detection(
-                    r,
-                    "task_created",
-                    Severity::Medium,
-                    "タスクの登録",
-                    "Scheduled task registered",
-                    f,
-                ));
-            }
+            (SECURITY, 1102) | (SYSTEM, 104) => self.log_cleared(r),
+            (SYSTEM, 7045) | (SECURITY, 4697) => self.service_installed(r),
+            (SECURITY, 4698) | (TASKS, 106) => self.task_created(r),
             (SECURITY, 4688) => {
                 let process = r.get("NewProcessName");
                 let command = r.get("CommandLine");
@@ -431,78 +356,144 @@ impl Detector {
                 self.command(r, &r.get("Image"), &r.get("CommandLine"), &r.get("User"), &r.get("ParentImage"));
             }
             (POWERSHELL, 4104) => self.script_block(r),
-            (DEFENDER, 1116 | 1117 | 1006 | 1007) => {
-                let f = fields(&[
-                    ("threat", r.get("Threat Name")),
-                    ("path", r.get("Path")),
-                    ("action", r.get("Action Name")),
-                    ("user", r.get("Detection User")),
-                ]);
-                let (rule, sev, ja, en) = if matches!(r.event_id, 1116 | 1006) {
-                    ("defender_detection", Severity::High, "Defender がマルウェアを検出", "Defender detected malware")
-                } else {
-                    ("defender_action", Severity::Medium, "Defender が対処", "Defender took action")
-                };
-                self.detections.push(detection(r, rule, sev, ja, en, f));
-            }
-            (DEFENDER, 5001) => {
-                let f = Map::new();
-                self.detections.push(detection(
-                    r,
-                    "defender_disabled",
-                    Severity::High,
-                    "Defender のリアルタイム保護が無効化",
-                    "Defender real-time protection disabled",
-                    f,
-                ));
-            }
-            (DEFENDER, 5007) => {
-                let new = r.get("New Value");
-                let exclusion = new.to_lowercase().contains("\\exclusions\\");
-                let disabled = new.contains("Disable") && new.trim_end().ends_with("0x1");
-                let (sev, ja, en) = if exclusion {
-                    (Severity::High, "Defender の除外設定の追加", "Defender exclusion added")
-                } else if disabled {
-                    (Severity::High, "Defender の保護機能の無効化", "Defender protection disabled")
-                } else {
-                    (Severity::Low, "Defender の設定変更", "Defender configuration changed")
-                };
-                let f = fields(&[("old", r.get("Old Value")), ("new", new)]);
-                self.detections.push(detection(r, "defender_config", sev, ja, en, f));
-            }
-            (RCM, 1149) => {
-                let user = format!("{}\\{}", r.get("Param2"), r.get("Param1"));
-                let addr = r.get("Param3");
-                if let Some(a) = remote_address(&addr) {
-                    self.external(r, &a, "rdp");
-                }
-                let f = fields(&[("account", user.clone()), ("address", addr.clone())]);
-                self.aggregate("rdp_authenticated", format!("{user}|{addr}"), r, f);
-            }
-            (LSM, 21 | 24 | 25) => {
-                let addr = r.get("Address");
-                if r.event_id != 24
-                    && let Some(a) = remote_address(&addr)
-                {
-                    self.external(r, &a, "rdp");
-                }
-                let kind = match r.event_id {
-                    21 => "rdp_session_logon",
-                    24 => "rdp_session_disconnect",
-                    _ => "rdp_session_reconnect",
-                };
-                let f = fields(&[("account", r.get("User")), ("address", addr.clone())]);
-                self.aggregate(kind, format!("{}|{addr}", r.get("User")), r, f);
-            }
-            (RDPCORE, 131) => {
-                let client = r.get("ClientIP");
-                let addr = remote_address(&client).unwrap_or(client);
-                self.external(r, &addr, "rdp");
-                let f = fields(&[("address", addr.clone())]);
-                self.aggregate("rdp_connection", addr, r, f);
-            }
+            (DEFENDER, 1116 | 1117 | 1006 | 1007) => self.defender_detection(r),
+            (DEFENDER, 5001) => self.defender_disabled(r),
+            (DEFENDER, 5007) => self.defender_config(r),
+            (RCM, 1149) => self.rdp_authenticated(r),
+            (LSM, 21 | 24 | 25) => self.rdp_session(r),
+            (RDPCORE, 131) => self.rdp_connection(r),
             _ => {}
         }
+    }
+
+    /// Keeps one detection of `r`.
+    fn push(&mut self, r: &Record, rule: &str, severity: Severity, title: Text, fields: Map<String, Value>) {
+        self.detections.push(detection(r, rule, severity, title, fields));
+    }
+
+    fn explicit_credentials(&mut self, r: &Record) {
+        let f = fields(&[
+            ("subject", r.get("SubjectUserName")),
+            ("target_account", r.get("TargetUserName")),
+            ("target_server", r.get("TargetServerName")),
+            ("address", r.get("IpAddress")),
+            ("process", r.get("ProcessName")),
+        ]);
+        let key = format!("{}|{}|{}", r.get("SubjectUserName"), r.get("TargetUserName"), r.get("TargetServerName"));
+        self.aggregate("explicit_credentials", key, r, f);
+    }
+
+    fn special_privileges(&mut self, r: &Record) {
+        let account = format!("{}\\{}", r.get("SubjectDomainName"), r.get("SubjectUserName"));
+        let f = fields(&[("account", account.clone())]);
+        self.aggregate("special_privileges", account, r, f);
+    }
+
+    fn account_created(&mut self, r: &Record) {
+        let f = fields(&[("account", r.get("TargetUserName")), ("by", r.get("SubjectUserName"))]);
+        self.push(r, "account_created", Severity::High, txt::ACCOUNT_CREATED, f);
+    }
+
+    fn log_cleared(&mut self, r: &Record) {
+        let log = if r.event_id == 1102 { "Security".to_string() } else { r.get("Channel") };
+        let f = fields(&[("log", log), ("by", r.get("SubjectUserName"))]);
+        self.push(r, "log_cleared", Severity::High, txt::EVENT_LOG_CLEARED, f);
+    }
+
+    /// A service installed, from the System log (7045) or the Security log (4697).
+    fn service_installed(&mut self, r: &Record) {
+        let system = r.event_id == 7045;
+        let image = r.get(if system { "ImagePath" } else { "ServiceFileName" });
+        let sev = if suspicious_image(&image) { Severity::High } else { Severity::Medium };
+        let mut pairs = vec![("service", r.get("ServiceName")), ("image_path", image)];
+        if system {
+            pairs.extend([("start_type", r.get("StartType")), ("account", r.get("AccountName"))]);
+        } else {
+            pairs.push(("by", r.get("SubjectUserName")));
+        }
+        self.push(r, "service_installed", sev, txt::SERVICE_INSTALLED, fields(&pairs));
+    }
+
+    /// A scheduled task, from the Security log (4698, with its XML) or the Task Scheduler's (106).
+    fn task_created(&mut self, r: &Record) {
+        if r.event_id == 106 {
+            let f = fields(&[("task", r.get("TaskName")), ("by", r.get("UserContext"))]);
+            self.push(r, "task_created", Severity::Medium, txt::SCHEDULED_TASK_REGISTERED, f);
+            return;
+        }
+        let content = r.get("TaskContent");
+        let sev = if suspicious_image(&content) { Severity::High } else { Severity::Medium };
+        let command = task_command(&content);
+        let f = fields(&[("task", r.get("TaskName")), ("command", command), ("by", r.get("SubjectUserName"))]);
+        self.push(r, "task_created", sev, txt::SCHEDULED_TASK_CREATED, f);
+    }
+
+    fn defender_detection(&mut self, r: &Record) {
+        let f = fields(&[
+            ("threat", r.get("Threat Name")),
+            ("path", r.get("Path")),
+            ("action", r.get("Action Name")),
+            ("user", r.get("Detection User")),
+        ]);
+        if matches!(r.event_id, 1116 | 1006) {
+            self.push(r, "defender_detection", Severity::High, txt::DEFENDER_DETECTED_MALWARE, f);
+        } else {
+            self.push(r, "defender_action", Severity::Medium, txt::DEFENDER_TOOK_ACTION, f);
+        }
+    }
+
+    fn defender_disabled(&mut self, r: &Record) {
+        let title = txt::DEFENDER_REAL_TIME_PROTECTION_DISABLED;
+        self.push(r, "defender_disabled", Severity::High, title, Map::new());
+    }
+
+    fn defender_config(&mut self, r: &Record) {
+        let new = r.get("New Value");
+        let exclusion = new.to_lowercase().contains("\\exclusions\\");
+        let disabled = new.contains("Disable") && new.trim_end().ends_with("0x1");
+        let (sev, title) = if exclusion {
+            (Severity::High, txt::DEFENDER_EXCLUSION_ADDED)
+        } else if disabled {
+            (Severity::High, txt::DEFENDER_PROTECTION_DISABLED)
+        } else {
+            (Severity::Low, txt::DEFENDER_CONFIGURATION_CHANGED)
+        };
+        let f = fields(&[("old", r.get("Old Value")), ("new", new)]);
+        self.push(r, "defender_config", sev, title, f);
+    }
+
+    fn rdp_authenticated(&mut self, r: &Record) {
+        let user = format!("{}\\{}", r.get("Param2"), r.get("Param1"));
+        let addr = r.get("Param3");
+        if let Some(a) = remote_address(&addr) {
+            self.external(r, &a, "rdp");
+        }
+        let f = fields(&[("account", user.clone()), ("address", addr.clone())]);
+        self.aggregate("rdp_authenticated", format!("{user}|{addr}"), r, f);
+    }
+
+    fn rdp_session(&mut self, r: &Record) {
+        let addr = r.get("Address");
+        if r.event_id != 24
+            && let Some(a) = remote_address(&addr)
+        {
+            self.external(r, &a, "rdp");
+        }
+        let kind = match r.event_id {
+            21 => "rdp_session_logon",
+            24 => "rdp_session_disconnect",
+            _ => "rdp_session_reconnect",
+        };
+        let f = fields(&[("account", r.get("User")), ("address", addr.clone())]);
+        self.aggregate(kind, format!("{}|{addr}", r.get("User")), r, f);
+    }
+
+    fn rdp_connection(&mut self, r: &Record) {
+        let client = r.get("ClientIP");
+        let addr = remote_address(&client).unwrap_or(client);
+        self.external(r, &addr, "rdp");
+        let f = fields(&[("address", addr.clone())]);
+        self.aggregate("rdp_connection", addr, r, f);
     }
 
     fn logon(&mut self, r: &Record) {
@@ -567,15 +558,10 @@ impl Detector {
         let sid = r.get("TargetSid");
         let privileged =
             sid == "S-1-5-32-544" || sid == "S-1-5-32-555" || sid.ends_with("-512") || sid.ends_with("-519");
-        let (rule, sev, ja, en) = if privileged {
-            (
-                "admin_group_member_added",
-                Severity::High,
-                "管理者・リモートデスクトップのグループへの追加",
-                "Member added to an administrators or RDP group",
-            )
+        let (rule, sev, title) = if privileged {
+            ("admin_group_member_added", Severity::High, txt::MEMBER_ADDED_TO_AN_ADMINISTRATORS_OR_RDP_GROUP)
         } else {
-            ("group_member_added", Severity::Low, "グループへのメンバー追加", "Member added to a group")
+            ("group_member_added", Severity::Low, txt::MEMBER_ADDED_TO_A_GROUP)
         };
         let member = [r.get("MemberName"), r.get("MemberSid")]
             .into_iter()
@@ -587,7 +573,7 @@ impl Detector {
             ("member", member),
             ("by", r.get("SubjectUserName")),
         ]);
-        self.detections.push(detection(r, rule, sev, ja, en, f));
+        self.push(r, rule, sev, title, f);
     }
 
     fn command(&mut self, r: &Record, process: &str, command: &str, user: &str, parent: &str) {
@@ -603,7 +589,7 @@ impl Detector {
                     ("user", user.to_string()),
                 ]);
                 let rule = format!("command_{}", p.def.id);
-                self.detections.push(detection(r, &rule, p.severity, &p.def.ja, &p.def.en, f));
+                self.push(r, &rule, p.severity, p.title(), f);
             }
         }
     }
@@ -620,7 +606,7 @@ impl Detector {
                     ("excerpt", excerpt(&text, &p.re)),
                 ]);
                 let rule = format!("script_{}", p.def.id);
-                self.detections.push(detection(r, &rule, p.severity, &p.def.ja, &p.def.en, f));
+                self.push(r, &rule, p.severity, p.title(), f);
             }
         }
     }
@@ -630,8 +616,8 @@ impl Detector {
         let mut out = std::mem::take(&mut self.detections);
         out.extend(password_spray(&self.aggregates));
         for ((kind, _), a) in std::mem::take(&mut self.aggregates) {
-            let (sev, ja, en) = aggregate_title(kind, &a);
-            let mut d = detection(&a.first, kind, sev, ja, en, a.fields);
+            let (sev, title) = aggregate_title(kind, &a);
+            let mut d = detection(&a.first, kind, sev, title, a.fields);
             d.count = a.count;
             d.last_time = (a.count > 1).then_some(a.last_time);
             out.push(d);
@@ -645,22 +631,14 @@ impl Detector {
                 &r,
                 "first_external_logon",
                 Severity::Critical,
-                "外部（グローバル）アドレスからの最初のログオン",
-                "First logon from a non-private address",
+                txt::FIRST_LOGON_FROM_A_NON_PRIVATE_ADDRESS,
                 f,
             ));
         }
         if self.dropped > 0 {
             let r = Record::default();
             let f = fields(&[("events", self.dropped.to_string())]);
-            out.push(detection(
-                &r,
-                "aggregation_limit",
-                Severity::Info,
-                "集約上限を超えた件数",
-                "Events beyond the aggregation limits (counted only)",
-                f,
-            ));
+            out.push(detection(&r, "aggregation_limit", Severity::Info, txt::EVENTS_BEYOND_THE_AGGREGATION_LIMITS, f));
         }
         out.sort_by(|a, b| (&a.time, &a.rule, a.record_id).cmp(&(&b.time, &b.rule, b.record_id)));
         out
@@ -689,14 +667,8 @@ fn password_spray(aggregates: &BTreeMap<(&'static str, String), Aggregate>) -> V
             let mut f = fields(&[("subject", subject.to_string())]);
             f.insert("accounts".into(), json!(targets.iter().take(50).collect::<Vec<_>>()));
             f.insert("distinct_accounts".into(), json!(targets.len()));
-            let mut d = detection(
-                &first.first,
-                "password_spray",
-                Severity::High,
-                "多数のアカウントでの認証試行（パスワードスプレー）",
-                "Credentials of many accounts tried (password spraying)",
-                f,
-            );
+            let mut d =
+                detection(&first.first, "password_spray", Severity::High, txt::CREDENTIALS_OF_MANY_ACCOUNTS_TRIED, f);
             d.count = list.iter().map(|a| a.count).sum();
             d.last_time = last;
             Some(d)
@@ -704,8 +676,9 @@ fn password_spray(aggregates: &BTreeMap<(&'static str, String), Aggregate>) -> V
         .collect()
 }
 
-fn aggregate_title(kind: &str, a: &Aggregate) -> (Severity, &'static str, &'static str) {
+fn aggregate_title(kind: &str, a: &Aggregate) -> (Severity, Text) {
     let public = a.fields.get("address").and_then(Value::as_str).is_some_and(is_public);
+    let rdp_sev = if public { Severity::High } else { Severity::Medium };
     match kind {
         "remote_logon" => {
             let rdp = a.fields.get("logon_type").and_then(Value::as_str) == Some("10");
@@ -716,31 +689,18 @@ fn aggregate_title(kind: &str, a: &Aggregate) -> (Severity, &'static str, &'stat
             } else {
                 Severity::Low
             };
-            (sev, "リモートからのログオン", "Remote logon")
+            (sev, txt::REMOTE_LOGON)
         }
-        "explicit_credentials" => (Severity::Low, "明示的な資格情報でのログオン", "Logon with explicit credentials"),
-        "special_privileges" => (Severity::Info, "特権の割り当て", "Special privileges assigned"),
-        "rdp_authenticated" => {
-            (if public { Severity::High } else { Severity::Medium }, "RDP の認証成功", "RDP authentication succeeded")
-        }
-        "rdp_session_logon" => {
-            (if public { Severity::High } else { Severity::Medium }, "RDP セッションへのログオン", "RDP session logon")
-        }
-        "rdp_session_reconnect" => (
-            if public { Severity::High } else { Severity::Medium },
-            "RDP セッションへの再接続",
-            "RDP session reconnected",
-        ),
-        "rdp_session_disconnect" => (Severity::Low, "RDP セッションの切断", "RDP session disconnected"),
-        "rdp_connection" => {
-            (if public { Severity::High } else { Severity::Medium }, "RDP 接続の受け入れ", "RDP connection accepted")
-        }
-        "rdp_tunnel" => (
-            Severity::High,
-            "トンネル経由の RDP ログオン（ループバックから）",
-            "RDP logon through a tunnel (from loopback)",
-        ),
-        _ => (Severity::Info, "", ""),
+        "explicit_credentials" => (Severity::Low, txt::LOGON_WITH_EXPLICIT_CREDENTIALS),
+        "special_privileges" => (Severity::Info, txt::SPECIAL_PRIVILEGES_ASSIGNED),
+        "rdp_authenticated" => (rdp_sev, txt::RDP_AUTHENTICATION_SUCCEEDED),
+        "rdp_session_logon" => (rdp_sev, txt::RDP_SESSION_LOGON),
+        "rdp_session_reconnect" => (rdp_sev, txt::RDP_SESSION_RECONNECTED),
+        "rdp_session_disconnect" => (Severity::Low, txt::RDP_SESSION_DISCONNECTED),
+        "rdp_connection" => (rdp_sev, txt::RDP_CONNECTION_ACCEPTED),
+        "rdp_tunnel" => (Severity::High, txt::RDP_LOGON_THROUGH_A_TUNNEL),
+        // Every kind `aggregate` is called with is named above.
+        _ => (Severity::Info, Text::new("", "")),
     }
 }
 
@@ -775,14 +735,7 @@ fn brute_force(source: &str, mut f: Failures) -> Option<Detection> {
     fields.insert("accounts".into(), json!(accounts));
     fields.insert("public_source".into(), json!(is_public(source)));
     let sev = if is_public(source) { Severity::Critical } else { Severity::High };
-    let mut d = detection(
-        &first,
-        "brute_force",
-        sev,
-        "ログオン失敗の集中（総当たり・パスワードスプレー）",
-        "Burst of failed logons (brute force or password spraying)",
-        fields,
-    );
+    let mut d = detection(&first, "brute_force", sev, txt::BURST_OF_FAILED_LOGONS, fields);
     d.count = f.total;
     d.last_time = end;
     Some(d)

@@ -11,9 +11,11 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
+use crate::detect::strings as txt;
 use crate::error::{Error, Result};
 use crate::findings::Severity;
 use crate::formats::registry::{Hive, Value};
+use crate::lang::Text;
 
 const PRODUCTS: &str = include_str!("../../../rules/connection/products.toml");
 
@@ -144,14 +146,14 @@ impl RegistryView {
         hive: &mut Hive,
         (hive_path, key): (&str, &str),
         (rule, severity): (&str, Severity),
-        (title_ja, title_en): (&str, &str),
+        title: Text,
         fields: Map<String, Json>,
     ) {
         self.findings.push(RegFinding {
             rule: rule.into(),
             severity,
-            title_ja: title_ja.into(),
-            title_en: title_en.into(),
+            title_ja: title.ja.into(),
+            title_en: title.en.into(),
             hive: hive_path.into(),
             key: key.into(),
             last_written: hive.last_written(key),
@@ -206,10 +208,7 @@ impl RegistryView {
                     hive,
                     (path, &key),
                     ("service_suspicious_image", sev),
-                    (
-                        "不審な場所・形式のサービス実行ファイル",
-                        "Service runs from a user-writable place or through a shell or script",
-                    ),
+                    txt::SERVICE_RUNS_FROM_A_USER_WRITABLE_PLACE,
                     f,
                 );
             }
@@ -226,18 +225,12 @@ impl RegistryView {
             f.insert("port".into(), json!(port));
             if deny == 0 {
                 self.connect("rdp", "Remote Desktop (RDP)", format!("{path}\\{ts}"), f.clone());
-                let (sev, titles) = if nla == Some(0) {
-                    (
-                        Severity::High,
-                        (
-                            "RDP が有効で、ネットワークレベル認証（NLA）が無効",
-                            "RDP enabled without Network Level Authentication",
-                        ),
-                    )
+                let (sev, title) = if nla == Some(0) {
+                    (Severity::High, txt::RDP_ENABLED_WITHOUT_NLA)
                 } else {
-                    (Severity::Medium, ("RDP が有効", "RDP enabled"))
+                    (Severity::Medium, txt::RDP_ENABLED)
                 };
-                self.find(hive, (path, &ts), ("rdp_enabled", sev), titles, f);
+                self.find(hive, (path, &ts), ("rdp_enabled", sev), title, f);
             }
         }
         let fw = format!("{ccs}\\Services\\SharedAccess\\Parameters\\FirewallPolicy");
@@ -247,13 +240,7 @@ impl RegistryView {
             let key = format!("{fw}\\{profile}");
             if hive.number(&key, "EnableFirewall") == Some(0) {
                 let f = fields(&[("profile", label)]);
-                self.find(
-                    hive,
-                    (path, &key),
-                    ("firewall_disabled", Severity::High),
-                    ("Windows ファイアウォールが無効", "Windows Firewall disabled"),
-                    f,
-                );
+                self.find(hive, (path, &key), ("firewall_disabled", Severity::High), txt::WINDOWS_FIREWALL_DISABLED, f);
             }
         }
         self.firewall_rules(hive, path, &format!("{fw}\\FirewallRules"));
@@ -289,7 +276,7 @@ impl RegistryView {
                         hive,
                         (path, winlogon),
                         ("winlogon_modified", Severity::High),
-                        ("Winlogon の起動設定の改変", "Winlogon startup modified"),
+                        txt::WINLOGON_STARTUP_MODIFIED,
                         f,
                     );
                 }
@@ -304,13 +291,7 @@ impl RegistryView {
                     ["sethc.exe", "utilman.exe", "osk.exe", "magnify.exe", "narrator.exe", "displayswitch.exe"]
                         .contains(&exe.to_lowercase().as_str());
                 let sev = if accessibility { Severity::Critical } else { Severity::High };
-                self.find(
-                    hive,
-                    (path, &key),
-                    ("ifeo_debugger", sev),
-                    ("IFEO のデバッガー設定（起動の乗っ取り）", "IFEO debugger (execution hijack)"),
-                    f,
-                );
+                self.find(hive, (path, &key), ("ifeo_debugger", sev), txt::IFEO_DEBUGGER, f);
             }
         }
         for root in [
@@ -418,10 +399,7 @@ impl RegistryView {
                     hive,
                     (path, key),
                     ("firewall_remote_service_open", sev),
-                    (
-                        "遠隔操作のサービスへの受信をどこからでも許可するファイアウォール規則",
-                        "Firewall rule lets any address reach a remote-access service",
-                    ),
+                    txt::FIREWALL_RULE_LETS_ANY_ADDRESS_REACH_A_REMOTE_SERVICE,
                     d,
                 );
             }
@@ -441,13 +419,7 @@ impl RegistryView {
             let Some(account) = sam_account(rid, &f, &v) else { continue };
             if rid == 501 && account["disabled"] == json!(false) {
                 let fl = fields(&[("account", account["name"].as_str().unwrap_or("Guest"))]);
-                self.find(
-                    hive,
-                    (path, &key),
-                    ("guest_enabled", Severity::High),
-                    ("Guest アカウントが有効", "Guest account enabled"),
-                    fl,
-                );
+                self.find(hive, (path, &key), ("guest_enabled", Severity::High), txt::GUEST_ACCOUNT_ENABLED, fl);
             }
             let mut account = account;
             account["hive"] = json!(path);
@@ -472,20 +444,11 @@ impl RegistryView {
                                   "version": hive.text(&key, "Version"), "link_date": hive.text(&key, "LinkDate"),
                                   "key_last_written": seen, "hive": path });
             if let Some(sev) = run_concern(&file) {
-                let titles = if sev == Severity::High {
-                    (
-                        "攻撃ツールの名前をもつプログラムの実行記録（Amcache）",
-                        "Program named like an attacker's tool ran (Amcache)",
-                    )
-                } else {
-                    (
-                        "ユーザーが書き込める場所のプログラムの実行記録（Amcache）",
-                        "Program from a user-writable place ran (Amcache)",
-                    )
-                };
+                let title =
+                    if sev == Severity::High { txt::TOOL_RAN_AMCACHE } else { txt::USER_WRITABLE_PROGRAM_RAN_AMCACHE };
                 let f =
                     fields(&[("program", &file), ("sha1", sha1.as_deref().unwrap_or("")), ("publisher", &publisher)]);
-                self.find(hive, (path, &key), ("amcache_program", sev), titles, f);
+                self.find(hive, (path, &key), ("amcache_program", sev), title, f);
             }
             if let Some((product, kind)) = product_of(&file) {
                 let d = fields(&[("program", &file), ("seen", seen.as_deref().unwrap_or(""))]);
@@ -526,13 +489,7 @@ impl RegistryView {
                 self.connect(kind, product, format!("{path}\\{key}"), d);
             }
             let f = fields(&[("name", &name), ("command", &command), ("scope", scope)]);
-            self.find(
-                hive,
-                (path, key),
-                ("autostart", sev),
-                ("自動起動の登録（Run キー）", "Autostart entry (Run key)"),
-                f,
-            );
+            self.find(hive, (path, key), ("autostart", sev), txt::AUTOSTART_ENTRY_RUN_KEY, f);
         }
     }
 }
