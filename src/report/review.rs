@@ -14,11 +14,13 @@ use super::model::Incident;
 
 use crate::case::layout;
 use crate::case::layout::ENDPOINTS_DIR;
+use crate::detect::strings as answers;
 use crate::lang::Lang;
 
-/// 適合 / 不適合 / 判断不可, as the checklist answers say it.
-const FAIL: &str = "不適合";
-const PASS: &str = "適合";
+/// 適合 / 不適合 / 判断不可, as the checklist answers store them (their Japanese word).
+const FAIL: &str = answers::NON_COMPLIANT.ja;
+const PASS: &str = answers::COMPLIANT.ja;
+const UNDETERMINED: &str = answers::UNDETERMINED.ja;
 
 /// One checklist item over every endpoint.
 #[derive(Clone, Debug, Default)]
@@ -40,7 +42,7 @@ impl ItemRow {
         } else if !statuses.is_empty() && statuses.iter().all(|s| *s == PASS) {
             PASS
         } else {
-            "判断不可"
+            UNDETERMINED
         }
     }
 }

@@ -26,10 +26,6 @@ const STILL_INLINE: &[(&str, usize)] = &[
     ("cli/playbook.rs", 2),
     ("config/values.rs", 3),
     ("demo/mod.rs", 7),
-    ("detect/artefacts.rs", 9),
-    ("detect/checklist.rs", 25),
-    ("detect/windows/events.rs", 27),
-    ("detect/windows/registry.rs", 11),
     ("error/config.rs", 7),
     ("error/mod.rs", 30),
     ("export/check.rs", 17),
@@ -42,7 +38,6 @@ const STILL_INLINE: &[(&str, usize)] = &[
     ("isolate/request.rs", 7),
     ("isolate/sheet.rs", 1),
     ("isolate/windows_script.rs", 1),
-    ("report/review.rs", 3),
     ("source/mod.rs", 1),
 ];
 
