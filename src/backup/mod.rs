@@ -13,6 +13,7 @@
 
 pub mod database;
 pub mod manifest;
+mod strings;
 pub mod structure;
 pub mod verify;
 

@@ -5,17 +5,23 @@
 //! the newest that passes all four and predates the first sign of compromise.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Serialize;
 
-use super::manifest::{self, Entry};
+use super::manifest::{self, Entry, Manifest};
 use super::{Audit, AuditRow, FileFact, Reading, Skipped, audit, audit_counts, read_medium};
+use crate::backup::strings as txt;
 use crate::case::layout;
 use crate::error::Result;
+use crate::lang::{Lang, Text};
 use crate::progress::Progress;
+
+/// The first sign of compromise, UTC.
+type Since = Option<chrono::DateTime<chrono::Utc>>;
 
 /// Deleted files (share of the previous generation) that make a mass deletion, and the least count.
 const MASS_DELETE_SHARE: f64 = 0.3;
@@ -48,8 +54,9 @@ pub struct Note {
 }
 
 impl Note {
-    fn new(ja: String, en: String) -> Note {
-        Note { ja, en }
+    /// `text` filled in both languages with `values`.
+    fn new(text: Text, values: &[(&str, &dyn fmt::Display)]) -> Note {
+        Note { ja: text.fill(Lang::Ja, values), en: text.fill(Lang::En, values) }
     }
 }
 
@@ -154,106 +161,150 @@ pub struct Report {
     pub read_order: &'static str,
 }
 
-const CAVEAT_JA: &str = "「暗号化されていない」は「マルウェアを含まない」という意味ではありません。復元したデータは、攻撃者が残したプログラムや設定を含むことがあるため、復元前にスキャンしてください。";
-const CAVEAT_EN: &str = "Unencrypted is not the same as malware-free: a restored generation may hold what the attacker left; scan it before restoring.";
-
 /// Reads `root` and answers which generation is clean.
-pub fn verify(
-    root: &Path,
-    baselines: &[PathBuf],
-    compromised_since: Option<chrono::DateTime<chrono::Utc>>,
-    progress: &dyn Progress,
-) -> Result<Report> {
+pub fn verify(root: &Path, baselines: &[PathBuf], compromised_since: Since, progress: &dyn Progress) -> Result<Report> {
     let mut manifests = Vec::new();
     for b in baselines {
         manifests.push((b.clone(), manifest::read(b)?));
     }
     let reading = read_medium(root, progress)?;
-    let named: Vec<(String, String)> = manifests
-        .iter()
-        .filter_map(|(_, m)| m.meta.as_ref().and_then(|x| Some((x.generation.clone()?, x.created.clone()))))
-        .collect();
-    let folders = generation_folders(&reading, &named);
-    let mut infos: Vec<BaselineInfo> = manifests
-        .iter()
-        .map(|(p, m)| BaselineInfo {
-            path: p.display().to_string(),
-            generation: m.meta.as_ref().and_then(|x| x.generation.clone()),
-            files: m.entries.len(),
-            intact: m.intact,
-            used_for: None,
-        })
-        .collect();
+    let folders = generation_folders(&reading, &named_generations(&manifests));
+    let mut infos: Vec<BaselineInfo> = manifests.iter().map(baseline_info).collect();
     let mut generations = Vec::new();
     let mut all_rows = Vec::new();
     let mut previous: Option<(Vec<&FileFact>, Vec<u8>)> = None;
-    for Folder { name, folder, time } in folders.iter() {
-        let prefix = if folder.is_empty() { Vec::new() } else { format!("{folder}/").into_bytes() };
-        let files: Vec<&FileFact> = reading.files.iter().filter(|f| f.raw.starts_with(&prefix)).collect();
-        // The baseline of this generation: the newest one named for it; a medium of one
-        // generation (or a copy rewritten in place) is held to the newest baseline given.
-        let created = |i: &usize| (manifests[*i].1.meta.as_ref().map(|x| x.created.clone()), *i);
-        let named_for =
-            |i: &usize| manifests[*i].1.meta.as_ref().and_then(|x| x.generation.as_deref()) == Some(name.as_str());
-        let chosen = (0..manifests.len()).filter(named_for).max_by_key(created);
-        let chosen =
-            chosen.or_else(|| if folders.len() == 1 { (0..manifests.len()).max_by_key(created) } else { None });
+    for f in &folders {
+        let prefix = if f.folder.is_empty() { Vec::new() } else { format!("{}/", f.folder).into_bytes() };
+        let files: Vec<&FileFact> = reading.files.iter().filter(|x| x.raw.starts_with(&prefix)).collect();
+        let chosen = baseline_for(&manifests, &f.name, folders.len() == 1);
+        if let Some(i) = chosen {
+            infos[i].used_for = Some(f.name.clone());
+        }
         let mut evidence = Vec::new();
-        let (intact, counts) = match chosen {
-            Some(i) => {
-                infos[i].used_for = Some(name.clone());
-                let (intact, mut rows) = audit_against(&manifests[i], &files, &prefix, &mut evidence);
-                let counts = audit_counts(&rows);
-                rows.retain(|r| r.audit != Audit::Matched);
-                all_rows.extend(rows);
-                (Some(intact), counts)
-            }
-            None => {
-                evidence.push(Note::new(
-                    "ベースラインなし: 完全性は確認できていません".into(),
-                    "no baseline: integrity not established".into(),
-                ));
-                (None, BTreeMap::new())
-            }
-        };
+        let (intact, counts) =
+            integrity(chosen.map(|i| &manifests[i]), (&files, &prefix), &mut evidence, &mut all_rows);
         let (consistent, unencrypted) = content_evidence(&files, &mut evidence);
-        let delta =
+        let delta_normal =
             previous.as_ref().map(|(prev, prev_prefix)| delta((prev, prev_prefix), (&files, &prefix), &mut evidence));
-        let flags = Flags { intact, consistent, unencrypted, delta_normal: delta };
-        let clean =
-            flags.intact != Some(false) && flags.consistent && flags.unencrypted && flags.delta_normal != Some(false);
-        let before_compromise = compromised_since.and_then(|since| {
-            let t = chrono::DateTime::parse_from_rfc3339(time.as_deref()?).ok()?;
-            Some(t < since)
-        });
-        generations.push(Generation {
-            name: name.clone(),
-            folder: folder.clone(),
-            time: time.clone(),
-            files: files.len(),
-            bytes: files.iter().map(|f| f.size).sum(),
-            audit: counts,
-            flags,
-            clean,
-            before_compromise,
-            evidence,
-        });
+        let flags = Flags { intact, consistent, unencrypted, delta_normal };
+        generations.push(generation(f, &files, counts, flags, evidence, compromised_since));
         previous = Some((files, prefix));
     }
+    Ok(Report {
+        archives_checked: archives_checked(&reading),
+        source: root.display().to_string(),
+        read_at: crate::clock::utc_string(crate::clock::now()),
+        compromised_since: compromised_since.map(crate::clock::utc_string),
+        compromised_since_from: compromised_since.map(|_| "operator (--compromised-since)".to_string()),
+        files: reading.files.len(),
+        bytes: reading.files.iter().map(|f| f.size).sum(),
+        baselines: infos,
+        verdict: verdict(&generations),
+        generations,
+        flagged: flagged(&reading),
+        audit: all_rows,
+        skipped: reading.skipped,
+        read_order: reading.read_order,
+    })
+}
+
+/// The generations the baselines name, each with when its baseline was made.
+fn named_generations(manifests: &[(PathBuf, Manifest)]) -> Vec<(String, String)> {
+    manifests
+        .iter()
+        .filter_map(|(_, m)| m.meta.as_ref().and_then(|x| Some((x.generation.clone()?, x.created.clone()))))
+        .collect()
+}
+
+fn baseline_info((path, m): &(PathBuf, Manifest)) -> BaselineInfo {
+    BaselineInfo {
+        path: path.display().to_string(),
+        generation: m.meta.as_ref().and_then(|x| x.generation.clone()),
+        files: m.entries.len(),
+        intact: m.intact,
+        used_for: None,
+    }
+}
+
+/// The baseline of the generation `name`: the newest one named for it; a medium of one
+/// generation (`single`, or a copy rewritten in place) is held to the newest baseline given.
+fn baseline_for(manifests: &[(PathBuf, Manifest)], name: &str, single: bool) -> Option<usize> {
+    let created = |i: &usize| (manifests[*i].1.meta.as_ref().map(|x| x.created.clone()), *i);
+    let named_for = |i: &usize| manifests[*i].1.meta.as_ref().and_then(|x| x.generation.as_deref()) == Some(name);
+    let chosen = (0..manifests.len()).filter(named_for).max_by_key(created);
+    chosen.or_else(|| if single { (0..manifests.len()).max_by_key(created) } else { None })
+}
+
+/// INTACT against the generation's baseline (none: no baseline, and said so) and the count per
+/// category; the rows that differ go into `rows`.
+fn integrity(
+    baseline: Option<&(PathBuf, Manifest)>,
+    (files, prefix): (&[&FileFact], &[u8]),
+    evidence: &mut Vec<Note>,
+    rows: &mut Vec<AuditRow>,
+) -> (Option<bool>, BTreeMap<Audit, u64>) {
+    let Some(baseline) = baseline else {
+        evidence.push(Note::new(txt::NO_BASELINE, &[]));
+        return (None, BTreeMap::new());
+    };
+    let (intact, mut audited) = audit_against(baseline, files, prefix, evidence);
+    let counts = audit_counts(&audited);
+    audited.retain(|r| r.audit != Audit::Matched);
+    rows.extend(audited);
+    (Some(intact), counts)
+}
+
+/// A generation with its flags: clean when it passes all four (an undetermined INTACT does not
+/// fail it), and whether it was taken before the first sign of compromise.
+fn generation(
+    Folder { name, folder, time }: &Folder,
+    files: &[&FileFact],
+    audit: BTreeMap<Audit, u64>,
+    flags: Flags,
+    evidence: Vec<Note>,
+    compromised_since: Since,
+) -> Generation {
+    let clean =
+        flags.intact != Some(false) && flags.consistent && flags.unencrypted && flags.delta_normal != Some(false);
+    let before_compromise = compromised_since.and_then(|since| {
+        let t = chrono::DateTime::parse_from_rfc3339(time.as_deref()?).ok()?;
+        Some(t < since)
+    });
+    Generation {
+        name: name.clone(),
+        folder: folder.clone(),
+        time: time.clone(),
+        files: files.len(),
+        bytes: files.iter().map(|f| f.size).sum(),
+        audit,
+        flags,
+        clean,
+        before_compromise,
+        evidence,
+    }
+}
+
+/// The last clean generation before the compromise, and the first generation after it that is
+/// not clean, with its evidence.
+fn verdict(generations: &[Generation]) -> Verdict {
     let eligible = |g: &Generation| g.clean && g.before_compromise != Some(false);
     let last = generations.iter().rposition(eligible);
     let first_bad = match last {
         Some(i) => generations.get(i + 1..).and_then(|rest| rest.iter().find(|g| !g.clean)),
         None => generations.iter().find(|g| !g.clean),
     };
-    let verdict = Verdict {
+    Verdict {
         last_clean: last.map(|i| generations[i].name.clone()),
         first_bad: first_bad.map(|g| g.name.clone()),
         boundary_evidence: first_bad.map(|g| g.evidence.clone()).unwrap_or_default(),
-        caveat_ja: CAVEAT_JA,
-        caveat_en: CAVEAT_EN,
-    };
-    let flagged = reading
+        caveat_ja: txt::UNENCRYPTED_IS_NOT_MALWARE_FREE.ja,
+        caveat_en: txt::UNENCRYPTED_IS_NOT_MALWARE_FREE.en,
+    }
+}
+
+/// Files with a problem: unreadable, damaged archive, encryption signs, ransom note.
+fn flagged(reading: &Reading) -> Vec<FileFact> {
+    reading
         .files
         .iter()
         .filter(|f| {
@@ -263,33 +314,22 @@ pub fn verify(
                 || f.structure.as_ref().is_some_and(|s| !s.ok)
         })
         .cloned()
-        .collect();
-    let mut archives_checked: BTreeMap<&'static str, BTreeMap<&'static str, u64>> = BTreeMap::new();
+        .collect()
+}
+
+/// Archives and images checked, per format: whole and damaged.
+fn archives_checked(reading: &Reading) -> BTreeMap<&'static str, BTreeMap<&'static str, u64>> {
+    let mut checked: BTreeMap<&'static str, BTreeMap<&'static str, u64>> = BTreeMap::new();
     for s in reading.files.iter().filter_map(|f| f.structure.as_ref()) {
-        *archives_checked.entry(s.format).or_default().entry(if s.ok { "whole" } else { "damaged" }).or_default() += 1;
+        *checked.entry(s.format).or_default().entry(if s.ok { "whole" } else { "damaged" }).or_default() += 1;
     }
-    Ok(Report {
-        archives_checked,
-        source: root.display().to_string(),
-        read_at: crate::clock::utc_string(crate::clock::now()),
-        compromised_since: compromised_since.map(crate::clock::utc_string),
-        compromised_since_from: compromised_since.map(|_| "operator (--compromised-since)".to_string()),
-        files: reading.files.len(),
-        bytes: reading.files.iter().map(|f| f.size).sum(),
-        baselines: infos,
-        generations,
-        verdict,
-        flagged,
-        audit: all_rows,
-        skipped: reading.skipped,
-        read_order: reading.read_order,
-    })
+    checked
 }
 
 /// Audits a generation's files against its baseline: whether it is INTACT, and every row (the
 /// evidence of what differs goes into `evidence`).
 fn audit_against(
-    (path, m): &(PathBuf, manifest::Manifest),
+    (path, m): &(PathBuf, Manifest),
     files: &[&FileFact],
     prefix: &[u8],
     evidence: &mut Vec<Note>,
@@ -303,20 +343,13 @@ fn audit_against(
     let rows = audit(files, prefix, &entries);
     let off: Vec<&AuditRow> = rows.iter().filter(|r| r.audit != Audit::Matched).collect();
     if m.intact == Some(false) {
-        let m0 = path.display();
-        evidence.push(Note::new(
-            format!("ベースライン {m0} は作成後に書き換えられています"),
-            format!("baseline {m0} was edited after it was made"),
-        ));
+        evidence.push(Note::new(txt::BASELINE_WAS_EDITED, &[("path", &path.display())]));
     }
     if !off.is_empty() {
         let examples: Vec<String> =
             off.iter().take(5).map(|r| format!("{:?} {}", r.audit, r.path).to_lowercase()).collect();
         let (n, ex) = (off.len(), examples.join(", "));
-        evidence.push(Note::new(
-            format!("{n} ファイルがベースラインと異なります: {ex}"),
-            format!("{n} files differ from the baseline: {ex}"),
-        ));
+        evidence.push(Note::new(txt::FILES_DIFFER_FROM_THE_BASELINE, &[("n", &n), ("examples", &ex)]));
     }
     let intact = m.intact != Some(false) && off.is_empty();
     (intact, rows)
@@ -329,37 +362,29 @@ fn content_evidence(files: &[&FileFact], evidence: &mut Vec<Note>) -> (bool, boo
     let damaged: Vec<&&FileFact> = files.iter().filter(|f| f.structure.as_ref().is_some_and(|s| !s.ok)).collect();
     for f in damaged.iter().take(5) {
         if let Some(s) = &f.structure {
-            let at = s.position.map(|p| format!(" at byte {p}")).unwrap_or_default();
-            let (fmt, why) = (s.format, s.problem.as_deref().unwrap_or(""));
-            let at_ja = s.position.map(|p| format!("（{p} バイト目）")).unwrap_or_default();
-            evidence.push(Note::new(
-                format!("{fmt} が壊れています{at_ja}: {} ({why})", f.path),
-                format!("{fmt} damaged{at}: {} ({why})", f.path),
-            ));
+            let (ja, en) = txt::DAMAGED.both(|lang| {
+                let at = s.position.map(|p| txt::AT_BYTE.fill(lang, &[("position", &p)])).unwrap_or_default();
+                let why = s.problem.clone().unwrap_or_default();
+                vec![("format", s.format.to_string()), ("at", at), ("path", f.path.clone()), ("why", why)]
+            });
+            evidence.push(Note { ja, en });
         }
     }
     if !unreadable.is_empty() {
         let (n, ex) = (unreadable.len(), &unreadable[0].path);
-        evidence.push(Note::new(
-            format!("{n} ファイルが読めません（例: {ex}）"),
-            format!("{n} files unreadable, e.g. {ex}"),
-        ));
+        evidence.push(Note::new(txt::FILES_UNREADABLE, &[("n", &n), ("example", ex)]));
     }
     let encrypted: Vec<&&FileFact> = files.iter().filter(|f| f.encryption.is_some()).collect();
     let notes: Vec<&&FileFact> = files.iter().filter(|f| f.ransom_note.is_some()).collect();
     if !encrypted.is_empty() {
         let examples: Vec<&str> = encrypted.iter().take(5).map(|f| f.path.as_str()).collect();
         let (n, ex) = (encrypted.len(), examples.join(", "));
-        evidence
-            .push(Note::new(format!("{n} ファイルに暗号化の兆候: {ex}"), format!("{n} files look encrypted: {ex}")));
+        evidence.push(Note::new(txt::FILES_LOOK_ENCRYPTED, &[("n", &n), ("examples", &ex)]));
     }
     if !notes.is_empty() {
         let examples: Vec<&str> = notes.iter().take(3).map(|f| f.path.as_str()).collect();
         let (n, ex) = (notes.len(), examples.join(", "));
-        evidence.push(Note::new(
-            format!("身代金要求文の名前のファイル {n} 件: {ex}"),
-            format!("{n} ransom notes by name: {ex}"),
-        ));
+        evidence.push(Note::new(txt::RANSOM_NOTES_BY_NAME, &[("n", &n), ("examples", &ex)]));
     }
     (unreadable.is_empty() && damaged.is_empty(), encrypted.is_empty() && notes.is_empty())
 }
@@ -438,25 +463,23 @@ fn delta(
     if deleted >= MASS_MIN && deleted as f64 >= MASS_DELETE_SHARE * before.len() as f64 {
         let total = before.len();
         evidence.push(Note::new(
-            format!("{prev_name} の {total} ファイルのうち {deleted} ファイルが消えています（大量削除）"),
-            format!("{deleted} of {total} files of {prev_name} are gone (mass deletion)"),
+            txt::FILES_ARE_GONE,
+            &[("previous", &prev_name), ("total", &total), ("deleted", &deleted)],
         ));
         normal = false;
     }
     if renamed >= MASS_MIN && renamed as f64 >= MASS_RENAME_SHARE * before.len().max(1) as f64 {
         evidence.push(Note::new(
-            format!("{prev_name} 以降、{renamed} ファイルが拡張子を付け足して改名されています（大量改名）"),
-            format!("{renamed} files renamed with an added extension since {prev_name} (mass rename)"),
+            txt::FILES_RENAMED_WITH_AN_ADDED_EXTENSION,
+            &[("previous", &prev_name), ("renamed", &renamed)],
         ));
         normal = false;
     }
     let random = |files: &[&FileFact]| files.iter().filter(|f| f.encryption.is_some()).count();
     let (was, now) = (random(prev), random(cur));
     if now > was && now - was >= MASS_MIN && (now - was) as f64 >= ENTROPY_JUMP_SHARE * cur.len().max(1) as f64 {
-        evidence.push(Note::new(
-            format!("{prev_name} から、ランダムに見えるファイルが {was} から {now} に増えています"),
-            format!("random-looking files rose from {was} to {now} since {prev_name}"),
-        ));
+        evidence
+            .push(Note::new(txt::RANDOM_LOOKING_FILES_ROSE, &[("previous", &prev_name), ("was", &was), ("now", &now)]));
         normal = false;
     }
     normal

@@ -26,6 +26,7 @@ use super::merged::{Item, ItemKind, MERGE_ACTION, Placement, items_of};
 use super::{Case, CaseWriter, atomic, verify};
 use crate::case::layout;
 use crate::case::layout::{BACKUPS_DIR, ENDPOINTS_DIR, LOCK_FILE, LOG_FILE, MERGED_DIR};
+use crate::case::strings as txt;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -150,40 +151,25 @@ impl Source {
     fn open(dest: &Path, case: &Case, src: &Path) -> Result<Source> {
         refuse_self(dest, src)?;
         if let Some(holder) = lock::holder(src) {
-            return Err(refused(
-                format!(
-                    "統合元 {} は別の shodo が使用中です（{holder}）。終了後にもう一度実行してください",
-                    src.display()
-                ),
-                format!(
-                    "the source {} is in use by another shodo ({holder}); run again when it has finished",
-                    src.display()
-                ),
-            ));
+            return Err(Error::refused(txt::THE_SOURCE_IS_IN_USE, &[("path", &src.display()), ("holder", &holder)]));
         }
         let case_id = Case::open(src)?.file().case.id.clone();
         if case_id == case.file().case.id {
-            return Err(refused(
-                format!("{} はこのケースと同じケース（{case_id}）の写しです。統合しません", src.display()),
-                format!("{} is a copy of this very case ({case_id}); not merged", src.display()),
+            return Err(Error::refused(
+                txt::A_COPY_OF_THIS_VERY_CASE,
+                &[("path", &src.display()), ("case_id", &case_id)],
             ));
         }
         let report = verify::verify(src)?;
         if let Some(first) = report.problems.first() {
-            return Err(refused(
-                format!(
-                    "統合元 {} の検証で {} 件の問題が見つかったため統合しません。最初の問題: {}",
-                    src.display(),
-                    report.problems.len(),
-                    first.ja
-                ),
-                format!(
-                    "the source {} does not verify ({} problems), so it is not merged; first: {}",
-                    src.display(),
-                    report.problems.len(),
-                    first.en
-                ),
-            ));
+            let (ja, en) = txt::THE_SOURCE_DOES_NOT_VERIFY.both(|lang| {
+                vec![
+                    ("path", src.display().to_string()),
+                    ("n", report.problems.len().to_string()),
+                    ("first", first.text(lang).to_string()),
+                ]
+            });
+            return Err(Error::Refused { ja, en });
         }
         let head = custody::read_head(src)?
             .ok_or_else(|| Error::Corrupt { path: src.join(layout::HEAD_FILE), what: "missing".into() })?;
@@ -201,16 +187,9 @@ fn refuse_self(dest: &Path, src: &Path) -> Result<()> {
     let d = fs::canonicalize(dest).map_err(Error::io("open", dest))?;
     let s = fs::canonicalize(src).map_err(Error::io("open", src))?;
     if d == s || s.starts_with(&d) || d.starts_with(&s) {
-        return Err(refused(
-            format!("{} はこのケース自身かその中・外側です。別の USB のケースを指定してください", src.display()),
-            format!("{} is this case, inside it or around it; give another stick's case", src.display()),
-        ));
+        return Err(Error::refused(txt::THIS_CASE_INSIDE_IT_OR_AROUND_IT, &[("path", &src.display())]));
     }
     Ok(())
-}
-
-fn refused(ja: String, en: String) -> Error {
-    Error::Refused { ja, en }
 }
 
 /// The `case.merge` entry that already brought in this state of a source, if any.
@@ -280,10 +259,7 @@ fn list(source: &Source, from: &str, progress: &dyn Progress) -> Result<Vec<Plan
         }
         let rel = rel_of(&root, entry.path())?;
         if !kind.is_file() {
-            return Err(refused(
-                format!("統合元の {from}/{rel} は通常のファイルではありません（リンク等）。統合しません"),
-                format!("{from}/{rel} in the source is not a regular file (a link?); not merged"),
-            ));
+            return Err(Error::refused(txt::NOT_A_REGULAR_FILE, &[("from", &from), ("rel", &rel)]));
         }
         let (sha256, size) = match source.vouched.get(&format!("{from}/{rel}")) {
             Some(f) => (f.sha256.clone(), f.size),

@@ -4,6 +4,7 @@
 //! the first one is the answer to "where did it break?".
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Component, Path};
@@ -13,9 +14,10 @@ use serde::Serialize;
 use super::custody::{self, Entry, FileRef, Head};
 use super::meta::CaseFile;
 use crate::case::layout::{CASE_FILE, HEAD_FILE, LOG_FILE};
+use crate::case::strings as txt;
 use crate::error::{Error, Result};
 use crate::hash::{self, ZERO};
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 
 /// Stop listing after this many problems; the first ones are what matters.
 const MAX_PROBLEMS: usize = 200;
@@ -70,8 +72,15 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem found on a line (or none).
-    pub fn new(kind: ProblemKind, line: Option<u64>, ja: String, en: String) -> Problem {
+    /// A problem found on a line (or none), explained by `text` filled in both languages with
+    /// `values`.
+    pub fn new(kind: ProblemKind, line: Option<u64>, text: Text, values: &[(&str, &dyn fmt::Display)]) -> Problem {
+        Problem::written(kind, line, (text.fill(Lang::Ja, values), text.fill(Lang::En, values)))
+    }
+
+    /// A problem found on a line (or none), its explanation already written in each language
+    /// (see [`Text::both`]).
+    pub fn written(kind: ProblemKind, line: Option<u64>, (ja, en): (String, String)) -> Problem {
         Problem { kind, line, file: None, ja, en }
     }
 
@@ -141,12 +150,7 @@ fn check_log(dir: &Path, report: &mut VerifyReport) -> Result<Option<Vec<(u64, E
     let bytes = match fs::read(&log_path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            report.push(Problem::new(
-                ProblemKind::LogMissing,
-                None,
-                format!("{LOG_FILE} がありません"),
-                format!("{LOG_FILE} is missing"),
-            ));
+            report.push(Problem::new(ProblemKind::LogMissing, None, txt::FILE_IS_MISSING, &[("file", &LOG_FILE)]));
             return Ok(None);
         }
         Err(e) => return Err(Error::io("read", &log_path)(e)),
@@ -173,8 +177,8 @@ fn check_merges(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyReport)
             report.push(Problem::new(
                 ProblemKind::BadReference,
                 Some(*n),
-                format!("{n} 行目の統合記録に統合元の記録の場所がありません"),
-                format!("the merge on line {n} does not say where the source's record is kept"),
+                txt::THE_MERGE_DOES_NOT_SAY_WHERE,
+                &[("n", n)],
             ));
             continue;
         };
@@ -183,12 +187,10 @@ fn check_merges(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyReport)
         check_case_file(&dir.join(log_dir), &source, &mut sub);
         check_copies(*n, merge, &source, &mut sub);
         for p in sub.problems {
-            report.push(Problem {
-                ja: format!("統合元 {log_dir}（{n} 行目で統合）: {}", p.ja),
-                en: format!("merged source {log_dir} (merged on line {n}): {}", p.en),
-                file: p.file.or_else(|| Some(format!("{log_dir}/{LOG_FILE}"))),
-                ..p
+            let (ja, en) = txt::MERGED_SOURCE.both(|lang| {
+                vec![("log_dir", log_dir.to_string()), ("n", n.to_string()), ("problem", p.text(lang).to_string())]
             });
+            report.push(Problem { ja, en, file: p.file.or_else(|| Some(format!("{log_dir}/{LOG_FILE}"))), ..p });
         }
         report.merged_sources += 1;
     }
@@ -218,8 +220,8 @@ fn check_copies(n: u64, merge: &Entry, source: &[(u64, Entry)], report: &mut Ver
             Problem::new(
                 ProblemKind::MergeMismatch,
                 Some(n),
-                format!("統合元が記録した {path} と、{n} 行目が記録する写し {copy} のハッシュが一致しません（または写しの記録がありません）"),
-                format!("{path} as the source recorded it does not match its copy {copy} as line {n} recorded it (or the copy is not recorded)"),
+                txt::DOES_NOT_MATCH_ITS_COPY,
+                &[("path", &path), ("copy", &copy), ("n", &n)],
             )
             .on_file(&copy),
         );
@@ -237,8 +239,8 @@ fn check_chain(lines: &[&[u8]], report: &mut VerifyReport) -> Vec<(u64, Entry)> 
             Err(e) => report.push(Problem::new(
                 ProblemKind::NotAnEntry,
                 Some(n),
-                format!("{n} 行目は記録として読めません（改変または破損）: {e}"),
-                format!("line {n} is not a custody entry (modified or damaged): {e}"),
+                txt::LINE_IS_NOT_A_CUSTODY_ENTRY,
+                &[("n", &n), ("error", &e)],
             )),
             Ok(entry) => {
                 check_entry(n, &entry, expected, &prev, report);
@@ -256,19 +258,16 @@ fn check_entry(n: u64, entry: &Entry, expected: u64, prev: &str, report: &mut Ve
         report.push(Problem::new(
             ProblemKind::Sequence,
             Some(n),
-            format!("{n} 行目の番号が {} です（{expected} のはず）: 行の削除・挿入・入れ替えがあります", entry.seq),
-            format!(
-                "line {n} has sequence number {} where {expected} was expected: lines were removed, inserted or reordered",
-                entry.seq
-            ),
+            txt::LINE_HAS_SEQUENCE_NUMBER,
+            &[("n", &n), ("seq", &entry.seq), ("expected", &expected)],
         ));
     } else if entry.prev_sha256 != prev {
         let before = n - 1;
         report.push(Problem::new(
             ProblemKind::ChainBroken,
             Some(n),
-            format!("{n} 行目が記録する直前の行のハッシュが {before} 行目と一致しません: {before} 行目が改変されたか、行が削除・挿入されています"),
-            format!("line {n} does not chain to line {before}: line {before} was modified, or a line was removed or inserted"),
+            txt::LINE_DOES_NOT_CHAIN,
+            &[("n", &n), ("before", &before)],
         ));
     }
 }
@@ -281,8 +280,8 @@ fn check_torn(torn: &[u8], complete: u64, report: &mut VerifyReport) {
     report.push(Problem::new(
         ProblemKind::TornLastLine,
         Some(n),
-        format!("最終行（{n} 行目）が途中で切れています（{} バイト、改行なし）: 書き込み中の中断か切り詰め。次の記録時に修復され、断片は保存されます", torn.len()),
-        format!("the last line ({n}) is torn ({} bytes, no newline): an interrupted append or a cut; the next append repairs it and keeps the fragment", torn.len()),
+        txt::THE_LAST_LINE_IS_TORN,
+        &[("n", &n), ("bytes", &torn.len())],
     ));
 }
 
@@ -293,8 +292,8 @@ fn check_head(head: Option<Head>, lines: &[&[u8]], report: &mut VerifyReport) {
             report.push(Problem::new(
                 ProblemKind::HeadMissing,
                 None,
-                format!("{HEAD_FILE} がないか読めません: 末尾の行が削除されても検出できません"),
-                format!("{HEAD_FILE} is missing or unreadable: lines cut off the end could not be detected"),
+                txt::FILE_IS_MISSING_OR_UNREADABLE,
+                &[("file", &HEAD_FILE)],
             ));
             return;
         }
@@ -308,8 +307,8 @@ fn check_head(head: Option<Head>, lines: &[&[u8]], report: &mut VerifyReport) {
         report.warnings.push(Problem::new(
             ProblemKind::HeadMismatch,
             Some(have),
-            format!("{have} 行目の追記後に {HEAD_FILE} が更新されていません（書き込み直後の中断）。次の記録で更新されます"),
-            format!("{HEAD_FILE} was not advanced after line {have} (interrupted right after the write); the next append updates it"),
+            txt::FILE_WAS_NOT_ADVANCED,
+            &[("have", &have), ("file", &HEAD_FILE)],
         ));
         return;
     }
@@ -321,30 +320,16 @@ fn head_problem(head: &Head, have: u64) -> Problem {
         Problem::new(
             ProblemKind::Truncated,
             Some(have + 1),
-            format!(
-                "記録は {} 行あるはずですが {have} 行しかありません: 末尾が削除されています（{} 行目以降）",
-                head.seq,
-                have + 1
-            ),
-            format!(
-                "the log should have {} lines but has {have}: its end was cut off (from line {})",
-                head.seq,
-                have + 1
-            ),
+            txt::THE_LOG_SHOULD_HAVE_LINES,
+            &[("expected", &head.seq), ("have", &have), ("from", &(have + 1))],
         )
     } else {
         let n = head.seq.max(1);
         Problem::new(
             ProblemKind::HeadMismatch,
             Some(n),
-            format!(
-                "{HEAD_FILE} が記録する {} 行目のハッシュと一致しません: 末尾の行が改変または追加されています",
-                head.seq
-            ),
-            format!(
-                "line {} does not match the hash in {HEAD_FILE}: the end of the log was modified or extended",
-                head.seq
-            ),
+            txt::LINE_DOES_NOT_MATCH_THE_HASH_IN,
+            &[("file", &HEAD_FILE), ("n", &head.seq)],
         )
     }
 }
@@ -371,8 +356,8 @@ fn check_file(dir: &Path, n: u64, f: &FileRef) -> Option<Problem> {
             Problem::new(
                 ProblemKind::BadReference,
                 Some(n),
-                format!("{n} 行目がケースの外を指すファイル {:?} を参照しています", f.path),
-                format!("line {n} references {:?}, which is outside the case", f.path),
+                txt::LINE_REFERENCES_OUTSIDE_THE_CASE,
+                &[("n", &n), ("path", &format!("{:?}", f.path))],
             )
             .on_file(&f.path),
         );
@@ -383,14 +368,8 @@ fn check_file(dir: &Path, n: u64, f: &FileRef) -> Option<Problem> {
             Problem::new(
                 ProblemKind::FileModified,
                 Some(n),
-                format!(
-                    "{} が {n} 行目の記録から変更されています（記録 {}、現在 {sha}、{size} バイト）",
-                    f.path, f.sha256
-                ),
-                format!(
-                    "{} changed since line {n} recorded it (recorded {}, now {sha}, {size} bytes)",
-                    f.path, f.sha256
-                ),
+                txt::CHANGED_SINCE_LINE_RECORDED_IT,
+                &[("path", &f.path), ("n", &n), ("recorded", &f.sha256), ("sha", &sha), ("size", &size)],
             )
             .on_file(&f.path),
         ),
@@ -398,8 +377,8 @@ fn check_file(dir: &Path, n: u64, f: &FileRef) -> Option<Problem> {
             Problem::new(
                 ProblemKind::FileMissing,
                 Some(n),
-                format!("{n} 行目が記録した {} が読めません: {e}", f.path),
-                format!("{} recorded at line {n} cannot be read: {e}", f.path),
+                txt::RECORDED_AT_LINE_CANNOT_BE_READ,
+                &[("n", &n), ("path", &f.path), ("error", &e)],
             )
             .on_file(&f.path),
         ),
@@ -419,19 +398,16 @@ fn check_case_file(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyRepo
         return;
     }
     report.push(
-        Problem::new(
+        Problem::written(
             ProblemKind::CaseMismatch,
             init.map(|(n, _)| *n),
-            format!(
-                "{CASE_FILE} のケース ID（{}）が記録の case.init（{}）と一致しません",
-                actual.as_deref().unwrap_or("読めません"),
-                recorded.unwrap_or("なし")
-            ),
-            format!(
-                "the case id in {CASE_FILE} ({}) does not match the log's case.init ({})",
-                actual.as_deref().unwrap_or("unreadable"),
-                recorded.unwrap_or("none")
-            ),
+            txt::THE_CASE_ID_DOES_NOT_MATCH.both(|lang| {
+                vec![
+                    ("file", CASE_FILE.to_string()),
+                    ("actual", actual.as_deref().unwrap_or(txt::UNREADABLE.get(lang)).to_string()),
+                    ("recorded", recorded.unwrap_or(txt::NONE.get(lang)).to_string()),
+                ]
+            }),
         )
         .on_file(CASE_FILE),
     );

@@ -5,6 +5,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::error::strings as txt;
+use crate::lang::{Lang, Text};
+
 /// What kind of mistake the file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConfigErrorKind {
@@ -23,25 +26,14 @@ pub enum ConfigErrorKind {
 }
 
 impl ConfigErrorKind {
-    fn ja(self) -> &'static str {
+    fn text(self) -> Text {
         match self {
-            Self::Encoding => "文字コードが UTF-8 ではありません（Shift-JIS で保存されていないか確認してください）",
-            Self::Syntax => "TOML の書式の誤り",
-            Self::UnknownField => "不明な項目（綴りを確認してください）",
-            Self::WrongType => "値の型の誤り",
-            Self::MissingField => "必須項目がありません",
-            Self::InvalidValue => "値が不正です",
-        }
-    }
-
-    fn en(self) -> &'static str {
-        match self {
-            Self::Encoding => "not UTF-8 (was it saved as Shift-JIS?)",
-            Self::Syntax => "TOML syntax error",
-            Self::UnknownField => "unknown field (check the spelling)",
-            Self::WrongType => "wrong type",
-            Self::MissingField => "missing required field",
-            Self::InvalidValue => "invalid value",
+            Self::Encoding => txt::NOT_UTF_8,
+            Self::Syntax => txt::TOML_SYNTAX_ERROR,
+            Self::UnknownField => txt::UNKNOWN_FIELD,
+            Self::WrongType => txt::WRONG_TYPE,
+            Self::MissingField => txt::MISSING_REQUIRED_FIELD,
+            Self::InvalidValue => txt::INVALID_VALUE,
         }
     }
 }
@@ -64,17 +56,22 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    /// The message in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        let field = self.field.as_deref().map(|f| txt::FIELD.fill(lang, &[("field", &f)])).unwrap_or_default();
+        let (file, kind) = (self.file.display(), self.kind.text().get(lang));
+        format!("{file}:{}:{}:{field} {kind}: {}", self.line, self.column, self.detail)
+    }
+
     /// The Japanese message.
     pub fn ja(&self) -> String {
-        let field = self.field.as_deref().map(|f| format!(" 項目 `{f}`:")).unwrap_or_default();
-        format!("{}:{}:{}:{field} {}: {}", self.file.display(), self.line, self.column, self.kind.ja(), self.detail)
+        self.message(Lang::Ja)
     }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let field = self.field.as_deref().map(|f| format!(" field `{f}`:")).unwrap_or_default();
-        write!(f, "{}:{}:{}:{field} {}: {}", self.file.display(), self.line, self.column, self.kind.en(), self.detail)
+        f.write_str(&self.message(Lang::En))
     }
 }
 

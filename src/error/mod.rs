@@ -1,14 +1,17 @@
 //! Typed errors of the engine. Each carries the path or item it concerns, and speaks both
-//! languages: `Display` is English, [`Error::ja`] is Japanese.
+//! languages from one catalogue (`strings.rs`): `Display` is English, [`Error::ja`] is Japanese.
 
+use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
 mod config;
+mod strings;
 
 pub use config::{ConfigError, ConfigErrorKind};
 
-use crate::lang::Lang;
+use crate::error::strings as txt;
+use crate::lang::{Lang, Text};
 
 /// Result with the engine's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -25,70 +28,54 @@ pub enum BitLockerReason {
 }
 
 /// What went wrong, and where.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Error {
     /// `shodo.toml` (or another config-shaped file) is invalid.
-    #[error("{0}")]
-    Config(#[from] Box<ConfigError>),
+    Config(Box<ConfigError>),
 
     /// A file-system operation failed.
-    #[error("{op} {}: {source}", path.display())]
     Io { op: &'static str, path: PathBuf, source: io::Error },
 
     /// `case init` on a directory that already holds something.
-    #[error("refusing to overwrite: {} already exists and is not empty", path.display())]
     CaseExists { path: PathBuf },
 
     /// The directory is not a shodo case (no `case.toml`).
-    #[error("not a shodo case: {} ({reason})", path.display())]
     NotACase { path: PathBuf, reason: String },
 
     /// Another process holds the case's write lock.
-    #[error("the case {} is in use by another shodo process ({holder}); wait for it to finish", path.display())]
     Locked { path: PathBuf, holder: String },
 
     /// A file of the case exists but cannot be understood.
-    #[error("{}: {what}", path.display())]
     Corrupt { path: PathBuf, what: String },
 
     /// An operator-given time could not be parsed.
-    #[error("invalid time {input:?}: {reason}")]
     Time { input: String, reason: String },
 
     /// A bundled data file (rules/…) is invalid: a build defect, not an operator error.
-    #[error("bundled data {name} is invalid: {reason}")]
     BundledData { name: &'static str, reason: String },
 
     /// The source holds no filesystem layout shodo recognises.
-    #[error("cannot tell which system {} holds (no Windows/System32, no etc/): give --os windows|linux", path.display())]
     UnknownSource { path: PathBuf },
 
     /// No endpoint id was given and none could be derived.
-    #[error("cannot name the endpoint: {reason}; give --endpoint ID")]
     EndpointId { reason: String },
 
     /// The endpoint id already holds evidence from another source.
-    #[error("endpoint {id} already holds evidence from {existing}; use another --endpoint for {source_path}")]
     EndpointConflict { id: String, existing: String, source_path: String },
 
     /// A BitLocker volume could not be opened.
-    #[error("BitLocker volume {}: {}", path.display(), bitlocker_en(reason))]
     BitLocker { path: PathBuf, reason: BitLockerReason },
 
     /// A backup manifest would be written onto the medium it describes.
-    #[error("refusing to write the manifest {} onto the backup medium {}: keep it elsewhere (another disk, the case stick)", manifest.display(), medium.display())]
     ManifestOnMedium { manifest: PathBuf, medium: PathBuf },
 
     /// The YARA-X engine refused something.
-    #[error("YARA-X: {0}")]
     Yara(String),
 
     /// A step refused to run, with the reason in both languages.
-    #[error("{en}")]
     Refused { ja: String, en: String },
 
     /// The operator cancelled long work; what was done is kept, nothing partial is written.
-    #[error("{what} cancelled by the operator; run it again to finish")]
     Cancelled { what: &'static str },
 }
 
@@ -109,60 +96,50 @@ impl Error {
         }
     }
 
+    /// A refusal whose reason is `text`, filled in both languages with `values`.
+    pub fn refused(text: Text, values: &[(&str, &dyn fmt::Display)]) -> Error {
+        Error::Refused { ja: text.fill(Lang::Ja, values), en: text.fill(Lang::En, values) }
+    }
+
     /// The message in the given language.
     pub fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Ja => self.ja(),
-            Lang::En => self.to_string(),
+        let at = |text: Text, path: &Path| text.fill(lang, &[("path", &path.display())]);
+        match self {
+            Error::Config(e) => e.message(lang),
+            Error::Io { op, path, source } => io_message(lang, op, path, source),
+            Error::CaseExists { path } => at(txt::REFUSING_TO_OVERWRITE, path),
+            Error::NotACase { path, reason } => {
+                txt::NOT_A_SHODO_CASE.fill(lang, &[("path", &path.display()), ("reason", reason)])
+            }
+            Error::Locked { path, holder } => {
+                txt::THE_CASE_IS_IN_USE.fill(lang, &[("path", &path.display()), ("holder", holder)])
+            }
+            Error::Corrupt { path, what } => txt::CORRUPT.fill(lang, &[("path", &path.display()), ("what", what)]),
+            Error::Time { input, reason } => {
+                // The reason is the parser's, in English; Japanese says which forms are read.
+                let reason = lang.pick(txt::GIVE_NOW_RFC_3339_OR_JST.ja, reason);
+                txt::INVALID_TIME.fill(lang, &[("input", &format!("{input:?}")), ("reason", &reason)])
+            }
+            Error::BundledData { name, reason } => {
+                txt::BUNDLED_DATA_IS_INVALID.fill(lang, &[("name", name), ("reason", reason)])
+            }
+            Error::UnknownSource { path } => at(txt::CANNOT_TELL_WHICH_SYSTEM, path),
+            Error::EndpointId { reason } => txt::CANNOT_NAME_THE_ENDPOINT.fill(lang, &[("reason", reason)]),
+            Error::EndpointConflict { id, existing, source_path } => txt::ENDPOINT_ALREADY_HOLDS_EVIDENCE
+                .fill(lang, &[("id", id), ("existing", existing), ("source_path", source_path)]),
+            Error::BitLocker { path, reason } => txt::BITLOCKER_VOLUME
+                .fill(lang, &[("path", &path.display()), ("reason", &bitlocker_reason(lang, reason))]),
+            Error::ManifestOnMedium { manifest, medium } => txt::REFUSING_TO_WRITE_THE_MANIFEST
+                .fill(lang, &[("manifest", &manifest.display()), ("medium", &medium.display())]),
+            Error::Yara(e) => txt::YARA_X.fill(lang, &[("error", e)]),
+            Error::Refused { ja, en } => lang.pick(ja, en).to_string(),
+            Error::Cancelled { what } => txt::CANCELLED_BY_THE_OPERATOR.fill(lang, &[("what", what)]),
         }
     }
 
     /// The Japanese message.
     pub fn ja(&self) -> String {
-        match self {
-            Error::Config(e) => e.ja(),
-            Error::Io { op, path, source } => io_ja(op, path, source),
-            Error::CaseExists { path } => format!(
-                "上書きしません: {} は既に存在し、空ではありません（別のディレクトリを指定してください）",
-                path.display()
-            ),
-            Error::NotACase { path, reason } => {
-                format!("shodo のケースではありません: {}（{reason}）", path.display())
-            }
-            Error::Locked { path, holder } => {
-                format!("ケース {} は別の shodo プロセスが使用中です（{holder}）。終了を待ってください", path.display())
-            }
-            Error::Corrupt { path, what } => format!("{} が壊れています: {what}", path.display()),
-            Error::Time { input, .. } => format!(
-                "日時 {input:?} を解釈できません。`now`、RFC 3339（2026-11-21T03:10:00+09:00）または `YYYY-MM-DD HH:MM[:SS]`（日本時間）で指定してください"
-            ),
-            Error::BundledData { name, reason } => {
-                format!("同梱データ {name} が不正です（ビルドの不具合）: {reason}")
-            }
-            Error::Yara(e) => format!("YARA-X のエラー: {e}"),
-            Error::Refused { ja, .. } => ja.clone(),
-            Error::Cancelled { what } => {
-                format!("{what} は操作者により中止されました。もう一度実行すると続きから行います")
-            }
-            Error::ManifestOnMedium { manifest, medium } => format!(
-                "マニフェスト {} をバックアップ媒体 {} の中には書きません。媒体とは別の場所（別のディスク、ケースの USB）を指定してください",
-                manifest.display(),
-                medium.display()
-            ),
-            Error::BitLocker { path, reason } => {
-                format!("BitLocker ボリューム {}: {}", path.display(), bitlocker_ja(reason))
-            }
-            Error::UnknownSource { path } => format!(
-                "{} がどの OS のものか判別できません（Windows/System32 も etc/ もありません）。--os windows|linux を指定してください",
-                path.display()
-            ),
-            Error::EndpointId { reason } => {
-                format!("端末名を決められません（{reason}）。--endpoint で指定してください")
-            }
-            Error::EndpointConflict { id, existing, source_path } => format!(
-                "端末 {id} には既に {existing} からの証拠があります。{source_path} には別の --endpoint を指定してください"
-            ),
-        }
+        self.message(Lang::Ja)
     }
 
     /// True when the error is about storage running out (the stick is full).
@@ -171,50 +148,60 @@ impl Error {
     }
 }
 
-fn bitlocker_en(r: &BitLockerReason) -> String {
-    use BitLockerReason as R;
-    match r {
-        R::KeyNeeded => "encrypted; give the escrowed recovery key with --recovery-key-file FILE".into(),
-        R::KeyFormat => {
-            "the recovery key must be 8 groups of 6 digits, each a multiple of 11 (check for a typo)".into()
-        }
-        R::Failed(why) => {
-            format!("could not unlock read-only (wrong key or unsupported volume); nothing was written: {why}")
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Config(e) => Some(e),
+            Error::Io { source, .. } => Some(source),
+            _ => None,
         }
     }
 }
 
-fn bitlocker_ja(r: &BitLockerReason) -> String {
-    use BitLockerReason as R;
-    match r {
-        R::KeyNeeded => "暗号化されています。預けてある回復キーを --recovery-key-file FILE で指定してください".into(),
-        R::KeyFormat => "回復キーは 6 桁 × 8 組（各組は 11 の倍数）です。打ち間違いを確認してください".into(),
-        R::Failed(why) => {
-            format!("読み取り専用で解錠できません（キーの誤りか未対応の形式）。何も書き込んでいません: {why}")
-        }
+impl From<Box<ConfigError>> for Error {
+    fn from(e: Box<ConfigError>) -> Error {
+        Error::Config(e)
     }
 }
 
-fn io_ja(op: &str, path: &Path, source: &io::Error) -> String {
+fn bitlocker_reason(lang: Lang, r: &BitLockerReason) -> String {
+    match r {
+        BitLockerReason::KeyNeeded => txt::ENCRYPTED_GIVE_THE_RECOVERY_KEY.get(lang).to_string(),
+        BitLockerReason::KeyFormat => txt::THE_RECOVERY_KEY_MUST_BE_8_GROUPS.get(lang).to_string(),
+        BitLockerReason::Failed(why) => txt::COULD_NOT_UNLOCK_READ_ONLY.fill(lang, &[("why", why)]),
+    }
+}
+
+fn io_message(lang: Lang, op: &'static str, path: &Path, source: &io::Error) -> String {
     let why = match source.kind() {
-        io::ErrorKind::NotFound => "見つかりません",
-        io::ErrorKind::PermissionDenied => "権限がありません",
-        io::ErrorKind::StorageFull => "保存先の空き容量がありません（USB メモリが満杯です）",
-        io::ErrorKind::ReadOnlyFilesystem => "読み取り専用のファイルシステムです",
-        io::ErrorKind::AlreadyExists => "既に存在します",
-        _ => "入出力エラー",
+        io::ErrorKind::NotFound => txt::NOT_FOUND,
+        io::ErrorKind::PermissionDenied => txt::PERMISSION_DENIED,
+        io::ErrorKind::StorageFull => txt::STORAGE_FULL,
+        io::ErrorKind::ReadOnlyFilesystem => txt::READ_ONLY_FILESYSTEM,
+        io::ErrorKind::AlreadyExists => txt::ALREADY_EXISTS,
+        _ => txt::IO_ERROR,
     };
-    format!("{} の{}に失敗しました: {why}（{source}）", path.display(), op_ja(op))
+    let reason = why.fill(lang, &[("source", source)]);
+    txt::IO_FAILED.fill(lang, &[("path", &path.display()), ("op", &op_name(lang, op)), ("reason", &reason)])
 }
 
-fn op_ja(op: &str) -> &'static str {
-    match op {
-        "read" | "open" => "読み取り",
-        "write" | "create" | "append" => "書き込み",
-        "rename" => "名前の変更",
-        "sync" => "ディスクへの反映",
-        "mkdir" => "ディレクトリ作成",
-        "lock" => "ロック",
-        _ => "処理",
-    }
+/// An operation as the message names it: English as the code names it (`open`, `run nft
+/// (nftables)` …), Japanese by what kind of operation it is.
+fn op_name(lang: Lang, op: &'static str) -> &'static str {
+    let kind = match op {
+        "read" | "open" => txt::READ,
+        "write" | "create" | "append" => txt::WRITE,
+        "rename" => txt::RENAME,
+        "sync" => txt::SYNC,
+        "mkdir" => txt::MKDIR,
+        "lock" => txt::LOCK,
+        _ => txt::OPERATION,
+    };
+    lang.pick(kind.ja, op)
 }

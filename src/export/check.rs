@@ -3,6 +3,7 @@
 //! inside, and every file that chain vouches for which the archive holds.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Component, Path, PathBuf};
@@ -14,6 +15,8 @@ use super::{LISTING, Listing};
 use crate::case::layout::{HEAD_FILE, LOG_FILE};
 use crate::case::{self, Entry, Head, Problem, ProblemKind, VerifyReport};
 use crate::error::{Error, Result};
+use crate::export::strings as txt;
+use crate::lang::{Lang, Text};
 use crate::progress::Progress;
 
 /// How to open an archive.
@@ -49,8 +52,8 @@ impl ArchiveCheck {
         self.problems.is_empty()
     }
 
-    fn problem(&mut self, kind: ProblemKind, file: Option<&str>, ja: String, en: String) {
-        let p = Problem::new(kind, None, ja, en);
+    fn problem(&mut self, kind: ProblemKind, file: Option<&str>, text: Text, values: &[(&str, &dyn fmt::Display)]) {
+        let p = Problem::new(kind, None, text, values);
         self.problems.push(match file {
             Some(f) => p.on_file(f),
             None => p,
@@ -104,40 +107,29 @@ pub fn check(archive: &Path, opener: &Opener, progress: &dyn Progress) -> Result
 
 fn identities(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>> {
     let file = age::IdentityFile::from_file(path.display().to_string()).map_err(Error::io("read", path))?;
-    file.into_identities().map_err(|e| Error::Refused {
-        ja: format!("鍵ファイル {} を読めません: {e}", path.display()),
-        en: format!("the identity file {} cannot be read: {e}", path.display()),
-    })
+    file.into_identities()
+        .map_err(|e| Error::refused(txt::THE_IDENTITY_FILE_CANNOT_BE_READ, &[("path", &path.display()), ("error", &e)]))
 }
 
 fn refused_open(archive: &Path, e: &age::DecryptError) -> Error {
-    let (ja, en) = match e {
-        age::DecryptError::NoMatchingKeys => (
-            "指定の鍵ではこのアーカイブを開けません（宛先の鍵ではありません）".to_string(),
-            "none of the given keys opens this archive (it was not encrypted to them)".to_string(),
-        ),
-        age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed => (
-            "復号できません（パスフレーズの誤りか、アーカイブの破損）".to_string(),
-            "decryption failed (wrong passphrase, or the archive is damaged)".to_string(),
-        ),
-        other => (format!("age 形式として読めません: {other}"), format!("not readable as an age file: {other}")),
-    };
-    Error::Refused { ja: format!("{}: {ja}", archive.display()), en: format!("{}: {en}", archive.display()) }
+    match e {
+        age::DecryptError::NoMatchingKeys => refused_archive(archive, txt::NONE_OF_THE_GIVEN_KEYS_OPENS, &[]),
+        age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed => {
+            refused_archive(archive, txt::DECRYPTION_FAILED, &[])
+        }
+        other => refused_archive(archive, txt::NOT_READABLE_AS_AN_AGE_FILE, &[("error", other)]),
+    }
 }
 
 fn wrong_kind(archive: &Path, want_passphrase: bool) -> Error {
-    let (ja, en) = if want_passphrase {
-        (
-            "公開鍵あてに暗号化されています。--identity で鍵ファイルを指定してください",
-            "it is encrypted to public keys: give --identity FILE",
-        )
-    } else {
-        (
-            "パスフレーズで暗号化されています。--passphrase を指定してください",
-            "it is encrypted with a passphrase: give --passphrase",
-        )
-    };
-    Error::Refused { ja: format!("{}: {ja}", archive.display()), en: format!("{}: {en}", archive.display()) }
+    let why = if want_passphrase { txt::ENCRYPTED_TO_PUBLIC_KEYS } else { txt::ENCRYPTED_WITH_A_PASSPHRASE };
+    refused_archive(archive, why, &[])
+}
+
+/// The archive refused, and why: `why` filled in both languages with `values`.
+fn refused_archive(archive: &Path, why: Text, values: &[(&str, &dyn fmt::Display)]) -> Error {
+    let said = |lang: Lang| format!("{}: {}", archive.display(), why.fill(lang, values));
+    Error::Refused { ja: said(Lang::Ja), en: said(Lang::En) }
 }
 
 /// Reads every member, hashing it; keeps the listing and the custody log and head in memory.
@@ -162,8 +154,8 @@ fn read_members<R: Read>(stream: R, out: &mut ArchiveCheck, progress: &dyn Progr
             out.problem(
                 ProblemKind::ArchiveMember,
                 Some(&name),
-                format!("アーカイブに危険な名前のメンバーがあります: {name:?}"),
-                format!("the archive holds a member with an unsafe name: {name:?}"),
+                txt::A_MEMBER_WITH_AN_UNSAFE_NAME,
+                &[("name", &format!("{name:?}"))],
             );
         }
         let keep = is_kept(&name);
@@ -192,12 +184,7 @@ fn broken_at(read: Contents, out: &mut ArchiveCheck, e: &io::Error, member: usiz
 
 fn broken(out: &mut ArchiveCheck, e: &io::Error, member: usize) {
     let n = member + 1;
-    out.problem(
-        ProblemKind::ArchiveMember,
-        None,
-        format!("{n} 番目のメンバーでアーカイブが壊れています（切り詰めまたは改変）: {e}"),
-        format!("the archive is damaged at member {n} (truncated or altered): {e}"),
-    );
+    out.problem(ProblemKind::ArchiveMember, None, txt::DAMAGED_AT_MEMBER, &[("n", &n), ("error", e)]);
 }
 
 /// Relative, no `..`: what `tar x` would put inside the working directory.
@@ -213,12 +200,7 @@ fn is_kept(name: &str) -> bool {
 
 fn judge(read: &Contents, out: &mut ArchiveCheck) {
     let Some((listing_name, listing)) = read.kept.iter().find(|(n, _)| n.ends_with(&format!("/{LISTING}"))) else {
-        out.problem(
-            ProblemKind::ArchiveMember,
-            Some(LISTING),
-            format!("{LISTING}（内容一覧）がありません: 書き出しが途中で終わったアーカイブです"),
-            format!("{LISTING} (the listing) is missing: the archive was not finished"),
-        );
+        out.problem(ProblemKind::ArchiveMember, Some(LISTING), txt::THE_LISTING_IS_MISSING, &[("listing", &LISTING)]);
         return;
     };
     let listing: Listing = match serde_json::from_slice(listing) {
@@ -227,8 +209,8 @@ fn judge(read: &Contents, out: &mut ArchiveCheck) {
             out.problem(
                 ProblemKind::ArchiveMember,
                 Some(listing_name),
-                format!("{LISTING} を読めません: {e}"),
-                format!("{LISTING} cannot be read: {e}"),
+                txt::CANNOT_BE_READ,
+                &[("file", &LISTING), ("error", &e)],
             );
             return;
         }
@@ -251,14 +233,14 @@ fn check_listing(read: &Contents, listing: &Listing, listing_name: &str, out: &m
             Some(m) => out.problem(
                 ProblemKind::FileModified,
                 Some(name),
-                format!("{name} のハッシュが一覧と一致しません（一覧 {}、実際 {sha}）", m.sha256),
-                format!("{name} does not match the listing (listed {}, found {sha})", m.sha256),
+                txt::DOES_NOT_MATCH_THE_LISTING,
+                &[("name", name), ("listed", &m.sha256), ("sha", sha)],
             ),
             None => out.problem(
                 ProblemKind::ArchiveMember,
                 Some(name),
-                format!("{name} は一覧にないメンバーです"),
-                format!("{name} is a member the listing does not name"),
+                txt::A_MEMBER_THE_LISTING_DOES_NOT_NAME,
+                &[("name", name)],
             ),
         }
     }
@@ -267,8 +249,8 @@ fn check_listing(read: &Contents, listing: &Listing, listing_name: &str, out: &m
             out.problem(
                 ProblemKind::FileMissing,
                 Some(&m.path),
-                format!("一覧にある {} がアーカイブにありません", m.path),
-                format!("{} is listed but not in the archive", m.path),
+                txt::LISTED_BUT_NOT_IN_THE_ARCHIVE,
+                &[("path", &m.path)],
             );
         }
     }
@@ -278,12 +260,7 @@ fn check_listing(read: &Contents, listing: &Listing, listing_name: &str, out: &m
 fn check_custody(read: &Contents, listing: &Listing, out: &mut ArchiveCheck) {
     let id = &listing.case_id;
     let Some(log) = read.kept.get(&format!("{id}/{LOG_FILE}")) else {
-        out.problem(
-            ProblemKind::LogMissing,
-            Some(LOG_FILE),
-            format!("{LOG_FILE} がアーカイブにありません"),
-            format!("{LOG_FILE} is not in the archive"),
-        );
+        out.problem(ProblemKind::LogMissing, Some(LOG_FILE), txt::NOT_IN_THE_ARCHIVE, &[("file", &LOG_FILE)]);
         return;
     };
     let head: Option<Head> = read.kept.get(&format!("{id}/{HEAD_FILE}")).and_then(|b| serde_json::from_slice(b).ok());
@@ -295,8 +272,8 @@ fn check_custody(read: &Contents, listing: &Listing, out: &mut ArchiveCheck) {
         out.problem(
             ProblemKind::HeadMismatch,
             Some(HEAD_FILE),
-            format!("{HEAD_FILE} が一覧に記録された書き出し時の値と一致しません"),
-            format!("{HEAD_FILE} differs from the head the listing recorded at export"),
+            txt::DIFFERS_FROM_THE_HEAD_AT_EXPORT,
+            &[("file", &HEAD_FILE)],
         );
     }
     check_vouched(read, listing, &entries, out);
@@ -316,14 +293,14 @@ fn check_vouched(read: &Contents, listing: &Listing, entries: &[(u64, Entry)], o
             Some((sha, _)) => out.problem(
                 ProblemKind::FileModified,
                 Some(&name),
-                format!("{path} が記録 {n} 行目のハッシュと一致しません（記録 {}、実際 {sha}）", f.sha256),
-                format!("{path} does not match line {n} of the custody log (recorded {}, found {sha})", f.sha256),
+                txt::DOES_NOT_MATCH_THE_CUSTODY_LINE,
+                &[("path", &path), ("n", &n), ("recorded", &f.sha256), ("sha", sha)],
             ),
             None if listing.whole_case => out.problem(
                 ProblemKind::FileMissing,
                 Some(&name),
-                format!("記録 {n} 行目が記録した {path} がケース全体の書き出しに含まれていません"),
-                format!("{path}, recorded on line {n}, is missing from a whole-case export"),
+                txt::MISSING_FROM_A_WHOLE_CASE_EXPORT,
+                &[("n", &n), ("path", &path)],
             ),
             None => out.not_exported += 1,
         }

@@ -13,6 +13,7 @@
 //! passphrase or any private key.
 
 mod check;
+mod strings;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -29,6 +30,7 @@ use crate::case::layout::{ENDPOINTS_DIR, LOCK_FILE, MERGED_DIR};
 use crate::case::{CaseWriter, NewEntry};
 use crate::config::AgeRecipient;
 use crate::error::{Error, Result};
+use crate::export::strings as txt;
 use crate::progress::Progress;
 
 /// Name of the list of members, the archive's last member.
@@ -185,11 +187,7 @@ fn stdout_file() -> Result<Out> {
     use std::os::fd::AsFd;
     let path = PathBuf::from(STDOUT_LABEL);
     if io::stdout().is_terminal() {
-        return Err(Error::Refused {
-            ja: "標準出力が画面です。--out - はパイプ（| ssh …、| age -d …）かファイルへのリダイレクトに使ってください"
-                .into(),
-            en: "standard output is a terminal; use --out - with a pipe (| ssh …) or a redirection".into(),
-        });
+        return Err(Error::refused(txt::STANDARD_OUTPUT_IS_A_TERMINAL, &[]));
     }
     let fd = io::stdout().as_fd().try_clone_to_owned().map_err(Error::io("open", &path))?;
     Ok(Out { file: File::from(fd), path, sync: false })
@@ -220,13 +218,7 @@ fn refuse_out(dir: &Path, out: &Path) -> Result<()> {
     let parent = fs::canonicalize(parent).map_err(Error::io("open", parent))?;
     let case = fs::canonicalize(dir).map_err(Error::io("open", dir))?;
     if parent.starts_with(&case) {
-        return Err(Error::Refused {
-            ja: format!(
-                "書き出し先 {} はケースの中です。ケースの外（別のフォルダ・別の媒体）を指定してください",
-                out.display()
-            ),
-            en: format!("{} is inside the case; write the archive outside it", out.display()),
-        });
+        return Err(Error::refused(txt::IS_INSIDE_THE_CASE, &[("path", &out.display())]));
     }
     Ok(())
 }
@@ -236,10 +228,7 @@ fn select(dir: &Path, chosen: &[String]) -> Result<(Vec<String>, Vec<String>)> {
     let all = crate::case::subdirs(&dir.join(ENDPOINTS_DIR));
     for id in chosen {
         if !all.contains(id) {
-            return Err(Error::Refused {
-                ja: format!("端末 {id} はこのケースにありません（あるもの: {}）", all.join(", ")),
-                en: format!("no endpoint {id} in this case (it has: {})", all.join(", ")),
-            });
+            return Err(Error::refused(txt::NO_ENDPOINT_IN_THIS_CASE, &[("id", id), ("all", &all.join(", "))]));
         }
     }
     let mut files = Vec::new();
@@ -396,19 +385,15 @@ impl Write for ChunkSender {
 }
 
 fn encryptor(key: &Key) -> Result<age::Encryptor> {
-    let refuse = |e: age::EncryptError| Error::Refused {
-        ja: format!("暗号化の準備ができません: {e}"),
-        en: format!("cannot set up the encryption: {e}"),
-    };
+    let refuse = |e: age::EncryptError| Error::refused(txt::CANNOT_SET_UP_THE_ENCRYPTION, &[("error", &e)]);
     match key {
         Key::Passphrase(p) => Ok(age::Encryptor::with_user_passphrase(p.clone())),
         Key::Recipients(list) => {
             let keys: Vec<age::x25519::Recipient> = list
                 .iter()
                 .map(|(name, k)| {
-                    k.as_str().parse().map_err(|e: &str| Error::Refused {
-                        ja: format!("{name} の公開鍵を読めません: {e}"),
-                        en: format!("the public key of {name} cannot be read: {e}"),
+                    k.as_str().parse().map_err(|e: &str| {
+                        Error::refused(txt::THE_PUBLIC_KEY_CANNOT_BE_READ, &[("name", name), ("error", &e)])
                     })
                 })
                 .collect::<Result<_>>()?;
