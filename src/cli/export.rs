@@ -14,6 +14,7 @@ use serde_json::json;
 use shodo::case::layout;
 use shodo::config::{AgeRecipient, Config};
 use shodo::export::{self, ArchiveCheck, ExportOptions, Key, Opener};
+use shodo::lang::Text;
 use shodo::{Error, Lang, Result, case};
 
 use super::bar::Bar;
@@ -67,7 +68,7 @@ pub fn run(a: &ExportArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
 
 fn write(a: &ExportArgs, lang: Lang, stdout: &mut dyn Write) -> Result<Outcome> {
     let (Some(dir), Some(file)) = (&a.case, &a.out) else {
-        return Err(refused("--case と --out を指定してください", "give --case and --out"));
+        return Err(refused(txt::GIVE_CASE_AND_OUT));
     };
     // With `--out -` standard output carries the archive: what is said goes to stderr.
     let mut stderr = std::io::stderr().lock();
@@ -108,18 +109,15 @@ fn file_name(p: &std::path::Path) -> String {
     p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-fn refused(ja: &str, en: &str) -> Error {
-    Error::Refused { ja: ja.into(), en: en.into() }
+fn refused(text: Text) -> Error {
+    Error::Refused { ja: text.ja.into(), en: text.en.into() }
 }
 
 /// The recipients named with `--to` (from the case's `shodo.toml`, or keys given as they are),
 /// or the passphrase.
 fn key(a: &ExportArgs, dir: &std::path::Path, lang: Lang) -> Result<Key> {
     match (a.passphrase, a.to.is_empty()) {
-        (true, false) => Err(refused(
-            "--to と --passphrase は同時に使えません（age は両方を一つのファイルに混ぜられません）",
-            "--to and --passphrase cannot be combined (age does not mix them in one file)",
-        )),
+        (true, false) => Err(refused(txt::TO_AND_PASSPHRASE_CANNOT_BE_COMBINED)),
         (true, true) => Ok(Key::Passphrase(new_passphrase(lang)?)),
         (false, true) => Err(no_recipient(&configured(dir))),
         (false, false) => {
@@ -145,10 +143,11 @@ fn resolve(to: &str, known: &[(String, AgeRecipient)]) -> Result<(String, AgeRec
     match matches[..] {
         [one] => Ok(one.clone()),
         [] => Err(no_recipient(known)),
-        _ => Err(Error::Refused {
-            ja: format!("--to {to:?} に当てはまる宛先が複数あります: {}", names(&matches)),
-            en: format!("--to {to:?} matches several recipients: {}", names(&matches)),
-        }),
+        _ => {
+            let (ja, en) = txt::TO_MATCHES_SEVERAL_RECIPIENTS
+                .both(|_| vec![("to", format!("{to:?}")), ("names", names(&matches))]);
+            Err(Error::Refused { ja, en })
+        }
     }
 }
 
@@ -159,27 +158,17 @@ fn names(list: &[&(String, AgeRecipient)]) -> String {
 fn no_recipient(known: &[(String, AgeRecipient)]) -> Error {
     let list: Vec<_> = known.iter().collect();
     if list.is_empty() {
-        return refused(
-            "宛先がありません: shodo.toml の [[recipients]] に相手の age 公開鍵を登録して --to で名前を指定するか、--to age1… で鍵を直接指定するか、--passphrase を使ってください",
-            "no recipient: add the recipient's age public key to [[recipients]] in shodo.toml and name them with --to, give --to age1… directly, or use --passphrase",
-        );
+        return refused(txt::NO_RECIPIENT);
     }
-    Error::Refused {
-        ja: format!("宛先を --to で指定してください。登録済み: {}", names(&list)),
-        en: format!("name the recipient with --to; configured: {}", names(&list)),
-    }
+    let (ja, en) = txt::NAME_THE_RECIPIENT_WITH_TO.both(|_| vec![("names", names(&list))]);
+    Error::Refused { ja, en }
 }
 
 fn verify(a: &ExportArgs, archive: &std::path::Path, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let opener = match (&a.identity, a.passphrase) {
         (Some(path), false) => Opener::Identity(path.clone()),
-        (None, true) => Opener::Passphrase(ask("パスフレーズ: ", "passphrase: ", lang)?),
-        _ => {
-            return Err(refused(
-                "--identity 鍵ファイル か --passphrase のどちらかを指定してください",
-                "give either --identity FILE or --passphrase",
-            ));
-        }
+        (None, true) => Opener::Passphrase(ask(txt::PASSPHRASE_PROMPT, lang)?),
+        _ => return Err(refused(txt::GIVE_EITHER_IDENTITY_OR_PASSPHRASE)),
     };
     let checked = export::check(archive, &opener, &Bar::new(lang))?;
     if a.json {
@@ -220,35 +209,29 @@ fn verify_text(c: &ArchiveCheck, lang: Lang, out: &mut dyn Write) -> Result<()> 
 
 /// A new passphrase: from the environment, or asked twice on the terminal.
 fn new_passphrase(lang: Lang) -> Result<SecretString> {
-    let first = ask("パスフレーズ（12 文字以上）: ", "passphrase (12 characters or more): ", lang)?;
+    let first = ask(txt::NEW_PASSPHRASE_PROMPT, lang)?;
     use age::secrecy::ExposeSecret;
     if first.expose_secret().chars().count() < export::MIN_PASSPHRASE {
-        return Err(refused(
-            "パスフレーズが短すぎます（12 文字以上）",
-            "the passphrase is too short (12 characters or more)",
-        ));
+        return Err(refused(txt::THE_PASSPHRASE_IS_TOO_SHORT));
     }
     if std::env::var_os(PASSPHRASE_ENV).is_none() {
-        let again = ask("もう一度: ", "again: ", lang)?;
+        let again = ask(txt::AGAIN_PROMPT, lang)?;
         if again.expose_secret() != first.expose_secret() {
-            return Err(refused("パスフレーズが一致しません", "the passphrases differ"));
+            return Err(refused(txt::THE_PASSPHRASES_DIFFER));
         }
     }
     Ok(first)
 }
 
 /// The passphrase from `SHODO_EXPORT_PASSPHRASE`, else typed on the terminal without echo.
-fn ask(ja: &str, en: &str, lang: Lang) -> Result<SecretString> {
+fn ask(prompt: Text, lang: Lang) -> Result<SecretString> {
     if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
         return Ok(SecretString::from(p));
     }
     if !std::io::stdin().is_terminal() {
-        return Err(refused(
-            "パスフレーズを入力する端末がありません（スクリプトでは環境変数 SHODO_EXPORT_PASSPHRASE で渡してください）",
-            "no terminal to ask for the passphrase (in a script, pass it in SHODO_EXPORT_PASSPHRASE)",
-        ));
+        return Err(refused(txt::NO_TERMINAL_TO_ASK_FOR_THE_PASSPHRASE));
     }
-    eprint!("{}", lang.pick(ja, en));
+    eprint!("{}", prompt.get(lang));
     let typed = read_hidden();
     eprintln!();
     typed.map(SecretString::from)

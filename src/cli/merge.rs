@@ -57,10 +57,9 @@ pub fn run(a: &MergeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
         }
     }
     if failed > 0 {
-        return Err(Error::Refused {
-            ja: format!("{} 件中 {failed} 件のケースを統合できませんでした（上記）", a.from.len()),
-            en: format!("{failed} of {} cases could not be merged (see above)", a.from.len()),
-        });
+        let (ja, en) = txt::CASES_COULD_NOT_BE_MERGED
+            .both(|_| vec![("total", a.from.len().to_string()), ("failed", failed.to_string())]);
+        return Err(Error::Refused { ja, en });
     }
     let same = outcomes.iter().flatten().any(|m| !m.same_endpoint.is_empty());
     Ok(if same { Outcome::Findings } else { Outcome::Clean })

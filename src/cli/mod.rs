@@ -235,10 +235,10 @@ pub fn run(command: Command, lang: Lang) -> Result<Outcome> {
         Command::Playbook(PlaybookCommand::Show(a)) => playbook::show(&a, lang, &mut out),
         Command::Playbook(PlaybookCommand::Check(a)) => playbook::check(&a, lang, &mut out),
         Command::Poster(a) => playbook::poster(&a, lang, &mut out),
-        Command::Staff(_) => Err(Error::Refused {
-            ja: "職員モードは端末（画面）で開いてください".into(),
-            en: "staff mode needs a terminal".into(),
-        }),
+        Command::Staff(_) => {
+            let (ja, en) = txt::STAFF_MODE_NEEDS_A_TERMINAL.both(|_| Vec::new());
+            Err(Error::Refused { ja, en })
+        }
         Command::Selftest(a) => selftest::run(a.json, lang, &mut out),
     }
 }

@@ -86,9 +86,9 @@ pub fn show(a: &ShowArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
 /// `shodo playbook check`
 pub fn check(a: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
     let pb = find(&a.playbook)?;
-    let step = pb.step(&a.step).ok_or_else(|| Error::Refused {
-        ja: format!("手順書 {} に手順 {} はありません（shodo playbook show {}）", pb.id, a.step, pb.id),
-        en: format!("playbook {} has no step {} (see shodo playbook show {})", pb.id, a.step, pb.id),
+    let step = pb.step(&a.step).ok_or_else(|| {
+        let (ja, en) = txt::PLAYBOOK_HAS_NO_STEP.both(|_| vec![("playbook", pb.id.clone()), ("step", a.step.clone())]);
+        Error::Refused { ja, en }
     })?;
     let examiners = case::Case::open(&a.case)?.file().case.examiners.clone();
     let actor = a.examiner.clone().unwrap_or_else(|| case::actor_of(&examiners));
@@ -115,8 +115,8 @@ pub fn poster(a: &PosterArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome
 fn find(id: &str) -> Result<playbook::Playbook> {
     let all = playbook::bundled()?;
     let ids: Vec<String> = all.iter().map(|p| p.id.clone()).collect();
-    all.into_iter().find(|p| p.id == id).ok_or_else(|| Error::Refused {
-        ja: format!("手順書 {id} はありません（あるもの: {}）", ids.join(", ")),
-        en: format!("no playbook {id} (there are: {})", ids.join(", ")),
+    all.into_iter().find(|p| p.id == id).ok_or_else(|| {
+        let (ja, en) = txt::NO_PLAYBOOK.both(|_| vec![("id", id.to_string()), ("ids", ids.join(", "))]);
+        Error::Refused { ja, en }
     })
 }

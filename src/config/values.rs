@@ -6,6 +6,16 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::strings as txt;
+use crate::lang::Text;
+
+/// A value that does not read, said in both languages at once (a parse error carries one text):
+/// `raw` as typed, quoted.
+fn not_read(text: Text, raw: &str) -> String {
+    let (ja, en) = text.both(|_| vec![("raw", format!("{raw:?}"))]);
+    format!("{ja} / {en}")
+}
+
 /// A telephone number as a person dials it (`03-3595-2430`, `0120-179-066`, `110`, `#9110`).
 /// Full-width digits and hyphens, as typed on a Japanese keyboard, are accepted and normalised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,9 +38,7 @@ impl TryFrom<String> for Phone {
         if normal.chars().all(allowed) && digits >= 3 {
             Ok(Phone(normal))
         } else {
-            Err(format!(
-                "電話番号として読めません {raw:?}（数字とハイフンで記入） / not a telephone number {raw:?} (digits and hyphens)"
-            ))
+            Err(not_read(txt::NOT_A_TELEPHONE_NUMBER, &raw))
         }
     }
 }
@@ -70,10 +78,7 @@ impl TryFrom<String> for ManagementAddr {
     fn try_from(raw: String) -> Result<Self, Self::Error> {
         match SocketAddr::from_str(raw.trim()) {
             Ok(a) if a.port() != 0 && !a.ip().is_unspecified() => Ok(ManagementAddr(a)),
-            _ => Err(format!(
-                "管理用の宛先は「IPアドレス:ポート」で1つずつ記入してください（例 192.0.2.10:22、[2001:db8::10]:443）: {raw:?} / \
-                 a management address must be one IP:port pair (e.g. 192.0.2.10:22, [2001:db8::10]:443): {raw:?}"
-            )),
+            _ => Err(not_read(txt::A_MANAGEMENT_ADDRESS_MUST_BE_ONE_PAIR, &raw)),
         }
     }
 }
@@ -102,9 +107,7 @@ impl TryFrom<String> for AgeRecipient {
         let key = raw.trim().to_ascii_lowercase();
         match bech32_decode(&key) {
             Some((hrp, data)) if hrp == "age" && data.len() == 32 => Ok(AgeRecipient(key)),
-            _ => Err(format!(
-                "age の公開鍵（age1…）ではないか、チェックサムが合いません: {raw:?} / not an age public key (age1…) or bad checksum: {raw:?}"
-            )),
+            _ => Err(not_read(txt::NOT_AN_AGE_PUBLIC_KEY, &raw)),
         }
     }
 }

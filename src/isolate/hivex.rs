@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use super::offline::{Edit, RegData};
 use crate::error::{Error, Result};
 use crate::formats::registry::{Hive, RawValue};
+use crate::isolate::strings as txt;
 
 /// hivex writes a value of this size or more as one cell, which Windows would not read (it
 /// expects big-data blocks): a key holding such a value is never rewritten.
@@ -91,10 +92,9 @@ fn merged(now: Vec<RawValue>, edits: &[&Edit], key: &str, path: &Path) -> Result
         // come back renamed: such a key is not rewritten.
         let unsafe_name = v.name == "@" || v.name.contains('\u{FFFD}');
         if v.data.len() >= BIG_DATA || unsafe_name {
-            return Err(Error::Refused {
-                ja: format!("{key} の値 {:?} は hivex では元どおりに書き直せないため変更しません", v.name),
-                en: format!("value {:?} of {key} cannot be rewritten exactly by hivex: not changed", v.name),
-            });
+            let (ja, en) = txt::VALUE_CANNOT_BE_REWRITTEN_BY_HIVEX
+                .both(|_| vec![("key", key.to_string()), ("value", format!("{:?}", v.name))]);
+            return Err(Error::Refused { ja, en });
         }
         match edit_of(&v.name) {
             Some(e) => out.extend(e.new.as_ref().map(|d| raw(&v.name, d, path)).transpose()?),

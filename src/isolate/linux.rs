@@ -12,6 +12,8 @@ use std::process::{Command, Stdio};
 
 use super::{Change, Done, probe_all, verdict};
 use crate::error::{Error, Result};
+use crate::isolate::strings as txt;
+use crate::lang::Text;
 
 /// The table's family and name.
 pub const TABLE: &str = "inet shodo_isolation";
@@ -141,16 +143,19 @@ fn change(old: Option<serde_json::Value>, new: Option<serde_json::Value>, new_sh
     Change { target: format!("nftables table {TABLE}"), old, new, new_sha256, ..Change::default() }
 }
 
+/// A text about shodo's table, in both languages.
+fn about_the_table(text: Text) -> (String, String) {
+    text.both(|_| vec![("table", TABLE.to_string())])
+}
+
 /// Loads the table, reads it back from the kernel and confirms it both ways with `probes`
 /// (kept pairs must get through, the `blocked` ones must not). A refused ruleset changes
 /// nothing (one transaction); a failed confirmation leaves the table in place (fail closed).
 pub fn apply_action(allow: &[SocketAddr], blocked: &[SocketAddr]) -> Result<Done> {
     let (old, _) = snapshot()?;
     if let Err(why) = apply(allow)? {
-        return Err(Error::Refused {
-            ja: format!("nft がルールを受け付けませんでした（何も変更していません）: {why}"),
-            en: format!("nft refused the ruleset (nothing was changed): {why}"),
-        });
+        let (ja, en) = txt::NFT_REFUSED_THE_RULESET.both(|_| vec![("why", why.to_string())]);
+        return Err(Error::Refused { ja, en });
     }
     let (new, sha) = snapshot()?;
     let loaded = new.as_ref().map(essence).is_some_and(|e| {
@@ -160,10 +165,7 @@ pub fn apply_action(allow: &[SocketAddr], blocked: &[SocketAddr]) -> Result<Done
     let verified = if loaded { verdict(&probes) } else { Some(false) };
     let mut notes = Vec::new();
     if verified == Some(false) {
-        notes.push((
-            "隔離を確認できませんでした。遮断は維持しています（解除は rollback）".into(),
-            "the isolation could not be confirmed; the block stays in place (undo with rollback)".into(),
-        ));
+        notes.push(txt::THE_ISOLATION_COULD_NOT_BE_CONFIRMED.both(|_| Vec::new()));
     }
     Ok(Done { changes: vec![change(old, new, sha)], probes, verified, notes, ..Done::default() })
 }
@@ -174,17 +176,11 @@ pub fn verify_action(applied: &serde_json::Value, allow: &[SocketAddr], blocked:
     let mut notes = Vec::new();
     let intact = match current()? {
         None => {
-            notes.push((
-                format!("nftables のテーブル {TABLE} がありません（削除または flush されました）: この端末は隔離されていません"),
-                format!("the nftables table {TABLE} is gone (deleted or flushed away): this endpoint is NOT isolated"),
-            ));
+            notes.push(about_the_table(txt::THE_TABLE_IS_GONE));
             false
         }
         Some(now) if essence(&now) != essence(applied) => {
-            notes.push((
-                format!("nftables のテーブル {TABLE} が適用時から変更されています"),
-                format!("the nftables table {TABLE} was changed since it was applied"),
-            ));
+            notes.push(about_the_table(txt::THE_TABLE_WAS_CHANGED));
             false
         }
         Some(_) => true,
@@ -199,19 +195,10 @@ pub fn rollback_action() -> Result<Done> {
     let (old, _) = snapshot()?;
     let existed = rollback()?;
     if current()?.is_some() {
-        return Err(Error::Refused {
-            ja: format!("nftables のテーブル {TABLE} を削除できませんでした"),
-            en: format!("the nftables table {TABLE} could not be deleted"),
-        });
+        let (ja, en) = about_the_table(txt::THE_TABLE_COULD_NOT_BE_DELETED);
+        return Err(Error::Refused { ja, en });
     }
-    let notes = if existed {
-        Vec::new()
-    } else {
-        vec![(
-            format!("テーブル {TABLE} は既にありませんでした（別の手段で削除されたか、隔離されていませんでした）"),
-            format!("the table {TABLE} was already gone (deleted by other means, or never applied)"),
-        )]
-    };
+    let notes = if existed { Vec::new() } else { vec![about_the_table(txt::THE_TABLE_WAS_ALREADY_GONE)] };
     Ok(Done { changes: vec![change(old, None, None)], notes, ..Done::default() })
 }
 

@@ -21,6 +21,7 @@ use super::Note;
 use crate::findings::{Finding, Kind, Severity};
 use crate::formats::registry::{Hive, RawValue};
 use crate::hash::hex;
+use crate::isolate::strings as txt;
 
 /// The SYSTEM hive's name (under `Windows/System32/config`).
 pub const SYSTEM: &str = "SYSTEM";
@@ -217,10 +218,7 @@ pub fn plan(system: &mut Hive, software: &mut Hive, inputs: &Inputs) -> Plan {
     }
     let mut files = Vec::new();
     if inputs.level >= Level::Persistence && inputs.findings.is_empty() {
-        notes.push((
-            "この端末の解析結果（findings.jsonl）がありません。先に analyze と scan を行わないと persistence は hard と同じです".into(),
-            "no analysis findings (findings.jsonl) for this endpoint: without analyze and scan first, persistence does what hard does".into(),
-        ));
+        notes.push(txt::NO_ANALYSIS_FINDINGS.both(|_| Vec::new()));
     }
     if inputs.level >= Level::Persistence {
         persistence(system, &ccs, inputs, &mut wanted, &mut files, &mut notes);
@@ -291,19 +289,13 @@ fn services(system: &mut Hive, ccs: &str, names: &[&str], start: u32, out: &mut 
         if system.has_key(&key) {
             out.push((SYSTEM, key, "Start".into(), RegData::dword(start)));
         } else {
-            notes.push((
-                format!("サービス {name} がこの SYSTEM ハイブにありません（変更していません）"),
-                format!("service {name} is not in this SYSTEM hive (not changed)"),
-            ));
+            notes.push(txt::SERVICE_IS_NOT_IN_THIS_HIVE.both(|_| vec![("name", name.to_string())]));
         }
     }
 }
 
 fn no_adapters() -> Note {
-    (
-        "物理ネットワークアダプターのドライバーが見つかりません（hard の無効化は行っていません）".into(),
-        "no physical network adapter driver found (nothing disabled for hard)".into(),
-    )
+    txt::NO_PHYSICAL_NETWORK_ADAPTER_DRIVER.both(|_| Vec::new())
 }
 
 /// The driver services of the physical network adapters.
@@ -367,15 +359,13 @@ fn task(name: &str, command: &str, files: &mut Vec<String>, notes: &mut Vec<Note
     match program_path(command) {
         Some(p) => {
             push_file(files, Some(&p));
-            notes.push((
-                format!("タスク {name} の実行ファイル {p} を隔離保管します。タスク自体は残るため、Windows 起動後にタスクスケジューラで無効化してください"),
-                format!("task {name}: its program {p} is quarantined; the task itself remains — disable it in Task Scheduler once Windows runs"),
-            ));
+            notes
+                .push(txt::TASK_PROGRAM_IS_QUARANTINED.both(|_| vec![("name", name.to_string()), ("path", p.clone())]));
         }
-        None => notes.push((
-            format!("タスク {name}（{command}）は実行ファイルがボリューム上のファイルではないため変更していません。Windows 起動後にタスクスケジューラで無効化してください"),
-            format!("task {name} ({command}) does not run a file on this volume: not changed — disable it in Task Scheduler once Windows runs"),
-        )),
+        None => notes.push(
+            txt::TASK_RUNS_NO_FILE_ON_THIS_VOLUME
+                .both(|_| vec![("name", name.to_string()), ("command", command.to_string())]),
+        ),
     }
 }
 
@@ -417,10 +407,9 @@ fn run_entry(key: &str, name: &str, scope: &str, inputs: &Inputs, out: &mut Vec<
             data.extend(inputs.filetime.to_le_bytes());
             out.push((SOFTWARE, format!("{STARTUP_APPROVED}\\{w}"), name.into(), RegData::new(3, &data)));
         }
-        None => notes.push((
-            format!("自動起動 {name}（{key}）はオフラインで安全に無効化する方法がないため変更していません。確認のうえ手作業で対処してください"),
-            format!("autostart {name} ({key}) has no switch to turn it off offline: not changed, deal with it by hand after review"),
-        )),
+        None => notes.push(
+            txt::AUTOSTART_HAS_NO_OFFLINE_SWITCH.both(|_| vec![("name", name.to_string()), ("key", key.to_string())]),
+        ),
     }
 }
 
@@ -482,28 +471,21 @@ pub struct Facts {
 pub fn refusals(f: &Facts, forced: bool) -> Vec<Note> {
     let mut out: Vec<Note> = Vec::new();
     if f.hibernated {
-        out.push(if f.fast_startup {
-            ("Windows が高速スタートアップで終了しています（hiberfil.sys に有効なイメージ）。書き込むとボリュームが壊れるか変更が消えます。Windows を起動し、Shift を押しながら「シャットダウン」で完全に終了してから、もう一度行ってください".into(),
-             "Windows was shut down with Fast Startup (a live image in hiberfil.sys): writing now would corrupt the volume or be lost. Start Windows and shut it down fully (Shift + Shut down), then try again".into())
-        } else {
-            ("Windows が休止状態です（hiberfil.sys に有効なイメージ）。書き込むとボリュームが壊れるか変更が消えます".into(),
-             "Windows is hibernated (a live image in hiberfil.sys): writing now would corrupt the volume or be lost".into())
-        });
+        let text =
+            if f.fast_startup { txt::WINDOWS_WAS_SHUT_DOWN_WITH_FAST_STARTUP } else { txt::WINDOWS_IS_HIBERNATED };
+        out.push(text.both(|_| Vec::new()));
     }
     if f.bitlocker_locked {
-        out.push(("BitLocker で暗号化されたボリュームです。shodo は BitLocker を読み取り専用でしか開かないため書き込めません。script-windows で隔離してください".into(),
-                  "the volume is BitLocker-encrypted and shodo opens BitLocker read-only only: isolate with script-windows instead".into()));
+        out.push(txt::THE_VOLUME_IS_BITLOCKER_ENCRYPTED.both(|_| Vec::new()));
     }
     for h in &f.dirty_hives {
-        out.push((format!("{h} ハイブが書きかけです（シーケンス番号の不一致）。未適用のトランザクションログの上に書くと、Windows がログを適用したときに壊れます"),
-                  format!("the {h} hive is dirty (its sequence numbers differ): writing over unapplied transaction logs would be corrupted when Windows replays them")));
+        out.push(txt::THE_HIVE_IS_DIRTY.both(|_| vec![("hive", h.clone())]));
     }
     for (h, why) in &f.unreadable {
-        out.push((format!("{h} ハイブを読めません: {why}"), format!("the {h} hive cannot be read: {why}")));
+        out.push(txt::THE_HIVE_CANNOT_BE_READ.both(|_| vec![("hive", h.clone()), ("why", why.clone())]));
     }
     if !f.collected && !forced {
-        out.push(("この端末の証拠がまだ保全されていません。先に collect を行うか、理由を添えて --force-uncollected \"理由\" を指定してください".into(),
-                  "evidence of this endpoint has not been collected yet: collect first, or give --force-uncollected \"reason\"".into()));
+        out.push(txt::EVIDENCE_HAS_NOT_BEEN_COLLECTED_YET.both(|_| Vec::new()));
     }
     out
 }

@@ -19,6 +19,7 @@ use crate::case::layout;
 use crate::case::layout::ENDPOINTS_DIR;
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
+use crate::isolate::strings as txt;
 use crate::source::{self, platform};
 
 /// The hives, below the volume root.
@@ -103,7 +104,8 @@ fn read(volume: &Volume) -> Result<State> {
     if let Some(then) = &volume.recorded
         && let Err(why) = crate::collect::same_volume(then, &opened.describe())
     {
-        return Err(Error::Refused { ja: format!("別のボリュームです: {why}"), en: why.to_string() });
+        let (ja, en) = txt::ANOTHER_VOLUME.both(|_| vec![("why", why.to_string())]);
+        return Err(Error::Refused { ja, en });
     }
     let mut facts = Facts { hibernated: opened.ntfs.as_ref().is_some_and(|n| n.hibernated), ..Facts::default() };
     let mut hives = Vec::new();
@@ -199,10 +201,7 @@ pub fn apply(
     make_dir(&case_dir.join(&rel_dir))?;
     let mut done = Done { notes: plan.notes.clone(), verified: Some(true), ..Done::default() };
     if let Some(reason) = forced.filter(|_| !state.facts.collected) {
-        done.notes.push((
-            format!("証拠の保全前に隔離（理由: {reason}）"),
-            format!("isolated before evidence was collected (reason: {reason})"),
-        ));
+        done.notes.push(txt::ISOLATED_BEFORE_EVIDENCE_WAS_COLLECTED.both(|_| vec![("reason", reason.to_string())]));
     }
     let w = source::open_writable(&volume.source, volume.partition)?;
     for name in [SYSTEM, SOFTWARE] {
@@ -223,10 +222,7 @@ pub fn apply(
 
 fn opened_note(opened: &Value) -> Note {
     let spec = opened["spec"].as_str().unwrap_or_default();
-    (
-        format!("ボリューム {spec} はこの変更の間だけ読み書き可能で開き、終了後に閉じました"),
-        format!("volume {spec} was opened read-write for this change only, and closed after it"),
-    )
+    txt::VOLUME_OPENED_READ_WRITE_FOR_THIS_CHANGE.both(|_| vec![("spec", spec.to_string())])
 }
 
 fn fail(done: &mut Done, e: &Error) {
@@ -374,10 +370,8 @@ pub fn verify(volume: &Volume, applied: &[Change]) -> Result<Done> {
         for (e, r) in edits.iter().zip(hivex::confirm(&mut hive, &edits)) {
             if let Err(why) = r {
                 done.verified = Some(false);
-                done.notes.push((
-                    format!("{} が変わっています: {why}", e.target()),
-                    format!("{} has changed: {why}", e.target()),
-                ));
+                done.notes
+                    .push(txt::VALUE_HAS_CHANGED.both(|_| vec![("target", e.target()), ("why", why.to_string())]));
             }
         }
     }
@@ -449,13 +443,8 @@ impl Undo<'_> {
             rel_dir: self.rel_dir,
             hive: &HiveBytes { name: hive_name(&self.file.name), rel: self.file.path.clone(), bytes: now },
         };
-        done.notes.push((
-            format!("{} は隔離の後に Windows が書き換えています。変更した値を一つずつ元に戻しました", self.file.name),
-            format!(
-                "Windows wrote {} after the isolation: the changed values were put back one by one",
-                self.file.name
-            ),
-        ));
+        done.notes
+            .push(txt::WINDOWS_WROTE_THE_HIVE_AFTER_THE_ISOLATION.both(|_| vec![("hive", self.file.name.clone())]));
         step.write(&refs, done)
     }
 

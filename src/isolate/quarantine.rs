@@ -15,6 +15,7 @@ use zip::write::SimpleFileOptions;
 use super::Note;
 use crate::collect::unescape;
 use crate::error::{Error, Result};
+use crate::isolate::strings as txt;
 use crate::source::platform;
 
 /// The archive's password.
@@ -119,10 +120,7 @@ fn resolve(root: &Path, path: &str) -> Option<(std::path::PathBuf, String)> {
 }
 
 fn not_moved(path: &str, why: &str) -> Note {
-    (
-        format!("{path} を隔離できませんでした（ボリュームに残っています）: {why}"),
-        format!("{path} was not quarantined (still on the volume): {why}"),
-    )
+    txt::NOT_QUARANTINED.both(|_| vec![("path", path.to_string()), ("why", why.to_string())])
 }
 
 type Added = (String, u64, String, Vec<String>);

@@ -17,6 +17,7 @@ use crate::case::layout::{self, ENDPOINTS_DIR};
 use crate::case::{self, CaseWriter};
 use crate::config::{Config, ManagementAddr};
 use crate::error::{Error, Result};
+use crate::isolate::strings as txt;
 
 /// How the endpoint is met.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -72,38 +73,15 @@ pub enum Refusal {
 impl Refusal {
     /// The refusal as the engine's error, in both languages.
     pub fn error(&self, id: &str) -> Error {
-        let (ja, en) = match self {
-            Refusal::NotConfirmed => (
-                format!("この端末のネットワークを変更します。確認のため --confirm {id} と端末名を入力してください"),
-                format!("this changes the host's network: type the endpoint id to confirm (--confirm {id})"),
-            ),
-            Refusal::ScriptsRunOnTheEndpoint => (
-                format!(
-                    "script-windows では shodo は端末に触れません。{id} では wf.msc でグループ「shodo isolation」の規則を確認し、解除は unisolate.ps1 を管理者として実行してください"
-                ),
-                format!(
-                    "with script-windows shodo does not reach the endpoint: on {id}, check the \"shodo isolation\" rule group in wf.msc, and undo by running unisolate.ps1 as administrator"
-                ),
-            ),
-            Refusal::NotIsolated => (
-                format!("{id} は shodo で隔離されていません（isolation.json に適用の記録がありません）"),
-                format!("{id} is not isolated by shodo (no apply in its isolation.json)"),
-            ),
-            Refusal::NotIsolatedOffline => (
-                format!("{id} は offline-windows で隔離されていません（isolation.json に適用の記録がありません）"),
-                format!("{id} is not isolated with offline-windows (no apply in its isolation.json)"),
-            ),
-            Refusal::AlreadyIsolatedOffline { since } => (
-                format!("{id} は {since} に offline-windows で隔離済みです。変えるときは先に rollback してください"),
-                format!("{id} was isolated with offline-windows at {since}: roll back first to change it"),
-            ),
-            Refusal::VolumeUnknown => (
-                format!(
-                    "{id} のボリュームが分かりません。--source で Windows のディスクまたはイメージを指定してください"
-                ),
-                format!("the volume of {id} is not known: name the Windows disk or image with --source"),
-            ),
+        let (text, since) = match self {
+            Refusal::NotConfirmed => (txt::TYPE_THE_ENDPOINT_ID_TO_CONFIRM, ""),
+            Refusal::ScriptsRunOnTheEndpoint => (txt::SCRIPTS_DO_NOT_REACH_THE_ENDPOINT, ""),
+            Refusal::NotIsolated => (txt::NOT_ISOLATED_BY_SHODO, ""),
+            Refusal::NotIsolatedOffline => (txt::NOT_ISOLATED_WITH_OFFLINE_WINDOWS, ""),
+            Refusal::AlreadyIsolatedOffline { since } => (txt::ALREADY_ISOLATED_WITH_OFFLINE_WINDOWS, since.as_str()),
+            Refusal::VolumeUnknown => (txt::THE_VOLUME_IS_NOT_KNOWN, ""),
         };
+        let (ja, en) = text.both(|_| vec![("id", id.to_string()), ("since", since.to_string())]);
         Error::Refused { ja, en }
     }
 }
@@ -429,14 +407,7 @@ fn write_scripts(writer: &CaseWriter, id: &str, allow: &[SocketAddr]) -> Result<
         });
     }
     let rel = format!("{ENDPOINTS_DIR}/{id}");
-    let notes = vec![(
-        format!(
-            "{rel}/isolate.ps1 を端末にコピーし、管理者として実行してください（解除は同じフォルダの unisolate.ps1）。実行記録（isolate-*.log）を持ち帰ってください"
-        ),
-        format!(
-            "copy {rel}/isolate.ps1 to the endpoint and run it as administrator (undo with unisolate.ps1 from the same folder); bring back its transcript (isolate-*.log)"
-        ),
-    )];
+    let notes = vec![txt::COPY_ISOLATE_PS1_TO_THE_ENDPOINT.both(|_| vec![("rel", rel.clone())])];
     Ok(Done { changes, notes, ..Done::default() })
 }
 

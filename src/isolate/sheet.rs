@@ -73,10 +73,8 @@ pub fn sheet(case_dir: &Path, id: &str) -> Result<Sheet> {
     let facts = read_endpoint(&dir);
     let journal = read_journal(case_dir, id)?;
     if facts.is_none() && journal.actions.is_empty() {
-        return Err(Error::Refused {
-            ja: format!("端末 {id} はこのケースにありません（収集も隔離もされていません）"),
-            en: format!("endpoint {id} is not in this case (neither collected nor isolated)"),
-        });
+        let (ja, en) = txt::ENDPOINT_IS_NOT_IN_THIS_CASE.both(|_| vec![("id", id.to_string())]);
+        return Err(Error::Refused { ja, en });
     }
     let nics = facts.as_ref().map(|f| f.nics.iter().map(nic).collect()).unwrap_or_default();
     Ok(Sheet {

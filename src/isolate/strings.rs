@@ -66,4 +66,52 @@ crate::texts! {
     DONE_BY = ("実施者", "Done by"),
     DONE_AT = ("実施日時", "Date and time"),
     RELEASED_WHEN_BY = ("解除の日時・実施者", "Released (when, by whom)"),
+    // hivex.rs
+    VALUE_CANNOT_BE_REWRITTEN_BY_HIVEX = ("{key} の値 {value} は hivex では元どおりに書き直せないため変更しません", "value {value} of {key} cannot be rewritten exactly by hivex: not changed"),
+    // linux.rs
+    NFT_REFUSED_THE_RULESET = ("nft がルールを受け付けませんでした（何も変更していません）: {why}", "nft refused the ruleset (nothing was changed): {why}"),
+    THE_ISOLATION_COULD_NOT_BE_CONFIRMED = ("隔離を確認できませんでした。遮断は維持しています（解除は rollback）", "the isolation could not be confirmed; the block stays in place (undo with rollback)"),
+    THE_TABLE_IS_GONE = ("nftables のテーブル {table} がありません（削除または flush されました）: この端末は隔離されていません", "the nftables table {table} is gone (deleted or flushed away): this endpoint is NOT isolated"),
+    THE_TABLE_WAS_CHANGED = ("nftables のテーブル {table} が適用時から変更されています", "the nftables table {table} was changed since it was applied"),
+    THE_TABLE_COULD_NOT_BE_DELETED = ("nftables のテーブル {table} を削除できませんでした", "the nftables table {table} could not be deleted"),
+    THE_TABLE_WAS_ALREADY_GONE = ("テーブル {table} は既にありませんでした（別の手段で削除されたか、隔離されていませんでした）", "the table {table} was already gone (deleted by other means, or never applied)"),
+    // offline.rs
+    NO_ANALYSIS_FINDINGS = ("この端末の解析結果（findings.jsonl）がありません。先に analyze と scan を行わないと persistence は hard と同じです", "no analysis findings (findings.jsonl) for this endpoint: without analyze and scan first, persistence does what hard does"),
+    SERVICE_IS_NOT_IN_THIS_HIVE = ("サービス {name} がこの SYSTEM ハイブにありません（変更していません）", "service {name} is not in this SYSTEM hive (not changed)"),
+    NO_PHYSICAL_NETWORK_ADAPTER_DRIVER = ("物理ネットワークアダプターのドライバーが見つかりません（hard の無効化は行っていません）", "no physical network adapter driver found (nothing disabled for hard)"),
+    TASK_PROGRAM_IS_QUARANTINED = ("タスク {name} の実行ファイル {path} を隔離保管します。タスク自体は残るため、Windows 起動後にタスクスケジューラで無効化してください", "task {name}: its program {path} is quarantined; the task itself remains — disable it in Task Scheduler once Windows runs"),
+    TASK_RUNS_NO_FILE_ON_THIS_VOLUME = ("タスク {name}（{command}）は実行ファイルがボリューム上のファイルではないため変更していません。Windows 起動後にタスクスケジューラで無効化してください", "task {name} ({command}) does not run a file on this volume: not changed — disable it in Task Scheduler once Windows runs"),
+    AUTOSTART_HAS_NO_OFFLINE_SWITCH = ("自動起動 {name}（{key}）はオフラインで安全に無効化する方法がないため変更していません。確認のうえ手作業で対処してください", "autostart {name} ({key}) has no switch to turn it off offline: not changed, deal with it by hand after review"),
+    // offline.rs (refusals)
+    WINDOWS_WAS_SHUT_DOWN_WITH_FAST_STARTUP = ("Windows が高速スタートアップで終了しています（hiberfil.sys に有効なイメージ）。書き込むとボリュームが壊れるか変更が消えます。Windows を起動し、Shift を押しながら「シャットダウン」で完全に終了してから、もう一度行ってください", "Windows was shut down with Fast Startup (a live image in hiberfil.sys): writing now would corrupt the volume or be lost. Start Windows and shut it down fully (Shift + Shut down), then try again"),
+    WINDOWS_IS_HIBERNATED = ("Windows が休止状態です（hiberfil.sys に有効なイメージ）。書き込むとボリュームが壊れるか変更が消えます", "Windows is hibernated (a live image in hiberfil.sys): writing now would corrupt the volume or be lost"),
+    THE_VOLUME_IS_BITLOCKER_ENCRYPTED = ("BitLocker で暗号化されたボリュームです。shodo は BitLocker を読み取り専用でしか開かないため書き込めません。script-windows で隔離してください", "the volume is BitLocker-encrypted and shodo opens BitLocker read-only only: isolate with script-windows instead"),
+    THE_HIVE_IS_DIRTY = ("{hive} ハイブが書きかけです（シーケンス番号の不一致）。未適用のトランザクションログの上に書くと、Windows がログを適用したときに壊れます", "the {hive} hive is dirty (its sequence numbers differ): writing over unapplied transaction logs would be corrupted when Windows replays them"),
+    THE_HIVE_CANNOT_BE_READ = ("{hive} ハイブを読めません: {why}", "the {hive} hive cannot be read: {why}"),
+    EVIDENCE_HAS_NOT_BEEN_COLLECTED_YET = ("この端末の証拠がまだ保全されていません。先に collect を行うか、理由を添えて --force-uncollected \"理由\" を指定してください", "evidence of this endpoint has not been collected yet: collect first, or give --force-uncollected \"reason\""),
+    // offline_run.rs
+    ANOTHER_VOLUME = ("別のボリュームです: {why}", "{why}"),
+    ISOLATED_BEFORE_EVIDENCE_WAS_COLLECTED = ("証拠の保全前に隔離（理由: {reason}）", "isolated before evidence was collected (reason: {reason})"),
+    VOLUME_OPENED_READ_WRITE_FOR_THIS_CHANGE = ("ボリューム {spec} はこの変更の間だけ読み書き可能で開き、終了後に閉じました", "volume {spec} was opened read-write for this change only, and closed after it"),
+    VALUE_HAS_CHANGED = ("{target} が変わっています: {why}", "{target} has changed: {why}"),
+    WINDOWS_WROTE_THE_HIVE_AFTER_THE_ISOLATION = ("{hive} は隔離の後に Windows が書き換えています。変更した値を一つずつ元に戻しました", "Windows wrote {hive} after the isolation: the changed values were put back one by one"),
+    // quarantine.rs
+    NOT_QUARANTINED = ("{path} を隔離できませんでした（ボリュームに残っています）: {why}", "{path} was not quarantined (still on the volume): {why}"),
+    // request.rs
+    TYPE_THE_ENDPOINT_ID_TO_CONFIRM = ("この端末のネットワークを変更します。確認のため --confirm {id} と端末名を入力してください", "this changes the host's network: type the endpoint id to confirm (--confirm {id})"),
+    SCRIPTS_DO_NOT_REACH_THE_ENDPOINT = ("script-windows では shodo は端末に触れません。{id} では wf.msc でグループ「shodo isolation」の規則を確認し、解除は unisolate.ps1 を管理者として実行してください", "with script-windows shodo does not reach the endpoint: on {id}, check the \"shodo isolation\" rule group in wf.msc, and undo by running unisolate.ps1 as administrator"),
+    NOT_ISOLATED_BY_SHODO = ("{id} は shodo で隔離されていません（isolation.json に適用の記録がありません）", "{id} is not isolated by shodo (no apply in its isolation.json)"),
+    NOT_ISOLATED_WITH_OFFLINE_WINDOWS = ("{id} は offline-windows で隔離されていません（isolation.json に適用の記録がありません）", "{id} is not isolated with offline-windows (no apply in its isolation.json)"),
+    ALREADY_ISOLATED_WITH_OFFLINE_WINDOWS = ("{id} は {since} に offline-windows で隔離済みです。変えるときは先に rollback してください", "{id} was isolated with offline-windows at {since}: roll back first to change it"),
+    THE_VOLUME_IS_NOT_KNOWN = ("{id} のボリュームが分かりません。--source で Windows のディスクまたはイメージを指定してください", "the volume of {id} is not known: name the Windows disk or image with --source"),
+    COPY_ISOLATE_PS1_TO_THE_ENDPOINT = ("{rel}/isolate.ps1 を端末にコピーし、管理者として実行してください（解除は同じフォルダの unisolate.ps1）。実行記録（isolate-*.log）を持ち帰ってください", "copy {rel}/isolate.ps1 to the endpoint and run it as administrator (undo with unisolate.ps1 from the same folder); bring back its transcript (isolate-*.log)"),
+    // sheet.rs (refusal)
+    ENDPOINT_IS_NOT_IN_THIS_CASE = ("端末 {id} はこのケースにありません（収集も隔離もされていません）", "endpoint {id} is not in this case (neither collected nor isolated)"),
+    // windows_script.rs (the scripts say both languages at once: the endpoint's staff read either)
+    ISOLATE_PS1_RUN_AS_ADMINISTRATOR = ("管理者として実行してください。実行記録はこのスクリプトと同じフォルダに保存されます。", "Run as administrator. A transcript is kept in this script's folder."),
+    UNISOLATE_PS1_RUN_AS_ADMINISTRATOR = ("管理者として実行してください。隔離前のファイアウォール設定に戻します。", "Run as administrator. Puts the firewall back as it was before isolation."),
+    SCRIPT_ISOLATED = ("隔離しました", "isolated"),
+    SCRIPT_ISOLATION_UNDONE = ("隔離を解除しました", "isolation undone"),
+    /// After the name of the file of saved settings.
+    SCRIPT_IS_MISSING = ("がありません", "is missing: isolate.ps1 was not run from this folder"),
 }

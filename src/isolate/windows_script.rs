@@ -13,6 +13,9 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use crate::isolate::strings as txt;
+use crate::lang::Text;
+
 /// The ranges (`first-last`, or one value) of `min..=max` that leave out `kept`.
 fn complement<T: Copy + Into<u128>>(
     kept: &[T],
@@ -55,6 +58,16 @@ pub fn other_ports(kept: &[u16]) -> String {
 
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A text as the scripts say it, in both languages at once (whoever runs them reads either).
+fn both(text: Text) -> String {
+    format!("{} / {}", text.ja, text.en)
+}
+
+/// A text as two comment lines, Japanese first.
+fn comment(text: Text) -> String {
+    format!("# {}\n# {}", text.ja, text.en)
 }
 
 fn list(items: &[String]) -> String {
@@ -110,8 +123,7 @@ pub fn isolate_ps1(case_id: &str, endpoint: &str, allow: &[SocketAddr], generate
     format!(
         "#Requires -RunAsAdministrator
 # shodo: isolate endpoint {endpoint} (case {case_id}), generated {generated_utc}
-# 管理者として実行してください。実行記録はこのスクリプトと同じフォルダに保存されます。
-# Run as administrator. A transcript is kept in this script's folder.
+{run_as}
 {preamble}    if (-not (Test-Path $Before)) {{
         $profiles = Get-NetFirewallProfile -Profile Domain,Private,Public |
             Select-Object Name, Enabled, DefaultInboundAction, DefaultOutboundAction
@@ -126,8 +138,10 @@ pub fn isolate_ps1(case_id: &str, endpoint: &str, allow: &[SocketAddr], generate
     Set-NetFirewallProfile -Profile Domain,Private,Public -Enabled True -DefaultInboundAction Block -DefaultOutboundAction Block
     Get-NetFirewallProfile -Profile Domain,Private,Public | Format-Table Name, Enabled, DefaultInboundAction, DefaultOutboundAction
     Get-NetFirewallRule -Group $Group | Format-Table DisplayName, Direction, Action, Enabled
-    Write-Host '隔離しました / isolated: {endpoint}'
+    Write-Host '{isolated}: {endpoint}'
 {END}",
+        run_as = comment(txt::ISOLATE_PS1_RUN_AS_ADMINISTRATOR),
+        isolated = both(txt::SCRIPT_ISOLATED),
         preamble = preamble(&group, "isolate"),
         rules = rules.lines().map(|l| format!("    {l}\n")).collect::<String>(),
         others = list(&others),
@@ -137,12 +151,14 @@ pub fn isolate_ps1(case_id: &str, endpoint: &str, allow: &[SocketAddr], generate
 /// `unisolate.ps1`.
 pub fn unisolate_ps1(case_id: &str, endpoint: &str, generated_utc: &str) -> String {
     let preamble = preamble(&format!("shodo isolation {case_id}"), "unisolate");
+    let run_as = comment(txt::UNISOLATE_PS1_RUN_AS_ADMINISTRATOR);
+    let missing = both(txt::SCRIPT_IS_MISSING);
+    let undone = both(txt::SCRIPT_ISOLATION_UNDONE);
     format!(
         "#Requires -RunAsAdministrator
 # shodo: undo the isolation of endpoint {endpoint} (case {case_id}), generated {generated_utc}
-# 管理者として実行してください。隔離前のファイアウォール設定に戻します。
-# Run as administrator. Puts the firewall back as it was before isolation.
-{preamble}    if (-not (Test-Path $Before)) {{ throw \"$Before がありません / is missing: isolate.ps1 was not run from this folder\" }}
+{run_as}
+{preamble}    if (-not (Test-Path $Before)) {{ throw \"$Before {missing}\" }}
     $saved = Get-Content -Path $Before -Raw -Encoding UTF8 | ConvertFrom-Json
     Get-NetFirewallRule -Group $Group -ErrorAction SilentlyContinue | Remove-NetFirewallRule
     foreach ($p in $saved.profiles) {{
@@ -151,7 +167,7 @@ pub fn unisolate_ps1(case_id: &str, endpoint: &str, generated_utc: &str) -> Stri
     Set-Service -Name mpssvc -StartupType $saved.service.StartType
     Get-NetFirewallProfile -Profile Domain,Private,Public | Format-Table Name, Enabled, DefaultInboundAction, DefaultOutboundAction
     Remove-Item -Path $Before
-    Write-Host '隔離を解除しました / isolation undone: {endpoint}'
+    Write-Host '{undone}: {endpoint}'
 {END}"
     )
 }

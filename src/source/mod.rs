@@ -10,6 +10,7 @@ mod bitlocker;
 mod magic;
 mod ntfs;
 pub(crate) mod platform;
+mod strings;
 mod sysfs;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub use ntfs::{NtfsFacts, RAW_ITEMS, RawError, RawItem, RawVolume};
 pub use sysfs::{Disk, Partition, list, read_head};
 
 use crate::error::{Error, Result};
+use strings as txt;
 
 /// What kind of thing a source is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -262,16 +264,9 @@ pub fn open_writable(spec: &Path, partition: Option<u32>) -> Result<Writable> {
     };
     let mut w = Writable { root: PathBuf::new(), lifted, _mount: None, _loop: lo };
     if fs != Fs::Ntfs {
-        return Err(Error::Refused {
-            ja: format!(
-                "{} は NTFS ではありません（{fs:?}）。オフラインの隔離は Windows の NTFS ボリュームにだけ書きます",
-                device.display()
-            ),
-            en: format!(
-                "{} is not NTFS ({fs:?}): offline isolation writes only to a Windows NTFS volume",
-                device.display()
-            ),
-        });
+        let (ja, en) =
+            txt::NOT_NTFS.both(|_| vec![("device", device.display().to_string()), ("fs", format!("{fs:?}"))]);
+        return Err(Error::Refused { ja, en });
     }
     let m = Mount::writable_ntfs(&device)?;
     w.root = m.dir.clone();
