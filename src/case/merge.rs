@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::custody::{self, Entry, FileRef, Head, NewEntry};
 use super::lock::{self};
-use super::merged::{Item, ItemKind, MERGE_ACTION, Placement, items_of};
+use super::merged::{Item, ItemKind, MERGE_ACTION, Placement, items_in};
 use super::{Case, CaseWriter, atomic, verify};
 use crate::case::layout;
 use crate::case::layout::{BACKUPS_DIR, ENDPOINTS_DIR, LOCK_FILE, LOG_FILE, MERGED_DIR};
@@ -99,7 +99,7 @@ fn merge_one(writer: &CaseWriter, src: &Path, progress: &dyn Progress) -> Result
     };
     if let Some(entry) = recorded_merge(dest, &log_dir)? {
         merged.already = true;
-        merged.items = items_of(&entry);
+        merged.items = items_in(dest, &entry)?;
         merged.seq = Some(entry.seq);
         return Ok(merged);
     }
@@ -484,7 +484,7 @@ pub fn all_entries(dir: &Path) -> Result<Vec<(String, Entry)>> {
         if !verify::is_inside(log_dir) || !seen.insert(log_dir.to_string()) {
             continue;
         }
-        let renames: BTreeMap<String, String> = items_of(merge)
+        let renames: BTreeMap<String, String> = items_in(dir, merge)?
             .into_iter()
             .filter(|i| i.kind == ItemKind::Endpoint)
             .filter_map(|i| Some((leaf(&i.from)?, leaf(&i.to)?)))

@@ -30,6 +30,7 @@ crate::texts! {
     PPC_FINAL_DUE = ("{due}（不正の目的: 60日、あと {left} 日）", "{due} (malicious act: 60 days, {left} days left)"),
     DEFAULT_UNVERIFIED = ("［既定値: {date} 時点の公開情報・未確認］", "[default: public information as of {date}, unverified]"),
     // verify.rs
+    THE_MERGED_FOLDERS_CANNOT_BE_READ = ("{n} 行目の統合記録にある統合したフォルダーの一覧が読めません（改変または破損）: {error}", "the folders line {n}'s merge record lists cannot be read (altered or damaged): {error}"),
     FILE_IS_MISSING = ("{file} がありません", "{file} is missing"),
     THE_MERGE_DOES_NOT_SAY_WHERE = ("{n} 行目の統合記録に統合元の記録の場所がありません", "the merge on line {n} does not say where the source's record is kept"),
     MERGED_SOURCE = ("統合元 {log_dir}（{n} 行目で統合）: {problem}", "merged source {log_dir} (merged on line {n}): {problem}"),

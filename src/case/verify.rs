@@ -200,7 +200,19 @@ fn check_merges(dir: &Path, entries: &[(u64, Entry)], report: &mut VerifyReport)
 /// The newest hash the source's log vouches for each file that the merge brought in must be
 /// the hash the merge entry records for the copy.
 fn check_copies(n: u64, merge: &Entry, source: &[(u64, Entry)], report: &mut VerifyReport) {
-    let items = super::merged::items_of(merge);
+    let items = match super::merged::items_of(merge) {
+        Ok(items) => items,
+        Err(e) => {
+            let error = e.to_string();
+            report.push(Problem::new(
+                ProblemKind::MergeMismatch,
+                Some(n),
+                txt::THE_MERGED_FOLDERS_CANNOT_BE_READ,
+                &[("n", &n), ("error", &error)],
+            ));
+            return;
+        }
+    };
     let copies: BTreeMap<&str, &FileRef> = merge.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut latest: BTreeMap<&str, &FileRef> = BTreeMap::new();
     for (_, e) in source {

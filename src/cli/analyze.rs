@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use shodo::detect::artefacts;
+use shodo::detect::{artefacts, checklist};
 use shodo::findings::{Kind, Severity};
 use shodo::{Lang, Result};
 
@@ -96,13 +96,13 @@ pub fn run(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> 
                 lang,
                 &[
                     ("version", version),
-                    ("ok", &count("適合")),
-                    ("ng", &count("不適合")),
-                    ("unknown", &count("判断不可")),
+                    ("ok", &count(checklist::COMPLIANT)),
+                    ("ng", &count(checklist::NON_COMPLIANT)),
+                    ("unknown", &count(checklist::UNDETERMINED)),
                 ],
             ),
         )?;
-        for x in answers.iter().filter(|x| x.status == "不適合") {
+        for x in answers.iter().filter(|x| x.status == checklist::NON_COMPLIANT) {
             output::line(out, &format!("  {} {} — {}", x.id, x.text, lang.pick(&x.reason_ja, &x.reason_en)))?;
         }
     }
@@ -154,8 +154,8 @@ fn files(a: &AnalyzeArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
                 }
             };
             output::line(out, &line)?;
-            if let Some((sev, (ja, en), _)) = p.concern() {
-                output::line(out, &format!("  [{sev}] {}", lang.pick(ja, en)))?;
+            if let Some((sev, title, _)) = p.concern() {
+                output::line(out, &format!("  [{sev}] {}", title.get(lang)))?;
             }
         }
         for h in &hives {

@@ -25,12 +25,6 @@ pub struct DemoArgs {
     pub out: PathBuf,
 }
 
-/// The demo's examiner: made-up case content like the demo's evidence, recorded as typed in
-/// either language — not words of the tool.
-const EXAMINER: &str = "デモ担当";
-/// The call the demo notes in the custody log, made up likewise.
-const CALL_NOTE: &str = "保守会社に電話連絡、VPN 装置の電源は入れたまま LAN ケーブルを抜くよう依頼";
-
 /// One step: this binary with `args`; its exit code must be one of `ok`.
 fn step(out: &mut dyn Write, lang: Lang, label: Text, args: &[&OsStr], ok: &[i32]) -> Result<()> {
     let exe = std::env::current_exe().map_err(Error::io("find", Path::new("shodo")))?;
@@ -95,13 +89,13 @@ fn steps<'a>(demo: &'a Demo, case: &'a Path) -> Vec<Step<'a>> {
                 os("--config"),
                 demo.config.as_os_str(),
                 os("--examiner"),
-                os(EXAMINER),
+                os(shodo::demo::EXAMINER),
                 os("--aware-at"),
                 os("2026-11-21 03:10"),
             ],
             &[0],
         ),
-        (txt::DEMO_NOTE_A_CALL, vec![os("case"), os("note"), os("--case"), c, os(CALL_NOTE)], &[0]),
+        (txt::DEMO_NOTE_A_CALL, vec![os("case"), os("note"), os("--case"), c, os(shodo::demo::CALL_NOTE)], &[0]),
         (txt::DEMO_COLLECT, vec![os("collect"), os("--case"), c, os("--source"), e, os("--os"), os("windows")], &[0]),
         (txt::DEMO_SCAN, vec![os("scan"), os("--case"), c, os("--endpoint"), os(id)], &[0, 1]),
         (txt::DEMO_ANALYZE, vec![os("analyze"), os("--case"), c, os("--endpoint"), os(id)], &[0, 1]),

@@ -19,6 +19,12 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use evtx::Event;
 
+/// The demo's examiner: made-up case content like the evidence, recorded as typed in either
+/// language.
+pub const EXAMINER: &str = "デモ担当";
+/// The call the demo notes in the custody log, made up likewise.
+pub const CALL_NOTE: &str = "保守会社に電話連絡、VPN 装置の電源は入れたまま LAN ケーブルを抜くよう依頼";
+
 /// The endpoint's host name.
 pub const HOST: &str = "PC-GAIRAI-01";
 /// The attacker's address (documentation range).

@@ -25,6 +25,7 @@ use crate::formats::evtx::{self, LogReport};
 use crate::formats::prefetch::{self, Prefetch};
 use crate::formats::registry::Hive;
 use crate::lang::Lang;
+use crate::lang::Text;
 use crate::progress::Progress;
 
 /// What `analyze` found for one endpoint.
@@ -126,8 +127,8 @@ pub fn analyze_endpoint(writer: &CaseWriter, endpoint: &str, progress: &dyn Prog
             .iter()
             .filter_map(PrefetchFile::concern)
             .filter(|(sev, _, _)| sev.is_serious())
-            .map(|(severity, (title_ja, title_en), fields)| {
-                json!({ "severity": severity, "title_ja": title_ja, "title_en": title_en, "fields": fields })
+            .map(|(severity, title, fields)| {
+                json!({ "severity": severity, "title_ja": title.ja, "title_en": title.en, "fields": fields })
             })
             .collect(),
         connection_points: view.connection_points,
@@ -468,13 +469,13 @@ impl PrefetchFile {
             prefetch: json!(self.prefetch),
             problem: self.problem.clone(),
         })];
-        if let Some((severity, (title_ja, title_en), fields)) = self.concern() {
+        if let Some((severity, title, fields)) = self.concern() {
             out.push(Finding::new(Kind::Execution(Judged {
                 path: self.path.clone(),
                 rule: "prefetch_program".into(),
                 severity,
-                title_ja: title_ja.into(),
-                title_en: title_en.into(),
+                title_ja: title.ja.into(),
+                title_en: title.en.into(),
                 time: self.prefetch.as_ref().and_then(|p| p.last_runs.first().cloned()),
                 fields,
             })));
@@ -483,14 +484,14 @@ impl PrefetchFile {
     }
 
     /// A run worth a look (a tool's name, a user-writable place): severity, titles and facts.
-    pub fn concern(&self) -> Option<(Severity, (&'static str, &'static str), Value)> {
+    pub fn concern(&self) -> Option<(Severity, Text, Value)> {
         let p = self.prefetch.as_ref()?;
         let program = p.path.as_deref().unwrap_or(&p.executable);
         let severity = crate::detect::windows::registry::run_concern(program)?;
         let title =
             if severity == Severity::High { txt::TOOL_RAN_PREFETCH } else { txt::USER_WRITABLE_PROGRAM_RAN_PREFETCH };
         let fields = json!({ "program": program, "run_count": p.run_count, "last_run": p.last_runs.first() });
-        Some((severity, (title.ja, title.en), fields))
+        Some((severity, title, fields))
     }
 }
 

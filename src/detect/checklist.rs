@@ -103,6 +103,13 @@ const OK: Text = txt::COMPLIANT;
 const NG: Text = txt::NON_COMPLIANT;
 const UNKNOWN: Text = txt::UNDETERMINED;
 
+/// 適合: an answer's status as it is stored (the Japanese word of its text).
+pub const COMPLIANT: &str = OK.ja;
+/// 不適合, as stored.
+pub const NON_COMPLIANT: &str = NG.ja;
+/// 判断不可, as stored.
+pub const UNDETERMINED: &str = UNKNOWN.ja;
+
 /// Answers every item of the bundled checklist; the version string comes first.
 pub fn answer(o: &Observations) -> Result<(String, Vec<Answer>)> {
     let c = load()?;

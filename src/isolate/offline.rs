@@ -156,7 +156,8 @@ impl Edit {
     /// How it reads in the journal and on screen.
     pub fn target(&self) -> String {
         match &self.value {
-            Some(v) => format!("{}\\{}\\{}", self.hive, self.key, if v.is_empty() { "(既定)" } else { v }),
+            // The default value is named as a Japanese Windows names it, in either language.
+            Some(v) => format!("{}\\{}\\{}", self.hive, self.key, if v.is_empty() { txt::DEFAULT_VALUE.ja } else { v }),
             None => format!("{}\\{}\\", self.hive, self.key),
         }
     }

@@ -114,4 +114,6 @@ crate::texts! {
     SCRIPT_ISOLATION_UNDONE = ("隔離を解除しました", "isolation undone"),
     /// After the name of the file of saved settings.
     SCRIPT_IS_MISSING = ("がありません", "is missing: isolate.ps1 was not run from this folder"),
+    // offline.rs (a registry value's name)
+    DEFAULT_VALUE = ("(既定)", "(Default)"),
 }

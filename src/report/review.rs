@@ -14,13 +14,10 @@ use super::model::Incident;
 
 use crate::case::layout;
 use crate::case::layout::ENDPOINTS_DIR;
-use crate::detect::strings as answers;
 use crate::lang::Lang;
 
-/// 適合 / 不適合 / 判断不可, as the checklist answers store them (their Japanese word).
-const FAIL: &str = answers::NON_COMPLIANT.ja;
-const PASS: &str = answers::COMPLIANT.ja;
-const UNDETERMINED: &str = answers::UNDETERMINED.ja;
+/// 適合 / 不適合 / 判断不可, as the checklist answers store them.
+use crate::detect::checklist::{COMPLIANT as PASS, NON_COMPLIANT as FAIL, UNDETERMINED};
 
 /// One checklist item over every endpoint.
 #[derive(Clone, Debug, Default)]
