@@ -18,6 +18,15 @@ pub fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// The bytes of a hexadecimal text (either case, two digits a byte); `None` when it is not one.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digits = text.as_bytes();
+    if !digits.len().is_multiple_of(2) || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    digits.chunks(2).map(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 16).ok()).collect()
+}
+
 /// Lowercase hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -102,6 +111,16 @@ fn subtree(hashes: &[[u8; 32]]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_back_and_forth() {
+        assert_eq!(unhex("00ffAB"), Some(vec![0, 255, 0xab]));
+        assert_eq!(unhex(&hex(b"shodo")), Some(b"shodo".to_vec()));
+        assert_eq!(unhex(""), Some(Vec::new()));
+        for bad in ["0", "0g", "+f", "日本"] {
+            assert_eq!(unhex(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn merkle_of_one_leaf_is_its_leaf_hash() {

@@ -9,7 +9,8 @@ use crate::clock;
 use crate::error::{Error, Result};
 use crate::hash;
 
-/// Checks every bundled data set (command patterns, connection products, families, note names)
+/// Checks every bundled data set (command patterns, connection products, families, note names,
+/// format signatures)
 /// and every fixed pattern; the number of entries loaded.
 pub fn bundled_data() -> Result<usize> {
     crate::detect::windows::force_patterns();
@@ -18,7 +19,8 @@ pub fn bundled_data() -> Result<usize> {
     Ok(crate::detect::windows::events::patterns_checked()?
         + crate::detect::windows::registry::products_checked()?
         + crate::ransomware::family::families_checked()?
-        + crate::ransomware::notes::checked()?)
+        + crate::ransomware::notes::checked()?
+        + crate::formats::signature::checked()?)
 }
 
 /// One check and its outcome.

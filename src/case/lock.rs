@@ -9,6 +9,9 @@ use crate::case::layout::LOCK_FILE;
 use crate::clock;
 use crate::error::{Error, Result};
 
+/// How many more times a held lock is asked for, 10 ms apart, before it is refused.
+const LOCK_TRIES: u32 = 30;
+
 /// The held lock; dropping it releases the case.
 #[derive(Debug)]
 pub struct CaseLock {
@@ -27,12 +30,22 @@ impl CaseLock {
             .truncate(false)
             .open(&path)
             .map_err(Error::io("open", &path))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(Error::Locked { path: case_dir.to_path_buf(), holder: holder_of(&path) });
+        // A lock just released can stay held for a moment: a process this one starts (a tool,
+        // on another thread) shares the open lock file from its fork until its exec closes it.
+        // So a held lock is asked again for a short while before it is refused.
+        let mut tries = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if tries < LOCK_TRIES => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::Locked { path: case_dir.to_path_buf(), holder: holder_of(&path) });
+                }
+                Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
             }
-            Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
         }
         let who = format!(
             "pid {} on {} since {} ({purpose})",

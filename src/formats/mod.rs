@@ -7,3 +7,4 @@ pub mod bytes;
 pub mod evtx;
 pub mod prefetch;
 pub mod registry;
+pub mod signature;

@@ -110,20 +110,13 @@ impl RegData {
 
     /// Its bytes (none if the hex was tampered with).
     pub fn bytes(&self) -> Option<Vec<u8>> {
-        unhex(&self.data)
+        crate::hash::unhex(&self.data)
     }
 
     /// Same type and bytes (how it is shown does not count).
     pub fn same(&self, other: &RegData) -> bool {
         self.kind == other.kind && self.data.eq_ignore_ascii_case(&other.data)
     }
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 fn shown(kind: u32, bytes: &[u8]) -> String {

@@ -459,7 +459,7 @@ impl Undo<'_> {
             });
         }
         put(on_volume, &saved)?;
-        if let Some(times) = self.file.times.as_deref().and_then(unhex) {
+        if let Some(times) = self.file.times.as_deref().and_then(crate::hash::unhex) {
             let _ = platform::set_xattr(on_volume, TIMES, &times);
         }
         let back = std::fs::read(on_volume).map_err(Error::io("read", on_volume))?;
@@ -478,8 +478,4 @@ impl Undo<'_> {
 
 fn hive_name(name: &str) -> &'static str {
     if name.eq_ignore_ascii_case(SYSTEM) { SYSTEM } else { SOFTWARE }
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }

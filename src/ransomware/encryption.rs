@@ -1,18 +1,25 @@
 //! Signs that a file was encrypted by ransomware, from the bytes already in memory for the scan:
+//! the format its name promises and the content has lost (`rules/formats/signatures.toml`, data:
+//! a `report.docx.<anything>` that is no zip, which needs no list of ransomware extensions),
 //! entropy and chi-square over several windows (head, middle, tail — intermittent encryption
-//! leaves some plaintext), the magic bytes the extension promises, and the extensions families
-//! append (`rules/ransomware/extensions.txt`, data).
+//! leaves some plaintext), and the extensions families append (`rules/ransomware/extensions.txt`).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use serde::Serialize;
 
+use crate::formats::signature;
+
 const EXTENSIONS: &str = include_str!("../../rules/ransomware/extensions.txt");
 /// Bytes per window.
 const WINDOW: usize = 64 * 1024;
 /// Extensions of plain-text formats.
 const TEXT: [&str; 12] = ["txt", "csv", "log", "xml", "html", "htm", "json", "md", "ini", "cfg", "sql", "rtf"];
+/// Fewest bytes whose format is judged (a signature needs some).
+const MIN_FORMAT: usize = 16;
+/// The first bytes that must look random for a lost format to be encryption.
+const HEAD: usize = 1024;
 /// Smallest file judged by its statistics (fewer bytes say nothing).
 const MIN_SIZE: usize = 4096;
 
@@ -44,11 +51,18 @@ impl Window {
 /// Why a file looks encrypted.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Assessment {
-    /// Reasons, strongest first: `known_extension`, `magic_mismatch`, `random_content`,
+    /// Reasons, strongest first: `known_extension`, `format_lost`, `random_content`,
     /// `random_in_text`, `family_marker`.
     pub reasons: Vec<&'static str>,
     /// The appended extension, when it is a known one.
     pub extension: Option<String>,
+    /// The format the name promises and the content is not (`zip` for a `.docx`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// An extension added after the one that names the file's format (`report.docx.<this>`),
+    /// whether a list knows it or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appended: Option<String>,
     /// The windows measured.
     pub windows: Vec<Window>,
     /// True when some windows look random and others do not (intermittent encryption).
@@ -72,12 +86,21 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     if known.is_some() {
         reasons.push("known_extension");
     }
-    let expected = ext.as_deref().and_then(magic_for);
-    let mismatch = expected.is_some_and(|m| !data.starts_with(m)) && data.len() >= MIN_SIZE;
-    if mismatch && windows.first().is_some_and(Window::random) {
-        reasons.push("magic_mismatch");
+    let promise = Promise::of(&lower, appended);
+    let lost = promise.lost(data);
+    // No longer its format, and its first bytes look random (encrypting the head alone is enough
+    // to lose the format): a damaged or blank file is not an encrypted one.
+    let format_lost = lost.filter(|_| small_random(&data[..data.len().min(HEAD)]));
+    if format_lost.is_some() {
+        reasons.push("format_lost");
     }
-    if data.len() >= MIN_SIZE && random > 0 && expected.is_none() && !self_describing(data) && random == windows.len() {
+    let expected = promise.formats.iter().any(|f| !f.is_text());
+    if data.len() >= MIN_SIZE
+        && random > 0
+        && !expected
+        && signature::identify(data).is_none()
+        && random == windows.len()
+    {
         reasons.push("random_content");
     }
     // Text never looks random: one random window is intermittent encryption (the head only, say).
@@ -100,7 +123,64 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
         return None;
     }
     let intermittent = random > 0 && random < windows.len();
-    Some(Assessment { reasons, extension: known, windows, intermittent, marker })
+    Some(Assessment {
+        reasons,
+        extension: known,
+        format: format_lost.map(str::to_string),
+        appended: promise.appended.map(str::to_string),
+        windows,
+        intermittent,
+        marker,
+    })
+}
+
+/// What a file's name says it is: the formats of its extension, or — when an extension that names
+/// no format was added after one that does (`report.docx.8f3k`) — of the one before it.
+struct Promise<'a> {
+    formats: Vec<&'static signature::Format>,
+    appended: Option<&'a str>,
+}
+
+impl<'a> Promise<'a> {
+    fn of(lower: &'a str, appended: bool) -> Promise<'a> {
+        let mut parts = lower.rsplit('.');
+        let own = parts.next().filter(|_| lower.contains('.')).unwrap_or("");
+        let formats = signature::promised(own);
+        if !formats.is_empty() || !appended {
+            return Promise { formats, appended: None };
+        }
+        match parts.next().map(signature::promised) {
+            Some(inner) if !inner.is_empty() => Promise { formats: inner, appended: Some(own) },
+            _ => Promise { formats, appended: None },
+        }
+    }
+
+    /// The promised format the content has lost: it is none of them, no other known format
+    /// (a misnamed file is not a lost one), not text, and not one byte over and over.
+    fn lost(&self, data: &[u8]) -> Option<&'static str> {
+        let first = self.formats.first()?;
+        let uniform = data.iter().all(|b| Some(b) == data.first());
+        let kept = self.formats.iter().any(|f| f.matches(data));
+        (data.len() >= MIN_FORMAT
+            && !uniform
+            && !kept
+            && signature::identify(data).is_none()
+            && !signature::is_text(data))
+        .then_some(first.name.as_str())
+    }
+}
+
+/// Few bytes that look random: nearly as many distinct byte values as random bytes of that length
+/// have (entropy says nothing this small).
+fn small_random(data: &[u8]) -> bool {
+    let n = data.len();
+    if n < MIN_FORMAT {
+        return false;
+    }
+    let mut seen = [false; 256];
+    data.iter().for_each(|&b| seen[b as usize] = true);
+    let distinct = seen.iter().filter(|s| **s).count() as f64;
+    distinct >= 0.8 * 256.0 * (1.0 - (-(n as f64) / 256.0).exp())
 }
 
 /// Head, middle and tail windows (one window for small files).
@@ -133,46 +213,6 @@ fn stats(offset: u64, bytes: &[u8]) -> Window {
         chi += (c as f64 - expected).powi(2) / expected;
     }
     Window { offset, entropy, chi_square: chi }
-}
-
-/// The magic an extension promises (for formats with one).
-fn magic_for(ext: &str) -> Option<&'static [u8]> {
-    Some(match ext {
-        "jpg" | "jpeg" => &[0xFF, 0xD8, 0xFF],
-        "png" => b"\x89PNG",
-        "gif" => b"GIF8",
-        "pdf" => b"%PDF",
-        "zip" | "docx" | "xlsx" | "pptx" | "odt" | "ods" | "jar" => b"PK\x03\x04",
-        "doc" | "xls" | "ppt" | "msg" => &[0xD0, 0xCF, 0x11, 0xE0],
-        "exe" | "dll" | "sys" => b"MZ",
-        "sqlite" | "db" => b"SQLite format 3",
-        "7z" => b"7z\xBC\xAF",
-        "rar" => b"Rar!",
-        "gz" | "tgz" => &[0x1F, 0x8B],
-        "bmp" => b"BM",
-        "evtx" => b"ElfFile",
-        _ => return None,
-    })
-}
-
-/// Formats whose content is random by design but announce themselves (compressed archives,
-/// media): their magic is a reason not to call them encrypted.
-fn self_describing(data: &[u8]) -> bool {
-    const MAGICS: [&[u8]; 12] = [
-        b"PK\x03\x04",
-        &[0x1F, 0x8B],
-        b"7z\xBC\xAF",
-        b"Rar!",
-        &[0xFF, 0xD8, 0xFF],
-        b"\x89PNG",
-        b"%PDF",
-        b"\x28\xB5\x2F\xFD",
-        b"BZh",
-        &[0xFD, b'7', b'z', b'X', b'Z'],
-        b"OggS",
-        b"fLaC",
-    ];
-    MAGICS.iter().any(|m| data.starts_with(m)) || (data.len() > 8 && &data[4..8] == b"ftyp")
 }
 
 #[cfg(test)]
@@ -232,5 +272,137 @@ mod tests {
         data.extend(pseudo_random(200_000, 3));
         assert_eq!(assess("archive.zip", &data), None);
         assert_eq!(assess("letter.docx", &data), None);
+    }
+
+    /// A file of each format hospitals keep, `size` bytes long, as its application writes it:
+    /// its header and a body of its kind (documents compress, media look random).
+    fn kept(format: &str, size: usize) -> (&'static str, Vec<u8>) {
+        let body = |head: &[u8], random_body: bool| {
+            let mut out = head.to_vec();
+            let filler = if random_body {
+                pseudo_random(size, size as u64)
+            } else {
+                "記録 record 0001,".repeat(size / 10 + 1).into_bytes()
+            };
+            out.extend(filler);
+            out.truncate(size.max(head.len()));
+            out
+        };
+        let at = |offset: usize, magic: &[u8], random_body: bool| {
+            let mut head = pseudo_random(offset, 3);
+            head.iter_mut().for_each(|b| *b &= 0x3f);
+            head.extend(magic);
+            body(&head, random_body)
+        };
+        match format {
+            "docx" => ("docx", docx(size)),
+            "xlsx" => ("xlsx", docx(size)),
+            "jtd" => ("jtd", body(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", false)),
+            "xls" => ("xls", body(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", false)),
+            "pdf" => ("pdf", body(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", true)),
+            "jpg" => ("jpg", body(b"\xFF\xD8\xFF\xE0\x00\x10JFIF", true)),
+            "png" => ("png", body(b"\x89PNG\r\n\x1a\n", true)),
+            "tif" => ("tif", body(b"II*\x00\x08\x00\x00\x00", false)),
+            "dcm" => ("dcm", at(128, b"DICM", true)),
+            "sqlite" => ("sqlite", body(b"SQLite format 3\x00\x10\x00", false)),
+            "accdb" => ("accdb", body(b"\x00\x01\x00\x00Standard ACE DB\x00", false)),
+            "pst" => ("pst", body(b"!BDN", false)),
+            "vhdx" => ("vhdx", body(b"vhdxfile", false)),
+            "vmdk" => ("vmdk", body(b"KDMV\x01\x00\x00\x00", false)),
+            "7z" => ("7z", body(b"7z\xBC\xAF\x27\x1C", true)),
+            "rar" => ("rar", body(b"Rar!\x1A\x07\x01\x00", true)),
+            "mp4" => ("mp4", at(0, b"\x00\x00\x00\x18ftypmp42", true)),
+            "zip" => ("zip", docx(size)),
+            "csv" => ("csv", body(b"ID,name\r\n", false)),
+            "txt" => ("txt", {
+                let text = "診療録 申し送り\r\n".repeat(size / 10 + 1);
+                let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+                sjis[..size.min(sjis.len())].to_vec()
+            }),
+            other => panic!("{other}"),
+        }
+    }
+
+    /// A real zip (an OOXML document's container) of about `size` bytes.
+    fn docx(size: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("word/document.xml", stored).unwrap();
+        zip.write_all(&"<w:t>記録</w:t>".repeat(size / 17 + 1).into_bytes()[..size.saturating_sub(120).max(1)])
+            .unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn encrypted(mut data: Vec<u8>, range: std::ops::Range<usize>) -> Vec<u8> {
+        use chacha20::cipher::{KeyIvInit, StreamCipher};
+        let mut cipher = chacha20::ChaCha20::new(&[7u8; 32].into(), &[9u8; 12].into());
+        let end = range.end.min(data.len());
+        cipher.apply_keystream(&mut data[range.start.min(end)..end]);
+        data
+    }
+
+    const KEPT: [&str; 20] = [
+        "docx", "xlsx", "jtd", "xls", "pdf", "jpg", "png", "tif", "dcm", "sqlite", "accdb", "pst", "vhdx", "vmdk",
+        "7z", "rar", "mp4", "zip", "csv", "txt",
+    ];
+    const SIZES: [usize; 6] = [100, 300, 1000, 5000, 70_000, 300_000];
+
+    #[test]
+    fn a_kept_format_renamed_to_an_extension_no_list_knows_and_lost_is_found() {
+        let mut missed = Vec::new();
+        for format in KEPT {
+            for size in SIZES {
+                let (ext, plain) = kept(format, size);
+                let name = format!("Users/a/Documents/記録.{ext}.q7vz");
+                for (how, data) in
+                    [("whole", encrypted(plain.clone(), 0..usize::MAX)), ("head", encrypted(plain, 0..4096))]
+                {
+                    match assess(&name, &data) {
+                        Some(a) if a.reasons.contains(&"format_lost") && a.appended.as_deref() == Some("q7vz") => {}
+                        other => missed.push(format!("{format} {size} {how}: {other:?}")),
+                    }
+                }
+            }
+        }
+        assert!(missed.is_empty(), "missed:\n{}", missed.join("\n"));
+    }
+
+    #[test]
+    fn a_kept_format_intact_is_nothing_under_any_name() {
+        let mut alarms = Vec::new();
+        for format in KEPT {
+            for size in SIZES {
+                let (ext, plain) = kept(format, size);
+                for name in [format!("記録.{ext}"), format!("記録.{ext}.bak"), format!("記録.{ext}.q7vz")] {
+                    if let Some(a) = assess(&name, &plain) {
+                        alarms.push(format!("{name} {size}: {a:?}"));
+                    }
+                }
+            }
+        }
+        assert!(alarms.is_empty(), "false alarms:\n{}", alarms.join("\n"));
+    }
+
+    #[test]
+    fn encrypted_under_its_own_name_is_found_small_or_large() {
+        for format in ["docx", "pdf", "csv", "jtd", "dcm"] {
+            for size in SIZES {
+                let (ext, plain) = kept(format, size);
+                let a = assess(&format!("記録.{ext}"), &encrypted(plain, 0..usize::MAX));
+                assert!(a.as_ref().is_some_and(|a| a.reasons.contains(&"format_lost")), "{format} {size}: {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_misnamed_or_zeroed_file_is_not_a_lost_one() {
+        let (_, png) = kept("png", 5000);
+        assert_eq!(assess("photo.jpg", &png), None, "a PNG named .jpg");
+        let (_, ole) = kept("xls", 5000);
+        assert_eq!(assess("protected.docx", &ole), None, "a password-protected OOXML file is a compound file");
+        assert_eq!(assess("export.xls", "<html><table><tr><td>1</td></tr></table></html>".repeat(40).as_bytes()), None);
+        assert_eq!(assess("placeholder.docx.tmp", &vec![0u8; 8192]), None, "zeros are not ciphertext");
+        assert_eq!(assess("tiny.docx.x", b"PK"), None, "too few bytes to judge");
     }
 }

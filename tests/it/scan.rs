@@ -253,9 +253,88 @@ fn files_encrypted_with_a_real_cipher_are_found_and_benign_compressed_files_are_
         "{json}"
     );
     assert_eq!(flagged["記録.xlsx.akira"]["reasons"][0], "known_extension");
-    assert_eq!(flagged["scan.jpg"]["reasons"][0], "magic_mismatch");
-    assert_eq!(flagged["records.csv"]["reasons"][0], "random_in_text");
+    assert_eq!(flagged["scan.jpg"]["reasons"][0], "format_lost");
+    // Its head is no longer text (the format it lost), and one window is random in a text file.
+    assert_eq!(flagged["records.csv"]["reasons"], serde_json::json!(["format_lost", "random_in_text"]));
     assert_eq!(flagged["records.csv"]["intermittent"], true);
+}
+
+/// Files of the formats a hospital keeps, made by the tools that make them (SQLite, qemu-img's
+/// VHD/VHDX/VMDK, zip, gzip, Shift-JIS and UTF-8 CSV), encrypted whole or in their first 4 KiB with
+/// a real cipher and renamed with an extension no list knows: each is found by the format it lost.
+/// The same files intact, under their names or with `.bak` added, are not.
+#[test]
+fn formats_lost_under_an_extension_no_list_knows_are_found_and_intact_ones_are_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let made = tmp.path().join("made");
+    fs::create_dir_all(&made).unwrap();
+    let db = made.join("受付.sqlite");
+    let sql = "CREATE TABLE patient(id INTEGER PRIMARY KEY, name TEXT, dept TEXT);".to_string()
+        + &(0..400).map(|i| format!("INSERT INTO patient VALUES({i}, '患者{i}', '内科');")).collect::<String>();
+    crate::helpers::sh("sqlite3", &[db.to_str().unwrap(), &sql]);
+    for (name, format, extra) in
+        [("disk.vhd", "vpc", "subformat=dynamic"), ("disk.vhdx", "vhdx", ""), ("disk.vmdk", "vmdk", "")]
+    {
+        let path = made.join(name);
+        let mut args = vec!["create", "-q", "-f", format];
+        if !extra.is_empty() {
+            args.extend(["-o", extra]);
+        }
+        args.extend([path.to_str().unwrap(), "16M"]);
+        crate::helpers::sh("qemu-img", &args);
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &document(200)).unwrap();
+    fs::write(made.join("records.gz"), gz.finish().unwrap()).unwrap();
+    let zip_path = made.join("紹介状.docx");
+    let mut z = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
+    z.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut z, &document(300)).unwrap();
+    z.finish().unwrap();
+    let csv = "患者ID,氏名\r\n0001,山田 太郎\r\n0002,佐藤 花子\r\n".repeat(6);
+    fs::write(made.join("small.csv"), csv.as_bytes()).unwrap();
+    fs::write(made.join("small-sjis.csv"), encoding_rs::SHIFT_JIS.encode(&csv).0).unwrap();
+    assert!(csv.len() < 1024, "a small file: {}", csv.len());
+
+    let share = tmp.path().join("share");
+    let mut expected = Vec::new();
+    for entry in fs::read_dir(&made).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().to_string();
+        let plain = fs::read(entry.path()).unwrap();
+        write(&share, &format!("kept/{name}"), &plain);
+        write(&share, &format!("kept/{name}.bak"), &plain);
+        let mut whole = plain.clone();
+        encrypt(&mut whole, None);
+        write(&share, &format!("whole/{name}.8f3kq"), &whole);
+        expected.push(format!("whole/{name}.8f3kq"));
+        if plain.len() > 8192 {
+            let mut head = plain;
+            encrypt(&mut head, Some(4096));
+            write(&share, &format!("head/{name}.8f3kq"), &head);
+            expected.push(format!("head/{name}.8f3kq"));
+        }
+    }
+    expected.sort();
+    let (_, json, _) = scan_json(&[], &[&share]);
+    let flagged: std::collections::BTreeMap<String, Value> = json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "encrypted")
+        .map(|e| {
+            let path = e["path"].as_str().unwrap();
+            (path[path.find("share/").map_or(0, |i| i + 6)..].to_string(), e["assessment"].clone())
+        })
+        .collect();
+    assert_eq!(flagged.keys().cloned().collect::<Vec<_>>(), expected, "{json}");
+    for (path, a) in &flagged {
+        assert!(a["reasons"].as_array().unwrap().contains(&"format_lost".into()), "{path}: {a}");
+        assert_eq!(a["appended"], "8f3kq", "{path}: {a}");
+    }
+    assert_eq!(flagged["whole/受付.sqlite.8f3kq"]["format"], "sqlite");
+    assert_eq!(flagged["head/disk.vhdx.8f3kq"]["format"], "vhdx");
+    assert_eq!(flagged["whole/small-sjis.csv.8f3kq"]["format"], "text");
 }
 
 /// A minimal PE32+ image with one executable section named `section` holding `code`.
