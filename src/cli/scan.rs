@@ -213,11 +213,8 @@ fn run_case(
             let line = format!("  {} {} ({}: {})", txt::FAMILY.get(lang), f.family, f.confidence, f.reason);
             output::line(out, &line)?;
         }
-        if let Some(v) = result.volume["summary"].as_object() {
-            output::line(
-                out,
-                &txt::WHOLE_VOLUME_SCANNED.fill(lang, &[("scanned", &v["scanned"]), ("hits", &v["hits"])]),
-            )?;
+        if let Some(v) = &result.volume_summary {
+            output::line(out, &txt::WHOLE_VOLUME_SCANNED.fill(lang, &[("scanned", &v.scanned), ("hits", &v.hits)]))?;
         }
         if let Some(x) = &result.first_suspicious_executable {
             let label = txt::FIRST_SUSPICIOUS_EXECUTABLE.get(lang);
@@ -227,8 +224,10 @@ fn run_case(
             output::line(out, &format!("  {} {w}", txt::ENCRYPTION_WINDOW.get(lang)))?;
         }
     }
-    let s = &result.summary;
-    Ok(if s.hits + s.encrypted + s.note_names > 0 { Outcome::Findings } else { Outcome::Clean })
+    // What the rest of the volume holds counts as much as the collected evidence.
+    let found =
+        std::iter::once(&result.summary).chain(&result.volume_summary).any(|s| s.hits + s.encrypted + s.note_names > 0);
+    Ok(if found { Outcome::Findings } else { Outcome::Clean })
 }
 
 /// The endpoint's volume opened read-only, when its source is attached and is the same volume;

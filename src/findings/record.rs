@@ -539,6 +539,14 @@ impl Finding {
         }
     }
 
+    /// The extension added after the one that names a file's format, when the file has lost that
+    /// format (`report.docx.8f3kq` that is no zip: `8f3kq`).
+    pub fn appended_to_lost_format(&self) -> Option<&str> {
+        let Kind::EncryptedFile { assessment, .. } = &self.kind else { return None };
+        let lost = assessment["reasons"].as_array().is_some_and(|r| r.iter().any(|r| r == "format_lost"));
+        assessment["appended"].as_str().filter(|_| lost)
+    }
+
     /// The SHA-256 of the file it concerns, when recorded.
     pub fn sha256(&self) -> Option<&str> {
         match &self.kind {

@@ -131,7 +131,7 @@ impl EndpointFacts {
 /// One indicator of compromise.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Ioc {
-    /// onion | email | url | domain | ipv4 | tox | bitcoin | monero | sha256 …
+    /// onion | email | url | domain | ipv4 | tox | bitcoin | monero | sha256 | extension …
     pub kind: String,
     /// The value.
     pub value: String,
@@ -417,12 +417,26 @@ fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
     e
 }
 
-/// Contact points from ransom notes and the hashes of the attacker's files.
+/// Files that lost their format under one appended extension before it is the incident's own.
+const INCIDENT_EXTENSION_FILES: usize = 3;
+
+/// Contact points from ransom notes, the hashes of the attacker's files, and the incident's own
+/// extension: one no list needs to know, appended to files that lost their format (seen in the
+/// first such file of each endpoint).
 fn iocs(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<Ioc> {
     let mut all: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut appended: BTreeMap<String, (usize, BTreeMap<&str, String>)> = BTreeMap::new();
     for e in endpoints {
         for f in findings(&dir.join(ENDPOINTS_DIR).join(&e.id)) {
             let at = format!("{}:{}", e.id, f.path().unwrap_or_default());
+            if let Some(ext) = f.appended_to_lost_format() {
+                let (files, first) = appended.entry(format!(".{ext}")).or_default();
+                *files += 1;
+                let seen = first.entry(e.id.as_str()).or_insert_with(|| at.clone());
+                if at < *seen {
+                    *seen = at.clone();
+                }
+            }
             for (kind, value) in f.contacts() {
                 all.entry((kind.into(), value.into())).or_default().push(at.clone());
             }
@@ -431,6 +445,11 @@ fn iocs(dir: &Path, endpoints: &[EndpointFacts]) -> Vec<Ioc> {
             if let (true, Some(sha)) = (tool, f.sha256()) {
                 all.entry(("sha256".into(), sha.into())).or_default().push(at);
             }
+        }
+    }
+    for (ext, (files, first)) in appended {
+        if files >= INCIDENT_EXTENSION_FILES {
+            all.entry(("extension".into(), ext)).or_default().extend(first.into_values());
         }
     }
     all.into_iter()

@@ -127,7 +127,7 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
                 Err(why) => evidence::Volume::NotScanned(why.to_string()),
             };
             let r = evidence::scan_endpoint(&writer, endpoint, &set, &scan::Options::default(), &volume, progress)?;
-            let more = r.volume["summary"]["scanned"].as_u64().unwrap_or(0);
+            let more = r.volume_summary.as_ref().map_or(0, |s| s.scanned);
             let volume = |lang: Lang| match &attached {
                 Ok(_) => txt::JOB_VOLUME_SCANNED.fill(lang, &[("more", &more)]),
                 Err(why) => txt::JOB_VOLUME_NOT_SCANNED.fill(lang, &[("why", why)]),

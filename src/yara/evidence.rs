@@ -30,6 +30,8 @@ pub struct EndpointScan {
     pub endpoint: String,
     /// Counts.
     pub summary: scan::Summary,
+    /// Counts of the rest of the volume, when it was scanned.
+    pub volume_summary: Option<scan::Summary>,
     /// Records written to findings.jsonl.
     pub findings: usize,
     /// Ransom notes found, with their contact points.
@@ -158,7 +160,7 @@ pub fn scan_endpoint(
     let families = families(&events);
     let first_exe = first_suspicious_executable(&origins, &events);
     let mut volume_detail = volume_detail;
-    volume_detail["summary"] = json!(volume_summary);
+    volume_detail["summary"] = json!(&volume_summary);
     findings::write(&dir, "scan", records.clone())?;
     let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
     let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "volume": volume_detail, "findings": records.len(),
@@ -170,6 +172,7 @@ pub fn scan_endpoint(
     Ok(EndpointScan {
         endpoint: endpoint.into(),
         summary,
+        volume_summary,
         findings: records.len(),
         notes,
         rules_sha256: set.sha256.clone(),

@@ -158,3 +158,48 @@ fn findings_fill_the_ppc_report_and_operator_answers_the_rest() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("incident.toml"));
     assert_eq!(verify(&case).0, 0);
 }
+
+/// An extension no list knows, appended to several files that lost their format, is the
+/// incident's own: an indicator in the reports. Two files are not enough to say so.
+#[test]
+fn the_incidents_own_extension_is_an_indicator() {
+    let (tmp, case) = case_with_notes(0);
+    let docs = tmp.path().join("src/Users/sato/Documents");
+    fs::create_dir_all(&docs).unwrap();
+    for (i, ext) in ["docx.8f3kq", "xlsx.8f3kq", "pdf.8f3kq", "csv.8f3kq", "docx.zz9", "jtd.zz9"].iter().enumerate() {
+        let mut d = document(50 + i * 30);
+        encrypt(&mut d, None);
+        fs::write(docs.join(format!("記録{i}.{ext}")), d).unwrap();
+    }
+    shodo()
+        .args(["collect", "--os", "windows", "--endpoint", "pc-09", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(tmp.path().join("src"))
+        .assert()
+        .code(0);
+    // Collection keeps what a list names; the volume scan reads every other file.
+    shodo()
+        .args(["scan", "--endpoint", "pc-09", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(tmp.path().join("src"))
+        .assert()
+        .code(1);
+    report(&case, "ja");
+    validate(&case);
+    let model: Value = serde_json::from_slice(&fs::read(case.join("reports/report.json")).unwrap()).unwrap();
+    let extensions: Vec<(&str, &Value)> = model["iocs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "extension")
+        .map(|i| (i["value"].as_str().unwrap(), &i["seen_in"]))
+        .collect();
+    assert_eq!(extensions.len(), 1, "{model}");
+    assert_eq!(extensions[0].0, ".8f3kq");
+    assert_eq!(extensions[0].1[0], "pc-09:Users/sato/Documents/記録0.docx.8f3kq");
+    assert_eq!(model["endpoints"][0]["encrypted_files"], 6, "every file that lost its format is counted");
+    let police = fs::read_to_string(case.join("reports/police.ja.md")).unwrap();
+    assert!(police.contains("| extension | .8f3kq |"), "{police}");
+}
