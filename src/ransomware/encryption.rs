@@ -38,6 +38,10 @@ pub struct Window {
     pub entropy: f64,
     /// Chi-square against uniform bytes (random data: about 255).
     pub chi_square: f64,
+    /// Bytes per block when every other block of that size looks random and the rest does not
+    /// (interleaved encryption, as LockFile's every other 16 bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interleaved: Option<u32>,
 }
 
 impl Window {
@@ -45,6 +49,11 @@ impl Window {
     /// reach the entropy but not the flatness).
     pub fn random(&self) -> bool {
         self.entropy > 7.9 && self.chi_square < 400.0
+    }
+
+    /// Encrypted: random, or random in every other block.
+    pub fn encrypted(&self) -> bool {
+        self.random() || self.interleaved.is_some()
     }
 }
 
@@ -77,7 +86,7 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     let lower = name.rsplit('/').next().unwrap_or(name).to_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e.to_string());
     let windows = windows(data);
-    let random = windows.iter().filter(|w| w.random()).count();
+    let random = windows.iter().filter(|w| w.encrypted()).count();
     // A known extension counts when it was appended (`report.docx.lockbit`) or the content is
     // random somewhere: a text file that merely ends in `.play` is not a victim.
     let appended = lower.matches('.').count() >= 2 && !lower.starts_with('.');
@@ -122,7 +131,7 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     if reasons.is_empty() {
         return None;
     }
-    let intermittent = random > 0 && random < windows.len();
+    let intermittent = random > 0 && (random < windows.len() || windows.iter().any(|w| w.interleaved.is_some()));
     Some(Assessment {
         reasons,
         extension: known,
@@ -196,23 +205,58 @@ pub fn windows(data: &[u8]) -> Vec<Window> {
     if len > WINDOW {
         offsets.push(len - WINDOW);
     }
-    offsets.into_iter().map(|o| stats(o as u64, &data[o..(o + WINDOW).min(len)])).collect()
+    offsets
+        .into_iter()
+        .map(|o| {
+            let bytes = &data[o..(o + WINDOW).min(len)];
+            let mut w = stats(o as u64, bytes);
+            // Plain text sits far lower, compressed data at the top: a window between is worth
+            // a look block by block (half ciphertext, half plaintext lands there).
+            if (6.0..7.85).contains(&w.entropy) && bytes.len() >= MIN_INTERLEAVED {
+                w.interleaved = interleaving(o, bytes);
+            }
+            w
+        })
+        .collect()
+}
+
+/// Block sizes whose interleaving is looked for, and the fewest bytes a window needs for it.
+const BLOCKS: [usize; 5] = [16, 64, 256, 1024, 4096];
+const MIN_INTERLEAVED: usize = 16 * 1024;
+
+/// The block size at which every other block looks random and the others clearly do not; the
+/// blocks counted from the start of the file (`offset` is the window's).
+fn interleaving(offset: usize, bytes: &[u8]) -> Option<u32> {
+    BLOCKS.into_iter().filter(|b| bytes.len() >= 8 * b).find_map(|block| {
+        let mut halves = [[0u64; 256]; 2];
+        let aligned = &bytes[(block - offset % block) % block..];
+        for (i, chunk) in aligned.chunks(block).enumerate() {
+            chunk.iter().for_each(|&b| halves[i % 2][b as usize] += 1);
+        }
+        let [even, odd] = halves.map(|counts| measure(0, &counts));
+        let plain = |w: &Window| w.entropy < 7.5;
+        ((even.random() && plain(&odd)) || (odd.random() && plain(&even))).then_some(block as u32)
+    })
 }
 
 fn stats(offset: u64, bytes: &[u8]) -> Window {
     let mut counts = [0u64; 256];
     bytes.iter().for_each(|&b| counts[b as usize] += 1);
-    let n = bytes.len() as f64;
+    measure(offset, &counts)
+}
+
+fn measure(offset: u64, counts: &[u64; 256]) -> Window {
+    let n = counts.iter().sum::<u64>() as f64;
     let expected = n / 256.0;
     let (mut entropy, mut chi) = (0.0, 0.0);
-    for &c in &counts {
+    for &c in counts {
         if c > 0 {
             let p = c as f64 / n;
             entropy -= p * p.log2();
         }
         chi += (c as f64 - expected).powi(2) / expected;
     }
-    Window { offset, entropy, chi_square: chi }
+    Window { offset, entropy, chi_square: chi, interleaved: None }
 }
 
 #[cfg(test)]
@@ -404,5 +448,45 @@ mod tests {
         assert_eq!(assess("export.xls", "<html><table><tr><td>1</td></tr></table></html>".repeat(40).as_bytes()), None);
         assert_eq!(assess("placeholder.docx.tmp", &vec![0u8; 8192]), None, "zeros are not ciphertext");
         assert_eq!(assess("tiny.docx.x", b"PK"), None, "too few bytes to judge");
+    }
+
+    /// Encrypts `block` bytes of every `every` (from the start).
+    fn striped(mut data: Vec<u8>, block: usize, every: usize) -> Vec<u8> {
+        use chacha20::cipher::{KeyIvInit, StreamCipher};
+        let mut cipher = chacha20::ChaCha20::new(&[3u8; 32].into(), &[4u8; 12].into());
+        for start in (0..data.len()).step_by(every) {
+            let end = (start + block).min(data.len());
+            cipher.apply_keystream(&mut data[start..end]);
+        }
+        data
+    }
+
+    #[test]
+    fn interleaved_and_striped_encryption_is_seen_window_by_window() {
+        let text =
+            "患者記録 2026-11-21 外来 受付番号 0001 / patient record, outpatient desk\n".repeat(3000).into_bytes();
+        for (block, every) in [(16, 32), (64, 128), (256, 512), (4096, 8192)] {
+            let data = striped(text.clone(), block, every);
+            for name in ["export.dat", "records.csv", "note.docx.q7vz"] {
+                let a = assess(name, &data).unwrap_or_else(|| panic!("{name} {block}/{every}: missed"));
+                assert!(a.intermittent, "{name} {block}/{every}: {a:?}");
+                if name == "export.dat" {
+                    assert!(a.windows.iter().all(|w| w.interleaved == Some(block as u32)), "{block}: {a:?}");
+                    assert_eq!(a.reasons, vec!["random_content"], "{a:?}");
+                }
+            }
+        }
+        // A binary plaintext of 64 byte values, every other 16 bytes encrypted.
+        let binary: Vec<u8> = pseudo_random(300_000, 6).iter().map(|b| b & 0x3f).collect();
+        let a = assess("export.dat", &striped(binary, 16, 32)).unwrap();
+        assert!(a.windows.iter().all(|w| w.interleaved == Some(16)), "{a:?}");
+        // Neither text, nor a compressed stream, nor random bytes interleave.
+        let mut deflated = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut deflated, &pseudo_random(50_000, 2).iter().map(|b| b % 16).collect::<Vec<_>>())
+            .unwrap();
+        for bytes in [text.clone(), deflated.finish().unwrap(), pseudo_random(200_000, 8)] {
+            assert!(windows(&bytes).iter().all(|w| w.interleaved.is_none()), "{:?}", windows(&bytes));
+        }
+        assert_eq!(assess("export.dat", &text), None);
     }
 }
