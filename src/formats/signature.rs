@@ -22,6 +22,7 @@ pub struct Format {
     pub extensions: Vec<String>,
     signatures: Vec<Signature>,
     text: bool,
+    opaque: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -76,19 +77,20 @@ fn load(data: &str) -> Result<Vec<Format>> {
         if out.iter().any(|o| o.name == f.name) {
             return Err(bad(format!("format {} twice", f.name)));
         }
-        let text = match f.kind.as_deref() {
-            None => false,
-            Some("text") => true,
+        let (text, opaque) = match f.kind.as_deref() {
+            None => (false, false),
+            Some("text") => (true, false),
+            Some("opaque") => (false, true),
             Some(other) => return Err(bad(format!("{}: unknown kind {other:?}", f.name))),
         };
         if f.extensions.is_empty() || f.extensions.iter().any(|e| e.is_empty() || *e != e.to_lowercase()) {
             return Err(bad(format!("{}: extensions must be lower case and not empty", f.name)));
         }
-        if text != f.signatures.is_empty() {
-            return Err(bad(format!("{}: a text format has no signature, any other at least one", f.name)));
+        if (text || opaque) != f.signatures.is_empty() {
+            return Err(bad(format!("{}: a text or opaque format has no signature, any other at least one", f.name)));
         }
         let signatures = f.signatures.iter().map(|s| signature(&f.name, s).map_err(bad)).collect::<Result<_>>()?;
-        out.push(Format { name: f.name, extensions: f.extensions, signatures, text });
+        out.push(Format { name: f.name, extensions: f.extensions, signatures, text, opaque });
     }
     Ok(out)
 }
@@ -110,6 +112,9 @@ impl Format {
     pub fn matches(&self, data: &[u8]) -> bool {
         if self.text {
             return is_text(data);
+        }
+        if self.opaque {
+            return true;
         }
         self.signatures.iter().any(|s| match s.within {
             Some(n) => memchr::memmem::find(&data[..data.len().min(n)], &s.bytes).is_some(),
@@ -135,7 +140,7 @@ pub fn is_format_extension(extension: &str) -> bool {
 
 /// The format `data` announces by its signature (not text), if any.
 pub fn identify(data: &[u8]) -> Option<&'static str> {
-    FORMATS.iter().find(|f| !f.text && f.matches(data)).map(|f| f.name.as_str())
+    FORMATS.iter().find(|f| !f.text && !f.opaque && f.matches(data)).map(|f| f.name.as_str())
 }
 
 /// Whether the bytes read as text: UTF-8, UTF-16 with its byte-order mark, Shift-JIS or EUC-JP

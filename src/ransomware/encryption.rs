@@ -90,7 +90,9 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     // A known extension counts when it was appended (`report.docx.lockbit`) or the content is
     // random somewhere: a text file that merely ends in `.play` is not a victim.
     let appended = lower.matches('.').count() >= 2 && !lower.starts_with('.');
-    let known = ext.as_ref().filter(|e| KNOWN.contains(e.as_str()) && (appended || random > 0)).cloned();
+    // Ciphertext is never text: a text file with a family's extension (`completion.bash.inc`) is not one.
+    let text = data.len() >= MIN_FORMAT && signature::is_text(data);
+    let known = ext.as_ref().filter(|e| KNOWN.contains(e.as_str()) && ((appended && !text) || random > 0)).cloned();
     let mut reasons = Vec::new();
     if known.is_some() {
         reasons.push("known_extension");
@@ -285,16 +287,19 @@ mod tests {
 
     #[test]
     fn known_extension_is_enough() {
-        let a = assess("docs/report.docx.lockbit", b"anything").unwrap();
+        let a = assess("docs/report.docx.lockbit", b"\x8f\x03").unwrap();
         assert_eq!(a.reasons, vec!["known_extension"]);
         assert_eq!(a.extension.as_deref(), Some("lockbit"));
-        let family_only = assess("scan.pdf.vohuk", b"anything").unwrap();
+        let family_only = assess("scan.pdf.vohuk", b"\x8f\x03").unwrap();
         assert_eq!(family_only.extension.as_deref(), Some("vohuk"));
     }
 
     #[test]
     fn a_known_extension_on_plain_text_alone_is_not_enough() {
         assert_eq!(assess("setlist.play", "曲目 song list\n".repeat(500).as_bytes()), None);
+        assert_eq!(assess("completion.bash.inc", "complete -F _x x\n".repeat(50).as_bytes()), None);
+        let (_, brotli) = kept("7z", 70_000);
+        assert_eq!(assess("jquery.min.js.br", &brotli[6..]), None, "Brotli announces nothing");
         let random = assess("archive.play", &pseudo_random(8192, 5)).unwrap();
         assert_eq!(random.reasons[0], "known_extension");
     }
