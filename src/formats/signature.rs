@@ -183,16 +183,14 @@ fn decode(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Option<Stri
 mod tests {
     use super::*;
 
+    /// `n` bytes of a real cipher's keystream.
     fn random(n: usize, seed: u64) -> Vec<u8> {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x >> 24) as u8
-            })
-            .collect()
+        use chacha20::cipher::{KeyIvInit, StreamCipher};
+        let mut key = [0u8; 32];
+        key[..8].copy_from_slice(&seed.to_le_bytes());
+        let mut data = vec![0u8; n];
+        chacha20::ChaCha20::new(&key.into(), &[0u8; 12].into()).apply_keystream(&mut data);
+        data
     }
 
     #[test]
