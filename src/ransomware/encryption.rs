@@ -90,9 +90,10 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     // A known extension counts when it was appended (`report.docx.lockbit`) or the content is
     // random somewhere: a text file that merely ends in `.play` is not a victim.
     let appended = lower.matches('.').count() >= 2 && !lower.starts_with('.');
-    // Ciphertext is never text: a text file with a family's extension (`completion.bash.inc`) is not one.
-    let text = data.len() >= MIN_FORMAT && signature::is_text(data);
-    let known = ext.as_ref().filter(|e| KNOWN.contains(e.as_str()) && ((appended && !text) || random > 0)).cloned();
+    // Ciphertext is never text: a text file with a family's extension (`completion.bash.inc`) is
+    // not one. Read as text only for a known extension (every file passes here).
+    let text = || data.len() >= MIN_FORMAT && signature::is_text(data);
+    let known = ext.as_ref().filter(|e| KNOWN.contains(e.as_str()) && (random > 0 || (appended && !text()))).cloned();
     let mut reasons = Vec::new();
     if known.is_some() {
         reasons.push("known_extension");
