@@ -10,16 +10,18 @@ use crate::error::{Error, Result};
 use crate::hash;
 
 /// Checks every bundled data set (command patterns, connection products, families, note names,
-/// format signatures)
+/// note wording, format signatures)
 /// and every fixed pattern; the number of entries loaded.
 pub fn bundled_data() -> Result<usize> {
     crate::detect::windows::force_patterns();
     crate::backup::verify::force_patterns();
     crate::ransomware::iocs::force_patterns();
+    crate::ransomware::note_text::force_patterns();
     Ok(crate::detect::windows::events::patterns_checked()?
         + crate::detect::windows::registry::products_checked()?
         + crate::ransomware::family::families_checked()?
         + crate::ransomware::notes::checked()?
+        + crate::ransomware::note_text::checked()?
         + crate::formats::signature::checked()?)
 }
 

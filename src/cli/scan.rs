@@ -60,6 +60,10 @@ pub struct ScanArgs {
     /// YARA rules only (no hash, encryption check, executable facts or note names)
     #[arg(long, conflicts_with = "case")]
     pub yara_only: bool,
+    /// 評価用: このファミリー固有の知識（名前・拡張子・マーカー・要求文の名前）を除いて検査 /
+    /// evaluation: scan without this family's own knowledge (names, extensions, markers, note names)
+    #[arg(long, value_name = "FAMILY", conflicts_with = "case")]
+    pub hold_out: Option<String>,
     /// コンパイル済みルールのキャッシュ / where compiled rules are cached
     #[arg(long, value_name = "DIR", env = "SHODO_RULE_CACHE")]
     pub cache: Option<PathBuf>,
@@ -72,6 +76,9 @@ pub struct ScanArgs {
 }
 
 pub fn run(a: &ScanArgs, lang: Lang, out: &mut dyn Write) -> Result<Outcome> {
+    if let Some(family) = &a.hold_out {
+        shodo::ransomware::hold_out(family);
+    }
     shodo::selftest::bundled_data()?;
     let set = rules::load(!a.no_bundled, &a.rules, a.cache.as_deref())?;
     for e in &set.errors {
@@ -148,7 +155,10 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
             Event::NoteName(n) => {
                 let family =
                     n.attribution.first().map(|a| format!(" [{} ({})]", a.family, a.confidence)).unwrap_or_default();
-                let how = if n.content_match { txt::NAME_AND_CONTENT } else { txt::NAME_ONLY }.get(lang);
+                let how = match n.folders {
+                    Some(folders) => txt::SAME_NAME_IN_FOLDERS.fill(lang, &[("folders", &folders)]),
+                    None => if n.content_match { txt::NAME_AND_CONTENT } else { txt::NAME_ONLY }.get(lang).to_string(),
+                };
                 let label = txt::RANSOM_NOTE_NAME.get(lang);
                 output::line(out, &format!("[{label}] {} ({how}: {}){family}", n.path, n.pattern))?
             }

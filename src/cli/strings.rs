@@ -121,6 +121,7 @@ shodo::texts! {
     // manual (3)
     NAME_AND_CONTENT = ("名前と内容", "name and content"),
     NAME_ONLY = ("名前のみ", "name only"),
+    SAME_NAME_IN_FOLDERS = ("暗号化されたファイルのある{folders}個のフォルダに同じ名前", "the same name in {folders} folders of encrypted files"),
     SCANNED = ("検査 {scanned} 件 {bytes} バイト、検出 {hits} 件、未検査 {skipped} 件", "scanned {scanned} files, {bytes} bytes; {hits} hits; {skipped} skipped"),
     SCANNED_ENDPOINT = ("端末 {endpoint}: 検査 {scanned} 件、検出 {hits} 件、未検査 {skipped} 件 → findings.jsonl {findings} 件", "endpoint {endpoint}: scanned {scanned}, {hits} hits, {skipped} skipped → {findings} records in findings.jsonl"),
     STICK_FULL = ("USB メモリの空きがありません。収集済みの分は有効です（case verify で確認できます）。空きを作るか別のケースを用意し、同じコマンドを再実行すると続きから収集します。", "The stick is full. What was collected is valid (check with case verify). Free space or use another case, then run the same command again: it resumes."),

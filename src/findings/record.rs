@@ -93,6 +93,10 @@ pub enum Kind {
         /// Its contact points (when its content did not match a rule).
         #[serde(default)]
         iocs: Option<Value>,
+        /// A name no list knows, found in this many folders of encrypted files (the pattern is
+        /// the name itself).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        folders: Option<u64>,
     },
     /// A file not scanned, and why.
     ScanSkip {

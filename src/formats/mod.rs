@@ -8,3 +8,4 @@ pub mod evtx;
 pub mod prefetch;
 pub mod registry;
 pub mod signature;
+pub mod text;

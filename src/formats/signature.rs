@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::formats::text::strict;
 
 const SOURCE: &str = "rules/formats/signatures.toml";
 const DATA: &str = include_str!("../../rules/formats/signatures.toml");
@@ -150,11 +151,11 @@ pub fn identify(data: &[u8]) -> Option<&'static str> {
 pub fn is_text(data: &[u8]) -> bool {
     let head = &data[..data.len().min(TEXT_HEAD)];
     let decoded = if head.starts_with(&[0xFF, 0xFE]) {
-        decode(encoding_rs::UTF_16LE, &head[2..])
+        strict(encoding_rs::UTF_16LE, &head[2..])
     } else if head.starts_with(&[0xFE, 0xFF]) {
-        decode(encoding_rs::UTF_16BE, &head[2..])
+        strict(encoding_rs::UTF_16BE, &head[2..])
     } else {
-        [encoding_rs::UTF_8, encoding_rs::SHIFT_JIS, encoding_rs::EUC_JP].iter().find_map(|e| decode(e, head))
+        [encoding_rs::UTF_8, encoding_rs::SHIFT_JIS, encoding_rs::EUC_JP].iter().find_map(|e| strict(e, head))
     };
     decoded.is_some_and(|text| {
         let (mut chars, mut control) = (0usize, 0usize);
@@ -168,14 +169,6 @@ pub fn is_text(data: &[u8]) -> bool {
             }
         }
         control * 100 <= chars
-    })
-}
-
-/// The bytes decoded without a replacement; the last three may be a character cut in two and are
-/// let go.
-fn decode(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Option<String> {
-    (0..4).filter_map(|drop| bytes.len().checked_sub(drop)).find_map(|end| {
-        encoding.decode_without_bom_handling_and_without_replacement(&bytes[..end]).map(|t| t.into_owned())
     })
 }
 

@@ -61,7 +61,8 @@ impl Window {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Assessment {
     /// Reasons, strongest first: `known_extension`, `format_lost`, `random_content`,
-    /// `random_in_text`, `family_marker`.
+    /// `random_in_text`, `family_marker`; `incident_extension` alone for a file that carries the
+    /// incident's own extension and showed nothing itself.
     pub reasons: Vec<&'static str>,
     /// The appended extension, when it is a known one.
     pub extension: Option<String>,
@@ -79,6 +80,27 @@ pub struct Assessment {
     /// A family's marker found in the file's tail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marker: Option<String>,
+}
+
+/// Whether a list knows the extension (lower case, no dot): the generic list or a family's.
+pub fn is_known_extension(extension: &str) -> bool {
+    KNOWN.contains(extension)
+}
+
+impl Assessment {
+    /// A file that carries the incident's own extension (see `yara::across`): encrypted by the
+    /// name the incident gives its files, whatever its content shows.
+    pub fn incident_extension(extension: &str) -> Assessment {
+        Assessment {
+            reasons: vec!["incident_extension"],
+            extension: None,
+            format: None,
+            appended: Some(extension.to_string()),
+            windows: Vec::new(),
+            intermittent: false,
+            marker: None,
+        }
+    }
 }
 
 /// Judges `data` (the file's content) named `name`; `None` when nothing points to encryption.

@@ -67,6 +67,7 @@ fn families() -> Result<Vec<Compiled>> {
     }
     file.family
         .into_iter()
+        .filter(|family| !crate::ransomware::held_out(family.names.iter().map(String::as_str)))
         .map(|family| {
             let alternatives: Vec<String> = family.names.iter().map(|n| regex::escape(n)).collect();
             let case = if family.common_word { "" } else { "(?i)" };

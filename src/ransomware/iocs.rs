@@ -64,11 +64,15 @@ static BTC: LazyLock<Regex> = LazyLock::new(|| re(r"\b(bc1[ac-hj-np-z02-9]{25,87
 static XMR: LazyLock<Regex> = LazyLock::new(|| re(r"\b[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b"));
 static URL: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)\bhttps?://[^\s"'<>\)\]]+"#));
 
-/// Reads the note as text (UTF-16LE when it looks like it) and pulls out its contact points.
+/// Reads the note as text (any encoding `formats::text` reads) and pulls out its contact points.
 pub fn extract(bytes: &[u8]) -> Iocs {
-    let text = decode(bytes);
+    extract_text(&decode(bytes))
+}
+
+/// The contact points of a text.
+pub fn extract_text(text: &str) -> Iocs {
     let all = |r: &Regex| -> Vec<String> {
-        let set: BTreeSet<String> = r.find_iter(&text).map(|m| m.as_str().to_string()).collect();
+        let set: BTreeSet<String> = r.find_iter(text).map(|m| m.as_str().to_string()).collect();
         set.into_iter().take(MAX_EACH).collect()
     };
     let onion = all(&ONION).into_iter().map(|s| s.to_lowercase()).collect::<BTreeSet<_>>().into_iter().collect();
@@ -76,15 +80,12 @@ pub fn extract(bytes: &[u8]) -> Iocs {
     Iocs { onion, email: all(&EMAIL), tox: all(&TOX), btc: all(&BTC), xmr: all(&XMR), url }
 }
 
-/// A note's bytes as text: UTF-16LE when it looks like it, else UTF-8 (lossy).
+/// A note's bytes as text: its surest reading (a byte-order mark, UTF-16, UTF-8, a legacy code
+/// page; HTML and RTF as the text they show), else UTF-8 with replacements.
 pub fn decode(bytes: &[u8]) -> String {
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
-        || (bytes.len() >= 16 && bytes.iter().skip(1).step_by(2).take(64).filter(|&&b| b == 0).count() > 16);
-    if utf16 {
-        let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-        String::from_utf16_lossy(&units)
-    } else {
-        String::from_utf8_lossy(bytes).into_owned()
+    match crate::formats::text::readings(bytes).into_iter().next() {
+        Some(r) => r.text,
+        None => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 

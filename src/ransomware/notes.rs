@@ -51,6 +51,9 @@ fn patterns() -> Result<Patterns> {
             Some((p, f)) => (p.trim(), Some(f.trim().to_string())),
             None => (line, None),
         };
+        if family.as_deref().is_some_and(|f| crate::ransomware::held_out(std::iter::once(f))) {
+            continue;
+        }
         let glob = GlobBuilder::new(pattern)
             .case_insensitive(true)
             .literal_separator(true)

@@ -348,6 +348,7 @@ fn findings(origins: &Origins, events: &[Event]) -> (Vec<Finding>, Vec<Value>) {
                     content_match: n.content_match,
                     attribution: json!(n.attribution),
                     iocs: found.map(|f| json!(f)),
+                    folders: n.folders,
                 }));
             }
             Event::Skip(s) => records.push(Finding::new(Kind::ScanSkip {

@@ -2,6 +2,7 @@
 //! and the scan of a case's collected evidence, which also asks [`crate::ransomware`] of every
 //! file it reads.
 
+pub mod across;
 pub mod evidence;
 pub mod rules;
 pub mod scan;

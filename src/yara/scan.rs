@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use walkdir::WalkDir;
 
 use crate::progress::Progress;
+use crate::yara::across::Across;
 use crate::yara::rules::RuleSet;
 
 /// Rule categories of the attacker's tools (not ransom notes or contact-point rules): what is
@@ -67,7 +68,8 @@ pub struct Hit {
 pub struct Skip {
     /// The file (or directory, for a walk error).
     pub path: String,
-    /// Why: too_large, timeout, unreadable, not_regular, walk_error.
+    /// Why: too_large, timeout, unreadable, not_regular, walk_error, internal_error (a fault of
+    /// shodo's on this file, recorded with its message; the scan goes on).
     pub reason: &'static str,
     /// Details.
     pub detail: String,
@@ -113,6 +115,10 @@ pub struct NoteByName {
     /// The family the name belongs to, when it names one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attribution: Vec<crate::ransomware::family::Attribution>,
+    /// For a name no list knows: the folders holding encrypted files where a file of this name
+    /// lies (the pattern is then the name itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folders: Option<u64>,
 }
 
 /// What a scan produces, as it happens.
@@ -150,6 +156,10 @@ pub struct Summary {
     /// a whole volume is walked.
     #[serde(skip_serializing_if = "is_zero")]
     pub not_regular: u64,
+    /// Files not compared with the rest of the scan (for the incident's extension and a note's
+    /// name in every encrypted folder) because too many were kept already.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_compared: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -210,13 +220,24 @@ pub fn scan_feed(
     let (tx, rx) = mpsc::sync_channel::<Item>(64);
     let rx = Mutex::new(rx);
     let total = Mutex::new(Summary::default());
+    let across = Mutex::new(Across::default());
     progress.start("scan", totals.map(|t| t.0), totals.map(|t| t.1));
     std::thread::scope(|s| {
         for _ in 0..opts.threads.max(1) {
-            s.spawn(|| worker(set, opts, &rx, &total, progress, on_event));
+            s.spawn(|| worker(set, opts, &rx, (&total, &across), progress, on_event));
         }
         produce(&Feed { tx, on_event, total: &total });
     });
+    let (events, not_compared) = across.into_inner().map(Across::finish).unwrap_or_default();
+    add(&total, |t| t.not_compared = not_compared);
+    for e in events {
+        add(&total, |t| match &e {
+            Event::Encrypted(_) => t.encrypted += 1,
+            Event::NoteName(_) => t.note_names += 1,
+            _ => {}
+        });
+        on_event(e);
+    }
     progress.finish();
     total.into_inner().unwrap_or_default()
 }
@@ -256,7 +277,7 @@ fn worker(
     set: &RuleSet,
     opts: &Options,
     rx: &Mutex<mpsc::Receiver<Item>>,
-    total: &Mutex<Summary>,
+    (total, across): (&Mutex<Summary>, &Mutex<Across>),
     progress: &dyn Progress,
     on_event: &(dyn Fn(Event) + Sync),
 ) {
@@ -274,23 +295,36 @@ fn worker(
         if progress.cancelled() {
             continue;
         }
-        let (label, outcome) = match item {
-            Item::File(path, meta) => {
-                let name = path.display().to_string();
-                let outcome = scan_file(&mut scanner, set, opts, &path, &meta, &name, &mut buf);
-                (name, outcome)
-            }
-            Item::Named(path, meta, name) => {
-                let outcome = scan_file(&mut scanner, set, opts, &path, &meta, &name, &mut buf);
-                (name, outcome)
-            }
-            Item::Bytes(name, data) => {
-                let outcome = scan_bytes(&mut scanner, set, opts, &name, &data, None);
-                (name, outcome)
-            }
+        let label = match &item {
+            Item::File(path, _) => path.display().to_string(),
+            Item::Named(_, _, name) | Item::Bytes(name, _) => name.clone(),
         };
+        // A fault in the judgement of one file is that file's problem, recorded as such: the
+        // worker goes on (with a fresh scanner) and the scan is never left waiting for it.
+        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &item {
+            Item::File(path, meta) | Item::Named(path, meta, _) => {
+                scan_file(&mut scanner, set, opts, path, meta, &label, &mut buf)
+            }
+            Item::Bytes(name, data) => scan_bytes(&mut scanner, set, opts, name, data, None),
+        }));
+        let outcome = scanned.unwrap_or_else(|fault| {
+            scanner = yara_x::Scanner::new(&set.rules);
+            scanner.set_timeout(opts.timeout);
+            let why = fault
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| fault.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(("internal_error", why))
+        });
         match outcome {
             Ok(found) => {
+                if !opts.yara_only
+                    && let Ok(mut a) = across.lock()
+                {
+                    let note = found.note_name.is_some() || found.hits.iter().any(is_note);
+                    a.see(&label, &found.sha256, found.size, found.encrypted.as_ref(), note, found.hint);
+                }
                 add(total, |t| {
                     t.scanned += 1;
                     t.bytes += found.size;
@@ -313,13 +347,20 @@ fn worker(
     }
 }
 
-/// What one file gave: rule hits, an encryption assessment, executable facts, its size.
+/// What one file gave: rule hits, an encryption assessment, executable facts, its size and hash,
+/// and whether, being no note, it says something notes say.
 struct Found {
     hits: Vec<Hit>,
     encrypted: Option<Encrypted>,
     executable: Option<Executable>,
     note_name: Option<NoteByName>,
     size: u64,
+    sha256: String,
+    hint: bool,
+}
+
+fn is_note(h: &Hit) -> bool {
+    h.meta.get("category").and_then(|v| v.as_str()) == Some("ransom_note")
 }
 
 type Outcome = std::result::Result<Found, (&'static str, String)>;
@@ -372,6 +413,8 @@ fn scan_bytes(
             meta: r.metadata().map(|(k, v)| (k.to_string(), meta_value(v))).collect(),
             attribution: Vec::new(),
         })
+        // A held-out family's own rules are not there (the leave-one-family-out evaluation).
+        .filter(|h| !crate::ransomware::held_out(h.meta.get("family").and_then(|v| v.as_str()).into_iter()))
         .map(|mut h: Hit| {
             if h.meta.get("category").and_then(|v| v.as_str()) == Some("ransom_note") {
                 h.attribution = crate::ransomware::family::from_note(&crate::ransomware::iocs::decode(data));
@@ -379,14 +422,23 @@ fn scan_bytes(
             h
         })
         .collect::<Vec<Hit>>();
+    let size = data.len() as u64;
     if opts.yara_only {
-        return Ok(Found { hits, encrypted: None, executable: None, note_name: None, size: data.len() as u64 });
+        let (encrypted, executable, note_name) = (None, None, None);
+        return Ok(Found { hits, encrypted, executable, note_name, size, sha256, hint: false });
+    }
+    let mut hits = hits;
+    let mut hint = false;
+    if !hits.iter().any(is_note) {
+        let read = crate::ransomware::note_text::read(data);
+        hint = read.hint;
+        hits.extend(read.note.map(|note| note_hit(name, &sha256, data, &note)));
     }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let note_name = crate::ransomware::notes::match_name(base).map(|n| NoteByName {
         path: name.to_string(),
         sha256: sha256.clone(),
-        content_match: hits.iter().any(|h| h.meta.get("category").and_then(|v| v.as_str()) == Some("ransom_note")),
+        content_match: hits.iter().any(is_note),
         attribution: n
             .family
             .as_deref()
@@ -394,6 +446,7 @@ fn scan_bytes(
             .into_iter()
             .collect(),
         pattern: n.pattern,
+        folders: None,
     });
     let encrypted = crate::ransomware::encryption::assess(name, data).map(|assessment| Encrypted {
         path: name.to_string(),
@@ -408,7 +461,35 @@ fn scan_bytes(
         };
         Executable { path: name.to_string(), sha256: sha256.clone(), facts, malformed }
     });
-    Ok(Found { hits, encrypted, executable, note_name, size: data.len() as u64 })
+    Ok(Found { hits, encrypted, executable, note_name, size, sha256, hint })
+}
+
+/// A ransom note the rules did not see, read by its decoded text (any language and encoding of
+/// `rules/ransomware/note-phrases.toml`) or its shape, as a hit of its own rule.
+fn note_hit(name: &str, sha256: &str, data: &[u8], note: &crate::ransomware::note_text::NoteText) -> Hit {
+    let (ja, en) = note.description();
+    let mut meta = Map::new();
+    meta.insert("description_ja".into(), ja.into());
+    meta.insert("description_en".into(), en.into());
+    meta.insert("severity".into(), "high".into());
+    meta.insert("category".into(), "ransom_note".into());
+    meta.insert("family".into(), "generic".into());
+    meta.insert("reference".into(), "shodo".into());
+    meta.insert("shape".into(), note.shape.into());
+    meta.insert("language".into(), note.language.clone().map_or(Value::Null, Value::from));
+    meta.insert("encoding".into(), note.encoding.into());
+    meta.insert("markup".into(), note.markup.map_or(Value::Null, Value::from));
+    meta.insert("signals".into(), note.signals.iter().map(|s| Value::from(*s)).collect());
+    let text = crate::ransomware::iocs::decode(data);
+    Hit {
+        path: name.to_string(),
+        sha256: sha256.to_string(),
+        rule: format!("shodo_ransom_note_{}", note.shape),
+        rule_file: crate::ransomware::note_text::SOURCE.to_string(),
+        tags: Vec::new(),
+        meta,
+        attribution: crate::ransomware::family::from_note(&text),
+    }
 }
 
 /// Reads the file into `data` (cleared first), at most `cap` bytes.

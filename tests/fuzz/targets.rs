@@ -120,6 +120,7 @@ pub fn archive(data: &[u8]) {
 /// A ransom note: contact points (e-mail, .onion, Tox, wallets) and the family.
 pub fn ransom_note(data: &[u8]) {
     let _ = shodo::ransomware::iocs::extract(data);
+    let _ = shodo::ransomware::note_text::read(data);
     let _ = shodo::ransomware::family::marker_in(data);
     if let Some(t) = text(data) {
         let _ = shodo::ransomware::family::from_note(t);

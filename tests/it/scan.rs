@@ -564,3 +564,88 @@ fn yara_only_gives_the_same_rule_hits_and_nothing_else() {
     };
     assert_eq!(hits(&full), hits(&only));
 }
+
+#[test]
+fn the_incident_extension_marks_every_file_and_the_note_in_every_encrypted_folder_is_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    // Three documents that lost their format under an extension no list knows…
+    for d in ["外来", "病棟", "検査"] {
+        let mut doc = crate::helpers::document(200);
+        encrypt(&mut doc, None);
+        write(&share, &format!("{d}/紹介状.docx.w7rx"), &doc);
+        // … a note under a name no list knows, in each of their folders, that says little …
+        write(&share, &format!("{d}/W7RX-INFO.txt"), b"Contact: restore-w7rx@example.org\r\n");
+        // … and files too small, or of no format, to tell by themselves.
+        write(&share, &format!("{d}/memo.csv.w7rx"), b"0001,\xe5\xb1\xb1\xe7\x94\xb0\r\n");
+    }
+    write(&share, "外来/readme-for-this-folder.txt", b"Contact: it-desk@example.org\r\n");
+    // A Russian note in Windows-1251 and a French HTML one: read by their words.
+    let (ru, _, _) = encoding_rs::WINDOWS_1251
+        .encode("Все ваши файлы зашифрованы!\nДля расшифровки напишите нам и оплатите выкуп в биткоин.\n");
+    write(&share, "外来/КАК_ВЕРНУТЬ.txt", &ru);
+    write(
+        &share,
+        "病棟/lisez-moi.html",
+        "<html><body><p>Vos fichiers ont &eacute;t&eacute; chiffr&eacute;s.</p><p>Pour les d&eacute;chiffrer, \
+         contactez-nous&nbsp;: le paiement se fait en bitcoin.</p></body></html>"
+            .as_bytes(),
+    );
+    let (code, json, err) = scan_json(&[], &[&share]);
+    assert_eq!(code, 1, "{err}");
+    let events = json["events"].as_array().unwrap();
+    let rel = |e: &Value| {
+        let p = e["path"].as_str().unwrap();
+        p[p.find("share/").unwrap() + 6..].to_string()
+    };
+    let carried: Vec<String> = events
+        .iter()
+        .filter(|e| {
+            e["event"] == "encrypted" && e["assessment"]["reasons"] == serde_json::json!(["incident_extension"])
+        })
+        .map(|e| {
+            assert_eq!(e["assessment"]["appended"], "w7rx");
+            rel(e)
+        })
+        .collect();
+    assert_eq!(carried.len(), 3, "{carried:?}");
+    assert!(carried.iter().all(|p| p.ends_with("memo.csv.w7rx")), "{carried:?}");
+    let mut by_folders: Vec<String> =
+        events.iter().filter(|e| e["event"] == "note_name" && e["folders"] == 3).map(rel).collect();
+    by_folders.sort();
+    assert_eq!(by_folders, ["外来/W7RX-INFO.txt", "検査/W7RX-INFO.txt", "病棟/W7RX-INFO.txt"]);
+    assert_eq!(json["summary"]["encrypted"], 6, "{}", json["summary"]);
+    let ru_hit = events.iter().find(|e| e["event"] == "hit" && rel(e) == "外来/КАК_ВЕРНУТЬ.txt").unwrap();
+    assert_eq!(ru_hit["rule"], "shodo_ransom_note_phrases");
+    assert_eq!((&ru_hit["meta"]["language"], &ru_hit["meta"]["encoding"]), (&"ru".into(), &"windows-1251".into()));
+    assert_eq!(ru_hit["meta"]["category"], "ransom_note");
+    assert_eq!(ru_hit["rule_file"], "rules/ransomware/note-phrases.toml");
+    let fr_hit = events.iter().find(|e| e["event"] == "hit" && rel(e) == "病棟/lisez-moi.html").unwrap();
+    assert_eq!((&fr_hit["meta"]["language"], &fr_hit["meta"]["markup"]), (&"fr".into(), &"html".into()));
+}
+
+#[test]
+fn a_held_out_family_is_not_named_but_its_note_is_still_found_by_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let note = "~~~ LockBit 3.0 ~~~\nYour data are stolen and encrypted.\nThe data will be published on TOR website \
+                if you do not pay the ransom.\nYou can contact us and decrypt one file for free.\n";
+    write(tmp.path(), "Restore-My-Files.txt", note.as_bytes());
+    let families = |json: &Value| -> Vec<String> {
+        json["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|e| e["attribution"].as_array().cloned().unwrap_or_default())
+            .map(|a| a["family"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let is_note = |json: &Value| {
+        json["events"].as_array().unwrap().iter().any(|e| e["event"] == "hit" && e["meta"]["category"] == "ransom_note")
+    };
+    let (_, known, _) = scan_json(&[], &[tmp.path()]);
+    assert!(is_note(&known) && families(&known).contains(&"LockBit".to_string()), "{known}");
+    let (code, held, err) = scan_json(&["--hold-out", "lockbit"], &[tmp.path()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(is_note(&held), "{held}");
+    assert_eq!(families(&held), Vec::<String>::new(), "{held}");
+}
