@@ -39,7 +39,9 @@ struct File {
 pub struct Attribution {
     /// Family display name.
     pub family: String,
-    /// `high` (named in its own note) or `medium` (its extension).
+    /// `high` (named in its own note), `medium` (its own extension, marker or note name) or `low`
+    /// (a name that is also an ordinary word, an extension several families append, or evidence
+    /// a note naming another family contradicts).
     pub confidence: &'static str,
     /// Why, for people.
     pub reason: String,
@@ -58,7 +60,11 @@ pub fn families_checked() -> Result<usize> {
 }
 
 fn families() -> Result<Vec<Compiled>> {
-    let file: File = crate::config::bundled("rules/ransomware/families.toml", FAMILIES)?;
+    parse(FAMILIES)
+}
+
+fn parse(text: &str) -> Result<Vec<Compiled>> {
+    let file: File = crate::config::bundled("rules/ransomware/families.toml", text)?;
     let mut seen = std::collections::HashSet::new();
     for name in file.family.iter().flat_map(|f| &f.names) {
         if !seen.insert(name.to_lowercase()) {
@@ -90,7 +96,7 @@ pub fn from_note(text: &str) -> Vec<Attribution> {
                 hits.len(),
                 Attribution {
                     family: c.family.names[0].clone(),
-                    confidence: if c.family.common_word { "medium" } else { "high" },
+                    confidence: if c.family.common_word { "low" } else { "high" },
                     reason: format!("the note names \"{first}\" ({} times)", hits.len()),
                 },
             ))
@@ -142,12 +148,64 @@ pub fn marker_in(tail: &[u8]) -> Option<(String, Attribution)> {
 
 /// The family whose extension an encrypted file carries.
 pub fn from_extension(ext: &str) -> Option<Attribution> {
+    by_extension(&COMPILED, ext)
+}
+
+/// The family an extension points to: `medium` when it is one family's alone, `low` when several
+/// append it (an extension shared is weak evidence of any one of them).
+fn by_extension(families: &[Compiled], ext: &str) -> Option<Attribution> {
     let ext = ext.to_lowercase();
-    COMPILED.iter().find(|c| c.family.extensions.contains(&ext)).map(|c| Attribution {
-        family: c.family.names[0].clone(),
-        confidence: "medium",
-        reason: format!("encrypted files end in .{ext}"),
+    let all: Vec<&str> = families
+        .iter()
+        .filter(|c| c.family.extensions.iter().any(|e| e.to_lowercase() == ext))
+        .map(|c| c.family.names[0].as_str())
+        .collect();
+    let first = all.first()?;
+    Some(match all.len() {
+        1 => Attribution {
+            family: first.to_string(),
+            confidence: "medium",
+            reason: format!("encrypted files end in .{ext}"),
+        },
+        n => Attribution {
+            family: first.to_string(),
+            confidence: "low",
+            reason: format!("encrypted files end in .{ext}, which {n} families append ({})", all.join(", ")),
+        },
     })
+}
+
+/// Every attribution weighed against the others: a family named by its own note (`high`) stands;
+/// any other family that only an extension or a note's file name points to is contradicted by
+/// that note and drops to `low`, saying so. One entry per family, the strongest, strongest first.
+pub fn weigh(found: Vec<Attribution>) -> Vec<Attribution> {
+    let mut all: Vec<Attribution> = Vec::new();
+    for a in found {
+        match all.iter_mut().find(|b| b.family == a.family) {
+            Some(b) if rank(a.confidence) > rank(b.confidence) => *b = a,
+            Some(_) => {}
+            None => all.push(a),
+        }
+    }
+    let named: Vec<String> = all.iter().filter(|a| a.confidence == "high").map(|a| a.family.clone()).collect();
+    if !named.is_empty() {
+        for a in all.iter_mut().filter(|a| a.confidence != "high") {
+            a.confidence = "low";
+            a.reason = format!("{}; contradicted: the note names {}", a.reason, named.join(", "));
+        }
+    }
+    all.sort_by(|a, b| {
+        (std::cmp::Reverse(rank(a.confidence)), &a.family).cmp(&(std::cmp::Reverse(rank(b.confidence)), &b.family))
+    });
+    all
+}
+
+fn rank(confidence: &str) -> u8 {
+    match confidence {
+        "high" => 3,
+        "medium" => 2,
+        _ => 1,
+    }
 }
 
 #[cfg(test)]
@@ -175,7 +233,7 @@ mod tests {
     fn common_words_need_their_spelling() {
         assert!(from_note("do not play with the files").is_empty());
         assert_eq!(from_note("PLAY\nnews portal").first().map(|a| (a.family.as_str(), a.confidence)), None);
-        assert_eq!(from_note("Play team").first().map(|a| (a.family.as_str(), a.confidence)), Some(("Play", "medium")));
+        assert_eq!(from_note("Play team").first().map(|a| (a.family.as_str(), a.confidence)), Some(("Play", "low")));
     }
 
     #[test]
@@ -190,5 +248,27 @@ mod tests {
     fn extension() {
         assert_eq!(from_extension("LOCKBIT").map(|a| a.family), Some("LockBit".into()));
         assert_eq!(from_extension("txt"), None);
+    }
+
+    #[test]
+    fn a_shared_extension_is_weak_and_a_note_contradicts_a_guess() {
+        let two = "[[family]]\nnames = [\"Ryuk\"]\nextensions = [\"RYK\"]\n\n[[family]]\nnames = [\"Conti\"]\nextensions = [\"ryk\", \"conti\"]\n";
+        let families = parse(two).unwrap();
+        let shared = by_extension(&families, "ryk").unwrap();
+        assert_eq!((shared.family.as_str(), shared.confidence), ("Ryuk", "low"));
+        assert!(shared.reason.contains("2 families") && shared.reason.contains("Conti"), "{}", shared.reason);
+        assert_eq!(by_extension(&families, "conti").unwrap().confidence, "medium");
+        let weighed = weigh(vec![
+            by_extension(&families, "conti").unwrap(),
+            Attribution { family: "Akira".into(), confidence: "high", reason: "the note names \"Akira\"".into() },
+            Attribution { family: "Akira".into(), confidence: "medium", reason: "its note name".into() },
+        ]);
+        assert_eq!(
+            weighed.iter().map(|a| (a.family.as_str(), a.confidence)).collect::<Vec<_>>(),
+            [("Akira", "high"), ("Conti", "low")]
+        );
+        assert!(weighed[1].reason.contains("contradicted: the note names Akira"), "{}", weighed[1].reason);
+        let alone = weigh(vec![by_extension(&families, "conti").unwrap()]);
+        assert_eq!(alone[0].confidence, "medium");
     }
 }

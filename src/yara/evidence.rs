@@ -219,7 +219,8 @@ fn feed_volume(root: &Path, known: &BTreeSet<&str>, not_regular: &AtomicU64, fee
     }
 }
 
-/// Every family named by a note or an encrypted-file extension, strongest evidence first.
+/// Every family named by a note or an encrypted-file extension, weighed against each other
+/// (`family::weigh`), strongest evidence first.
 fn families(events: &[Event]) -> Vec<crate::ransomware::family::Attribution> {
     let mut all: Vec<crate::ransomware::family::Attribution> = Vec::new();
     for e in events {
@@ -235,15 +236,9 @@ fn families(events: &[Event]) -> Vec<crate::ransomware::family::Attribution> {
             Event::NoteName(n) => n.attribution.clone(),
             _ => Vec::new(),
         };
-        for a in found {
-            if !all.iter().any(|b| b.family == a.family && (b.confidence == "high" || b.confidence == a.confidence)) {
-                all.retain(|b| b.family != a.family);
-                all.push(a);
-            }
-        }
+        all.extend(found);
     }
-    all.sort_by(|a, b| (a.confidence != "high", &a.family).cmp(&(b.confidence != "high", &b.family)));
-    all
+    crate::ransomware::family::weigh(all)
 }
 
 /// Reads each archived file back, checks it against its manifest hash, and feeds it.
