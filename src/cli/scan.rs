@@ -162,6 +162,9 @@ fn text(events: &[Event], s: &scan::Summary, lang: Lang, out: &mut dyn Write) ->
                 let label = txt::RANSOM_NOTE_NAME.get(lang);
                 output::line(out, &format!("[{label}] {} ({how}: {}){family}", n.path, n.pattern))?
             }
+            Event::Container(c) => {
+                output::line(out, &format!("[{}] {} ({})", txt::CONTAINER.get(lang), c.path, c.format))?
+            }
             Event::Encrypted(x) => output::line(
                 out,
                 &format!("[{}] {} ({})", txt::ENCRYPTED.get(lang), x.path, x.assessment.reasons.join(", ")),

@@ -88,6 +88,7 @@ shodo::texts! {
     EXECUTABLE = ("実行ファイル", "executable"),
     RANSOM_NOTE_NAME = ("身代金要求文の名前", "ransom-note name"),
     ENCRYPTED = ("暗号化", "encrypted"),
+    CONTAINER = ("暗号化コンテナ（ランサムウェアではない）", "encrypted container (not ransomware)"),
     NOT_SCANNING_THE_WHOLE_VOLUME_COLLECTED = ("ボリューム全体は検査しません（収集済みの証拠のみ）:", "not scanning the whole volume (collected evidence only):"),
     RANSOM_NOTE = ("身代金要求文:", "ransom note:"),
     FAMILY = ("攻撃グループ:", "family:"),

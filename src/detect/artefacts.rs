@@ -766,6 +766,7 @@ fn file_entries(dir: &Path, rows: &BTreeMap<&str, &Row>) -> Vec<Value> {
                 (rule.clone(), rule)
             }
             Kind::EncryptedFile { .. } => txt::ENCRYPTED_FILE.both(|_| Vec::new()),
+            Kind::EncryptedContainer { .. } => txt::ENCRYPTED_CONTAINER.both(|_| Vec::new()),
             Kind::RansomNoteName { .. } => txt::RANSOM_NOTE_BY_NAME.both(|_| Vec::new()),
             Kind::Executable(x) | Kind::MalformedExecutable(x) if x.location.is_some() => {
                 let place = x.location.as_deref().unwrap_or("");

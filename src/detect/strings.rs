@@ -49,6 +49,7 @@ crate::texts! {
     UPDATE = ("更新プログラム {id}（{state}）", "update {id} ({state})"),
     TIMES = ("（{count} 回）", " (x{count})"),
     ENCRYPTED_FILE = ("暗号化されたファイル", "encrypted file"),
+    ENCRYPTED_CONTAINER = ("暗号化コンテナ（ランサムウェアではない）", "encrypted container (not ransomware)"),
     RANSOM_NOTE_BY_NAME = ("身代金要求文（ファイル名）", "ransom note (by name)"),
     EXECUTABLE_IN = ("{place} にある実行ファイル", "executable in {place}"),
     // checklist.rs (the status words, stored in Japanese as the checklist prints them)

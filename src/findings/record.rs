@@ -74,6 +74,21 @@ pub enum Kind {
     Executable(Executable),
     /// An executable its parser could not read.
     MalformedExecutable(Executable),
+    /// A file encrypted by design (a VeraCrypt, LUKS or BitLocker volume, an age or OpenPGP
+    /// file): not ransomware's doing, but a volume the responder may need a key for.
+    EncryptedContainer {
+        /// The file.
+        path: String,
+        /// Its SHA-256.
+        #[serde(default)]
+        sha256: Option<String>,
+        /// Size in bytes.
+        #[serde(default)]
+        size: u64,
+        /// Which container.
+        #[serde(default)]
+        format: String,
+    },
     /// A file named like a ransom note.
     RansomNoteName {
         /// The file.
@@ -397,6 +412,7 @@ impl Finding {
         match &self.kind {
             Kind::Yara { .. } => "yara",
             Kind::EncryptedFile { .. } => "encrypted_file",
+            Kind::EncryptedContainer { .. } => "encrypted_container",
             Kind::Executable(_) => "executable",
             Kind::MalformedExecutable(_) => "malformed_executable",
             Kind::RansomNoteName { .. } => "ransom_note_name",
@@ -422,6 +438,7 @@ impl Finding {
         match &self.kind {
             Kind::Yara { path, .. }
             | Kind::EncryptedFile { path, .. }
+            | Kind::EncryptedContainer { path, .. }
             | Kind::RansomNoteName { path, .. }
             | Kind::ScanSkip { path, .. }
             | Kind::EventLog { path, .. }
@@ -491,6 +508,7 @@ impl Finding {
             Kind::Yara { .. } => Some(self.severity().unwrap_or(Severity::High)),
             Kind::EncryptedFile { .. } | Kind::RansomNoteName { .. } => Some(Severity::High),
             Kind::ConnectionPoint { .. } | Kind::MalformedExecutable(_) => Some(Severity::Medium),
+            Kind::EncryptedContainer { .. } => Some(Severity::Info),
             _ => self.severity(),
         }
     }
@@ -556,6 +574,7 @@ impl Finding {
         match &self.kind {
             Kind::Yara { sha256, .. }
             | Kind::EncryptedFile { sha256, .. }
+            | Kind::EncryptedContainer { sha256, .. }
             | Kind::RansomNoteName { sha256, .. }
             | Kind::EventLog { sha256, .. }
             | Kind::Prefetch { sha256, .. }

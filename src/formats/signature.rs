@@ -24,6 +24,7 @@ pub struct Format {
     signatures: Vec<Signature>,
     text: bool,
     opaque: bool,
+    container: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -78,20 +79,21 @@ fn load(data: &str) -> Result<Vec<Format>> {
         if out.iter().any(|o| o.name == f.name) {
             return Err(bad(format!("format {} twice", f.name)));
         }
-        let (text, opaque) = match f.kind.as_deref() {
-            None => (false, false),
-            Some("text") => (true, false),
-            Some("opaque") => (false, true),
+        let (text, opaque, container) = match f.kind.as_deref() {
+            None => (false, false, false),
+            Some("text") => (true, false, false),
+            Some("opaque") => (false, true, false),
+            Some("container") => (false, false, true),
             Some(other) => return Err(bad(format!("{}: unknown kind {other:?}", f.name))),
         };
         if f.extensions.is_empty() || f.extensions.iter().any(|e| e.is_empty() || *e != e.to_lowercase()) {
             return Err(bad(format!("{}: extensions must be lower case and not empty", f.name)));
         }
-        if (text || opaque) != f.signatures.is_empty() {
+        if !container && (text || opaque) != f.signatures.is_empty() {
             return Err(bad(format!("{}: a text or opaque format has no signature, any other at least one", f.name)));
         }
         let signatures = f.signatures.iter().map(|s| signature(&f.name, s).map_err(bad)).collect::<Result<_>>()?;
-        out.push(Format { name: f.name, extensions: f.extensions, signatures, text, opaque });
+        out.push(Format { name: f.name, extensions: f.extensions, signatures, text, opaque, container });
     }
     Ok(out)
 }
@@ -137,6 +139,19 @@ pub fn promised(extension: &str) -> Vec<&'static Format> {
 /// Whether an extension names a format of the table.
 pub fn is_format_extension(extension: &str) -> bool {
     FORMATS.iter().any(|f| f.extensions.iter().any(|e| e == extension))
+}
+
+/// The encrypted container `data` is (LUKS, BitLocker, age … by their signature, whatever the
+/// name), or that its extension names when the container shows nothing in the clear (VeraCrypt)
+/// and `random_head` says its first bytes look random.
+pub fn container(extension: &str, data: &[u8], random_head: bool) -> Option<&'static str> {
+    let by_signature = FORMATS.iter().find(|f| f.container && !f.signatures.is_empty() && f.matches(data));
+    let by_name = || {
+        FORMATS.iter().find(|f| {
+            f.container && f.signatures.is_empty() && random_head && f.extensions.iter().any(|e| e == extension)
+        })
+    };
+    by_signature.or_else(by_name).map(|f| f.name.as_str())
 }
 
 /// The format `data` announces by its signature (not text), if any.

@@ -103,6 +103,15 @@ impl Assessment {
     }
 }
 
+/// The encrypted container a file is (`veracrypt`, `luks`, `bitlocker`, `age`, `openpgp`: see
+/// `rules/formats/signatures.toml`): encrypted by its owner's choice, not a victim of ransomware.
+pub fn container(name: &str, data: &[u8]) -> Option<&'static str> {
+    let lower = name.rsplit(['/', '\\']).next().unwrap_or(name).to_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    let random_head = data.len() >= MIN_SIZE && small_random(&data[..data.len().min(HEAD)]);
+    signature::container(ext, data, random_head)
+}
+
 /// Judges `data` (the file's content) named `name`; `None` when nothing points to encryption.
 pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     let lower = name.rsplit('/').next().unwrap_or(name).to_lowercase();

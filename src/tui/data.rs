@@ -156,6 +156,7 @@ pub fn finding_row(endpoint: &str, r: &Finding) -> Option<FindingRow> {
             (both(txt::TITLE_CONNECTION_POINT, &[("name", name)]), both(txt::WHY_CONNECTION_POINT, &[("name", name)]))
         }
         Kind::EncryptedFile { .. } => (plain(txt::TITLE_ENCRYPTED_FILE), plain(txt::WHY_ENCRYPTED_FILE)),
+        Kind::EncryptedContainer { .. } => (plain(txt::TITLE_ENCRYPTED_CONTAINER), plain(txt::WHY_ENCRYPTED_CONTAINER)),
         Kind::RansomNoteName { .. } => (plain(txt::TITLE_RANSOM_NOTE_NAME), plain(txt::WHY_RANSOM_NOTE_NAME)),
         Kind::MalformedExecutable(_) => (plain(txt::TITLE_MALFORMED_EXECUTABLE), plain(txt::WHY_MALFORMED_EXECUTABLE)),
         Kind::Execution(Judged { title_ja, title_en, rule, .. })

@@ -189,6 +189,8 @@ shodo::texts! {
     TITLE_CONNECTION_POINT = ("外部接続点: {name}", "connection point: {name}"),
     WHY_CONNECTION_POINT = ("{name} は外部から入る経路になり得ます（侵入経路の候補。業者の遠隔保守・VPN・RDP を含め棚卸しが必要）。", "{name} can be a way in from outside (a candidate entry point; inventory supplier remote access, VPN and RDP)."),
     TITLE_ENCRYPTED_FILE = ("暗号化されたファイル", "encrypted file"),
+    TITLE_ENCRYPTED_CONTAINER = ("暗号化コンテナ", "encrypted container"),
+    WHY_ENCRYPTED_CONTAINER = ("設計上暗号化された保存形式（VeraCrypt・LUKS・BitLocker・age・OpenPGP）です。ランサムウェアによる暗号化ではありません。中を調べるには所有者の鍵が必要です。", "A format encrypted by design (VeraCrypt, LUKS, BitLocker, age, OpenPGP), not ransomware's encryption: its owner's key opens it."),
     WHY_ENCRYPTED_FILE = ("内容が暗号化されています（エントロピー・形式の不一致・既知の拡張子）。暗号化の時期の手がかりです。", "Its content is encrypted (entropy, magic vs extension, known extension): a clue to when encryption ran."),
     TITLE_RANSOM_NOTE_NAME = ("身代金要求文（ファイル名）", "ransom note (by name)"),
     WHY_RANSOM_NOTE_NAME = ("既知の身代金要求文のファイル名です。連絡先（.onion、メール、Tox）は IOC になります。", "A known ransom-note file name; its contact points (.onion, e-mail, Tox) are IOCs."),

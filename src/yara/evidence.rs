@@ -310,6 +310,12 @@ fn findings(origins: &Origins, events: &[Event]) -> (Vec<Finding>, Vec<Value>) {
                     iocs: contacts,
                 }));
             }
+            Event::Container(c) => records.push(Finding::new(Kind::EncryptedContainer {
+                path: c.path.clone(),
+                sha256: Some(c.sha256.clone()),
+                size: c.size,
+                format: c.format.to_string(),
+            })),
             Event::Encrypted(x) => records.push(Finding::new(Kind::EncryptedFile {
                 path: x.path.clone(),
                 sha256: Some(x.sha256.clone()),

@@ -88,6 +88,20 @@ pub struct Encrypted {
     pub assessment: crate::ransomware::encryption::Assessment,
 }
 
+/// A file encrypted by design (a VeraCrypt, LUKS or BitLocker volume, an age or OpenPGP file):
+/// an encrypted container, said apart from the files ransomware encrypted.
+#[derive(Clone, Debug, Serialize)]
+pub struct Container {
+    /// The file.
+    pub path: String,
+    /// SHA-256.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Which container (`veracrypt`, `luks`, `bitlocker`, `age`, `openpgp`).
+    pub format: &'static str,
+}
+
 /// An executable and what it says about itself.
 #[derive(Clone, Debug, Serialize)]
 pub struct Executable {
@@ -129,6 +143,8 @@ pub enum Event {
     Hit(Hit),
     /// A file looks encrypted.
     Encrypted(Encrypted),
+    /// A file is an encrypted container (not ransomware's doing).
+    Container(Container),
     /// An executable (PE or ELF) and its facts.
     Executable(Executable),
     /// A file named like a ransom note.
@@ -148,6 +164,9 @@ pub struct Summary {
     pub hits: u64,
     /// Files that look encrypted.
     pub encrypted: u64,
+    /// Encrypted containers (not counted as encrypted files).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub containers: u64,
     /// Files named like ransom notes.
     pub note_names: u64,
     /// Files not scanned.
@@ -330,11 +349,13 @@ fn worker(
                     t.bytes += found.size;
                     t.hits += found.hits.len() as u64;
                     t.encrypted += u64::from(found.encrypted.is_some());
+                    t.containers += u64::from(found.container.is_some());
                     t.note_names += u64::from(found.note_name.is_some());
                 });
                 progress.advance(1, found.size);
                 found.hits.into_iter().for_each(|h| on_event(Event::Hit(h)));
                 found.encrypted.into_iter().for_each(|e| on_event(Event::Encrypted(e)));
+                found.container.into_iter().for_each(|c| on_event(Event::Container(c)));
                 found.executable.into_iter().for_each(|e| on_event(Event::Executable(e)));
                 found.note_name.into_iter().for_each(|e| on_event(Event::NoteName(e)));
             }
@@ -352,6 +373,7 @@ fn worker(
 struct Found {
     hits: Vec<Hit>,
     encrypted: Option<Encrypted>,
+    container: Option<Container>,
     executable: Option<Executable>,
     note_name: Option<NoteByName>,
     size: u64,
@@ -424,8 +446,8 @@ fn scan_bytes(
         .collect::<Vec<Hit>>();
     let size = data.len() as u64;
     if opts.yara_only {
-        let (encrypted, executable, note_name) = (None, None, None);
-        return Ok(Found { hits, encrypted, executable, note_name, size, sha256, hint: false });
+        let (encrypted, container, executable, note_name) = (None, None, None, None);
+        return Ok(Found { hits, encrypted, container, executable, note_name, size, sha256, hint: false });
     }
     let mut hits = hits;
     let mut hint = false;
@@ -448,12 +470,16 @@ fn scan_bytes(
         pattern: n.pattern,
         folders: None,
     });
-    let encrypted = crate::ransomware::encryption::assess(name, data).map(|assessment| Encrypted {
+    let container = crate::ransomware::encryption::container(name, data).map(|format| Container {
         path: name.to_string(),
         sha256: sha256.clone(),
-        size: data.len() as u64,
-        assessment,
+        size,
+        format,
     });
+    let encrypted =
+        container.is_none().then(|| crate::ransomware::encryption::assess(name, data)).flatten().map(|assessment| {
+            Encrypted { path: name.to_string(), sha256: sha256.clone(), size: data.len() as u64, assessment }
+        });
     let executable = crate::formats::binary::facts(data).map(|f| {
         let (facts, malformed) = match f {
             Ok(facts) => (Some(facts), None),
@@ -461,7 +487,7 @@ fn scan_bytes(
         };
         Executable { path: name.to_string(), sha256: sha256.clone(), facts, malformed }
     });
-    Ok(Found { hits, encrypted, executable, note_name, size, sha256, hint })
+    Ok(Found { hits, encrypted, container, executable, note_name, size, sha256, hint })
 }
 
 /// A ransom note the rules did not see, read by its decoded text (any language and encoding of

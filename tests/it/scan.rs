@@ -649,3 +649,70 @@ fn a_held_out_family_is_not_named_but_its_note_is_still_found_by_content() {
     assert!(is_note(&held), "{held}");
     assert_eq!(families(&held), Vec::<String>::new(), "{held}");
 }
+
+#[test]
+fn encrypted_containers_are_said_apart_and_are_no_ransomware() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vols");
+    fs::create_dir_all(&dir).unwrap();
+    // A LUKS2 volume made by cryptsetup in a file (no device-mapper needed to format).
+    let luks = dir.join("backup-volume.img");
+    fs::File::create(&luks).unwrap().set_len(20 << 20).unwrap();
+    let key = tmp.path().join("key");
+    fs::write(&key, "passphrase").unwrap();
+    crate::helpers::sh(
+        "cryptsetup",
+        &[
+            "luksFormat",
+            "-q",
+            "--type",
+            "luks2",
+            "--pbkdf",
+            "pbkdf2",
+            "--pbkdf-force-iterations",
+            "1000",
+            "--key-file",
+            key.to_str().unwrap(),
+            luks.to_str().unwrap(),
+        ],
+    );
+    // An age file made by age, named as an export is: a tar inside.
+    let identity = tmp.path().join("id.txt");
+    crate::helpers::sh("age-keygen", &["-o", identity.to_str().unwrap()]);
+    let recipient = crate::helpers::sh("age-keygen", &["-y", identity.to_str().unwrap()]);
+    let plain = tmp.path().join("plain.tar");
+    fs::write(&plain, crate::helpers::document(500)).unwrap();
+    let aged = dir.join("case-export.tar.age");
+    crate::helpers::sh("age", &["-r", recipient.trim(), "-o", aged.to_str().unwrap(), plain.to_str().unwrap()]);
+    // A VeraCrypt-like volume: random from its first byte; and a BitLocker volume header.
+    let mut random = vec![0u8; 1 << 20];
+    encrypt(&mut random, None);
+    write(&dir, "vault.hc", &random);
+    let mut bde = random.clone();
+    bde[3..11].copy_from_slice(b"-FVE-FS-");
+    write(&dir, "disk.bde", &bde);
+    // The same random bytes under a victim's name are ransomware's doing.
+    write(&dir, "紹介状.docx", &random);
+    let (_, json, err) = scan_json(&[], &[&dir]);
+    let events = json["events"].as_array().unwrap();
+    let name = |e: &Value| Path::new(e["path"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
+    let mut containers: Vec<(String, String)> = events
+        .iter()
+        .filter(|e| e["event"] == "container")
+        .map(|e| (name(e), e["format"].as_str().unwrap().to_string()))
+        .collect();
+    containers.sort();
+    assert_eq!(
+        containers,
+        [
+            ("backup-volume.img".to_string(), "luks".to_string()),
+            ("case-export.tar.age".into(), "age".into()),
+            ("disk.bde".into(), "bitlocker".into()),
+            ("vault.hc".into(), "veracrypt".into())
+        ],
+        "{err}"
+    );
+    let encrypted: Vec<String> = events.iter().filter(|e| e["event"] == "encrypted").map(name).collect();
+    assert_eq!(encrypted, ["紹介状.docx"]);
+    assert_eq!((&json["summary"]["encrypted"], &json["summary"]["containers"]), (&1.into(), &4.into()));
+}
