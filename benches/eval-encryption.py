@@ -40,6 +40,9 @@ import gzip
 import lzma
 import bz2
 
+# Files the scan called an encrypted container (its "container" events).
+said_container = {}
+
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 KiB, MiB = 1024, 1024 * 1024
@@ -1395,6 +1398,7 @@ def main():
 
     # 5. The measure.
     flagged, skipped = {}, {}
+    said_container.clear()
     for line in open(events, "rb"):
         try:
             e = json.loads(line)
@@ -1403,6 +1407,8 @@ def main():
         p = os.path.abspath(e.get("path", ""))
         if e.get("event") == "encrypted":
             flagged[p] = e["assessment"]
+        elif e.get("event") == "container":
+            said_container[p] = e.get("format", "")
         elif e.get("event") == "skip":
             skipped[p] = f"{e.get('reason')} {e.get('detail', '')}".strip()
     for p in crashed:
@@ -1524,8 +1530,9 @@ def report(manifest, system, flagged, skipped, containers, run_ext, fixed_ext):
     fmt = {m["path"]: m["format"] for m in manifest}
     for p in containers:
         a = flagged.get(p)
-        verdict = ("flagged encrypted: " + "+".join(a["reasons"])) if a else ("skipped: " + skipped[p]) if p in skipped \
-            else "not flagged"
+        verdict = ("flagged encrypted: " + "+".join(a["reasons"])) if a else \
+            ("encrypted container: " + said_container[p]) if p in said_container else \
+            ("skipped: " + skipped[p]) if p in skipped else "not flagged"
         print(f"  {fmt.get(p, ''):45} {os.path.basename(p)[:40]:40} {os.path.getsize(p):>10} B  {verdict}")
     print()
     for g in missed_goals:

@@ -116,13 +116,19 @@ impl Format {
         if self.text {
             return is_text(data);
         }
-        if self.opaque {
+        // Random by design, or a container that shows nothing in the clear: any bytes are theirs.
+        if self.opaque || self.bare_container() {
             return true;
         }
         self.signatures.iter().any(|s| match s.within {
             Some(n) => memchr::memmem::find(&data[..data.len().min(n)], &s.bytes).is_some(),
             None => data.get(s.at..s.at + s.bytes.len()) == Some(&s.bytes[..]),
         })
+    }
+
+    /// A container without a signature (VeraCrypt, OpenPGP).
+    fn bare_container(&self) -> bool {
+        self.container && self.signatures.is_empty()
     }
 
     /// True for the plain-text formats.
@@ -146,17 +152,14 @@ pub fn is_format_extension(extension: &str) -> bool {
 /// and `random_head` says its first bytes look random.
 pub fn container(extension: &str, data: &[u8], random_head: bool) -> Option<&'static str> {
     let by_signature = FORMATS.iter().find(|f| f.container && !f.signatures.is_empty() && f.matches(data));
-    let by_name = || {
-        FORMATS.iter().find(|f| {
-            f.container && f.signatures.is_empty() && random_head && f.extensions.iter().any(|e| e == extension)
-        })
-    };
+    let by_name =
+        || FORMATS.iter().find(|f| f.bare_container() && random_head && f.extensions.iter().any(|e| e == extension));
     by_signature.or_else(by_name).map(|f| f.name.as_str())
 }
 
 /// The format `data` announces by its signature (not text), if any.
 pub fn identify(data: &[u8]) -> Option<&'static str> {
-    FORMATS.iter().find(|f| !f.text && !f.opaque && f.matches(data)).map(|f| f.name.as_str())
+    FORMATS.iter().find(|f| !f.text && !f.opaque && !f.bare_container() && f.matches(data)).map(|f| f.name.as_str())
 }
 
 /// Whether the bytes read as text: UTF-8, UTF-16 with its byte-order mark, Shift-JIS or EUC-JP

@@ -716,3 +716,17 @@ fn encrypted_containers_are_said_apart_and_are_no_ransomware() {
     assert_eq!(encrypted, ["紹介状.docx"]);
     assert_eq!((&json["summary"]["encrypted"], &json["summary"]["containers"]), (&1.into(), &4.into()));
 }
+
+#[test]
+fn a_keyring_or_a_small_volume_under_a_container_extension_is_no_false_alarm() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Binary key material under .gpg, a volume too small to judge, random bytes under .tc.
+    let mut key = vec![0x99u8, 0x01, 0x0d, 0x04];
+    let mut body = vec![0u8; 3000];
+    encrypt(&mut body, None);
+    key.extend(&body);
+    write(tmp.path(), "keyrings/archive.gpg", &key);
+    write(tmp.path(), "vol/tiny.hc", &body[..2000]);
+    let (code, json, err) = scan_json(&[], &[tmp.path()]);
+    assert_eq!(code, 0, "{json} {err}");
+}
