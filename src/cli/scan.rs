@@ -41,6 +41,10 @@ pub struct ScanArgs {
     /// 収集済みの証拠だけを検査し、ボリューム全体は検査しない / scan the collected evidence only
     #[arg(long, requires = "case")]
     pub no_volume: bool,
+    /// ボリューム検査で見つかったもの（要求文・ツール・暗号化ファイルの見本）を証拠に保全する上限 /
+    /// how much of what the volume scan finds (notes, tools, encrypted samples) is kept in the evidence
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = shodo::collect::size, requires = "case")]
+    pub keep_budget: u64,
     /// 記録者 / examiner
     #[arg(long, value_name = "NAME", env = "SHODO_EXAMINER")]
     pub examiner: Option<String>,
@@ -189,7 +193,12 @@ fn run_case(
     let examiners = shodo::case::Case::open(case_dir)?.file().case.examiners.clone();
     let actor = a.examiner.clone().unwrap_or_else(|| shodo::case::actor_of(&examiners));
     let writer = shodo::case::CaseWriter::open(case_dir, &actor, "scan")?;
-    let opts = scan::Options { max_size: a.max_size, timeout: Duration::from_secs(a.timeout), ..Default::default() };
+    let opts = scan::Options {
+        max_size: a.max_size,
+        timeout: Duration::from_secs(a.timeout),
+        keep_budget: a.keep_budget,
+        ..Default::default()
+    };
     let (opened, mut why_not) = open_volume(a, case_dir, endpoint);
     let volume = match (&opened, why_not.take()) {
         (Some((o, describe)), _) => Volume::Attached { root: &o.root, opened: describe.clone() },
@@ -228,6 +237,29 @@ fn run_case(
         }
         if let Some(v) = &result.volume_summary {
             output::line(out, &txt::WHOLE_VOLUME_SCANNED.fill(lang, &[("scanned", &v.scanned), ("hits", &v.hits)]))?;
+        }
+        if let Some(k) = &result.kept {
+            use shodo::collect::KeepWhy;
+            let of = |why: &[KeepWhy]| k.files.iter().filter(|f| why.contains(&f.why)).count();
+            let line = txt::KEPT_FROM_THE_VOLUME.fill(
+                lang,
+                &[
+                    ("files", &k.files.len()),
+                    ("bytes", &k.bytes),
+                    ("notes", &of(&[KeepWhy::RansomNote])),
+                    ("tools", &of(&[KeepWhy::Tool, KeepWhy::SuspiciousExecutable])),
+                    ("samples", &of(&[KeepWhy::EncryptedSample])),
+                    ("budget", &k.budget),
+                ],
+            );
+            output::line(out, &line)?;
+            if !k.left_out.is_empty() {
+                let over = k.left_out.iter().filter(|l| l.reason == "budget").count();
+                output::line(out, &txt::KEPT_LEFT_OUT.fill(lang, &[("count", &k.left_out.len()), ("budget", &over)]))?;
+            }
+        }
+        if let Some((en, ja)) = &result.keep_error {
+            eprintln!("{} {}", txt::KEEP_FAILED.get(lang), lang.pick(ja, en));
         }
         if let Some(x) = &result.first_suspicious_executable {
             let label = txt::FIRST_SUSPICIOUS_EXECUTABLE.get(lang);

@@ -148,5 +148,8 @@ shodo::texts! {
     ERROR = ("エラー", "error"),
     STAFF_MODE_NEEDS_A_TERMINAL = ("職員モードは端末（画面）で開いてください", "staff mode needs a terminal"),
     // scan.rs (values filled in)
+    KEPT_FROM_THE_VOLUME = ("  証拠に保全: {files} 件 {bytes} バイト（要求文 {notes}・ツール {tools}・暗号化サンプル {samples}、上限 {budget} バイト）", "  kept in the evidence: {files} files, {bytes} bytes (notes {notes}, tools {tools}, encrypted samples {samples}; budget {budget} bytes)"),
+    KEEP_FAILED = ("ボリューム検査で見つけたものを証拠に保全できませんでした（検出結果は保存済み）:", "what the volume scan found could not be kept in the evidence (the findings are saved):"),
+    KEPT_LEFT_OUT = ("  保全できなかったもの: {count} 件（上限超過 {budget} 件）— 一覧は監査ログ scan.keep", "  not kept: {count} files ({budget} over the budget) — listed in the custody log, scan.keep"),
     WHOLE_VOLUME_SCANNED = ("  ボリューム全体: {scanned} 件を追加で検査、検出 {hits} 件", "  whole volume: {scanned} more files scanned, hits {hits}"),
 }

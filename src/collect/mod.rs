@@ -8,6 +8,7 @@
 mod archived;
 mod catalogue;
 mod endpoint;
+mod keep;
 mod live;
 mod manifest;
 mod names;
@@ -28,6 +29,7 @@ use serde::Serialize;
 pub use archived::{entry_bytes, row_bytes};
 pub use catalogue::{Artefact, Catalogue, Os, SizeError, Text, parse_size, size};
 pub use endpoint::{Endpoint, clean_id, read as read_endpoint};
+pub use keep::{Kept, KeptFile, LeftOut, Wanted, Why as KeepWhy, keep};
 pub use manifest::{
     Row, SkipReason, Status, Times, latest as latest_rows, parse as parse_manifest, read as read_manifest,
 };

@@ -397,26 +397,31 @@ impl<'a> Run<'a> {
     }
 
     fn row(&self, path: String, artefacts: Vec<String>, meta: Option<&Metadata>) -> Row {
-        Row {
-            seq: 0,
-            status: Status::Skipped,
-            path,
-            path_sjis: None,
-            artefacts,
-            size: meta.map_or(0, Metadata::len),
-            sha256: None,
-            times: meta.map(times).unwrap_or_default(),
-            mode: meta.map(MetadataExt::mode),
-            uid: meta.map(MetadataExt::uid),
-            gid: meta.map(MetadataExt::gid),
-            inode: meta.map(MetadataExt::ino),
-            zip: None,
-            entry: None,
-            link_target: None,
-            reason: None,
-            detail: None,
-            at: clock::utc_string(clock::now()),
-        }
+        new_row(path, artefacts, meta)
+    }
+}
+
+/// A manifest row for a file not yet taken (skipped until it is), stamped now.
+pub(super) fn new_row(path: String, artefacts: Vec<String>, meta: Option<&Metadata>) -> Row {
+    Row {
+        seq: 0,
+        status: Status::Skipped,
+        path,
+        path_sjis: None,
+        artefacts,
+        size: meta.map_or(0, Metadata::len),
+        sha256: None,
+        times: meta.map(times).unwrap_or_default(),
+        mode: meta.map(MetadataExt::mode),
+        uid: meta.map(MetadataExt::uid),
+        gid: meta.map(MetadataExt::gid),
+        inode: meta.map(MetadataExt::ino),
+        zip: None,
+        entry: None,
+        link_target: None,
+        reason: None,
+        detail: None,
+        at: clock::utc_string(clock::now()),
     }
 }
 

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::case::layout::MANIFEST;
 use crate::case::{self, CaseWriter, InitOptions};
+use crate::collect::KeepWhy as Why;
 use crate::progress::Silent;
 
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -110,4 +111,39 @@ fn a_cancelled_collection_records_what_it_did_not_take_and_the_next_run_takes_it
         let row = latest.iter().find(|(_, r)| r.path == path).map(|(_, r)| r).unwrap();
         assert_eq!(row.status, Status::Collected, "{path} taken by the next run");
     }
+}
+
+#[test]
+fn kept_finds_say_what_changed_vanished_or_did_not_fit() {
+    let (_tmp, case, src) = setup();
+    let writer = CaseWriter::open(&case, "test", "test").unwrap();
+    collect(&writer, &Options::new(&src), &Silent).unwrap();
+    fs::create_dir_all(src.join("srv")).unwrap();
+    fs::write(src.join("srv/NOTE.txt"), "pay\n").unwrap();
+    fs::write(src.join("srv/big.bin.x"), vec![7u8; 5000]).unwrap();
+    fs::write(src.join("srv/tool.sh"), "rm -rf /\n").unwrap();
+    let want = |path: &str, why: Why, sha256: &str| Wanted { path: path.into(), why, sha256: sha256.into() };
+    let note_sha = crate::hash::sha256_hex(b"pay\n");
+    let wanted = [
+        want("srv/NOTE.txt", Why::RansomNote, &note_sha),
+        want("srv/gone.txt", Why::RansomNote, &note_sha),
+        want("srv/big.bin.x", Why::EncryptedSample, "0"),
+        want("srv/tool.sh", Why::Tool, "not what the scan read"),
+    ];
+    let kept = keep(&writer, "h1", &src, &wanted, 1000, &Silent).unwrap();
+    let paths: Vec<(&str, bool)> = kept.files.iter().map(|f| (f.path.as_str(), f.as_scanned)).collect();
+    assert_eq!(paths, [("srv/NOTE.txt", true), ("srv/tool.sh", false)], "smaller files after a large one still go in");
+    let left: Vec<(&str, &str)> = kept.left_out.iter().map(|l| (l.path.as_str(), l.reason.as_str())).collect();
+    assert_eq!(left[0].0, "srv/gone.txt");
+    assert_eq!(left[1], ("srv/big.bin.x", "budget"));
+    let rows = rows(&case);
+    let tool = rows.iter().find(|r| r.path == "srv/tool.sh").unwrap();
+    assert_eq!(tool.artefacts, ["scan.tool"]);
+    assert!(tool.detail.as_deref().unwrap().contains("changed since the scan"), "{tool:?}");
+    assert_eq!(row_bytes(&case.join("endpoints/h1"), tool, u64::MAX).unwrap(), b"rm -rf /\n");
+    assert!(rows.iter().all(|r| r.path != "srv/gone.txt" && r.path != "srv/big.bin.x"));
+    let entries = case::read_entries(&case).unwrap();
+    let last = entries.last().unwrap();
+    assert_eq!((last.action.as_str(), last.detail["files"].as_u64()), ("scan.keep", Some(2)));
+    assert_eq!(last.detail["manifest_root"].as_str(), kept.manifest_root.as_deref());
 }

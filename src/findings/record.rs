@@ -551,14 +551,22 @@ impl Finding {
             .collect()
     }
 
-    /// The ransomware families the scan attributed it to (a ransom note's name).
-    pub fn families(&self) -> Vec<&str> {
-        match &self.kind {
-            Kind::RansomNoteName { attribution, .. } => {
-                attribution.as_array().into_iter().flatten().filter_map(|a| a["family"].as_str()).collect()
-            }
-            _ => Vec::new(),
-        }
+    /// The families a ransom note's name was attributed to, with the weight and why
+    /// (`family`, `confidence`, `reason`).
+    pub fn attributions(&self) -> Vec<(&str, &str, &str)> {
+        let Kind::RansomNoteName { attribution, .. } = &self.kind else { return Vec::new() };
+        attribution
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| {
+                Some((
+                    a["family"].as_str()?,
+                    a["confidence"].as_str().unwrap_or("medium"),
+                    a["reason"].as_str().unwrap_or(""),
+                ))
+            })
+            .collect()
     }
 
     /// The extension added after the one that names a file's format, when the file has lost that

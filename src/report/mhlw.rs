@@ -55,15 +55,10 @@ pub fn doc(m: &Incident, lang: Lang) -> Doc {
         m.endpoints.iter().map(|e| endpoint_row(e, lang)).collect(),
     ));
     d.push(Block::Heading(1, t(txt::N4_DAMAGE)));
-    let families = m.families();
     d.push(Block::List(vec![
         format!("{}: {} / {}", t(txt::ENCRYPTED_FILES_AFFECTED_ENDPOINTS), m.encrypted_files(), m.affected().len()),
         format!("{}: {}", t(txt::RANSOM_NOTES), m.ransom_notes()),
-        format!(
-            "{}: {}",
-            t(txt::FAMILY_ESTIMATED),
-            if families.is_empty() { t(txt::UNDETERMINED) } else { families.join(", ") }
-        ),
+        format!("{}: {}", t(txt::FAMILY_ESTIMATED), m.family_text(lang, true)),
     ]));
     d.push(Block::Heading(1, t(txt::N5_IMPACT_ON_CARE)));
     d.push(Block::Para(or_unset(m.input.care_impact.clone(), lang, "care_impact")));

@@ -104,8 +104,18 @@ pub struct EndpointFacts {
     pub encrypted_files: u64,
     /// Ransom notes.
     pub ransom_notes: u64,
-    /// Families the evidence points to.
+    /// Families the evidence names above `low` (what the reports name).
     pub families: Vec<String>,
+    /// Every family the evidence points to, with the weight of that evidence (`high`, `medium`,
+    /// `low`) and why, strongest first.
+    #[serde(default)]
+    pub attribution: Vec<FamilyFacts>,
+    /// The ransom notes by name and content: `name (SHA-256)`, one per distinct content.
+    #[serde(default)]
+    pub note_files: Vec<String>,
+    /// The first suspicious executable the scan dated (its path).
+    #[serde(default)]
+    pub first_tool: Option<String>,
     /// Detections and registry findings by severity.
     pub by_severity: BTreeMap<String, u64>,
     /// Isolated now (none: never isolated).
@@ -155,6 +165,17 @@ pub struct EntryPoint {
     pub evidence: Vec<String>,
 }
 
+/// A family the evidence points to, and how strongly.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FamilyFacts {
+    /// Family name.
+    pub family: String,
+    /// `high` (its own note names it), `medium` (its own extension, marker or note name) or `low`.
+    pub confidence: String,
+    /// Why (the evidence, in English: it quotes file names and notes).
+    pub reason: String,
+}
+
 /// What was preserved of one endpoint, and what was not.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Preserved {
@@ -168,6 +189,23 @@ pub struct Preserved {
     pub not_collected: BTreeMap<String, u64>,
     /// Who collected, and when (JST), from the custody log.
     pub by: Vec<String>,
+    /// What the volume scan found beyond the catalogue and kept (notes, tools, encrypted
+    /// samples): the evidence the police and a decryptor's vendor ask for.
+    #[serde(default)]
+    pub found_by_scan: Vec<KeptFind>,
+}
+
+/// A file the volume scan found and kept in the evidence.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct KeptFind {
+    /// Its path on the volume (its original name).
+    pub path: String,
+    /// Why it was kept: `ransom_note`, `tool`, `encrypted_sample`, `suspicious_executable`.
+    pub why: String,
+    /// Bytes.
+    pub size: u64,
+    /// SHA-256.
+    pub sha256: String,
 }
 
 /// One backup medium's latest verdict.
@@ -254,6 +292,65 @@ impl Incident {
         all.dedup();
         all
     }
+
+    /// Every family of every endpoint, the strongest evidence for each, strongest first.
+    pub fn attribution(&self) -> Vec<FamilyFacts> {
+        weigh(self.endpoints.iter().flat_map(|e| e.attribution.clone()).collect())
+    }
+
+    /// Who did it, for people: the families the evidence names with its weight; else, plainly,
+    /// that the family is not known, with this incident's own indicators (its extension, its
+    /// notes by name and hash, the attacker's contacts, the first suspicious executable) and any
+    /// weak lead (the indicators left out when `indicators` is false: a sentence that names the
+    /// family in passing); "undetermined" when the evidence shows no ransomware at all.
+    pub fn family_text(&self, lang: crate::lang::Lang, indicators: bool) -> String {
+        use crate::report::strings as txt;
+        let sep = txt::LIST_SEPARATOR.get(lang);
+        let weight = |c: &str| match c {
+            "high" => txt::CONFIDENCE_HIGH.get(lang),
+            "medium" => txt::CONFIDENCE_MEDIUM.get(lang),
+            _ => txt::CONFIDENCE_LOW.get(lang),
+        };
+        let show = |a: &FamilyFacts| {
+            txt::FAMILY_WITH_CONFIDENCE.fill(lang, &[("family", &a.family), ("confidence", &weight(&a.confidence))])
+        };
+        let all = self.attribution();
+        let (named, weak): (Vec<&FamilyFacts>, Vec<&FamilyFacts>) = all.iter().partition(|a| a.confidence != "low");
+        let weak = (!weak.is_empty()).then(|| {
+            txt::WEAK_LEADS.fill(lang, &[("leads", &weak.iter().map(|a| show(a)).collect::<Vec<_>>().join(sep))])
+        });
+        if !named.is_empty() {
+            let text = named.iter().map(|a| show(a)).collect::<Vec<_>>().join(sep);
+            return weak.map_or(text.clone(), |w| format!("{text}{sep}{w}"));
+        }
+        if self.affected().is_empty() && weak.is_none() {
+            return txt::UNDETERMINED.get(lang).to_string();
+        }
+        let mut own: Vec<String> = Vec::new();
+        for i in self.iocs.iter().filter(|i| i.kind == "extension") {
+            own.push(txt::INDICATOR_EXTENSION.fill(lang, &[("value", &i.value)]));
+        }
+        let mut notes: Vec<&String> = self.endpoints.iter().flat_map(|e| &e.note_files).collect();
+        notes.sort();
+        notes.dedup();
+        for n in notes.iter().take(INDICATORS_EACH) {
+            own.push(txt::INDICATOR_NOTE.fill(lang, &[("value", n)]));
+        }
+        for i in self.iocs.iter().filter(|i| !matches!(i.kind.as_str(), "extension" | "sha256")).take(INDICATORS_EACH) {
+            own.push(txt::INDICATOR_CONTACT.fill(lang, &[("value", &format!("{} {}", i.kind, i.value))]));
+        }
+        if let Some(tool) = self.endpoints.iter().find_map(|e| e.first_tool.as_ref()) {
+            own.push(txt::INDICATOR_FIRST_TOOL.fill(lang, &[("value", tool)]));
+        }
+        let mut text = txt::FAMILY_UNKNOWN.get(lang).to_string();
+        if indicators && !own.is_empty() {
+            text.push_str(&txt::INCIDENT_OWN_INDICATORS.fill(lang, &[("indicators", &own.join(sep))]));
+        }
+        if let Some(w) = weak {
+            text.push_str(&format!("{sep}{w}"));
+        }
+        text
+    }
 }
 
 /// Builds the model from the case at `dir`.
@@ -263,10 +360,10 @@ pub fn build(dir: &Path) -> Result<Incident> {
     let config = dir.join(layout::CONFIG_COPY);
     let hospital = hospital(&config)?;
     let input = input(&dir.join(INPUT))?;
-    let endpoints = endpoints(dir);
-    let iocs = iocs(dir, &endpoints);
     // This case's entries and those of every case merged into it (who collected, notes).
     let custody: Vec<_> = crate::case::all_entries(dir).unwrap_or_default().into_iter().map(|(_, e)| e).collect();
+    let endpoints = endpoints(dir, &custody);
+    let iocs = iocs(dir, &endpoints);
     let entry_points = entry_points(dir, &endpoints);
     let preserved = preserved(dir, &endpoints, &custody);
     let aware_at = match file.case.aware_at {
@@ -352,13 +449,13 @@ fn read_json(path: &Path) -> Option<Value> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
-fn endpoints(dir: &Path) -> Vec<EndpointFacts> {
+fn endpoints(dir: &Path, custody: &[crate::case::Entry]) -> Vec<EndpointFacts> {
     let ledger = crate::isolate::ledger(dir).unwrap_or_default();
     subdirs(&dir.join(ENDPOINTS_DIR))
         .into_iter()
         .map(|id| {
             let edir = dir.join(ENDPOINTS_DIR).join(&id);
-            let mut e = endpoint(&edir, &id);
+            let mut e = endpoint(&edir, &id, custody);
             if let Some(row) = ledger.iter().find(|r| r.endpoint == id) {
                 (e.isolated, e.isolation_mode) = (Some(row.isolated), Some(row.mode.clone()));
             }
@@ -367,7 +464,7 @@ fn endpoints(dir: &Path) -> Vec<EndpointFacts> {
         .collect()
 }
 
-fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
+fn endpoint(edir: &Path, id: &str, custody: &[crate::case::Entry]) -> EndpointFacts {
     let facts = read_json(&edir.join("endpoint.json")).unwrap_or(Value::Null);
     let addresses = facts["nics"]
         .as_array()
@@ -386,6 +483,8 @@ fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
     };
     // A note found both by its name and by its content is one note.
     let (mut notes, mut encrypted) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+    let mut note_files: BTreeMap<String, String> = BTreeMap::new();
+    let mut attributed: Vec<FamilyFacts> = Vec::new();
     for f in findings(edir) {
         let path = f.path().unwrap_or_default().to_string();
         let note_rule = matches!(f.kind, Kind::Yara { .. }) && f.meta("category") == "ransom_note";
@@ -401,21 +500,66 @@ fn endpoint(edir: &Path, id: &str) -> EndpointFacts {
             }
             _ => {}
         }
-        // Ransomware families: a note rule's family, and those the scan attributed a note or an
-        // encrypted file to (a tool rule's family, mimikatz say, is no ransomware).
-        let by_rule = Some(f.meta("family")).filter(|family| note_rule && !family.is_empty());
-        for family in by_rule.into_iter().chain(f.families()) {
-            if family != "generic" && !e.families.iter().any(|x| x == family) {
-                e.families.push(family.to_string());
+        if note_rule || matches!(f.kind, Kind::RansomNoteName { .. }) {
+            let name = f.path().unwrap_or_default().rsplit('/').next().unwrap_or_default();
+            if let Some(sha) = f.sha256() {
+                note_files.entry(sha.to_string()).or_insert_with(|| format!("{name} (SHA-256 {sha})"));
             }
+        }
+        // A note rule written for one family names it (a tool rule's family, mimikatz say, is
+        // no ransomware); the scan's weighed attributions are added below.
+        let family = f.meta("family");
+        if note_rule && !family.is_empty() && family != "generic" {
+            let reason = format!("the note matches {}, a rule for {family}'s notes", f.rule().unwrap_or_default());
+            attributed.push(FamilyFacts { family: family.to_string(), confidence: "high".into(), reason });
+        }
+        for (family, confidence, reason) in f.attributions() {
+            let (family, confidence, reason) = (family.into(), confidence.into(), reason.into());
+            attributed.push(FamilyFacts { family, confidence, reason });
         }
         if let Some(sev) = f.severity() {
             *e.by_severity.entry(sev.as_str().to_string()).or_default() += 1;
         }
     }
     (e.ransom_notes, e.encrypted_files) = (notes.len() as u64, encrypted.len() as u64);
+    e.note_files = note_files.into_values().collect();
+    // The scan weighed every attribution against the others; its latest word is the endpoint's.
+    let scan = custody.iter().rev().find(|c| c.target == id && c.action == "scan.finish");
+    if let Some(weighed) = scan.and_then(|c| c.detail["families"].as_array()) {
+        for a in weighed {
+            let facts: FamilyFacts = serde_json::from_value(a.clone()).unwrap_or_default();
+            if !facts.family.is_empty() {
+                attributed.push(facts);
+            }
+        }
+    }
+    e.first_tool = scan.and_then(|c| c.detail["first_suspicious_executable"]["path"].as_str()).map(str::to_string);
+    e.attribution = weigh(attributed);
+    e.families = e.attribution.iter().filter(|a| a.confidence != "low").map(|a| a.family.clone()).collect();
     e
 }
+
+/// One entry per family, the strongest evidence for it, strongest first.
+fn weigh(found: Vec<FamilyFacts>) -> Vec<FamilyFacts> {
+    let rank = |c: &str| match c {
+        "high" => 3,
+        "medium" => 2,
+        _ => 1,
+    };
+    let mut all: Vec<FamilyFacts> = Vec::new();
+    for a in found {
+        match all.iter_mut().find(|b| b.family == a.family) {
+            Some(b) if rank(&a.confidence) > rank(&b.confidence) => *b = a,
+            Some(_) => {}
+            None => all.push(a),
+        }
+    }
+    all.sort_by(|a, b| rank(&b.confidence).cmp(&rank(&a.confidence)).then_with(|| a.family.cmp(&b.family)));
+    all
+}
+
+/// Indicators of each kind named beside an unknown family.
+const INDICATORS_EACH: usize = 3;
 
 /// Files that lost their format under one appended extension before it is the incident's own.
 const INCIDENT_EXTENSION_FILES: usize = 3;
@@ -498,6 +642,15 @@ fn preserved(dir: &Path, endpoints: &[EndpointFacts], custody: &[crate::case::En
             for r in latest.values() {
                 if r.status == crate::collect::Status::Collected {
                     (p.files, p.bytes) = (p.files + 1, p.bytes + r.size);
+                    if let Some(why) = r.artefacts.iter().find_map(|a| crate::collect::KeepWhy::of_artefact(a)) {
+                        let why = serde_json::to_value(why).ok().and_then(|v| v.as_str().map(str::to_string));
+                        p.found_by_scan.push(KeptFind {
+                            path: r.path.clone(),
+                            why: why.unwrap_or_default(),
+                            size: r.size,
+                            sha256: r.sha256.clone().unwrap_or_default(),
+                        });
+                    }
                 } else {
                     let why = if r.status == crate::collect::Status::Skipped {
                         serde_json::to_value(r.reason).ok()
@@ -510,7 +663,7 @@ fn preserved(dir: &Path, endpoints: &[EndpointFacts], custody: &[crate::case::En
             }
             p.by = custody
                 .iter()
-                .filter(|c| c.target == e.id && c.action.starts_with("collect."))
+                .filter(|c| c.target == e.id && (c.action.starts_with("collect.") || c.action == "scan.keep"))
                 .map(|c| format!("{} {} {}", c.jst, c.actor, c.action))
                 .collect();
             p
@@ -541,4 +694,53 @@ fn backups(dir: &Path) -> Vec<BackupFacts> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+
+    fn incident(attribution: &[(&str, &str)]) -> (tempfile::TempDir, Incident) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("case");
+        crate::case::init(&crate::case::InitOptions { dir: dir.clone(), ..Default::default() }).unwrap();
+        let mut m = build(&dir).unwrap();
+        let attribution = attribution
+            .iter()
+            .map(|(f, c)| FamilyFacts { family: (*f).into(), confidence: (*c).into(), reason: "test".into() })
+            .collect();
+        m.endpoints.push(EndpointFacts {
+            id: "pc-01".into(),
+            encrypted_files: 12,
+            attribution,
+            note_files: vec!["HOW-TO.txt (SHA-256 ab12)".into()],
+            first_tool: Some("Users/Public/x.exe".into()),
+            ..EndpointFacts::default()
+        });
+        m.iocs.push(Ioc { kind: "extension".into(), value: ".q8zz".into(), seen_in: vec![] });
+        m.iocs.push(Ioc { kind: "email".into(), value: "a@example.org".into(), seen_in: vec![] });
+        (tmp, m)
+    }
+
+    #[test]
+    fn a_family_is_named_with_its_weight_and_an_unknown_one_plainly_with_the_incidents_indicators() {
+        let (_t, m) = incident(&[("LockBit", "high"), ("Fog", "low")]);
+        assert_eq!(m.family_text(Lang::Ja, true), "LockBit（確度: 高）、弱い手がかり（断定不可）: Fog（確度: 低）");
+        let (_t, m) = incident(&[("Fog", "low")]);
+        assert_eq!(
+            m.family_text(Lang::En, true),
+            "unknown (it matches no known family). This incident's own indicators: extension .q8zz, \
+             note HOW-TO.txt (SHA-256 ab12), contact email a@example.org, first suspicious executable \
+             Users/Public/x.exe, weak leads (not conclusive): Fog (confidence: low)"
+        );
+        assert_eq!(
+            m.family_text(Lang::Ja, false),
+            "不明（既知のファミリーと一致しません）、弱い手がかり（断定不可）: Fog（確度: 低）"
+        );
+        assert!(m.families().is_empty(), "a low lead is never named as the family");
+        let (_t, mut m) = incident(&[]);
+        m.endpoints[0].encrypted_files = 0;
+        assert_eq!(m.family_text(Lang::Ja, true), "未確定", "no ransomware seen: nothing to attribute");
+    }
 }

@@ -88,7 +88,6 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
     let hospital = m.hospital.get("name").and_then(|f| f.value.clone()).unwrap_or_else(|| t(txt::NOT_SET));
     d.push(Block::List(vec![format!("{}: {}", t(txt::CONTACT), m.desk(crate::config::ContactRole::Police, lang))]));
     d.push(Block::Heading(1, t(txt::N1_SUMMARY_5W1H)));
-    let families = m.families();
     let contacts: Vec<String> =
         m.iocs.iter().filter(|i| i.kind != "sha256").map(|i| format!("{} {}", i.kind, i.value)).collect();
     let ways: Vec<String> = m.entry_points.iter().map(|p| format!("{} {} ({})", p.kind, p.name, p.endpoint)).collect();
@@ -114,7 +113,7 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
                 t(txt::WHO),
                 format!(
                     "{}{}",
-                    if families.is_empty() { unknown.clone() } else { families.join(", ") },
+                    m.family_text(lang, true),
                     if contacts.is_empty() { String::new() } else { format!(" — {}", contacts.join(", ")) }
                 ),
             ],
@@ -151,6 +150,22 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
             .map(|p| vec![p.endpoint.clone(), p.files.to_string(), p.bytes.to_string(), p.by.join("\n")])
             .collect(),
     ));
+    let found: Vec<Vec<String>> = m
+        .preserved
+        .iter()
+        .flat_map(|p| {
+            p.found_by_scan.iter().map(|f| {
+                vec![p.endpoint.clone(), kept_why(&f.why, &t), f.path.clone(), f.size.to_string(), f.sha256.clone()]
+            })
+        })
+        .collect();
+    if !found.is_empty() {
+        d.push(Block::Para(t(txt::FOUND_BY_THE_VOLUME_SCAN_AND_KEPT)));
+        d.push(Block::Table(
+            vec![t(txt::ENDPOINT), t(txt::KEPT_WHY), t(txt::FILE), t(txt::BYTES), "SHA-256".into()],
+            found,
+        ));
+    }
     d.push(Block::Para(format!("{}: {}", t(txt::ENTRIES_IN_THE_CUSTODY_LOG_CUSTODY), m.custody_entries)));
     d.push(Block::Heading(1, t(txt::N5_SYSTEMS)));
     d.push(Block::Table(
@@ -179,6 +194,17 @@ pub fn doc(dir: &Path, m: &Incident, lang: Lang) -> Doc {
         missing
     }));
     d
+}
+
+/// Why the volume scan kept a file, for people.
+fn kept_why(why: &str, t: &dyn Fn(Text) -> String) -> String {
+    match why {
+        "ransom_note" => t(txt::KEPT_RANSOM_NOTE),
+        "tool" => t(txt::KEPT_TOOL),
+        "encrypted_sample" => t(txt::KEPT_ENCRYPTED_SAMPLE),
+        "suspicious_executable" => t(txt::KEPT_SUSPICIOUS_EXECUTABLE),
+        other => other.to_string(),
+    }
 }
 
 /// `evidence-list.csv`: every collected file of every endpoint with its size and SHA-256.

@@ -154,18 +154,13 @@ fn overview(m: &Incident) -> Item {
         return Item { number: 1, title, text: None, source: Source::Undetermined, basis: Vec::new(), fill: None };
     }
     let names: Vec<String> = affected.iter().map(|e| e.hostname.clone().unwrap_or_else(|| e.id.clone())).collect();
-    let families = m.families();
     let (ja, en) = txt::PPC_OVERVIEW.both(|lang| {
         let sep = txt::LIST_SEPARATOR.get(lang);
         let when = match &m.occurred_at.value {
             Some(v) => txt::PPC_FROM_ABOUT.fill(lang, &[("when", v)]),
             None => txt::PPC_AT_A_TIME_NOT_DETERMINED.get(lang).to_string(),
         };
-        let family = if families.is_empty() {
-            String::new()
-        } else {
-            txt::PPC_FAMILY.fill(lang, &[("families", &families.join(sep))])
-        };
+        let family = txt::PPC_FAMILY.fill(lang, &[("families", &m.family_text(lang, false))]);
         vec![
             ("when", when),
             ("affected", affected.len().to_string()),

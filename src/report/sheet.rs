@@ -121,10 +121,11 @@ fn evidence(endpoint: &str, entries: &[(String, Entry)], t: &dyn Fn(Text) -> Str
 
 fn root(m: &Incident, endpoint: &str, entries: &[(String, Entry)], t: &dyn Fn(Text) -> String, d: &mut Doc) {
     d.push(Block::Heading(1, t(txt::MANIFEST_ROOT_MERKLE_ROOT)));
-    let finish = entries
-        .iter()
-        .rev()
-        .find(|(_, e)| e.target == endpoint && e.action == "collect.finish" && e.detail["manifest_root"].is_string());
+    let finish = entries.iter().rev().find(|(_, e)| {
+        e.target == endpoint
+            && matches!(e.action.as_str(), "collect.finish" | "scan.keep")
+            && e.detail["manifest_root"].is_string()
+    });
     let Some((log, e)) = finish else {
         d.push(Block::Warn(t(txt::NO_COLLECTION_FINISHED_COLLECT_FINISH_NO)));
         return;

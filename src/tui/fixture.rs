@@ -11,7 +11,7 @@ use super::data::{self, CaseData};
 const CONFIG: &str = "[hospital]\nname = \"試験市立病院\"\n\n[contacts.vendor]\nname = \"試験メディカルシステム株式会社\"\nphone = \"03-0000-1111\"\nperson = \"保守 一郎\"\n";
 
 const FINDINGS: &str = r#"{"v":1,"kind":"yara","path":"Users/Public/m.txt","sha256":"dcc2c846ff509e1edf16d813e40cb64cb451df79f0ae8e455f76014c8e3fd6d8","rule":"shodo_credential_dumper","meta":{"description_ja":"認証情報の窃取ツール（mimikatz 等）","description_en":"Credential dumper (mimikatz and the like)","severity":"high","category":"hack_tool"},"by":"scan"}
-{"v":1,"kind":"ransom_note_name","path":"Users/nurse02/Desktop/Restore-My-Files.txt","sha256":"08f42924cffb56a38b699d5f9fe601265e7600044bee40475c13bc165169b4ca","attribution":[{"family":"LockBit"}],"by":"scan"}
+{"v":1,"kind":"ransom_note_name","path":"Users/nurse02/Desktop/Restore-My-Files.txt","sha256":"08f42924cffb56a38b699d5f9fe601265e7600044bee40475c13bc165169b4ca","attribution":[{"family":"LockBit","confidence":"medium","reason":"the note's file name \"Restore-My-Files.txt\" is one LockBit uses"}],"by":"scan"}
 {"v":1,"kind":"encrypted_file","path":"Users/nurse02/Documents/診療記録00.docx.lockbit","sha256":"3f95da74baf949d400cb09f551a88716ff0032f5985fcef11b3bf9c6a44d8a02","modified":"2026-11-20T18:21:00.000000Z","by":"scan"}
 {"v":1,"kind":"registry","path":"Windows/System32/config/SOFTWARE","rule":"autostart","severity":"high","title_ja":"自動起動の登録（Run キー）","title_en":"Autostart entry (Run key)","time":"2026-11-20T17:01:00.000000Z","by":"analyze"}
 {"v":1,"kind":"connection_point","path":"Windows/System32/config/SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\AnyDesk","rule":"remote_access","name":"AnyDesk","by":"analyze"}

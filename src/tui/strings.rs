@@ -202,7 +202,7 @@ shodo::texts! {
     // worker.rs (a job told when it ends)
     JOB_FAILED = ("失敗: {error}", "failed: {error}"),
     JOB_COLLECTED = ("収集 {endpoint}: {files} 件（{size}）、未収集 {skipped} 件", "collected {endpoint}: {files} files ({size}), {skipped} not taken"),
-    JOB_VOLUME_SCANNED = ("ボリューム全体から追加で {more} 件", "{more} more files from the whole volume"),
+    JOB_VOLUME_SCANNED = ("ボリューム全体から追加で {more} 件（うち {kept} 件を証拠に保全）", "{more} more files from the whole volume ({kept} kept in the evidence)"),
     JOB_VOLUME_NOT_SCANNED = ("ボリューム全体は未検査（{why}）", "whole volume not scanned ({why})"),
     JOB_SCANNED = ("検査 {endpoint}: 収集済み {scanned} 件、{volume}、検出 {findings} 件", "scanned {endpoint}: {scanned} collected files, {volume}, {findings} findings"),
     JOB_BACKUP_VERIFIED = ("バックアップ {medium}: 最後のクリーンな世代 {clean}", "backup {medium}: last clean generation {clean}"),

@@ -128,8 +128,9 @@ fn run(kind: &JobKind, dir: &Path, actor: &str, progress: &Reporter) -> Result<(
             };
             let r = evidence::scan_endpoint(&writer, endpoint, &set, &scan::Options::default(), &volume, progress)?;
             let more = r.volume_summary.as_ref().map_or(0, |s| s.scanned);
+            let kept = r.kept.as_ref().map_or(0, |k| k.files.len());
             let volume = |lang: Lang| match &attached {
-                Ok(_) => txt::JOB_VOLUME_SCANNED.fill(lang, &[("more", &more)]),
+                Ok(_) => txt::JOB_VOLUME_SCANNED.fill(lang, &[("more", &more), ("kept", &kept)]),
                 Err(why) => txt::JOB_VOLUME_NOT_SCANNED.fill(lang, &[("why", why)]),
             };
             Ok(txt::JOB_SCANNED.both(|lang| {

@@ -21,7 +21,7 @@ use crate::findings::{self, Finding, Kind};
 use crate::progress::Progress;
 use crate::ransomware::iocs;
 use crate::yara::rules::RuleSet;
-use crate::yara::scan::{self, Event, Feed, Item};
+use crate::yara::scan::{self, Event, Feed, Item, TOOL_CATEGORIES};
 
 /// The outcome of scanning one endpoint's evidence.
 #[derive(Clone, Debug, Serialize)]
@@ -48,6 +48,11 @@ pub struct EndpointScan {
     pub first_suspicious_executable: Option<Value>,
     /// The volume: attached and scanned (with its counts), or why not.
     pub volume: Value,
+    /// What the volume scan found that no catalogue collected, now kept in the evidence (notes,
+    /// tools, encrypted samples) within the budget, and what did not fit.
+    pub kept: Option<collect::Kept>,
+    /// Why keeping them failed (English, Japanese), when it did; the findings are written anyway.
+    pub keep_error: Option<(String, String)>,
 }
 
 /// The endpoint's volume, beyond what was collected.
@@ -162,10 +167,20 @@ pub fn scan_endpoint(
     let mut volume_detail = volume_detail;
     volume_detail["summary"] = json!(&volume_summary);
     findings::write(&dir, "scan", records.clone())?;
+    // The findings are written first: a stick that fills up while keeping loses no judgement.
+    let (mut kept, mut keep_error) = (None, None);
+    if let Volume::Attached { root, .. } = volume {
+        match collect::keep(writer, endpoint, root, &wanted(&origins, &events), opts.keep_budget, progress) {
+            Ok(k) => kept = Some(k),
+            Err(e) => keep_error = Some((e.to_string(), e.ja())),
+        }
+    }
     let rel = format!("{ENDPOINTS_DIR}/{endpoint}/{FINDINGS}");
     let detail = json!({ "rules_sha256": set.sha256, "summary": summary, "volume": volume_detail, "findings": records.len(),
                          "ransom_notes": notes.len(), "encryption": encryption, "families": families,
-                         "first_suspicious_executable": first_exe });
+                         "first_suspicious_executable": first_exe,
+                         "kept": kept.as_ref().map(|k| json!({ "files": k.files.len(), "bytes": k.bytes, "segment": k.segment })),
+                         "keep_error": keep_error.as_ref().map(|e| &e.0) });
     writer.record(
         NewEntry::new("scan.finish", endpoint, detail).with_files(vec![FileRef::of(writer.case().dir(), &rel)?]),
     )?;
@@ -180,7 +195,65 @@ pub fn scan_endpoint(
         families,
         first_suspicious_executable: first_exe,
         volume: volume_detail,
+        kept,
+        keep_error,
     })
+}
+
+/// Encrypted files kept of each extension, as samples for a decryptor.
+const SAMPLES_PER_EXTENSION: usize = 3;
+
+/// What the volume scan found that the evidence does not hold yet, most telling first: every
+/// distinct ransom note, the attacker's tools and scripts (a tool rule matched, or it does not
+/// parse), the first encrypted files of each extension, then executables in unusual places.
+/// One copy per content.
+fn wanted(origins: &Origins, events: &[Event]) -> Vec<collect::Wanted> {
+    use collect::KeepWhy as Why;
+    let mut all: Vec<(Why, &str, &str)> = Vec::new();
+    let mut samples: BTreeMap<String, usize> = BTreeMap::new();
+    // Samples are the first by path, whichever worker found them first.
+    let mut events: Vec<&Event> = events.iter().collect();
+    events.sort_by_key(|e| e.path());
+    for e in events {
+        let (why, path, sha256) = match e {
+            Event::Hit(h) => match h.meta.get("category").and_then(|v| v.as_str()) {
+                Some("ransom_note") => (Why::RansomNote, &h.path, &h.sha256),
+                Some(c) if TOOL_CATEGORIES.contains(&c) => (Why::Tool, &h.path, &h.sha256),
+                _ => continue,
+            },
+            Event::NoteName(n) => (Why::RansomNote, &n.path, &n.sha256),
+            Event::Executable(x) if x.malformed.is_some() => (Why::Tool, &x.path, &x.sha256),
+            Event::Executable(x) if unusual_location(&x.path).is_some() => {
+                (Why::SuspiciousExecutable, &x.path, &x.sha256)
+            }
+            Event::Encrypted(x) => {
+                let a = &x.assessment;
+                let name = x.path.rsplit('/').next().unwrap_or_default();
+                let ext = a
+                    .extension
+                    .clone()
+                    .or_else(|| a.appended.clone())
+                    .unwrap_or_else(|| name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default());
+                let taken = samples.entry(ext).or_default();
+                if *taken >= SAMPLES_PER_EXTENSION {
+                    continue;
+                }
+                *taken += 1;
+                (Why::EncryptedSample, &x.path, &x.sha256)
+            }
+            _ => continue,
+        };
+        if origins.origin(path) == "volume" {
+            all.push((why, path.as_str(), sha256.as_str()));
+        }
+    }
+    all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    // Content the evidence holds already (a note copied into every folder, kept by an earlier scan).
+    let mut seen: BTreeSet<&str> = origins.rows.values().filter_map(|r| r.sha256.as_deref()).collect();
+    all.into_iter()
+        .filter(|(_, _, sha)| seen.insert(sha))
+        .map(|(why, path, sha)| collect::Wanted { path: path.to_string(), why, sha256: sha.to_string() })
+        .collect()
 }
 
 /// Every regular file of the volume that was not collected, named by its escaped path relative
@@ -435,9 +508,6 @@ pub fn unusual_location(path: &str) -> Option<&'static str> {
         return None;
     })
 }
-
-/// Categories of rules that mark an attacker's tool.
-const TOOL_CATEGORIES: [&str; 5] = ["hack_tool", "ransomware_tooling", "remote_access", "exfiltration", "webshell"];
 
 /// The earliest suspicious executable: in an unusual place, matched by a tool rule, or malformed,
 /// dated by its birth time (else its modification time) from the manifest.

@@ -34,12 +34,24 @@ pub struct Options {
     /// YARA only: no hash, no encryption check, no executable facts, no note names (to compare
     /// with a plain YARA scanner).
     pub yara_only: bool,
+    /// Bytes of what a case's volume scan found (notes, tools, encrypted samples) kept in the
+    /// endpoint's evidence.
+    pub keep_budget: u64,
 }
+
+/// The default budget for what a volume scan keeps.
+pub const KEEP_BUDGET: u64 = 256 << 20;
 
 impl Default for Options {
     fn default() -> Options {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Options { max_size: 256 << 20, timeout: Duration::from_secs(60), threads, yara_only: false }
+        Options {
+            max_size: 256 << 20,
+            timeout: Duration::from_secs(60),
+            threads,
+            yara_only: false,
+            keep_budget: KEEP_BUDGET,
+        }
     }
 }
 
@@ -151,6 +163,20 @@ pub enum Event {
     NoteName(NoteByName),
     /// A file was not scanned.
     Skip(Skip),
+}
+
+impl Event {
+    /// The file it is about.
+    pub fn path(&self) -> &str {
+        match self {
+            Event::Hit(h) => &h.path,
+            Event::Encrypted(x) => &x.path,
+            Event::Container(c) => &c.path,
+            Event::Executable(x) => &x.path,
+            Event::NoteName(n) => &n.path,
+            Event::Skip(s) => &s.path,
+        }
+    }
 }
 
 /// Counts of a finished scan.

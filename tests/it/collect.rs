@@ -8,14 +8,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::helpers::{sha256_hex as sha, shodo, verify};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-use crate::helpers::{shodo, verify};
-
-fn sha(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
 
 fn write(root: &Path, rel: &str, content: &[u8]) -> PathBuf {
     let p = root.join(rel);

@@ -9,7 +9,6 @@ use std::thread;
 use std::time::Duration;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::helpers::{shodo, verify};
 
@@ -23,7 +22,7 @@ fn log_tree(root: &Path, n: usize, size: usize) -> BTreeMap<String, String> {
             let rel = format!("var/log/app/{i:04}.log");
             let content: Vec<u8> = (0..size).map(|j| ((i * 31 + j * 7) % 251) as u8).collect();
             fs::write(root.join(&rel), &content).unwrap();
-            (rel, format!("{:x}", Sha256::digest(&content)))
+            (rel, crate::helpers::sha256_hex(&content))
         })
         .collect()
 }

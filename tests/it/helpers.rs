@@ -68,6 +68,12 @@ pub fn document(n: usize) -> Vec<u8> {
     "患者記録 2026-11-21 外来 受付番号 0001 氏名 山田 太郎 / patient record, outpatient desk\n".repeat(n).into_bytes()
 }
 
+/// SHA-256 of bytes, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
 /// Runs a system tool (installed by `.ci/run`) and returns what it printed; fails the test when it fails.
 pub fn sh(program: &str, args: &[&str]) -> String {
     let out = std::process::Command::new(program)

@@ -529,6 +529,16 @@ fn an_attached_source_is_scanned_whole_and_left_byte_identical() {
     assert_eq!(note["origin"], "evidence", "collected files are scanned from the evidence, not twice");
     assert_eq!(records.iter().filter(|r| r["path"] == "Users/yamada/Desktop/README_LOCKBIT.txt").count(), 1);
     assert_eq!(result["encryption"]["by_top_directory"]["Share"]["files"], 1, "{result}");
+    // What only the volume scan found is in the evidence now, on the manifest as its own artefact.
+    let mut kept: Vec<(&str, &str)> = result["kept"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["why"].as_str().unwrap()))
+        .collect();
+    kept.sort();
+    assert_eq!(kept, [("Share/tools/cleanup.ps1", "tool"), ("Share/カルテ/記録.xlsx.lockbit", "encrypted_sample")]);
+    assert_eq!(rows(&case, "pc-30")["Share/tools/cleanup.ps1"]["artefacts"][0], "scan.tool");
     assert_eq!(sha_file(&img), before, "the image changed");
     assert_eq!(loops_of(&img).trim(), "", "the loop device was not detached");
     let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();

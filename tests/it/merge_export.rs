@@ -84,12 +84,14 @@ fn two_sticks_merge_into_one_case_that_exports_encrypted_and_decrypts_with_the_s
 }
 
 /// The manifest root of the source stick's collection.
+/// The manifest's latest root: after the collection, or after the scan kept what it found.
 fn merged_root(case: &Path) -> String {
     let log = fs::read_to_string(case.join("custody.jsonl")).unwrap();
     let finish = log
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|e| e["action"] == "collect.finish")
+        .filter(|e| e["action"] == "collect.finish" || e["action"] == "scan.keep")
+        .last()
         .unwrap();
     finish["detail"]["manifest_root"].as_str().unwrap().to_string()
 }

@@ -101,7 +101,7 @@ fn findings_fill_the_ppc_report_and_operator_answers_the_rest() {
     let md = fs::read_to_string(case.join("reports/ppc-sokuho.ja.md")).unwrap();
     assert!(md.contains("テスト市立病院"), "{md}");
     assert!(
-        md.contains("ファイルの暗号化") && md.contains("ランサムウェア（LockBit）"),
+        md.contains("ファイルの暗号化") && md.contains("ランサムウェア（LockBit（確度: 高））"),
         "item 1 from the evidence: {md}"
     );
     assert!(md.contains("約 3,000 人（調査中）"), "item 3 from the operator: {md}");
@@ -202,4 +202,16 @@ fn the_incidents_own_extension_is_an_indicator() {
     assert_eq!(model["endpoints"][0]["encrypted_files"], 6, "every file that lost its format is counted");
     let police = fs::read_to_string(case.join("reports/police.ja.md")).unwrap();
     assert!(police.contains("| extension | .8f3kq |"), "{police}");
+    // The volume scan kept samples of each extension for a decryptor; the police see them listed.
+    let found = model["preserved"][0]["found_by_scan"].as_array().unwrap();
+    let of = |ext: &str| found.iter().filter(|f| f["path"].as_str().unwrap().ends_with(ext)).count();
+    assert_eq!((of(".8f3kq"), of(".zz9")), (3, 2), "{found:?}");
+    assert!(found.iter().all(|f| f["why"] == "encrypted_sample"));
+    assert!(police.contains("ボリューム全体の検査で見つけて保全したもの"), "{police}");
+    assert!(police.contains("Users/sato/Documents/記録0.docx.8f3kq"), "{police}");
+    // No family is known: the reports say so plainly, with the incident's own indicators.
+    let mhlw = fs::read_to_string(case.join("reports/mhlw.ja.md")).unwrap();
+    assert!(mhlw.contains("不明（既知のファミリーと一致しません）。本件固有の指標: 拡張子 .8f3kq"), "{mhlw}");
+    assert!(police.contains("不明（既知のファミリーと一致しません）"), "{police}");
+    assert_eq!(model["endpoints"][0]["families"], serde_json::json!([]));
 }

@@ -730,3 +730,98 @@ fn a_keyring_or_a_small_volume_under_a_container_extension_is_no_false_alarm() {
     let (code, json, err) = scan_json(&[], &[tmp.path()]);
     assert_eq!(code, 0, "{json} {err}");
 }
+
+/// What the volume scan finds beyond the catalogue is kept in the evidence: each distinct note
+/// once, the tool, the first encrypted files of each extension under their own names — hashed,
+/// on the manifest under its own artefact id, within the budget, and read back on the next scan
+/// from the evidence.
+#[test]
+fn what_the_volume_scan_finds_is_kept_in_the_evidence_within_its_budget() {
+    let (tmp, case) = crate::helpers::case_with_notes(0);
+    let src = tmp.path().join("src");
+    let note = "Your files have been encrypted. To decrypt them write to unlock-9x@example.org and pay in bitcoin.\n";
+    for (k, d) in ["外来", "病棟", "検査", "薬剤", "放射線"].iter().enumerate() {
+        for i in 0..2 {
+            let mut doc = document(100 + i * 7 + k * 3);
+            encrypt(&mut doc, None);
+            write(&src, &format!("Share/{d}/紹介状{i}.docx.q8zz"), &doc);
+        }
+        write(&src, &format!("Share/{d}/RESTORE-Q8ZZ.txt"), note.as_bytes());
+    }
+    write(&src, "Share/外来/RESTORE-Q8ZZ-2.txt", format!("{note}ID: 7F3A-22\n").as_bytes());
+    write(
+        &src,
+        "Share/tools/cleanup.bat",
+        b"@echo off\r\nvssadmin delete shadows /all /quiet\r\nwevtutil cl Security\r\n",
+    );
+    write(&src, "Windows/System32/config/SYSTEM", b"regf");
+    shodo()
+        .args(["collect", "--os", "windows", "--endpoint", "pc-40", "--case"])
+        .arg(&case)
+        .arg("--source")
+        .arg(&src)
+        .assert()
+        .code(0);
+    let before = crate::helpers::files_of(&src);
+    let scan = |budget: &str| {
+        let out = shodo()
+            .args(["scan", "--json", "--endpoint", "pc-40", "--keep-budget", budget, "--case"])
+            .arg(&case)
+            .arg("--source")
+            .arg(&src)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    // A budget that holds the notes and the tool, and three samples but not the rest.
+    let result = scan("20KiB");
+    let kept = &result["kept"];
+    let files = kept["files"].as_array().unwrap();
+    let of = |why: &str| -> Vec<&str> {
+        files.iter().filter(|f| f["why"] == why).map(|f| f["path"].as_str().unwrap()).collect()
+    };
+    assert_eq!(of("ransom_note").len(), 2, "one copy of each distinct note content: {kept}");
+    assert_eq!(of("tool"), ["Share/tools/cleanup.bat"], "{kept}");
+    let samples = of("encrypted_sample");
+    assert!(!samples.is_empty() && samples.len() <= 3, "at most three of one extension: {kept}");
+    assert!(samples.iter().all(|p| p.ends_with(".docx.q8zz")), "under their original names: {samples:?}");
+    assert!(files.iter().all(|f| f["as_scanned"] == true));
+    assert!(kept["bytes"].as_u64().unwrap() <= 20 * 1024, "{kept}");
+    assert!(kept["left_out"].as_array().unwrap().iter().all(|l| l["reason"] == "budget"), "{kept}");
+    assert!(samples.len() == 3 || !kept["left_out"].as_array().unwrap().is_empty(), "{kept}");
+
+    // On the manifest, in a segment of its own, every copy hashed as the file is.
+    let manifest = fs::read_to_string(case.join("endpoints/pc-40/manifest.jsonl")).unwrap();
+    let rows: Vec<Value> = manifest.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let kept_rows: Vec<&Value> =
+        rows.iter().filter(|r| r["artefacts"][0].as_str().is_some_and(|a| a.starts_with("scan."))).collect();
+    assert_eq!(kept_rows.len(), files.len());
+    for r in &kept_rows {
+        let path = r["path"].as_str().unwrap();
+        let original = before.iter().find(|(p, _)| p == path).unwrap_or_else(|| panic!("{path}"));
+        assert_eq!(r["sha256"].as_str().unwrap(), crate::helpers::sha256_hex(&original.1), "{path}");
+        assert_eq!((r["status"].as_str(), r["zip"].as_str()), (Some("collected"), kept["segment"].as_str()));
+        assert_eq!(r["entry"].as_str().unwrap(), format!("fs/{path}"));
+    }
+    let custody = fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    let keep = custody.lines().find(|l| l.contains(r#""action":"scan.keep""#)).expect("scan.keep recorded");
+    let keep: Value = serde_json::from_str(keep).unwrap();
+    assert_eq!(keep["detail"]["files"], files.len());
+    assert_eq!(keep["detail"]["budget"], 20 * 1024);
+    assert_eq!(crate::helpers::verify(&case).0, 0, "the case still verifies");
+    assert_eq!(crate::helpers::files_of(&src), before, "the source is untouched");
+
+    // The next scan reads them from the evidence and keeps the rest that now fits; nothing twice.
+    let result = scan("256MiB");
+    let again = result["kept"]["files"].as_array().unwrap();
+    assert!(again.iter().all(|f| f["why"] == "encrypted_sample"), "{}", result["kept"]);
+    assert_eq!(again.len() + samples.len(), 3, "three samples of .q8zz in all: {}", result["kept"]);
+    let records: Vec<Value> = fs::read_to_string(case.join("endpoints/pc-40/findings.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let tool = records.iter().find(|r| r["path"] == "Share/tools/cleanup.bat" && r["kind"] == "yara").unwrap();
+    assert_eq!(tool["origin"], "evidence", "{tool}");
+}
