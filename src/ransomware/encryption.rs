@@ -18,7 +18,7 @@ const WINDOW: usize = 64 * 1024;
 const TEXT: [&str; 12] = ["txt", "csv", "log", "xml", "html", "htm", "json", "md", "ini", "cfg", "sql", "rtf"];
 /// Fewest bytes whose format is judged (a signature needs some).
 const MIN_FORMAT: usize = 16;
-/// The first bytes that must look random for a lost format to be encryption.
+/// The most first bytes that must look random for a lost format to be encryption.
 const HEAD: usize = 1024;
 /// Smallest file judged by its statistics (fewer bytes say nothing).
 const MIN_SIZE: usize = 4096;
@@ -60,8 +60,8 @@ impl Window {
 /// Why a file looks encrypted.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Assessment {
-    /// Reasons, strongest first: `known_extension`, `format_lost`, `random_content`,
-    /// `random_in_text`, `family_marker`; `incident_extension` alone for a file that carries the
+    /// Reasons, strongest first: `known_extension`, `format_lost`, `tail_lost` (the head intact,
+    /// the format's end gone and random), `random_content`, `random_in_text`, `family_marker`; `incident_extension` alone for a file that carries the
     /// incident's own extension and showed nothing itself.
     pub reasons: Vec<&'static str>,
     /// The appended extension, when it is a known one.
@@ -133,9 +133,26 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     let lost = promise.lost(data);
     // No longer its format, and its first bytes look random (encrypting the head alone is enough
     // to lose the format): a damaged or blank file is not an encrypted one.
-    let format_lost = lost.filter(|_| small_random(&data[..data.len().min(HEAD)]));
+    let format_lost = lost.filter(|_| random_head(data));
     if format_lost.is_some() {
         reasons.push("format_lost");
+    }
+    // Its head intact and its end gone, ciphertext where the end should be and not before it: the
+    // tail was encrypted (a cut-off download ends in what its body is, compressed or random).
+    let tail_lost = format_lost
+        .is_none()
+        .then(|| promise.formats.iter().find(|f| f.matches(data) && f.trailer_lost(data)))
+        .flatten()
+        .filter(|f| {
+            // Walked from the head (zip, PNG), a file cut short is no victim: its end is merely
+            // missing; one that cannot be walked (a zip with data descriptors) says nothing. A
+            // format not walked (PDF) is judged by its end alone.
+            let walked = matches!(f.name.as_str(), "zip" | "png");
+            let end = signature::end_of(&f.name, data);
+            encrypted_tail(data, &windows) && (!walked || end == signature::End::Overwritten)
+        });
+    if tail_lost.is_some() {
+        reasons.push("tail_lost");
     }
     let expected = promise.formats.iter().any(|f| !f.is_text());
     if data.len() >= MIN_SIZE
@@ -146,8 +163,18 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     {
         reasons.push("random_content");
     }
-    // Text never looks random: one random window is intermittent encryption (the head only, say).
-    if random > 0 && ext.as_deref().is_some_and(|e| TEXT.contains(&e)) && !reasons.contains(&"random_content") {
+    // Text never looks random: one random window is intermittent encryption (the head only, say),
+    // and so is an end that is no text and looks random under a head that is (a small file's
+    // encrypted tail, too few bytes for a window to tell).
+    // The name promises text: its own extension, or the one before an appended extension.
+    let text_ext = ext.as_deref().is_some_and(|e| TEXT.contains(&e)) || promise.formats.iter().any(|f| f.is_text());
+    let random_end = || {
+        data.len() >= 2 * TAIL[0]
+            && signature::is_text(&data[..data.len() / 2])
+            && random_tail(data)
+            && !tail_is_text(data)
+    };
+    if text_ext && !reasons.contains(&"random_content") && (random > 0 || random_end()) {
         reasons.push("random_in_text");
     }
     // A family's marker in the tail, where the rest of the file looks encrypted.
@@ -169,7 +196,7 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     Some(Assessment {
         reasons,
         extension: known,
-        format: format_lost.map(str::to_string),
+        format: format_lost.or(tail_lost.map(|f| f.name.as_str())).map(str::to_string),
         appended: promise.appended.map(str::to_string),
         windows,
         intermittent,
@@ -224,6 +251,63 @@ fn small_random(data: &[u8]) -> bool {
     data.iter().for_each(|&b| seen[b as usize] = true);
     let distinct = seen.iter().filter(|s| **s).count() as f64;
     distinct >= 0.8 * 256.0 * (1.0 - (-(n as f64) / 256.0).exp())
+}
+
+/// The first bytes looked at for an encrypted head: 16 (ten blocks of a percent of a small
+/// file, the least a family encrypts), 64, and [`HEAD`].
+const HEADS: [usize; 3] = [16, 64, HEAD];
+
+/// The file's first bytes look random over one of the lengths of [`HEADS`]. Text in a code page
+/// no reader knows has as many distinct bytes in a few as random ones do, but no control bytes:
+/// a short head counts only with its share of them (ciphertext has one in nine) and few zeros.
+fn random_head(data: &[u8]) -> bool {
+    HEADS.iter().any(|&n| {
+        let head = &data[..data.len().min(n)];
+        let control = head.iter().filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f).count();
+        // … and a header of small numbers has its zeros, which ciphertext hardly has.
+        let zeros = head.iter().filter(|&&b| b == 0).count();
+        small_random(head) && (n == HEAD || (control * 16 >= n && zeros * 8 <= n))
+    })
+}
+
+/// The last bytes looked at for an encrypted tail: few enough for a small file's, enough for a
+/// large one's.
+const TAIL: [usize; 2] = [64, 1024];
+
+/// The file's last bytes look random (looked at over each length of [`TAIL`] the file exceeds
+/// twice over: an end, not the whole file).
+fn random_tail(data: &[u8]) -> bool {
+    TAIL.iter().filter(|&&n| data.len() >= 2 * n).any(|&n| small_random(&data[data.len() - n..]))
+}
+
+/// The file ends in ciphertext and does not begin in it: its end is random and its first window
+/// is not (compressed data reaches the entropy, not the flatness); a file too small for two
+/// windows judged by its last bytes.
+fn encrypted_tail(data: &[u8], windows: &[Window]) -> bool {
+    let Some(first) = windows.first() else { return false };
+    if first.random() {
+        return false;
+    }
+    if data.len() >= 2 * WINDOW {
+        // The end measured over a twentieth of the file (within a tenth encrypted), 4 to 64 KiB.
+        let n = (data.len() / 20).clamp(4096, WINDOW);
+        stats(0, &data[data.len() - n..]).random()
+    } else {
+        random_tail(data)
+    }
+}
+
+/// The file's last bytes read as text (from the first character boundary: a character may be cut
+/// where the end starts).
+fn tail_is_text(data: &[u8]) -> bool {
+    let start = data.len().saturating_sub(TAIL[1]);
+    // UTF-16 shows its byte-order mark at the head only: the end is read with it, on a whole unit.
+    if let Some(bom) = [[0xFF, 0xFE], [0xFE, 0xFF]].into_iter().find(|b| data.starts_with(b)) {
+        let end = &data[(start + start % 2).max(2)..];
+        return signature::is_text(&[&bom[..], end].concat());
+    }
+    let end = &data[start..];
+    (0..4.min(end.len())).any(|skip| signature::is_text(&end[skip..]))
 }
 
 /// Head, middle and tail windows (one window for small files).
@@ -380,9 +464,21 @@ mod tests {
             "xlsx" => ("xlsx", docx(size)),
             "jtd" => ("jtd", body(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", false)),
             "xls" => ("xls", body(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", false)),
-            "pdf" => ("pdf", body(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", true)),
+            "pdf" => ("pdf", {
+                // Every PDF ends in %%EOF (ISO 32000 7.5.5).
+                let mut pdf = body(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", true);
+                pdf.truncate(pdf.len().saturating_sub(6).max(16));
+                pdf.extend(b"%%EOF\n");
+                pdf
+            }),
             "jpg" => ("jpg", body(b"\xFF\xD8\xFF\xE0\x00\x10JFIF", true)),
-            "png" => ("png", body(b"\x89PNG\r\n\x1a\n", true)),
+            "png" => ("png", {
+                // Every PNG ends in its IEND chunk.
+                let mut png = body(b"\x89PNG\r\n\x1a\n", true);
+                png.truncate(png.len().saturating_sub(12).max(16));
+                png.extend(b"\x00\x00\x00\x00IEND\xAE\x42\x60\x82");
+                png
+            }),
             "tif" => ("tif", body(b"II*\x00\x08\x00\x00\x00", false)),
             "dcm" => ("dcm", at(128, b"DICM", true)),
             "sqlite" => ("sqlite", body(b"SQLite format 3\x00\x10\x00", false)),
@@ -525,5 +621,87 @@ mod tests {
             assert!(windows(&bytes).iter().all(|w| w.interleaved.is_none()), "{:?}", windows(&bytes));
         }
         assert_eq!(assess("export.dat", &text), None);
+    }
+
+    /// Encrypts the byte ranges given, as a family that encrypts a share of each file does.
+    fn encrypted_ranges(mut data: Vec<u8>, ranges: &[std::ops::Range<usize>]) -> Vec<u8> {
+        use chacha20::cipher::{KeyIvInit, StreamCipher};
+        for (i, r) in ranges.iter().enumerate() {
+            let mut cipher = chacha20::ChaCha20::new(&[5u8; 32].into(), &[i as u8; 12].into());
+            cipher.apply_keystream(&mut data[r.clone()]);
+        }
+        data
+    }
+
+    #[test]
+    fn a_tail_encrypted_is_found_by_the_formats_end_or_by_text_ending_in_ciphertext() {
+        for size in [3000, 40_000, 300_000] {
+            let tail = |data: Vec<u8>| {
+                let n = data.len();
+                encrypted_ranges(data, std::slice::from_ref(&(n - (n / 10).max(64)..n)))
+            };
+            for (name, data) in [("report.docx", docx(size)), ("report.xlsx.q7vz", docx(size))] {
+                let a = assess(name, &tail(data.clone())).unwrap_or_else(|| panic!("{name} {size}: missed"));
+                assert_eq!((a.reasons.clone(), a.format.as_deref()), (vec!["tail_lost"], Some("zip")), "{name}");
+                assert_eq!(assess(name, &data), None, "{name} {size}: intact");
+                let cut = &data[..data.len() * 7 / 10];
+                assert_eq!(signature::end_of("zip", cut), signature::End::Cut);
+                assert_eq!(assess(name, cut), None, "{name} {size}: a copy cut short is no victim");
+            }
+            let mut pdf = b"%PDF-1.7\n".to_vec();
+            pdf.extend("1 0 obj << /Type /Catalog >> endobj\n".repeat(size / 36 + 1).as_bytes());
+            pdf.extend(b"trailer << /Root 1 0 R >>\n%%EOF\n");
+            assert_eq!(assess("紹介状.pdf", &pdf), None);
+            assert_eq!(assess("紹介状.pdf", &tail(pdf)).unwrap().reasons, ["tail_lost"], "{size}");
+            for (name, text) in [
+                ("records.csv", "ID,氏名\r\n0001,山田 太郎\r\n".repeat(size / 26 + 1).into_bytes()),
+                ("memo.txt.q7vz", "申し送り: 22 時 体温 36.8\n".repeat(size / 30 + 1).into_bytes()),
+            ] {
+                assert_eq!(assess(name, &text), None);
+                let a = assess(name, &tail(text)).unwrap_or_else(|| panic!("{name} {size}: missed"));
+                assert!(a.reasons.contains(&"random_in_text"), "{name} {size}: {a:?}");
+            }
+        }
+        // UTF-16 text keeps its byte-order mark at the head only: its end is still text.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "診療情報提供書 紹介先 御侍史 既往歴 高血圧 糖尿病 処方 内服薬\r\n"
+                    .repeat(200)
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        assert_eq!(assess("紹介状.txt", &utf16), None);
+        // A zip whose end is intact but random (a stored random member) is nothing.
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file(
+            "x.bin",
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut zip, &pseudo_random(50_000, 4)).unwrap();
+        assert_eq!(assess("archive.zip", &zip.finish().unwrap().into_inner()), None);
+    }
+
+    #[test]
+    fn a_share_of_a_small_file_encrypted_in_blocks_is_found_and_a_binary_header_is_not() {
+        // Ten blocks of 16 bytes, the first at the head: the format is lost.
+        for size in [300, 1000, 1500] {
+            for (name, data) in [kept("docx", size), kept("pdf", size), kept("sqlite", size), kept("csv", size)] {
+                let blocks: Vec<_> = (0..10).map(|k| k * size / 10..k * size / 10 + 16).collect();
+                let file = format!("記録.{name}");
+                let a = assess(&file, &encrypted_ranges(data, &blocks)).unwrap_or_else(|| panic!("{file} {size}"));
+                assert!(a.reasons.contains(&"format_lost"), "{file} {size}: {a:?}");
+            }
+        }
+        // A header of small numbers and a name (a terminfo entry named .sys) is not ciphertext, nor
+        // is text in a code page no reader knows.
+        let mut terminfo = b"\x1a\x01\x29\x00\x26\x00\x10\x00\x7d\x01\xac\x02ansi.sys|ANSI.SYS 3.1 and later".to_vec();
+        terminfo.extend([0u8; 200]);
+        assert_eq!(assess("ansi.sys", &terminfo), None);
+        let russian = "Все файлы на месте, резервная копия готова. ".repeat(40);
+        let (cp866, _, _) = encoding_rs::IBM866.encode(&russian);
+        assert_eq!(assess("отчёт.xml", &cp866), None);
     }
 }

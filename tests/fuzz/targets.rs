@@ -68,10 +68,14 @@ pub fn playbook(data: &[u8]) {
     }
 }
 
-/// PE and ELF facts (goblin, as the scan uses it), and the encryption assessment.
+/// PE and ELF facts (goblin, as the scan uses it), the encryption assessment, and the walk of
+/// the formats whose parts chain (zip, PNG).
 pub fn binary(data: &[u8]) {
     let _ = shodo::formats::binary::facts(data);
     let _ = shodo::ransomware::encryption::assess("fuzz.docx", data);
+    let _ = shodo::ransomware::encryption::assess("fuzz.png.q7vz", data);
+    let _ = shodo::formats::signature::end_of("zip", data);
+    let _ = shodo::formats::signature::end_of("png", data);
 }
 
 /// An EVTX log, every record through the detections' reader.

@@ -89,9 +89,9 @@ fn merged_root(case: &Path) -> String {
     let log = fs::read_to_string(case.join("custody.jsonl")).unwrap();
     let finish = log
         .lines()
+        .rev()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|e| e["action"] == "collect.finish" || e["action"] == "scan.keep")
-        .last()
+        .find(|e| e["action"] == "collect.finish" || e["action"] == "scan.keep")
         .unwrap();
     finish["detail"]["manifest_root"].as_str().unwrap().to_string()
 }
