@@ -40,6 +40,7 @@ crate::texts! {
     GUEST_ACCOUNT_ENABLED = ("Guest アカウントが有効", "Guest account enabled"),
     TOOL_RAN_AMCACHE = ("攻撃ツールの名前をもつプログラムの実行記録（Amcache）", "Program named like an attacker's tool ran (Amcache)"),
     USER_WRITABLE_PROGRAM_RAN_AMCACHE = ("ユーザーが書き込める場所のプログラムの実行記録（Amcache）", "Program from a user-writable place ran (Amcache)"),
+    RANSOM_WALLPAPER = ("デスクトップの壁紙が身代金要求の画像に変えられた疑い", "Desktop wallpaper likely set to a ransom image"),
     AUTOSTART_ENTRY_RUN_KEY = ("自動起動の登録（Run キー）", "Autostart entry (Run key)"),
     // artefacts.rs
     TOOL_RAN_PREFETCH = ("攻撃ツールの名前をもつプログラムの実行記録（Prefetch）", "Program named like an attacker's tool ran (Prefetch)"),

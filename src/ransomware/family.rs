@@ -200,7 +200,8 @@ pub fn weigh(found: Vec<Attribution>) -> Vec<Attribution> {
     all
 }
 
-fn rank(confidence: &str) -> u8 {
+/// The order of confidences: `high` over `medium` over `low` (anything else counts as `low`).
+pub fn rank(confidence: &str) -> u8 {
     match confidence {
         "high" => 3,
         "medium" => 2,

@@ -541,11 +541,7 @@ fn endpoint(edir: &Path, id: &str, custody: &[crate::case::Entry]) -> EndpointFa
 
 /// One entry per family, the strongest evidence for it, strongest first.
 fn weigh(found: Vec<FamilyFacts>) -> Vec<FamilyFacts> {
-    let rank = |c: &str| match c {
-        "high" => 3,
-        "medium" => 2,
-        _ => 1,
-    };
+    use crate::ransomware::family::rank;
     let mut all: Vec<FamilyFacts> = Vec::new();
     for a in found {
         match all.iter_mut().find(|b| b.family == a.family) {

@@ -361,7 +361,9 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
     make_hive(
         &src.join("Users/yamada/NTUSER.DAT"),
         "add Software\ncd Software\nadd Microsoft\ncd Microsoft\nadd Windows\ncd Windows\nadd CurrentVersion\ncd CurrentVersion\n\
-         add Run\ncd Run\nsetval 1\nOneDrive\nstring:\"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe\" /background",
+         add Run\ncd Run\nsetval 1\nOneDrive\nstring:\"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe\" /background\n\
+         cd ..\ncd ..\ncd ..\ncd ..\ncd ..\nadd Control Panel\ncd Control Panel\nadd Desktop\ncd Desktop\n\
+         setval 1\nWallpaper\nstring:C:\\ProgramData\\HOW_TO_DECRYPT.bmp",
     );
     // Make the user's hive dirty (sequence numbers apart), with no transaction logs beside it.
     let ntuser = src.join("Users/yamada/NTUSER.DAT");
@@ -442,6 +444,12 @@ fn the_registry_gives_persistence_and_the_external_connection_points() {
         (Some("medium".into()), Some("low".into()), Some("low".into()))
     );
     assert!(autostarts.iter().any(|a| a["fields"]["scope"] == "yamada"));
+    let wallpaper = reg("ransom_wallpaper");
+    assert_eq!(wallpaper.len(), 1, "the note painted on the desktop: {wallpaper:?}");
+    assert_eq!(
+        (wallpaper[0]["fields"]["wallpaper"].as_str(), wallpaper[0]["severity"].as_str()),
+        (Some("C:\\ProgramData\\HOW_TO_DECRYPT.bmp"), Some("high"))
+    );
     assert!(recs.iter().any(|r| r["kind"] == "installed_software" && r["rule"] == "7-Zip 23.01 (x64)"));
     let hives: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "hive").collect();
     assert_eq!(hives.len(), 6);

@@ -458,13 +458,20 @@ impl RegistryView {
         }
     }
 
-    /// A user's NTUSER.DAT: the user's Run keys.
+    /// A user's NTUSER.DAT: the user's Run keys, and a wallpaper ransomware set.
     pub fn user(&mut self, hive: &mut Hive, path: &str, user: &str) {
         for run in [
             "Software\\Microsoft\\Windows\\CurrentVersion\\Run",
             "Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
         ] {
             self.run_key(hive, path, run, user);
+        }
+        let desktop = "Control Panel\\Desktop";
+        if let Some(wallpaper) = hive.text(desktop, "Wallpaper").filter(|w| !w.trim().is_empty())
+            && let Some((sev, why)) = wallpaper_concern(&wallpaper)
+        {
+            let f = fields(&[("wallpaper", &wallpaper), ("why", why), ("scope", user)]);
+            self.find(hive, (path, desktop), ("ransom_wallpaper", sev), txt::RANSOM_WALLPAPER, f);
         }
     }
 
@@ -630,6 +637,35 @@ pub fn run_concern(path: &str) -> Option<Severity> {
     }
 }
 
+/// Whether a desktop wallpaper looks set by ransomware (many families paint their note on the
+/// desktop): `high` when its file name is a ransom note's or speaks of decrypting, `medium` when
+/// it lies where no wallpaper a person chose does (a temporary folder, the root of ProgramData,
+/// the public profile, the root of a volume, the recycle bin). Windows' own images and the copy
+/// it keeps of a chosen one (`Themes\TranscodedWallpaper`) are nothing.
+pub fn wallpaper_concern(path: &str) -> Option<(Severity, &'static str)> {
+    let p = path.trim().trim_matches('"').to_lowercase().replace('/', "\\");
+    if p.contains("\\windows\\web\\") || p.contains("\\microsoft\\windows\\themes\\") {
+        return None;
+    }
+    let name = p.rsplit('\\').next().unwrap_or(&p);
+    if crate::ransomware::notes::match_name(name).is_some() || RANSOM_WORDS.is_match(name) {
+        return Some((Severity::High, "note_name"));
+    }
+    let parts: Vec<&str> = p.split('\\').filter(|x| !x.is_empty()).collect();
+    let unusual = p.contains("\\temp\\")
+        || p.contains("%temp%")
+        || p.contains("\\$recycle.bin\\")
+        || p.contains("\\users\\public\\")
+        || (parts.len() == 3 && parts[1] == "programdata")
+        || parts.len() == 2;
+    unusual.then_some((Severity::Medium, "unusual_location"))
+}
+
+/// Words of a ransom image's file name.
+static RANSOM_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    crate::bundled::fixed(r"(?i)(decrypt|ransom|encrypt|locked|restore|recover|readme|read_me|how[_ -]?to)")
+});
+
 /// A Windows path in a place ordinary users can write.
 pub fn user_writable(path: &str) -> bool {
     let p = path.to_lowercase().replace('/', "\\");
@@ -675,6 +711,25 @@ mod tests {
         assert!(shell_or_script("cmd.exe /c start x"));
         assert!(shell_or_script("wscript.exe C:\\x\\a.vbs"));
         assert!(!shell_or_script("C:\\Users\\a\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe /background"));
+    }
+
+    #[test]
+    fn wallpapers_set_by_ransomware_and_chosen_ones() {
+        assert_eq!(wallpaper_concern("C:\\ProgramData\\HOW_TO_DECRYPT.bmp").map(|c| c.0), Some(Severity::High));
+        assert_eq!(
+            wallpaper_concern("C:\\Users\\a\\AppData\\Local\\Temp\\x8f3k.jpg").map(|c| c.0),
+            Some(Severity::Medium)
+        );
+        assert_eq!(wallpaper_concern("C:\\ProgramData\\wall.bmp").map(|c| c.0), Some(Severity::Medium));
+        assert_eq!(wallpaper_concern("C:\\lock.bmp").map(|c| c.0), Some(Severity::Medium));
+        for chosen in [
+            "C:\\Windows\\Web\\Wallpaper\\Windows\\img0.jpg",
+            "C:\\Users\\a\\AppData\\Roaming\\Microsoft\\Windows\\Themes\\TranscodedWallpaper",
+            "C:\\Users\\a\\Pictures\\家族旅行.jpg",
+            "C:\\ProgramData\\Hospital\\branding\\desktop.png",
+        ] {
+            assert_eq!(wallpaper_concern(chosen), None, "{chosen}");
+        }
     }
 
     #[test]
