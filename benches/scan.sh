@@ -10,7 +10,7 @@
 # once to warm the page cache before anything is timed; then three rounds, each starting with
 # another of the four commands (a shared machine's speed drifts), and the medians count.
 # Needs `yr` on PATH; otherwise it is built once with `cargo install yara-x-cli` into
-# target/bench-tools (takes a while the first time).
+# target/bench-tools (takes a while the first time), at the version of yara-x in Cargo.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then corpus=("$@"); else corpus=(../shared/corpora /usr/bin /usr/lib/x86_64-linux-gnu); fi
@@ -19,7 +19,11 @@ bin=target/x86_64-unknown-linux-gnu/release/shodo
 yr=$(command -v yr || true)
 if [ -z "$yr" ]; then
   tools=target/bench-tools
-  [ -x "$tools/bin/yr" ] || cargo install --quiet --root "$tools" --target x86_64-unknown-linux-gnu yara-x-cli
+  # The yara-x shodo links (Cargo.lock), with the versions its own lock file names: an unlocked
+  # install takes whatever its dependencies released since, and does not always build.
+  version=$(awk '/^name = "yara-x"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+  [ -x "$tools/bin/yr" ] ||
+    cargo install --quiet --locked --root "$tools" --target x86_64-unknown-linux-gnu "yara-x-cli@$version"
   yr="$tools/bin/yr"
 fi
 files=$(find "${corpus[@]}" -type f | wc -l)
