@@ -8,4 +8,5 @@ pub mod evtx;
 pub mod prefetch;
 pub mod registry;
 pub mod signature;
+pub mod structure;
 pub mod text;

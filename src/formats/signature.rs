@@ -159,6 +159,11 @@ impl Format {
             })
     }
 
+    /// Whether the format's end holds a trailer.
+    pub fn has_trailer(&self) -> bool {
+        !self.trailers.is_empty()
+    }
+
     /// A container without a signature (VeraCrypt, OpenPGP).
     fn bare_container(&self) -> bool {
         self.container && self.signatures.is_empty()
@@ -167,70 +172,6 @@ impl Format {
     /// True for the plain-text formats.
     pub fn is_text(&self) -> bool {
         self.text
-    }
-}
-
-/// How a file of a format whose parts chain from its head (zip's local headers, PNG's chunks)
-/// ends, walked part by part: what tells a file whose tail was overwritten from one cut short.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum End {
-    /// The walk reached the format's end (zip's central directory, PNG's IEND).
-    Whole,
-    /// The file stops inside a part: cut short (a copy or a download that did not finish).
-    Cut,
-    /// Where the next part must begin, within the file, there is none: the bytes were overwritten.
-    Overwritten,
-    /// The format is not walked here, or its parts do not say their length (zip data descriptors).
-    Unknown,
-}
-
-/// Walks `data` of format `format` (`zip`, `png`) from its head to its end.
-pub fn end_of(format: &str, data: &[u8]) -> End {
-    let u32le = |at: usize| data.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-    let u16le = |at: usize| data.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
-    match format {
-        "png" => {
-            let mut pos = 8usize;
-            loop {
-                let Some(head) = data.get(pos..pos + 8) else { return End::Cut };
-                let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-                if !head[4..].iter().all(u8::is_ascii_alphabetic) || len > 1 << 31 {
-                    return End::Overwritten;
-                }
-                if &head[4..] == b"IEND" {
-                    return End::Whole;
-                }
-                pos = pos.saturating_add(12 + len);
-                if pos > data.len() {
-                    return End::Cut;
-                }
-            }
-        }
-        "zip" => {
-            let mut pos = 0usize;
-            loop {
-                let Some(sig) = data.get(pos..pos + 4) else { return End::Cut };
-                match sig {
-                    b"PK\x03\x04" => {
-                        let (Some(flags), Some(size), Some(name), Some(extra)) =
-                            (u16le(pos + 6), u32le(pos + 18), u16le(pos + 26), u16le(pos + 28))
-                        else {
-                            return End::Cut;
-                        };
-                        if flags & 8 != 0 || size == u32::MAX as usize {
-                            return End::Unknown;
-                        }
-                        pos = pos.saturating_add(30 + name + extra + size);
-                        if pos > data.len() {
-                            return End::Cut;
-                        }
-                    }
-                    b"PK\x01\x02" | b"PK\x05\x06" | b"PK\x06\x06" => return End::Whole,
-                    _ => return End::Overwritten,
-                }
-            }
-        }
-        _ => End::Unknown,
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-use crate::formats::signature;
+use crate::formats::{signature, structure};
 
 const EXTENSIONS: &str = include_str!("../../rules/ransomware/extensions.txt");
 /// Bytes per window.
@@ -139,18 +139,8 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     }
     // Its head intact and its end gone, ciphertext where the end should be and not before it: the
     // tail was encrypted (a cut-off download ends in what its body is, compressed or random).
-    let tail_lost = format_lost
-        .is_none()
-        .then(|| promise.formats.iter().find(|f| f.matches(data) && f.trailer_lost(data)))
-        .flatten()
-        .filter(|f| {
-            // Walked from the head (zip, PNG), a file cut short is no victim: its end is merely
-            // missing; one that cannot be walked (a zip with data descriptors) says nothing. A
-            // format not walked (PDF) is judged by its end alone.
-            let walked = matches!(f.name.as_str(), "zip" | "png");
-            let end = signature::end_of(&f.name, data);
-            encrypted_tail(data, &windows) && (!walked || end == signature::End::Overwritten)
-        });
+    let tail_lost =
+        format_lost.is_none().then(|| promise.formats.iter().find(|f| tail_encrypted(f, data, &windows))).flatten();
     if tail_lost.is_some() {
         reasons.push("tail_lost");
     }
@@ -167,14 +157,15 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     // and so is an end that is no text and looks random under a head that is (a small file's
     // encrypted tail, too few bytes for a window to tell).
     // The name promises text: its own extension, or the one before an appended extension.
-    let text_ext = ext.as_deref().is_some_and(|e| TEXT.contains(&e)) || promise.formats.iter().any(|f| f.is_text());
-    let random_end = || {
+    let text_ext = ext.as_deref().is_some_and(|e| TEXT.contains(&e))
+        || promise.formats.iter().any(|f| f.is_text() || f.extensions.iter().any(|e| TEXT.contains(&e.as_str())));
+    let text_end_random = || {
         data.len() >= 2 * TAIL[0]
             && signature::is_text(&data[..data.len() / 2])
             && random_tail(data)
             && !tail_is_text(data)
     };
-    if text_ext && !reasons.contains(&"random_content") && (random > 0 || random_end()) {
+    if text_ext && !reasons.contains(&"random_content") && (random > 0 || text_end_random()) {
         reasons.push("random_in_text");
     }
     // A family's marker in the tail, where the rest of the file looks encrypted.
@@ -204,6 +195,41 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     })
 }
 
+/// A file of format `format` (its head intact) whose tail was encrypted: ciphertext where the end
+/// should be. Its trailer, if it has one, is gone. Walked from its head (zip, PNG, tar, a compound
+/// file, TIFF, an event log, a PDF's last stream), a file is one when the walk finds the bytes
+/// overwritten and its end random (a copy cut short is no victim: its end is merely missing; a zip
+/// with data descriptors cannot be walked and says nothing). Otherwise its end must look random
+/// while its first window does not (a cut-off download ends in what its body is, compressed or
+/// random): when the format's trailer is gone (a VHD's footer), or when its body holds raw
+/// samples or pixels, which are never random.
+fn tail_encrypted(format: &signature::Format, data: &[u8], windows: &[Window]) -> bool {
+    if !format.matches(data) {
+        return false;
+    }
+    let name = format.name.as_str();
+    // A format that ends in a trailer kept it: its end is whole.
+    if format.has_trailer() && !format.trailer_lost(data) {
+        return false;
+    }
+    let end = structure::end_of(name, data);
+    if end == structure::End::Overwritten {
+        return random_end(data);
+    }
+    if matches!(name, "zip" | "png") || end == structure::End::Cut {
+        return false;
+    }
+    // Raw samples fill some bytes evenly (a 16-bit sample's low byte): only a flat end counts.
+    let raw = || structure::raw_body(name, data) && (data.len() >= 2 * WINDOW || flat_end(data));
+    (format.trailer_lost(data) || raw()) && encrypted_tail(data, windows)
+}
+
+/// The file's last [`HEAD`] bytes look random and their bytes are spread evenly (chi-square).
+fn flat_end(data: &[u8]) -> bool {
+    let end = &data[data.len().saturating_sub(HEAD)..];
+    data.len() >= 2 * HEAD && small_random(end) && stats(0, end).chi_square < 400.0
+}
+
 /// What a file's name says it is: the formats of its extension, or — when an extension that names
 /// no format was added after one that does (`report.docx.8f3k`) — of the one before it.
 struct Promise<'a> {
@@ -230,7 +256,9 @@ impl<'a> Promise<'a> {
     fn lost(&self, data: &[u8]) -> Option<&'static str> {
         let first = self.formats.first()?;
         let uniform = data.iter().all(|b| Some(b) == data.first());
-        let kept = self.formats.iter().any(|f| f.matches(data));
+        // A zip may begin with other bytes (a self-extracting archive): its end record finds it.
+        let kept =
+            self.formats.iter().any(|f| f.matches(data) || (f.name == "zip" && structure::zip_with_prefix(data)));
         (data.len() >= MIN_FORMAT
             && !uniform
             && !kept
@@ -288,8 +316,13 @@ fn encrypted_tail(data: &[u8], windows: &[Window]) -> bool {
     if first.random() {
         return false;
     }
+    random_end(data)
+}
+
+/// The file's end looks random: measured over a twentieth of the file (within a tenth
+/// encrypted), 4 to 64 KiB, or over its last bytes when it is too small for two windows.
+fn random_end(data: &[u8]) -> bool {
     if data.len() >= 2 * WINDOW {
-        // The end measured over a twentieth of the file (within a tenth encrypted), 4 to 64 KiB.
         let n = (data.len() / 20).clamp(4096, WINDOW);
         stats(0, &data[data.len() - n..]).random()
     } else {
@@ -634,6 +667,40 @@ mod tests {
     }
 
     #[test]
+    fn a_tail_encrypted_is_found_in_formats_walked_from_their_head_or_of_raw_samples() {
+        let tail = |data: &[u8]| {
+            let n = data.len();
+            encrypted_ranges(data.to_vec(), std::slice::from_ref(&(n - n / 10..n)))
+        };
+        let mut tar = tar::Builder::new(Vec::new());
+        let body = "検査結果 result\n".repeat(4000).into_bytes();
+        let mut header = tar::Header::new_gnu();
+        header.set_size(body.len() as u64);
+        header.set_cksum();
+        tar.append_data(&mut header, "results.txt", &body[..]).unwrap();
+        let tar = tar.into_inner().unwrap();
+        // An uncompressed bitmap of a gradient and a PCM recording with noise in its low bytes.
+        let mut bmp = b"BM".to_vec();
+        bmp.resize(54, 0);
+        bmp.extend((0..200_000u32).map(|i| ((i / 7) % 200) as u8));
+        let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0".to_vec();
+        wav.resize(44, 0);
+        let noise = pseudo_random(100_000, 4);
+        wav.extend(
+            (0..100_000usize)
+                .flat_map(|i| (((i as f64 / 9.0).sin() * 6000.0) as i16 + noise[i] as i16 * 8).to_le_bytes()),
+        );
+        for (name, data) in [("results.tar", &tar), ("x-ray.bmp.q7vz", &bmp), ("dictation.wav", &wav)] {
+            assert_eq!(assess(name, data), None, "{name}: intact");
+            assert_eq!(assess(name, &data[..data.len() * 8 / 10]), None, "{name}: cut short");
+            let a = assess(name, &tail(data)).unwrap_or_else(|| panic!("{name}: missed"));
+            assert_eq!(a.reasons, ["tail_lost"], "{name}");
+        }
+        // A small recording's end is as varied as ciphertext in its low bytes, not in its spread.
+        assert_eq!(assess("dictation.wav", &wav[..3000]), None);
+    }
+
+    #[test]
     fn a_tail_encrypted_is_found_by_the_formats_end_or_by_text_ending_in_ciphertext() {
         for size in [3000, 40_000, 300_000] {
             let tail = |data: Vec<u8>| {
@@ -645,7 +712,7 @@ mod tests {
                 assert_eq!((a.reasons.clone(), a.format.as_deref()), (vec!["tail_lost"], Some("zip")), "{name}");
                 assert_eq!(assess(name, &data), None, "{name} {size}: intact");
                 let cut = &data[..data.len() * 7 / 10];
-                assert_eq!(signature::end_of("zip", cut), signature::End::Cut);
+                assert_eq!(structure::end_of("zip", cut), structure::End::Cut);
                 assert_eq!(assess(name, cut), None, "{name} {size}: a copy cut short is no victim");
             }
             let mut pdf = b"%PDF-1.7\n".to_vec();

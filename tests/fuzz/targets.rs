@@ -74,8 +74,11 @@ pub fn binary(data: &[u8]) {
     let _ = shodo::formats::binary::facts(data);
     let _ = shodo::ransomware::encryption::assess("fuzz.docx", data);
     let _ = shodo::ransomware::encryption::assess("fuzz.png.q7vz", data);
-    let _ = shodo::formats::signature::end_of("zip", data);
-    let _ = shodo::formats::signature::end_of("png", data);
+    for format in ["zip", "png", "tar", "ole2", "bmp", "riff", "tiff", "dicom", "evtx", "pdf"] {
+        let _ = shodo::formats::structure::end_of(format, data);
+        let _ = shodo::formats::structure::raw_body(format, data);
+    }
+    let _ = shodo::formats::structure::zip_with_prefix(data);
 }
 
 /// An EVTX log, every record through the detections' reader.

@@ -1,0 +1,504 @@
+//! How a file ends, walked from its head part by part (zip's local headers, central directory
+//! and end record; PNG's chunks; tar's headers; a compound file's allocation table; a TIFF's
+//! first directory; an event log's chunks; a PDF's last stream), and whether its body holds raw samples or pixels (a BMP, WAV, TIFF or DICOM file
+//! that is not compressed): what tells a file whose tail was overwritten from one cut short, and
+//! an end that turned random from one that is random by nature. Reads only; every offset is
+//! checked against the bytes given.
+
+/// How a walked file ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The walk reached the format's end (zip's end record, PNG's IEND, tar's end blocks).
+    Whole,
+    /// The file stops inside a part: cut short (a copy or a download that did not finish).
+    Cut,
+    /// Where the next part must begin, within the file, there is none: the bytes were overwritten.
+    Overwritten,
+    /// The format is not walked here, or its parts do not say their length (zip data descriptors).
+    Unknown,
+}
+
+fn u16le(data: &[u8], at: usize) -> Option<usize> {
+    data.get(at..at.checked_add(2)?).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+}
+
+fn u32le(data: &[u8], at: usize) -> Option<usize> {
+    data.get(at..at.checked_add(4)?).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+}
+
+/// Walks `data` of format `format` (`zip`, `png`, `tar`, `ole2`, `tiff`, `evtx`, `pdf`) from its head to its end.
+pub fn end_of(format: &str, data: &[u8]) -> End {
+    match format {
+        "png" => png(data),
+        "zip" => zip(data),
+        "tar" => tar(data),
+        "ole2" => ole2(data),
+        "tiff" => tiff(data),
+        "evtx" => evtx(data),
+        "pdf" => pdf(data),
+        _ => End::Unknown,
+    }
+}
+
+fn png(data: &[u8]) -> End {
+    let mut pos = 8usize;
+    loop {
+        let Some(head) = data.get(pos..pos + 8) else { return End::Cut };
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        if !head[4..].iter().all(u8::is_ascii_alphabetic) || len > 1 << 31 {
+            return End::Overwritten;
+        }
+        if &head[4..] == b"IEND" {
+            return End::Whole;
+        }
+        pos = pos.saturating_add(12 + len);
+        if pos > data.len() {
+            return End::Cut;
+        }
+    }
+}
+
+/// Local headers, then the central directory's entries, then the end record (zip64's first).
+fn zip(data: &[u8]) -> End {
+    let mut pos = 0usize;
+    let mut central = false;
+    loop {
+        let Some(sig) = data.get(pos..pos + 4) else { return End::Cut };
+        let field = |at: usize, four: bool| if four { u32le(data, pos + at) } else { u16le(data, pos + at) };
+        let next = match sig {
+            b"PK\x03\x04" if !central => {
+                let (Some(flags), Some(size), Some(name), Some(extra)) =
+                    (field(6, false), field(18, true), field(26, false), field(28, false))
+                else {
+                    return End::Cut;
+                };
+                if flags & 8 != 0 || size == u32::MAX as usize {
+                    return End::Unknown;
+                }
+                30 + name + extra + size
+            }
+            b"PK\x01\x02" => {
+                central = true;
+                let (Some(name), Some(extra), Some(comment), Some(local)) =
+                    (field(28, false), field(30, false), field(32, false), field(42, true))
+                else {
+                    return End::Cut;
+                };
+                // Each entry names its local header, whose name has the same length.
+                let names_local =
+                    data.get(local..local + 4) == Some(b"PK\x03\x04") && u16le(data, local + 26) == Some(name);
+                if !names_local && local != u32::MAX as usize {
+                    return End::Overwritten;
+                }
+                46 + name + extra + comment
+            }
+            b"PK\x06\x06" => match data.get(pos + 4..pos + 12) {
+                Some(b) => 12 + u64::from_le_bytes(b.try_into().unwrap_or_default()).min(1 << 40) as usize,
+                None => return End::Cut,
+            },
+            b"PK\x06\x07" => 20,
+            b"PK\x05\x06" => return if data.len() >= pos + 22 { End::Whole } else { End::Cut },
+            _ => return End::Overwritten,
+        };
+        pos = pos.saturating_add(next);
+        if pos > data.len() {
+            return End::Cut;
+        }
+    }
+}
+
+/// Whether `data` is a zip whose end record finds its entries past bytes put before them (a
+/// self-extracting archive, a launcher): the first entry of the central directory names a local
+/// header where the directory's place says it is.
+pub fn zip_with_prefix(data: &[u8]) -> bool {
+    let tail = &data[data.len().saturating_sub(65557)..];
+    let Some(at) = memchr::memmem::rfind(tail, b"PK\x05\x06").map(|i| data.len() - tail.len() + i) else {
+        return false;
+    };
+    let (Some(size), Some(offset)) = (u32le(data, at + 12), u32le(data, at + 16)) else { return false };
+    let Some(start) = at.checked_sub(size) else { return false };
+    let Some(prefix) = start.checked_sub(offset) else { return false };
+    let Some(first) = u32le(data, start + 42) else { return false };
+    prefix > 0
+        && data.get(start..start + 4) == Some(b"PK\x01\x02")
+        && data.get(prefix + first..prefix + first + 4) == Some(b"PK\x03\x04")
+}
+
+/// A tar header's checksum holds: the sum of its bytes with the checksum field read as spaces.
+fn tar_header(block: &[u8]) -> Option<usize> {
+    let octal = |field: &[u8]| {
+        let mut digits = field.iter().skip_while(|b| **b == b' ').take_while(|b| (b'0'..=b'7').contains(b));
+        digits.try_fold(0usize, |n, d| n.checked_mul(8)?.checked_add((d - b'0') as usize))
+    };
+    let sum: usize =
+        block.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as usize }).sum();
+    (octal(&block[148..156])? == sum).then_some(())?;
+    // A size of twelve bytes in base 256 (its first byte's high bit set) for members of 8 GiB and more.
+    if block[124] & 0x80 != 0 {
+        return Some(block[125..136].iter().fold(0usize, |n, &b| n.saturating_mul(256).saturating_add(b as usize)));
+    }
+    octal(&block[124..136])
+}
+
+/// Headers one after the other (each member's data rounded up to 512 bytes), then the blocks of
+/// zeros that end the archive and fill its last record.
+fn tar(data: &[u8]) -> End {
+    let mut pos = 0usize;
+    loop {
+        let Some(block) = data.get(pos..pos + 512) else { return End::Cut };
+        if block.iter().all(|&b| b == 0) {
+            return if data[pos..].iter().all(|&b| b == 0) { End::Whole } else { End::Overwritten };
+        }
+        let Some(size) = tar_header(block) else { return End::Overwritten };
+        pos = pos.saturating_add(512).saturating_add(size.div_ceil(512).saturating_mul(512));
+        if pos > data.len() {
+            return End::Cut;
+        }
+    }
+}
+
+/// A compound file's header, its allocation table's sectors (named in the header) and its
+/// directory: each within the file and what it must be; a sector past the end is a file cut short.
+fn ole2(data: &[u8]) -> End {
+    const FREE: usize = 0xFFFF_FFFF;
+    const END_OF_CHAIN: usize = 0xFFFF_FFFE;
+    let (Some(shift), Some(fat_sectors), Some(directory)) = (u16le(data, 30), u32le(data, 44), u32le(data, 48)) else {
+        return End::Cut;
+    };
+    if !(shift == 9 || shift == 12) {
+        return End::Unknown;
+    }
+    let size = 1usize << shift;
+    let sector = |n: usize| n.checked_add(1)?.checked_mul(size);
+    // Entries of the table: a sector (of this file, or of a longer one it was cut from: far
+    // fewer than 2^24), or one of the markers (free, end of chain, the table's own sectors).
+    let valid = |e: usize| !(1 << 24..0xFFFF_FFFA).contains(&e);
+    let listed = (0..fat_sectors.min(109)).filter_map(|i| u32le(data, 76 + 4 * i));
+    for n in listed.filter(|&n| n != FREE) {
+        let Some(at) = sector(n) else { return End::Overwritten };
+        let Some(table) = data.get(at..at + size) else {
+            return if n < 1 << 24 { End::Cut } else { End::Overwritten };
+        };
+        if !table.chunks_exact(4).all(|e| valid(u32::from_le_bytes([e[0], e[1], e[2], e[3]]) as usize)) {
+            return End::Overwritten;
+        }
+    }
+    if directory == END_OF_CHAIN {
+        return End::Unknown;
+    }
+    let Some(at) = sector(directory) else { return End::Overwritten };
+    let Some(entries) = data.get(at..at + size) else { return End::Cut };
+    // Each directory entry: a name of at most 32 UTF-16 units (its length in bytes, the NUL
+    // included), a type of 0 to 5 and a colour of red or black.
+    let entry_ok = |e: &[u8]| {
+        let name = u16le(e, 64).unwrap_or(0);
+        name <= 64 && name.is_multiple_of(2) && e[66] <= 5 && e[67] <= 1 && (e[66] == 0 || name >= 2)
+    };
+    if entries.chunks_exact(128).all(entry_ok) { End::Whole } else { End::Overwritten }
+}
+
+/// A TIFF's first directory, wherever its offset puts it (often after the image): a count of
+/// entries, each with a tag above the last and a field type of the specification.
+fn tiff(data: &[u8]) -> End {
+    let big = data.starts_with(b"MM");
+    let Some(ifd) = number(data, 4, 4, big) else { return End::Cut };
+    let Some(count) = number(data, ifd, 2, big) else {
+        return if ifd < 1 << 32 { End::Cut } else { End::Overwritten };
+    };
+    if count == 0 || count > 4096 {
+        return End::Overwritten;
+    }
+    let mut last = 0;
+    for i in 0..count {
+        let (Some(tag), Some(kind)) = (number(data, ifd + 2 + 12 * i, 2, big), number(data, ifd + 4 + 12 * i, 2, big))
+        else {
+            return End::Cut;
+        };
+        if tag < last || !(1..=18).contains(&kind) {
+            return End::Overwritten;
+        }
+        last = tag;
+    }
+    End::Whole
+}
+
+/// An unsigned number of `n` bytes (2 or 4) at `at`, big or little endian.
+fn number(data: &[u8], at: usize, n: usize, big: bool) -> Option<usize> {
+    let b = data.get(at..at.checked_add(n)?)?;
+    let fold = |n: usize, &b: &u8| (n << 8) | b as usize;
+    Some(if big { b.iter().fold(0, fold) } else { b.iter().rev().fold(0, fold) })
+}
+
+/// An event log's chunks of 64 KiB after its 4 KiB header: each begins with its signature (or
+/// was never used: zeros), and the last one's records match the checksum its header keeps.
+fn evtx(data: &[u8]) -> End {
+    const CHUNK: usize = 64 * 1024;
+    let chunks = data.len().saturating_sub(4096) / CHUNK;
+    let mut last = None;
+    for k in 0..chunks {
+        let chunk = &data[4096 + k * CHUNK..4096 + (k + 1) * CHUNK];
+        if chunk.starts_with(b"ElfChnk\0") {
+            last = Some(chunk);
+        } else if chunk[..512].iter().any(|&b| b != 0) {
+            return End::Overwritten;
+        }
+    }
+    if !data.len().saturating_sub(4096).is_multiple_of(CHUNK) {
+        return End::Cut;
+    }
+    let Some(chunk) = last else { return End::Unknown };
+    let (Some(free), Some(sum)) = (u32le(chunk, 48), u32le(chunk, 52)) else { return End::Unknown };
+    let Some(records) = chunk.get(512..free) else { return End::Overwritten };
+    let mut crc = flate2::Crc::new();
+    crc.update(records);
+    if crc.sum() as usize == sum { End::Whole } else { End::Overwritten }
+}
+
+/// A PDF's last stream whose dictionary gives its length: a file that stops before that length is
+/// cut short; one where the length ends in anything but `endstream`, or whose bytes after the
+/// stream's object hold no other object nor the cross-reference, was overwritten.
+fn pdf(data: &[u8]) -> End {
+    let Some(keyword) = memchr::memmem::rfind_iter(data, b"stream\n").find(|&at| !data[..at].ends_with(b"end")) else {
+        return End::Unknown;
+    };
+    let start = keyword + b"stream\n".len();
+    let dict = &data[keyword.saturating_sub(1024)..keyword];
+    let Some(at) = memchr::memmem::rfind(dict, b"/Length ") else { return End::Unknown };
+    let value: Vec<u8> = dict[at + 8..].iter().copied().take_while(|b| b.is_ascii_digit() || *b == b' ').collect();
+    let mut words = value.split(|b| *b == b' ').filter(|w| !w.is_empty());
+    let (Some(length), reference) = (words.next(), words.next()) else { return End::Unknown };
+    // `/Length 12 0 R` names another object: the length is not here.
+    if reference.is_some() && dict[at + 8 + value.len()..].starts_with(b"R") {
+        return End::Unknown;
+    }
+    let Some(end) =
+        std::str::from_utf8(length).ok().and_then(|l| l.parse::<usize>().ok()).and_then(|l| start.checked_add(l))
+    else {
+        return End::Unknown;
+    };
+    let Some(after) = data.get(end..) else { return End::Cut };
+    let after = after.trim_ascii_start();
+    if !after.starts_with(b"endstream") {
+        return End::Overwritten;
+    }
+    let rest = &after[9..];
+    let more =
+        [&b" obj"[..], b"xref", b"trailer", b"startxref"].iter().any(|k| memchr::memmem::find(rest, k).is_some());
+    if more || rest.len() < 64 { End::Whole } else { End::Overwritten }
+}
+
+/// Whether the body of `data` (of format `format`) holds raw samples or pixels — an
+/// uncompressed BMP, PCM WAV, TIFF or DICOM file — which are never random: an end that is
+/// random there was encrypted.
+pub fn raw_body(format: &str, data: &[u8]) -> bool {
+    match format {
+        // BI_RGB or BI_BITFIELDS.
+        "bmp" => matches!(u32le(data, 30), Some(0 | 3)),
+        "riff" => riff_wave_pcm(data),
+        "tiff" => tiff_uncompressed(data),
+        "dicom" => dicom_uncompressed(data),
+        _ => false,
+    }
+}
+
+/// A RIFF WAVE whose `fmt ` chunk says PCM (1), float (3) or extensible PCM.
+fn riff_wave_pcm(data: &[u8]) -> bool {
+    if data.get(8..12) != Some(b"WAVE") {
+        return false;
+    }
+    let mut pos = 12usize;
+    while let (Some(id), Some(len)) = (data.get(pos..pos + 4), u32le(data, pos + 4)) {
+        if id == b"fmt " {
+            return matches!(u16le(data, pos + 8), Some(1 | 3 | 0xFFFE));
+        }
+        pos = pos.saturating_add(8).saturating_add(len + len % 2);
+    }
+    false
+}
+
+/// A TIFF whose first image says compression 1 (none).
+fn tiff_uncompressed(data: &[u8]) -> bool {
+    let big = data.starts_with(b"MM");
+    let Some(ifd) = number(data, 4, 4, big) else { return false };
+    let Some(count) = number(data, ifd, 2, big) else { return false };
+    (0..count.min(4096)).any(|i| {
+        let at = ifd + 2 + 12 * i;
+        number(data, at, 2, big) == Some(259) && number(data, at + 8, 2, big) == Some(1)
+    })
+}
+
+/// A DICOM file whose transfer syntax (0002,0010) is one of the uncompressed ones: implicit or
+/// explicit VR, little or big endian (PS3.5 A.1–A.3).
+fn dicom_uncompressed(data: &[u8]) -> bool {
+    let meta = &data[132.min(data.len())..data.len().min(1024)];
+    let Some(at) = memchr::memmem::find(meta, b"\x02\x00\x10\x00UI") else { return false };
+    let Some(len) = u16le(meta, at + 6) else { return false };
+    let Some(uid) = meta.get(at + 8..at + 8 + len) else { return false };
+    let uid = uid.strip_suffix(b"\0").unwrap_or(uid);
+    matches!(uid, b"1.2.840.10008.1.2" | b"1.2.840.10008.1.2.1" | b"1.2.840.10008.1.2.2")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(n: usize, seed: u8) -> Vec<u8> {
+        use sha2::Digest;
+        (0..n.div_ceil(32))
+            .flat_map(|i| sha2::Sha256::digest([seed, (i >> 8) as u8, i as u8]).to_vec())
+            .take(n)
+            .collect()
+    }
+
+    fn overwrite_tail(mut data: Vec<u8>, n: usize) -> Vec<u8> {
+        let len = data.len();
+        data[len - n..].copy_from_slice(&noise(n, 1));
+        data
+    }
+
+    fn tar_of(members: &[(&str, usize)]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        for (name, size) in members {
+            let body = "検査結果 result\n".repeat(size / 20 + 1).into_bytes();
+            let mut header = tar::Header::new_gnu();
+            header.set_size(*size as u64);
+            header.set_cksum();
+            tar.append_data(&mut header, name, &body[..*size]).unwrap();
+        }
+        tar.into_inner().unwrap()
+    }
+
+    #[test]
+    fn a_tar_is_walked_header_by_header_to_its_end_blocks() {
+        let tar = tar_of(&[("a.csv", 3000), ("b.txt", 70_000)]);
+        assert_eq!(end_of("tar", &tar), End::Whole);
+        assert_eq!(end_of("tar", &tar[..tar.len() / 2]), End::Cut);
+        assert_eq!(end_of("tar", &overwrite_tail(tar.clone(), tar.len() / 10)), End::Overwritten);
+    }
+
+    #[test]
+    fn a_zip_is_walked_through_its_central_directory() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for name in ["[Content_Types].xml", "word/document.xml", "docProps/core.xml"] {
+            zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(&"<w:t>記録</w:t>".repeat(100).into_bytes()).unwrap();
+        }
+        let zip = zip.finish().unwrap().into_inner();
+        assert_eq!(end_of("zip", &zip), End::Whole);
+        // Only the central directory's last bytes overwritten: its entries no longer name their headers.
+        assert_eq!(end_of("zip", &overwrite_tail(zip.clone(), 60)), End::Overwritten);
+        assert_eq!(end_of("zip", &zip[..zip.len() - 30]), End::Cut);
+        assert!(!zip_with_prefix(&zip));
+        let launcher = [b"#!/bin/sh\nexec java -jar \"$0\"\n".as_slice(), &zip].concat();
+        assert!(zip_with_prefix(&launcher));
+    }
+
+    /// A compound file of 512-byte sectors: `data` sectors of text, the directory, then the table.
+    fn compound(data: usize) -> Vec<u8> {
+        let mut header = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+        header.resize(24, 0);
+        header.extend([0x3E, 0, 3, 0, 0xFE, 0xFF, 9, 0, 6, 0, 0, 0, 0, 0, 0, 0]);
+        for v in [0u32, 1, data as u32 /* directory */, 0, 4096, 0xFFFF_FFFE, 0, 0xFFFF_FFFE, 0] {
+            header.extend(v.to_le_bytes());
+        }
+        header.extend((data as u32 + 1).to_le_bytes());
+        header.extend([0xFF; 108 * 4]);
+        let mut out = header;
+        out.extend("記録 record ".repeat(data * 512 / 10 + 1).as_bytes()[..data * 512].iter());
+        let mut entry = "Root Entry\0".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<_>>();
+        entry.resize(64, 0);
+        entry.extend([22, 0, 5, 1]);
+        entry.resize(128, 0);
+        out.extend(entry);
+        out.resize(out.len() + 384, 0);
+        let mut fat: Vec<u32> = (1..=data as u32).collect();
+        fat[data - 1] = 0xFFFF_FFFE;
+        fat.extend([0xFFFF_FFFE, 0xFFFF_FFFD]);
+        fat.resize(128, 0xFFFF_FFFF);
+        out.extend(fat.iter().flat_map(|v| v.to_le_bytes()));
+        out
+    }
+
+    #[test]
+    fn a_compound_file_is_read_by_its_table_and_directory() {
+        let file = compound(20);
+        assert_eq!(end_of("ole2", &file), End::Whole);
+        assert_eq!(end_of("ole2", &overwrite_tail(file.clone(), 300)), End::Overwritten);
+        assert_eq!(end_of("ole2", &file[..file.len() - 512]), End::Cut);
+    }
+
+    #[test]
+    fn a_tiff_directory_an_event_log_and_a_pdf_stream_say_how_they_end() {
+        let mut tiff = b"II*\x00".to_vec();
+        let pixels = "0123456789".repeat(500).into_bytes();
+        tiff.extend((8 + pixels.len() as u32).to_le_bytes());
+        tiff.extend(&pixels);
+        tiff.extend(2u16.to_le_bytes());
+        for (tag, kind, value) in [(256u16, 3u16, 100u32), (259, 3, 1)] {
+            tiff.extend(tag.to_le_bytes());
+            tiff.extend(kind.to_le_bytes());
+            tiff.extend(1u32.to_le_bytes());
+            tiff.extend(value.to_le_bytes());
+        }
+        tiff.extend(0u32.to_le_bytes());
+        assert_eq!(end_of("tiff", &tiff), End::Whole);
+        assert!(raw_body("tiff", &tiff));
+        assert_eq!(end_of("tiff", &overwrite_tail(tiff.clone(), 40)), End::Overwritten);
+        assert_eq!(end_of("tiff", &tiff[..tiff.len() - 40]), End::Cut);
+
+        let mut evtx = b"ElfFile\0".to_vec();
+        evtx.resize(4096, 0);
+        let mut chunk = b"ElfChnk\0".to_vec();
+        chunk.resize(512, 0);
+        chunk.extend("<Event>4624</Event>".repeat(200).as_bytes());
+        let free = chunk.len();
+        let mut crc = flate2::Crc::new();
+        crc.update(&chunk[512..]);
+        chunk[48..52].copy_from_slice(&(free as u32).to_le_bytes());
+        chunk[52..56].copy_from_slice(&crc.sum().to_le_bytes());
+        chunk.resize(64 * 1024, 0);
+        evtx.extend(&chunk);
+        assert_eq!(end_of("evtx", &evtx), End::Whole);
+        let mut damaged = evtx.clone();
+        damaged[4096 + 3000..4096 + 3400].copy_from_slice(&noise(400, 2));
+        assert_eq!(end_of("evtx", &damaged), End::Overwritten);
+        assert_eq!(end_of("evtx", &evtx[..40_000]), End::Cut);
+
+        let body = "BT /F1 12 Tf (record) Tj ET\n".repeat(300);
+        let pdf = format!(
+            "%PDF-1.7\n1 0 obj\n<< /Length {} >>\nstream\n{body}\nendstream\nendobj\nxref\n0 1\ntrailer\n<< >>\nstartxref\n9\n%%EOF\n",
+            body.len()
+        )
+        .into_bytes();
+        assert_eq!(end_of("pdf", &pdf), End::Whole);
+        assert_eq!(end_of("pdf", &pdf[..pdf.len() / 2]), End::Cut);
+        assert_eq!(end_of("pdf", &overwrite_tail(pdf.clone(), pdf.len() / 10)), End::Overwritten);
+    }
+
+    #[test]
+    fn raw_samples_and_pixels_are_told_from_compressed_ones() {
+        let mut bmp = b"BM".to_vec();
+        bmp.resize(54, 0);
+        assert!(raw_body("bmp", &bmp));
+        bmp[30] = 4; // JPEG inside
+        assert!(!raw_body("bmp", &bmp));
+        let wav = |tag: u16| {
+            let mut w = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+            w.extend(tag.to_le_bytes());
+            w.resize(44, 0);
+            w
+        };
+        assert!(raw_body("riff", &wav(1)));
+        assert!(!raw_body("riff", &wav(0x55))); // MP3 inside
+        let dicom = |uid: &[u8]| {
+            let mut d = vec![0u8; 128];
+            d.extend(b"DICM\x02\x00\x10\x00UI");
+            d.extend((uid.len() as u16).to_le_bytes());
+            d.extend(uid);
+            d
+        };
+        assert!(raw_body("dicom", &dicom(b"1.2.840.10008.1.2.1\0")));
+        assert!(!raw_body("dicom", &dicom(b"1.2.840.10008.1.2.4.50")));
+    }
+}
