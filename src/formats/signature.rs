@@ -21,6 +21,9 @@ pub struct Format {
     pub name: String,
     /// The extensions that name it (lower case, no dot).
     pub extensions: Vec<String>,
+    /// Extensions it shares with other formats (`.db`): they promise it only to a file that
+    /// begins as it does.
+    pub shared_extensions: Vec<String>,
     signatures: Vec<Signature>,
     /// What the format's end holds (zip's end of central directory, PDF's `%%EOF`), each within
     /// the last `within` bytes: gone when the tail was encrypted.
@@ -48,6 +51,8 @@ struct Table {
 struct RawFormat {
     name: String,
     extensions: Vec<String>,
+    #[serde(default)]
+    shared_extensions: Vec<String>,
     #[serde(default)]
     kind: Option<String>,
     #[serde(default)]
@@ -101,7 +106,9 @@ fn load(data: &str) -> Result<Vec<Format>> {
             Some("container") => (false, false, true),
             Some(other) => return Err(bad(format!("{}: unknown kind {other:?}", f.name))),
         };
-        if f.extensions.is_empty() || f.extensions.iter().any(|e| e.is_empty() || *e != e.to_lowercase()) {
+        if f.extensions.is_empty()
+            || f.extensions.iter().chain(&f.shared_extensions).any(|e| e.is_empty() || *e != e.to_lowercase())
+        {
             return Err(bad(format!("{}: extensions must be lower case and not empty", f.name)));
         }
         if !container && (text || opaque) != f.signatures.is_empty() {
@@ -116,7 +123,16 @@ fn load(data: &str) -> Result<Vec<Format>> {
                 signature(&f.name, &raw).map_err(bad)
             })
             .collect::<Result<_>>()?;
-        out.push(Format { name: f.name, extensions: f.extensions, signatures, trailers, text, opaque, container });
+        out.push(Format {
+            name: f.name,
+            extensions: f.extensions,
+            shared_extensions: f.shared_extensions,
+            signatures,
+            trailers,
+            text,
+            opaque,
+            container,
+        });
     }
     Ok(out)
 }
@@ -178,6 +194,12 @@ impl Format {
 /// The formats an extension (lower case, no dot) names; empty when it names none.
 pub fn promised(extension: &str) -> Vec<&'static Format> {
     FORMATS.iter().filter(|f| f.extensions.iter().any(|e| e == extension)).collect()
+}
+
+/// The formats that share an extension (lower case, no dot) with others: it promises one of them
+/// only to a file that begins as it does.
+pub fn sharing(extension: &str) -> Vec<&'static Format> {
+    FORMATS.iter().filter(|f| f.shared_extensions.iter().any(|e| e == extension)).collect()
 }
 
 /// Whether an extension names a format of the table.

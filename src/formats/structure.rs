@@ -26,7 +26,8 @@ fn u32le(data: &[u8], at: usize) -> Option<usize> {
     data.get(at..at.checked_add(4)?).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
 }
 
-/// Walks `data` of format `format` (`zip`, `png`, `tar`, `ole2`, `tiff`, `evtx`, `pdf`) from its head to its end.
+/// Walks `data` of format `format` (`zip`, `png`, `tar`, `ole2`, `tiff`, `evtx`, `pdf`, `gzip`,
+/// `sqlite`) from its head to its end.
 pub fn end_of(format: &str, data: &[u8]) -> End {
     match format {
         "png" => png(data),
@@ -36,6 +37,8 @@ pub fn end_of(format: &str, data: &[u8]) -> End {
         "tiff" => tiff(data),
         "evtx" => evtx(data),
         "pdf" => pdf(data),
+        "gzip" => gzip(data),
+        "sqlite" => sqlite(data),
         _ => End::Unknown,
     }
 }
@@ -287,44 +290,281 @@ fn pdf(data: &[u8]) -> End {
     if more || rest.len() < 64 { End::Whole } else { End::Overwritten }
 }
 
-/// Whether the body of `data` (of format `format`) holds raw samples or pixels — an
-/// uncompressed BMP, PCM WAV, TIFF or DICOM file — which are never random: an end that is
-/// random there was encrypted.
-pub fn raw_body(format: &str, data: &[u8]) -> bool {
-    match format {
-        // BI_RGB or BI_BITFIELDS.
-        "bmp" => matches!(u32le(data, 30), Some(0 | 3)),
-        "riff" => riff_wave_pcm(data),
-        "tiff" => tiff_uncompressed(data),
-        "dicom" => dicom_uncompressed(data),
-        _ => false,
+/// A gzip file's members, inflated: each stream must decode to its end and match the checksum
+/// and length of its trailer. A stream that stops decoding inside the file, or whose trailer does
+/// not match, was overwritten; one that wants more bytes than the file has was cut short. Bytes
+/// after the last member count only if they are zeros (padding of a tape or a block device).
+fn gzip(data: &[u8]) -> End {
+    let mut pos = 0usize;
+    let mut out = vec![0u8; 64 * 1024];
+    while pos < data.len() {
+        if data[pos..].iter().all(|&b| b == 0) {
+            break;
+        }
+        let Some(start) = gzip_header(data, pos) else { return if pos == 0 { End::Unknown } else { End::Overwritten } };
+        let mut inflate = flate2::Decompress::new(false);
+        let mut crc = flate2::Crc::new();
+        let mut at = start;
+        loop {
+            let before = (inflate.total_in(), inflate.total_out());
+            let status = inflate.decompress(&data[at..], &mut out, flate2::FlushDecompress::None);
+            let read = (inflate.total_in() - before.0) as usize;
+            let wrote = (inflate.total_out() - before.1) as usize;
+            crc.update(&out[..wrote]);
+            at += read;
+            match status {
+                Err(_) => return End::Overwritten,
+                Ok(flate2::Status::StreamEnd) => break,
+                Ok(_) if at >= data.len() => return End::Cut,
+                Ok(_) if read == 0 && wrote == 0 => return End::Overwritten,
+                Ok(_) => {}
+            }
+        }
+        let (Some(sum), Some(size)) = (u32le(data, at), u32le(data, at + 4)) else { return End::Cut };
+        if sum != crc.sum() as usize || size != (inflate.total_out() & 0xFFFF_FFFF) as usize {
+            return End::Overwritten;
+        }
+        pos = at + 8;
     }
+    End::Whole
 }
 
-/// A RIFF WAVE whose `fmt ` chunk says PCM (1), float (3) or extensible PCM.
-fn riff_wave_pcm(data: &[u8]) -> bool {
-    if data.get(8..12) != Some(b"WAVE") {
+/// Where a gzip member's compressed stream begins (after its optional extra field, name,
+/// comment and header checksum), if `data` holds a member header at `pos`.
+fn gzip_header(data: &[u8], pos: usize) -> Option<usize> {
+    let head = data.get(pos..pos + 10)?;
+    if head[..3] != [0x1f, 0x8b, 8] || head[3] & 0xE0 != 0 {
+        return None;
+    }
+    let flags = head[3];
+    let mut at = pos + 10;
+    if flags & 4 != 0 {
+        at = at.checked_add(2 + u16le(data, at)?)?;
+    }
+    for bit in [8, 16] {
+        if flags & bit != 0 {
+            at += memchr::memchr(0, data.get(at..)?)? + 1;
+        }
+    }
+    if flags & 2 != 0 {
+        at += 2;
+    }
+    (at <= data.len()).then_some(at)
+}
+
+/// A SQLite database's last pages (up to sixteen): each is a b-tree page whose header, cell
+/// pointers and cells (their record headers) hold together, or begins with the number of a page
+/// of the file (an overflow, freelist or pointer-map page, or zeros). A page that is neither was
+/// overwritten; a file that is not a whole number of pages was cut short.
+fn sqlite(data: &[u8]) -> End {
+    let page = match number(data, 16, 2, true) {
+        Some(1) => 65536,
+        Some(p) if p >= 512 && p.is_power_of_two() => p,
+        _ => return End::Unknown,
+    };
+    let reserved = data.get(20).map_or(0, |&r| r as usize);
+    let usable = page.saturating_sub(reserved);
+    let pages = data.len() / page;
+    if usable < 480 || pages == 0 {
+        return End::Unknown;
+    }
+    for n in (pages.saturating_sub(16).max(1)..pages).rev() {
+        let bytes = &data[n * page..(n + 1) * page];
+        let pointer = number(bytes, 0, 4, true).is_some_and(|p| p <= pages);
+        if !pointer && !sqlite_btree_page(&bytes[..usable], pages) {
+            return End::Overwritten;
+        }
+    }
+    if data.len().is_multiple_of(page) { End::Whole } else { End::Cut }
+}
+
+/// Whether the body of `data` is of format `format` although its head is not (its first bytes
+/// were encrypted): a SQLite database's pages after the first hold together as b-tree pages,
+/// one at least with cells, on one page size the length is a multiple of.
+pub fn body_is(format: &str, data: &[u8]) -> bool {
+    if format != "sqlite" {
         return false;
     }
-    let mut pos = 12usize;
+    [4096usize, 1024, 2048, 8192, 16384, 32768, 65536, 512].iter().any(|&page| {
+        let pages = data.len() / page;
+        if pages < 2 || !data.len().is_multiple_of(page) {
+            return false;
+        }
+        let last = &data[(pages - 1) * page..];
+        let tree = |p: &[u8]| sqlite_btree_page(p, pages);
+        // The last page, and one page with cells among the last sixteen.
+        (tree(last) || number(last, 0, 4, true).is_some_and(|p| p <= pages))
+            && (pages.saturating_sub(16).max(1)..pages).any(|n| {
+                number(data, n * page + 3, 2, true).is_some_and(|c| c > 0) && tree(&data[n * page..(n + 1) * page])
+            })
+    })
+}
+
+/// A b-tree page (not the first) whose header, cell pointer array and every cell hold together.
+fn sqlite_btree_page(page: &[u8], pages: usize) -> bool {
+    let kind = page[0];
+    let header = match kind {
+        2 | 5 => 12,
+        10 | 13 => 8,
+        _ => return false,
+    };
+    let (Some(freeblock), Some(cells), Some(content)) =
+        (number(page, 1, 2, true), number(page, 3, 2, true), number(page, 5, 2, true))
+    else {
+        return false;
+    };
+    let content = if content == 0 { 65536 } else { content };
+    let array_end = header + 2 * cells;
+    if page[7] > 60
+        || (freeblock != 0 && (freeblock < array_end || freeblock + 4 > page.len()))
+        || array_end > page.len()
+        || content < array_end
+        || content > page.len()
+        || (header == 12 && number(page, 8, 4, true).is_none_or(|child| child > pages))
+    {
+        return false;
+    }
+    // Space no cell uses holds zeros or what a deleted cell left, never random bytes.
+    let free = &page[array_end..content];
+    if free.len() >= 64 && distinct_as_random(&free[free.len().saturating_sub(256)..]) {
+        return false;
+    }
+    (0..cells).all(|i| {
+        number(page, header + 2 * i, 2, true).is_some_and(|at| at >= content && sqlite_cell(page, at, kind, pages))
+    })
+}
+
+/// A b-tree cell at `at` of a page of kind `kind`: its child page, its sizes and, when its
+/// payload is on the page, a record whose header's column sizes add up to the payload.
+fn sqlite_cell(page: &[u8], at: usize, kind: u8, pages: usize) -> bool {
+    let usable = page.len();
+    let mut pos = at;
+    if matches!(kind, 2 | 5) {
+        if number(page, pos, 4, true).is_none_or(|child| child > pages) {
+            return false;
+        }
+        pos += 4;
+    }
+    if kind == 5 {
+        return varint(page, pos).is_some();
+    }
+    let Some((payload, n)) = varint(page, pos) else { return false };
+    pos += n;
+    if kind == 13 {
+        let Some((_, n)) = varint(page, pos) else { return false };
+        pos += n;
+    }
+    // Payload kept on the page whole (larger ones spill into overflow pages).
+    let local = if kind == 13 { usable - 35 } else { (usable - 12) * 64 / 255 - 23 };
+    let payload = payload as usize;
+    if payload > local {
+        return pos + 4 <= usable;
+    }
+    if pos + payload > usable {
+        return false;
+    }
+    let record = &page[pos..pos + payload];
+    let Some((head, n)) = varint(record, 0) else { return false };
+    let head = head as usize;
+    if head < n || head > record.len() {
+        return false;
+    }
+    let (mut at, mut body) = (n, 0usize);
+    while at < head {
+        let Some((serial, n)) = varint(record, at) else { return false };
+        at += n;
+        body = body.saturating_add(match serial {
+            0..=4 => serial as usize,
+            5 => 6,
+            6 | 7 => 8,
+            8 | 9 => 0,
+            10 | 11 => return false,
+            s => (s as usize - 12 - (s as usize & 1)) / 2,
+        });
+    }
+    at == head && head + body == payload
+}
+
+/// Few bytes that look random: nearly as many distinct byte values as random bytes of that length
+/// have (entropy says nothing this small).
+pub fn distinct_as_random(data: &[u8]) -> bool {
+    let n = data.len();
+    let mut seen = [false; 256];
+    data.iter().for_each(|&b| seen[b as usize] = true);
+    let distinct = seen.iter().filter(|s| **s).count() as f64;
+    distinct >= 0.8 * 256.0 * (1.0 - (-(n as f64) / 256.0).exp())
+}
+
+/// A SQLite variable-length integer at `at`: its value and how many bytes it takes.
+fn varint(data: &[u8], at: usize) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for i in 0..9 {
+        let b = *data.get(at + i)?;
+        if i == 8 {
+            return Some(((value << 8) | b as u64, 9));
+        }
+        value = (value << 7) | (b & 0x7F) as u64;
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+/// Where the body of `data` (of format `format`) begins when it holds raw samples or pixels — an
+/// uncompressed BMP, PCM WAV, TIFF or DICOM file — which are never random: an end that is random
+/// there was encrypted.
+pub fn raw_body(format: &str, data: &[u8]) -> Option<usize> {
+    let start = match format {
+        // BI_RGB or BI_BITFIELDS; the pixels begin where the file header says.
+        "bmp" => matches!(u32le(data, 30), Some(0 | 3)).then(|| u32le(data, 10)).flatten()?,
+        "riff" => riff_wave_pcm(data)?,
+        "tiff" => tiff_uncompressed(data)?,
+        "dicom" => {
+            dicom_uncompressed(data).then_some(())?;
+            // (7FE0,0010) Pixel Data, its value after the tag, VR and length.
+            memchr::memmem::find(&data[132.min(data.len())..], b"\xE0\x7F\x10\x00").map(|at| 132 + at + 12)?
+        }
+        _ => return None,
+    };
+    (start < data.len()).then_some(start)
+}
+
+/// Where the samples of a RIFF WAVE begin whose `fmt ` chunk says PCM (1), float (3) or
+/// extensible PCM.
+fn riff_wave_pcm(data: &[u8]) -> Option<usize> {
+    if data.get(8..12) != Some(b"WAVE") {
+        return None;
+    }
+    let (mut pos, mut pcm) = (12usize, false);
     while let (Some(id), Some(len)) = (data.get(pos..pos + 4), u32le(data, pos + 4)) {
         if id == b"fmt " {
-            return matches!(u16le(data, pos + 8), Some(1 | 3 | 0xFFFE));
+            pcm = matches!(u16le(data, pos + 8), Some(1 | 3 | 0xFFFE));
+        } else if id == b"data" {
+            return pcm.then_some(pos + 8);
         }
         pos = pos.saturating_add(8).saturating_add(len + len % 2);
     }
-    false
+    None
 }
 
-/// A TIFF whose first image says compression 1 (none).
-fn tiff_uncompressed(data: &[u8]) -> bool {
+/// Where the first strip of a TIFF begins whose first image says compression 1 (none).
+fn tiff_uncompressed(data: &[u8]) -> Option<usize> {
     let big = data.starts_with(b"MM");
-    let Some(ifd) = number(data, 4, 4, big) else { return false };
-    let Some(count) = number(data, ifd, 2, big) else { return false };
-    (0..count.min(4096)).any(|i| {
-        let at = ifd + 2 + 12 * i;
-        number(data, at, 2, big) == Some(259) && number(data, at + 8, 2, big) == Some(1)
-    })
+    let ifd = number(data, 4, 4, big)?;
+    let count = number(data, ifd, 2, big)?;
+    let entry =
+        |tag: usize| (0..count.min(4096)).map(|i| ifd + 2 + 12 * i).find(|&at| number(data, at, 2, big) == Some(tag));
+    let compression = entry(259)?;
+    if number(data, compression + 8, 2, big) != Some(1) {
+        return None;
+    }
+    // StripOffsets: short or long; one value in the entry, more in an array it points to.
+    let strips = entry(273)?;
+    let width = if number(data, strips + 2, 2, big) == Some(3) { 2 } else { 4 };
+    let n = number(data, strips + 4, 4, big)?;
+    let at = if n * width <= 4 { strips + 8 } else { number(data, strips + 8, 4, big)? };
+    number(data, at, width, big)
 }
 
 /// A DICOM file whose transfer syntax (0002,0010) is one of the uncompressed ones: implicit or
@@ -434,8 +674,8 @@ mod tests {
         let pixels = "0123456789".repeat(500).into_bytes();
         tiff.extend((8 + pixels.len() as u32).to_le_bytes());
         tiff.extend(&pixels);
-        tiff.extend(2u16.to_le_bytes());
-        for (tag, kind, value) in [(256u16, 3u16, 100u32), (259, 3, 1)] {
+        tiff.extend(3u16.to_le_bytes());
+        for (tag, kind, value) in [(256u16, 3u16, 100u32), (259, 3, 1), (273, 4, 8)] {
             tiff.extend(tag.to_le_bytes());
             tiff.extend(kind.to_le_bytes());
             tiff.extend(1u32.to_le_bytes());
@@ -443,7 +683,7 @@ mod tests {
         }
         tiff.extend(0u32.to_le_bytes());
         assert_eq!(end_of("tiff", &tiff), End::Whole);
-        assert!(raw_body("tiff", &tiff));
+        assert_eq!(raw_body("tiff", &tiff), Some(8));
         assert_eq!(end_of("tiff", &overwrite_tail(tiff.clone(), 40)), End::Overwritten);
         assert_eq!(end_of("tiff", &tiff[..tiff.len() - 40]), End::Cut);
 
@@ -476,29 +716,96 @@ mod tests {
         assert_eq!(end_of("pdf", &overwrite_tail(pdf.clone(), pdf.len() / 10)), End::Overwritten);
     }
 
+    /// A SQLite database of 1 KiB pages: the first holds the header and an empty schema, the
+    /// others table rows of one text column each (the last `empty` pages hold none).
+    fn sqlite_db(pages: usize, empty: usize) -> Vec<u8> {
+        const PAGE: usize = 1024;
+        let mut db = vec![0u8; PAGE * pages];
+        db[..16].copy_from_slice(b"SQLite format 3\0");
+        db[16..18].copy_from_slice(&(PAGE as u16).to_be_bytes());
+        db[100] = 13;
+        db[105..107].copy_from_slice(&(PAGE as u16).to_be_bytes());
+        let mut row = 1u8;
+        for n in 1..pages {
+            let page = &mut db[n * PAGE..(n + 1) * PAGE];
+            let (mut content, mut cells) = (PAGE, 0usize);
+            let rows = if n + empty < pages { usize::MAX } else { 0 };
+            while cells < rows {
+                let text = format!("患者 {row:03} 検査結果 正常").into_bytes();
+                let mut cell = vec![(2 + text.len()) as u8, row, 2, (13 + 2 * text.len()) as u8];
+                cell.extend(&text);
+                if content - cell.len() < 8 + 2 * (cells + 1) + 16 {
+                    break;
+                }
+                content -= cell.len();
+                page[content..content + cell.len()].copy_from_slice(&cell);
+                page[8 + 2 * cells..10 + 2 * cells].copy_from_slice(&(content as u16).to_be_bytes());
+                cells += 1;
+                row = row % 126 + 1;
+            }
+            page[0] = 13;
+            page[3..5].copy_from_slice(&(cells as u16).to_be_bytes());
+            page[5..7].copy_from_slice(&((content % 65536) as u16).to_be_bytes());
+        }
+        db
+    }
+
+    #[test]
+    fn a_database_and_a_gzip_file_say_how_they_end_and_a_database_its_body() {
+        let db = sqlite_db(8, 0);
+        assert_eq!(end_of("sqlite", &db), End::Whole);
+        assert_eq!(end_of("sqlite", &overwrite_tail(db.clone(), 300)), End::Overwritten);
+        assert_eq!(end_of("sqlite", &db[..db.len() - 100]), End::Cut);
+        // An empty last page whose free space turned random.
+        let empty = sqlite_db(8, 1);
+        assert_eq!(end_of("sqlite", &empty), End::Whole);
+        assert_eq!(end_of("sqlite", &overwrite_tail(empty, 300)), End::Overwritten);
+        // The first page encrypted: the pages after it still show a database.
+        let mut head = db.clone();
+        head[..1024].copy_from_slice(&noise(1024, 3));
+        assert!(body_is("sqlite", &head));
+        assert!(!body_is("sqlite", &noise(8192, 4)));
+        assert!(!body_is("zip", &head));
+
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, "2026-12-04 03:12 login admin 10.0.0.5\n".repeat(2000).as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        assert_eq!(end_of("gzip", &gz), End::Whole);
+        assert_eq!(end_of("gzip", &[&gz[..], &gz[..], &[0; 512][..]].concat()), End::Whole);
+        assert_eq!(end_of("gzip", &gz[..gz.len() - 20]), End::Cut);
+        assert_eq!(end_of("gzip", &overwrite_tail(gz.clone(), 8)), End::Overwritten);
+        assert_eq!(end_of("gzip", &[&gz[..], &noise(300, 5)[..]].concat()), End::Overwritten);
+    }
+
     #[test]
     fn raw_samples_and_pixels_are_told_from_compressed_ones() {
         let mut bmp = b"BM".to_vec();
         bmp.resize(54, 0);
-        assert!(raw_body("bmp", &bmp));
+        bmp[10] = 54;
+        bmp.extend([0x40; 48]);
+        assert_eq!(raw_body("bmp", &bmp), Some(54));
         bmp[30] = 4; // JPEG inside
-        assert!(!raw_body("bmp", &bmp));
+        assert!(raw_body("bmp", &bmp).is_none());
         let wav = |tag: u16| {
             let mut w = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
             w.extend(tag.to_le_bytes());
-            w.resize(44, 0);
+            w.resize(36, 0);
+            w.extend(b"data\x40\0\0\0");
+            w.resize(108, 0);
             w
         };
-        assert!(raw_body("riff", &wav(1)));
-        assert!(!raw_body("riff", &wav(0x55))); // MP3 inside
+        assert_eq!(raw_body("riff", &wav(1)), Some(44));
+        assert!(raw_body("riff", &wav(0x55)).is_none()); // MP3 inside
         let dicom = |uid: &[u8]| {
             let mut d = vec![0u8; 128];
             d.extend(b"DICM\x02\x00\x10\x00UI");
             d.extend((uid.len() as u16).to_le_bytes());
             d.extend(uid);
+            d.extend(b"\xE0\x7F\x10\x00OW\0\0\x40\0\0\0");
+            d.resize(d.len() + 64, 0x10);
             d
         };
-        assert!(raw_body("dicom", &dicom(b"1.2.840.10008.1.2.1\0")));
-        assert!(!raw_body("dicom", &dicom(b"1.2.840.10008.1.2.4.50")));
+        assert!(raw_body("dicom", &dicom(b"1.2.840.10008.1.2.1\0")).is_some());
+        assert!(raw_body("dicom", &dicom(b"1.2.840.10008.1.2.4.50")).is_none());
     }
 }

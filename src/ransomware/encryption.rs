@@ -139,8 +139,10 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     }
     // Its head intact and its end gone, ciphertext where the end should be and not before it: the
     // tail was encrypted (a cut-off download ends in what its body is, compressed or random).
-    let tail_lost =
-        format_lost.is_none().then(|| promise.formats.iter().find(|f| tail_encrypted(f, data, &windows))).flatten();
+    let tail_lost = format_lost
+        .is_none()
+        .then(|| promise.formats.iter().chain(&promise.shared).find(|f| tail_encrypted(f, data, &windows)))
+        .flatten();
     if tail_lost.is_some() {
         reasons.push("tail_lost");
     }
@@ -160,10 +162,11 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
     let text_ext = ext.as_deref().is_some_and(|e| TEXT.contains(&e))
         || promise.formats.iter().any(|f| f.is_text() || f.extensions.iter().any(|e| TEXT.contains(&e.as_str())));
     let text_end_random = || {
-        data.len() >= 2 * TAIL[0]
+        (data.len() >= 2 * TAIL[0]
             && signature::is_text(&data[..data.len() / 2])
             && random_tail(data)
-            && !tail_is_text(data)
+            && !tail_is_text(data))
+            || cipher_after_text(data)
     };
     if text_ext && !reasons.contains(&"random_content") && (random > 0 || text_end_random()) {
         reasons.push("random_in_text");
@@ -212,28 +215,70 @@ fn tail_encrypted(format: &signature::Format, data: &[u8], windows: &[Window]) -
     if format.has_trailer() && !format.trailer_lost(data) {
         return false;
     }
-    let end = structure::end_of(name, data);
-    if end == structure::End::Overwritten {
-        return random_end(data);
+    let head_plain = windows.first().is_some_and(|w| !w.random());
+    // Samples and pixels change little from one to the next: an end that does not, where the
+    // body does, is ciphertext whatever the file's size.
+    if structure::raw_body(name, data).is_some_and(|start| rough_end(&data[start..]))
+        && head_plain
+        && (data.len() < 2 * WINDOW || random_end(data))
+    {
+        return true;
     }
-    if matches!(name, "zip" | "png") || end == structure::End::Cut {
+    // Every other way needs an end that looks random: looked at before any walk (inflating a
+    // gzip file is the dearest).
+    if !random_end(data) {
         return false;
     }
-    // Raw samples fill some bytes evenly (a 16-bit sample's low byte): only a flat end counts.
-    let raw = || structure::raw_body(name, data) && (data.len() >= 2 * WINDOW || flat_end(data));
-    (format.trailer_lost(data) || raw()) && encrypted_tail(data, windows)
+    let end = structure::end_of(name, data);
+    if end == structure::End::Overwritten {
+        return true;
+    }
+    if matches!(name, "zip" | "png" | "gzip" | "sqlite") || end == structure::End::Cut {
+        return false;
+    }
+    format.trailer_lost(data) && head_plain
 }
 
-/// The file's last [`HEAD`] bytes look random and their bytes are spread evenly (chi-square).
-fn flat_end(data: &[u8]) -> bool {
-    let end = &data[data.len().saturating_sub(HEAD)..];
-    data.len() >= 2 * HEAD && small_random(end) && stats(0, end).chi_square < 400.0
+/// Raw samples or pixels (`samples`, the body of a file) whose end does not follow on: at the
+/// byte of a sample (a 16-bit sample's high byte, a pixel's channel) where the first half of the
+/// body changes least from one sample to the next, the last sixteenth (16 bytes to 4 KiB)
+/// changes as much as random bytes do, and its bytes look random.
+fn rough_end(samples: &[u8]) -> bool {
+    let m = (samples.len() / 16).clamp(MIN_FORMAT, 4096);
+    if samples.len() < 4 * m {
+        return false;
+    }
+    let body = &samples[..(samples.len() / 2).min(WINDOW)];
+    let end_at = samples.len() - m;
+    let end = &samples[end_at..];
+    // The mean distance (on a circle of 256: a sample's sign flips its high byte) between a byte
+    // and the one `stride` before it, over the bytes at `phase` of each stride.
+    let change = |bytes: &[u8], offset: usize, stride: usize, phase: usize| {
+        let (mut sum, mut n) = (0u32, 0u32);
+        for j in (stride..bytes.len()).filter(|j| (offset + j) % stride == phase) {
+            let d = bytes[j].wrapping_sub(bytes[j - stride]);
+            sum += d.min(d.wrapping_neg()) as u32;
+            n += 1;
+        }
+        sum as f64 / n.max(1) as f64
+    };
+    let Some((stride, phase, smooth)) = (1..=4usize)
+        .flat_map(|s| (0..s).map(move |p| (s, p)))
+        .map(|(s, p)| (s, p, change(body, 0, s, p)))
+        .min_by(|a, b| a.2.total_cmp(&b.2))
+    else {
+        return false;
+    };
+    // Random bytes differ by 64 on average; samples of a picture or a sound by a few.
+    smooth <= 24.0 && change(end, end_at, stride, phase) >= 40.0 && small_random(end)
 }
 
 /// What a file's name says it is: the formats of its extension, or — when an extension that names
 /// no format was added after one that does (`report.docx.8f3k`) — of the one before it.
 struct Promise<'a> {
     formats: Vec<&'static signature::Format>,
+    /// Formats the same extension names when the content begins as they do (`.db`).
+    shared: Vec<&'static signature::Format>,
     appended: Option<&'a str>,
 }
 
@@ -241,20 +286,27 @@ impl<'a> Promise<'a> {
     fn of(lower: &'a str, appended: bool) -> Promise<'a> {
         let mut parts = lower.rsplit('.');
         let own = parts.next().filter(|_| lower.contains('.')).unwrap_or("");
-        let formats = signature::promised(own);
-        if !formats.is_empty() || !appended {
-            return Promise { formats, appended: None };
+        let promise = |ext: &str, appended| Promise {
+            formats: signature::promised(ext),
+            shared: signature::sharing(ext),
+            appended,
+        };
+        let mine = promise(own, None);
+        if !mine.formats.is_empty() || !mine.shared.is_empty() || !appended {
+            return mine;
         }
-        match parts.next().map(signature::promised) {
-            Some(inner) if !inner.is_empty() => Promise { formats: inner, appended: Some(own) },
-            _ => Promise { formats, appended: None },
+        match parts.next().map(|inner| promise(inner, Some(own))) {
+            Some(inner) if !inner.formats.is_empty() || !inner.shared.is_empty() => inner,
+            _ => mine,
         }
     }
 
     /// The promised format the content has lost: it is none of them, no other known format
     /// (a misnamed file is not a lost one), not text, and not one byte over and over.
     fn lost(&self, data: &[u8]) -> Option<&'static str> {
-        let first = self.formats.first()?;
+        // A format an extension shares is lost only where its body shows it was that format.
+        let shared = || self.shared.iter().find(|f| !f.matches(data) && structure::body_is(&f.name, data));
+        let first = self.formats.first().or_else(shared)?;
         let uniform = data.iter().all(|b| Some(b) == data.first());
         // A zip may begin with other bytes (a self-extracting archive): its end record finds it.
         let kept =
@@ -268,17 +320,9 @@ impl<'a> Promise<'a> {
     }
 }
 
-/// Few bytes that look random: nearly as many distinct byte values as random bytes of that length
-/// have (entropy says nothing this small).
+/// Few bytes (at least [`MIN_FORMAT`]) that look random (see [`structure::distinct_as_random`]).
 fn small_random(data: &[u8]) -> bool {
-    let n = data.len();
-    if n < MIN_FORMAT {
-        return false;
-    }
-    let mut seen = [false; 256];
-    data.iter().for_each(|&b| seen[b as usize] = true);
-    let distinct = seen.iter().filter(|s| **s).count() as f64;
-    distinct >= 0.8 * 256.0 * (1.0 - (-(n as f64) / 256.0).exp())
+    data.len() >= MIN_FORMAT && structure::distinct_as_random(data)
 }
 
 /// The first bytes looked at for an encrypted head: 16 (ten blocks of a percent of a small
@@ -308,17 +352,6 @@ fn random_tail(data: &[u8]) -> bool {
     TAIL.iter().filter(|&&n| data.len() >= 2 * n).any(|&n| small_random(&data[data.len() - n..]))
 }
 
-/// The file ends in ciphertext and does not begin in it: its end is random and its first window
-/// is not (compressed data reaches the entropy, not the flatness); a file too small for two
-/// windows judged by its last bytes.
-fn encrypted_tail(data: &[u8], windows: &[Window]) -> bool {
-    let Some(first) = windows.first() else { return false };
-    if first.random() {
-        return false;
-    }
-    random_end(data)
-}
-
 /// The file's end looks random: measured over a twentieth of the file (within a tenth
 /// encrypted), 4 to 64 KiB, or over its last bytes when it is too small for two windows.
 fn random_end(data: &[u8]) -> bool {
@@ -328,6 +361,38 @@ fn random_end(data: &[u8]) -> bool {
     } else {
         random_tail(data)
     }
+}
+
+/// A small text whose last 16 bytes are ciphertext: the first half reads as text, and most of
+/// the end's bytes (of UTF-16, its characters' high bytes) are none the first half used while
+/// the end is no text (UTF-16, which random bytes mostly decode to, shows a character no text
+/// holds: a lone surrogate, a private-use or a control character).
+fn cipher_after_text(data: &[u8]) -> bool {
+    const END: usize = 16;
+    if data.len() < 6 * END || !signature::is_text(&data[..data.len() / 2]) {
+        return false;
+    }
+    let head = &data[..data.len() / 2];
+    let end_at = data.len() - END;
+    let mut seen = [false; 256];
+    let bom = [[0xFF, 0xFE], [0xFE, 0xFF]].into_iter().position(|b| data.starts_with(&b));
+    if let Some(big) = bom {
+        // The units of the end, whole (the BOM aligns them on even offsets).
+        let unit = |at: usize| {
+            let (a, b) = (data[at], data[at + 1]);
+            if big == 1 { u16::from_be_bytes([a, b]) } else { u16::from_le_bytes([a, b]) }
+        };
+        (2..head.len() - 1).step_by(2).for_each(|at| seen[(unit(at) >> 8) as usize] = true);
+        let units: Vec<u16> = (end_at + end_at % 2..data.len() - 1).step_by(2).map(unit).collect();
+        let unseen = units.iter().filter(|&&u| !seen[(u >> 8) as usize]).count();
+        let strange = units
+            .iter()
+            .any(|&u| (0xD800..=0xF8FF).contains(&u) || u >= 0xFFFE || (u < 0x20 && !matches!(u, 9 | 10 | 13)));
+        return unseen * 8 >= units.len() * 5 && strange;
+    }
+    head.iter().for_each(|&b| seen[b as usize] = true);
+    let end = &data[end_at..];
+    end.iter().filter(|&&b| !seen[b as usize]).count() >= 10 && !(0..4).any(|skip| signature::is_text(&end[skip..]))
 }
 
 /// The file's last bytes read as text (from the first character boundary: a character may be cut
@@ -680,11 +745,17 @@ mod tests {
         tar.append_data(&mut header, "results.txt", &body[..]).unwrap();
         let tar = tar.into_inner().unwrap();
         // An uncompressed bitmap of a gradient and a PCM recording with noise in its low bytes.
-        let mut bmp = b"BM".to_vec();
-        bmp.resize(54, 0);
-        bmp.extend((0..200_000u32).map(|i| ((i / 7) % 200) as u8));
+        let bitmap = |pixels: u32| {
+            let mut bmp = b"BM".to_vec();
+            bmp.resize(54, 0);
+            bmp[10] = 54;
+            bmp.extend((0..pixels).map(|i| ((i / 7) % 200) as u8));
+            bmp
+        };
+        let bmp = bitmap(200_000);
         let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0".to_vec();
-        wav.resize(44, 0);
+        wav.resize(36, 0);
+        wav.extend(b"data\x40\x0d\x03\0");
         let noise = pseudo_random(100_000, 4);
         wav.extend(
             (0..100_000usize)
@@ -696,8 +767,45 @@ mod tests {
             let a = assess(name, &tail(data)).unwrap_or_else(|| panic!("{name}: missed"));
             assert_eq!(a.reasons, ["tail_lost"], "{name}");
         }
-        // A small recording's end is as varied as ciphertext in its low bytes, not in its spread.
+        // A small recording's end is as varied as ciphertext in its low bytes, not in its high ones.
         assert_eq!(assess("dictation.wav", &wav[..3000]), None);
+        // Small files: a few hundred bytes of pixels or samples whose last 16 were encrypted.
+        let last16 = |data: &[u8]| {
+            let n = data.len();
+            encrypted_ranges(data.to_vec(), std::slice::from_ref(&(n - 16..n)))
+        };
+        for (name, data) in
+            [("icon.bmp", bitmap(300)), ("icon.bmp.q7vz", bitmap(300)), ("voice.wav", wav[..400].to_vec())]
+        {
+            assert_eq!(assess(name, &data), None, "{name}: intact");
+            let a = assess(name, &last16(&data)).unwrap_or_else(|| panic!("{name}: missed"));
+            assert_eq!(a.reasons, ["tail_lost"], "{name}");
+        }
+        // Small texts: the last 16 bytes (of UTF-16, the last 32) encrypted.
+        let sjis = encoding_rs::SHIFT_JIS.encode(&"ID,氏名\r\n0001,山田 太郎\r\n".repeat(6)).0.into_owned();
+        let utf16 = |text: &str| -> Vec<u8> {
+            [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect()
+        };
+        let memo = utf16(&"申し送り 22 時 体温 36.8\r\n".repeat(8));
+        for (name, data, n) in [
+            ("memo.txt", "申し送り: 22 時 体温 36.8\n".repeat(5).into_bytes(), 16),
+            ("list.csv.q7vz", sjis, 16),
+            ("memo.txt", memo.clone(), 32),
+        ] {
+            assert_eq!(assess(name, &data), None, "{name}: intact");
+            let len = data.len();
+            let a = assess(name, &encrypted_ranges(data, std::slice::from_ref(&(len - n..len))))
+                .unwrap_or_else(|| panic!("{name}: missed"));
+            assert_eq!(a.reasons, ["random_in_text"], "{name}");
+        }
+        // Texts whose end changes script, or ends in a DOS end-of-file mark, are texts.
+        for data in [
+            utf16(&format!("{}申し送り 体温\r\n", "note: temperature 36.8\r\n".repeat(6))),
+            format!("{}申し送り 体温 三十六度八分\n", "note: temperature 36.8\n".repeat(6)).into_bytes(),
+            [&"note: temperature 36.8\r\n".repeat(6).into_bytes()[..], b"\x1a"].concat(),
+        ] {
+            assert_eq!(assess("memo.txt", &data), None, "{data:?}");
+        }
     }
 
     #[test]

@@ -69,15 +69,19 @@ pub fn playbook(data: &[u8]) {
 }
 
 /// PE and ELF facts (goblin, as the scan uses it), the encryption assessment, and the walk of
-/// the formats whose parts chain (zip, PNG).
+/// the formats whose parts chain (zip, PNG, tar, compound files, TIFF, event logs, PDF, gzip,
+/// SQLite) and of raw bodies.
 pub fn binary(data: &[u8]) {
     let _ = shodo::formats::binary::facts(data);
     let _ = shodo::ransomware::encryption::assess("fuzz.docx", data);
     let _ = shodo::ransomware::encryption::assess("fuzz.png.q7vz", data);
-    for format in ["zip", "png", "tar", "ole2", "bmp", "riff", "tiff", "dicom", "evtx", "pdf"] {
+    for format in ["zip", "png", "tar", "ole2", "bmp", "riff", "tiff", "dicom", "evtx", "pdf", "gzip", "sqlite"] {
         let _ = shodo::formats::structure::end_of(format, data);
         let _ = shodo::formats::structure::raw_body(format, data);
+        let _ = shodo::formats::structure::body_is(format, data);
     }
+    let _ = shodo::ransomware::encryption::assess("fuzz.db.q7vz", data);
+    let _ = shodo::ransomware::encryption::assess("fuzz.txt", data);
     let _ = shodo::formats::structure::zip_with_prefix(data);
 }
 
