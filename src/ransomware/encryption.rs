@@ -252,15 +252,19 @@ fn rough_end(samples: &[u8]) -> bool {
     let end_at = samples.len() - m;
     let end = &samples[end_at..];
     // The mean distance (on a circle of 256: a sample's sign flips its high byte) between a byte
-    // and the one `stride` before it, over the bytes at `phase` of each stride.
+    // and the one `stride` before it, over the bytes at `phase` of each stride. Silence (two
+    // zeros) says nothing of which byte of a sample changes least; too few pairs, nothing at all.
     let change = |bytes: &[u8], offset: usize, stride: usize, phase: usize| {
         let (mut sum, mut n) = (0u32, 0u32);
         for j in (stride..bytes.len()).filter(|j| (offset + j) % stride == phase) {
+            if bytes[j] == 0 && bytes[j - stride] == 0 {
+                continue;
+            }
             let d = bytes[j].wrapping_sub(bytes[j - stride]);
             sum += d.min(d.wrapping_neg()) as u32;
             n += 1;
         }
-        sum as f64 / n.max(1) as f64
+        if n < 3 { f64::INFINITY } else { sum as f64 / n as f64 }
     };
     let Some((stride, phase, smooth)) = (1..=4usize)
         .flat_map(|s| (0..s).map(move |p| (s, p)))
@@ -270,7 +274,8 @@ fn rough_end(samples: &[u8]) -> bool {
         return false;
     };
     // Random bytes differ by 64 on average; samples of a picture or a sound by a few.
-    smooth <= 24.0 && change(end, end_at, stride, phase) >= 40.0 && small_random(end)
+    let rough = change(end, end_at, stride, phase);
+    smooth <= 24.0 && rough.is_finite() && rough >= 40.0 && small_random(end)
 }
 
 /// What a file's name says it is: the formats of its extension, or — when an extension that names
@@ -767,8 +772,13 @@ mod tests {
             let a = assess(name, &tail(data)).unwrap_or_else(|| panic!("{name}: missed"));
             assert_eq!(a.reasons, ["tail_lost"], "{name}");
         }
-        // A small recording's end is as varied as ciphertext in its low bytes, not in its high ones.
+        // A small recording's end is as varied as ciphertext in its low bytes, not in its high ones,
+        // also after a silence.
         assert_eq!(assess("dictation.wav", &wav[..3000]), None);
+        let mut hush = wav[..44].to_vec();
+        hush.resize(4000, 0);
+        hush.extend(&wav[44..3000]);
+        assert_eq!(assess("dictation.wav", &hush), None);
         // Small files: a few hundred bytes of pixels or samples whose last 16 were encrypted.
         let last16 = |data: &[u8]| {
             let n = data.len();
