@@ -31,6 +31,8 @@ pub struct Format {
     text: bool,
     opaque: bool,
     container: bool,
+    /// A container its extension names even without its signature (`openssl enc -nosalt`).
+    signature_optional: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -59,6 +61,8 @@ struct RawFormat {
     signatures: Vec<RawSignature>,
     #[serde(default)]
     trailers: Vec<RawTrailer>,
+    #[serde(default)]
+    signature_optional: bool,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +118,9 @@ fn load(data: &str) -> Result<Vec<Format>> {
         if !container && (text || opaque) != f.signatures.is_empty() {
             return Err(bad(format!("{}: a text or opaque format has no signature, any other at least one", f.name)));
         }
+        if f.signature_optional && (!container || f.signatures.is_empty()) {
+            return Err(bad(format!("{}: only a container with a signature has an optional one", f.name)));
+        }
         let signatures = f.signatures.iter().map(|s| signature(&f.name, s).map_err(bad)).collect::<Result<_>>()?;
         let trailers = f
             .trailers
@@ -132,6 +139,7 @@ fn load(data: &str) -> Result<Vec<Format>> {
             text,
             opaque,
             container,
+            signature_optional: f.signature_optional,
         });
     }
     Ok(out)
@@ -209,12 +217,18 @@ pub fn is_format_extension(extension: &str) -> bool {
 
 /// The encrypted container `data` is (LUKS, BitLocker, age … by their signature, whatever the
 /// name), or that its extension names when the container shows nothing in the clear (VeraCrypt)
-/// and `random_head` says its first bytes look random.
-pub fn container(extension: &str, data: &[u8], random_head: bool) -> Option<&'static str> {
+/// and `random_head` says its first bytes look random; with whether its name alone says so.
+pub fn container(extension: &str, data: &[u8], random_head: bool) -> Option<(&'static str, bool)> {
     let by_signature = FORMATS.iter().find(|f| f.container && !f.signatures.is_empty() && f.matches(data));
-    let by_name =
-        || FORMATS.iter().find(|f| f.bare_container() && random_head && f.extensions.iter().any(|e| e == extension));
-    by_signature.or_else(by_name).map(|f| f.name.as_str())
+    let by_name = || {
+        FORMATS.iter().find(|f| {
+            (f.bare_container() || f.signature_optional) && random_head && f.extensions.iter().any(|e| e == extension)
+        })
+    };
+    match by_signature {
+        Some(f) => Some((f.name.as_str(), false)),
+        None => by_name().map(|f| (f.name.as_str(), true)),
+    }
 }
 
 /// The format `data` announces by its signature (not text), if any.
@@ -291,10 +305,27 @@ mod tests {
                 "one of",
             ),
             ("[[format]]\nname = \"x\"\nkind = \"txt\"\nextensions = [\"x\"]\n", "unknown kind"),
+            (
+                "[[format]]\nname = \"x\"\nextensions = [\"x\"]\nsignatures = [{ text = \"a\" }]\nsignature_optional = true\n",
+                "optional",
+            ),
         ] {
             let e = load(data).unwrap_err().to_string();
             assert!(e.contains(why) && e.contains(SOURCE), "{why}: {e}");
         }
+    }
+
+    #[test]
+    fn a_container_is_named_by_its_signature_or_by_its_extension_on_random_bytes() {
+        let salted = [b"Salted__".as_slice(), &random(4096, 1)].concat();
+        assert_eq!(container("bin", &salted, true), Some(("openssl", false)));
+        let raw = random(4096, 2);
+        assert_eq!(container("enc", &raw, true), Some(("openssl", true)));
+        assert_eq!(container("hc", &raw, true), Some(("veracrypt", true)));
+        assert_eq!(container("enc", &raw, false), None);
+        assert_eq!(container("bin", &raw, true), None);
+        // Without its magic, age is not age: its extension alone names nothing.
+        assert_eq!(container("age", &raw, true), None);
     }
 
     #[test]

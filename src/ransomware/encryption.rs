@@ -88,6 +88,13 @@ pub fn is_known_extension(extension: &str) -> bool {
 }
 
 impl Assessment {
+    /// Whether this alone says too little to name a file encrypted: random content under a name
+    /// no format table or list explains (test vectors, keys, caches are random too). The scan
+    /// names it encrypted beside others like it (`yara::across`).
+    pub fn is_weak(&self) -> bool {
+        self.reasons == ["random_content"]
+    }
+
     /// A file that carries the incident's own extension (see `yara::across`): encrypted by the
     /// name the incident gives its files, whatever its content shows.
     pub fn incident_extension(extension: &str) -> Assessment {
@@ -104,8 +111,10 @@ impl Assessment {
 }
 
 /// The encrypted container a file is (`veracrypt`, `luks`, `bitlocker`, `age`, `openpgp`: see
-/// `rules/formats/signatures.toml`): encrypted by its owner's choice, not a victim of ransomware.
-pub fn container(name: &str, data: &[u8]) -> Option<&'static str> {
+/// `rules/formats/signatures.toml`): encrypted by its owner's choice, not a victim of ransomware;
+/// with whether only its name says so (VeraCrypt, `openssl enc` without its magic), when the scan
+/// weighs it against the files beside it.
+pub fn container(name: &str, data: &[u8]) -> Option<(&'static str, bool)> {
     let lower = name.rsplit(['/', '\\']).next().unwrap_or(name).to_lowercase();
     let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
     let random_head = data.len() >= MIN_SIZE && small_random(&data[..data.len().min(HEAD)]);

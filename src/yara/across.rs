@@ -1,18 +1,24 @@
 //! What one file cannot tell and the files of a scan together do: the incident's own extension
 //! (one no list knows, appended to files that lost their format), which then marks every file
-//! carrying it, whatever its content shows; and the note left under one name in the folders that
-//! were encrypted, whatever the name.
+//! carrying it, whatever its content shows; the note left under one name in the folders that
+//! were encrypted, whatever the name; and whether what says too little alone (random content
+//! under a name nothing explains, a container only its name shows) is the owner's or the
+//! incident's: beside encrypted files or notes, or under one extension in many folders, it is the
+//! incident's.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ransomware::encryption::{self, Assessment};
-use crate::yara::scan::{Encrypted, Event, NoteByName};
+use crate::yara::scan::{Container, Encrypted, Event, NoteByName};
 
 /// Files that lost their format under one appended extension before it is the incident's own
 /// (the report names it an indicator on the same count).
 pub const INCIDENT_EXTENSION_FILES: u64 = 3;
 /// Folders holding encrypted files that must each hold a file of one name for it to be a note.
 pub const NOTE_FOLDERS: usize = 3;
+/// Folders that must hold files of one extension that say too little alone before they are
+/// encrypted (a folder of test vectors or keys is one folder; ransomware leaves many).
+pub const WEAK_FOLDERS: usize = 3;
 /// Files kept in memory as candidates (carriers of an unknown extension, small texts with a
 /// hint); a volume with more passes the rest over, and says so.
 const KEEP: usize = 200_000;
@@ -32,6 +38,8 @@ pub struct Across {
     carriers: BTreeMap<String, Vec<Kept>>,
     encrypted_dirs: BTreeSet<String>,
     hints: BTreeMap<String, Vec<Kept>>,
+    note_dirs: BTreeSet<String>,
+    deferred: Vec<(Encrypted, Option<Container>)>,
     kept: usize,
     passed_over: u64,
 }
@@ -56,6 +64,9 @@ impl Across {
     /// and whether, not being one, it says something notes say.
     pub fn see(&mut self, path: &str, sha256: &str, size: u64, encrypted: Option<&Encrypted>, note: bool, hint: bool) {
         let (dir, name) = split(path);
+        if note {
+            self.note_dirs.insert(dir.to_string());
+        }
         if let Some(x) = encrypted {
             self.encrypted_dirs.insert(dir.to_string());
             let a = &x.assessment;
@@ -75,6 +86,22 @@ impl Across {
         }
     }
 
+    /// Keeps, for the end of the scan, a file that says too little alone: an assessment that
+    /// [`Assessment::is_weak`], or a container only its name shows; given back when there is no
+    /// room.
+    #[allow(clippy::result_large_err)]
+    pub fn defer(
+        &mut self,
+        encrypted: Encrypted,
+        container: Option<Container>,
+    ) -> Result<(), (Encrypted, Option<Container>)> {
+        if !self.room() {
+            return Err((encrypted, container));
+        }
+        self.deferred.push((encrypted, container));
+        Ok(())
+    }
+
     /// Whether one more file may be kept (counted), or is passed over.
     fn room(&mut self) -> bool {
         if self.kept >= KEEP {
@@ -89,11 +116,15 @@ impl Across {
     /// of memory.
     pub fn finish(mut self) -> (Vec<Event>, u64) {
         let mut out = Vec::new();
+        // A deferred file is judged with its own assessment below.
+        let deferred_paths: BTreeSet<String> = self.deferred.iter().map(|(x, _)| x.path.clone()).collect();
+        let incident_extension =
+            |lost: &BTreeMap<String, u64>, ext: &str| lost.get(ext).copied().unwrap_or(0) >= INCIDENT_EXTENSION_FILES;
         for (ext, files) in std::mem::take(&mut self.carriers) {
-            if self.lost.get(&ext).copied().unwrap_or(0) < INCIDENT_EXTENSION_FILES {
+            if !incident_extension(&self.lost, &ext) {
                 continue;
             }
-            for k in files {
+            for k in files.into_iter().filter(|k| !deferred_paths.contains(&k.path)) {
                 self.encrypted_dirs.insert(split(&k.path).0.to_string());
                 out.push(Event::Encrypted(Encrypted {
                     path: k.path,
@@ -101,6 +132,38 @@ impl Across {
                     size: k.size,
                     assessment: Assessment::incident_extension(&ext),
                 }));
+            }
+        }
+        // What said too little alone: the incident's beside its encrypted files and notes, or
+        // under one extension in many folders; the owner's otherwise.
+        let deferred = std::mem::take(&mut self.deferred);
+        let extension = |path: &str| split(path).1.rsplit_once('.').map(|(_, e)| e.to_lowercase());
+        let mut folders: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        for (x, _) in &deferred {
+            if let Some(ext) = extension(&x.path) {
+                folders.entry(ext).or_default().insert(split(&x.path).0);
+            }
+        }
+        let incident: Vec<bool> = deferred
+            .iter()
+            .map(|(x, _)| {
+                let dir = split(&x.path).0;
+                self.encrypted_dirs.contains(dir)
+                    || self.note_dirs.contains(dir)
+                    || extension(&x.path).is_some_and(|e| {
+                        incident_extension(&self.lost, &e) || folders.get(&e).is_some_and(|f| f.len() >= WEAK_FOLDERS)
+                    })
+            })
+            .collect();
+        drop(folders);
+        for ((x, container), incident) in deferred.into_iter().zip(incident) {
+            match (incident, container) {
+                (false, Some(c)) => out.push(Event::Container(c)),
+                (false, None) => {}
+                (true, _) => {
+                    self.encrypted_dirs.insert(split(&x.path).0.to_string());
+                    out.push(Event::Encrypted(x));
+                }
             }
         }
         for (name, files) in std::mem::take(&mut self.hints) {
@@ -158,6 +221,117 @@ mod tests {
             })
             .collect();
         assert_eq!(paths, ["d0/tiny.csv.q7vz", "d1/data.bin.q7vz"]);
+    }
+
+    fn weak(path: &str) -> Encrypted {
+        let mut x = lost(path, "");
+        x.assessment.reasons = vec!["random_content"];
+        x.assessment.appended = None;
+        x
+    }
+
+    fn raw_openssl(path: &str) -> Container {
+        Container { path: path.into(), sha256: "00".into(), size: 10324, format: "openssl", by_name: true }
+    }
+
+    /// The encrypted paths and the containers a finished scan names, in order.
+    fn named(events: &[Event]) -> (Vec<&str>, Vec<&str>) {
+        let encrypted = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Encrypted(x) => Some(x.path.as_str()),
+                _ => None,
+            })
+            .collect();
+        let containers = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Container(c) => Some(c.path.as_str()),
+                _ => None,
+            })
+            .collect();
+        (encrypted, containers)
+    }
+
+    #[test]
+    fn what_says_too_little_alone_is_the_incidents_beside_it_and_the_owners_otherwise() {
+        let mut a = Across::default();
+        let defer = |a: &mut Across, x: Encrypted, c: Option<Container>| {
+            let path = x.path.clone();
+            assert!(a.defer(x, c).is_ok());
+            a.see(&path, "00", 100, None, false, false);
+        };
+        // Test vectors of one extension in two folders, a key alone, a CI service's secrets: theirs.
+        defer(&mut a, weak("sha3/tests/data/shake128.blb"), None);
+        defer(&mut a, weak("sha3/tests/data/shake256.blb"), None);
+        defer(&mut a, weak("blake/tests/data/b2.blb"), None);
+        defer(&mut a, weak("home/ssh/seed"), None);
+        for d in ["sdk/system_tests", "sdk/system_tests/sync"] {
+            let path = format!("{d}/secrets.tar.enc");
+            let mut x = lost(&path, "enc");
+            x.assessment.reasons = vec!["known_extension", "format_lost"];
+            defer(&mut a, x, Some(raw_openssl(&path)));
+        }
+        // One name (LockBit's random file names under the victim's extension) in three folders.
+        for d in ["share/a", "share/b", "share/c"] {
+            defer(&mut a, weak(&format!("{d}/Kq3vL8mzd.hljkn")), None);
+        }
+        // Beside a file that lost its format, or a note.
+        let x = lost("ward/report.docx.q7vz", "q7vz");
+        a.see(&x.path, "00", 100, Some(&x), false, false);
+        defer(&mut a, weak("ward/patients.bin"), None);
+        a.see("desk/README.txt", "55", 300, None, true, false);
+        defer(&mut a, weak("desk/scan.raw"), None);
+        let (events, passed) = a.finish();
+        assert_eq!(passed, 0);
+        let (encrypted, containers) = named(&events);
+        assert_eq!(
+            encrypted,
+            [
+                "share/a/Kq3vL8mzd.hljkn",
+                "share/b/Kq3vL8mzd.hljkn",
+                "share/c/Kq3vL8mzd.hljkn",
+                "ward/patients.bin",
+                "desk/scan.raw"
+            ]
+        );
+        assert_eq!(containers, ["sdk/system_tests/secrets.tar.enc", "sdk/system_tests/sync/secrets.tar.enc"]);
+
+        // `.enc` appended by ransomware to files in three folders: every `.enc` file is suspect.
+        let mut a = Across::default();
+        for d in ["sdk/system_tests", "x", "y", "z"] {
+            let path = format!("{d}/plan.xlsx.enc");
+            let mut x = lost(&path, "enc");
+            x.assessment.reasons = vec!["known_extension", "format_lost"];
+            defer(&mut a, x, Some(raw_openssl(&path)));
+        }
+        let (events, _) = a.finish();
+        let (encrypted, containers) = named(&events);
+        assert_eq!(
+            encrypted,
+            ["sdk/system_tests/plan.xlsx.enc", "x/plan.xlsx.enc", "y/plan.xlsx.enc", "z/plan.xlsx.enc"]
+        );
+        assert!(containers.is_empty());
+    }
+
+    #[test]
+    fn a_deferred_file_under_the_incident_extension_is_named_once_with_its_own_reasons() {
+        let mut a = Across::default();
+        for i in 0..3 {
+            let x = lost(&format!("d{i}/report{i}.docx.q7vz"), "q7vz");
+            a.see(&x.path, "00", 100, Some(&x), false, false);
+        }
+        assert!(a.defer(weak("e/blob.q7vz"), None).is_ok());
+        a.see("e/blob.q7vz", "00", 100, None, false, false);
+        let (events, _) = a.finish();
+        let reasons: Vec<&[&str]> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Encrypted(x) => Some(&x.assessment.reasons[..]),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reasons, [&["random_content"][..]]);
     }
 
     #[test]

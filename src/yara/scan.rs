@@ -112,6 +112,9 @@ pub struct Container {
     pub size: u64,
     /// Which container (`veracrypt`, `luks`, `bitlocker`, `age`, `openpgp`).
     pub format: &'static str,
+    /// Only its name says so: many such files beside each other are ransomware's (`yara::across`).
+    #[serde(skip)]
+    pub by_name: bool,
 }
 
 /// An executable and what it says about itself.
@@ -278,6 +281,7 @@ pub fn scan_feed(
     for e in events {
         add(&total, |t| match &e {
             Event::Encrypted(_) => t.encrypted += 1,
+            Event::Container(_) => t.containers += 1,
             Event::NoteName(_) => t.note_names += 1,
             _ => {}
         });
@@ -363,10 +367,24 @@ fn worker(
             Err(("internal_error", why))
         });
         match outcome {
-            Ok(found) => {
-                if !opts.yara_only
-                    && let Ok(mut a) = across.lock()
+            Ok(mut found) => {
+                let mut across = (!opts.yara_only).then(|| across.lock().ok()).flatten();
+                // What says too little alone waits for the end of the scan and the files beside
+                // it, when there is room to keep it.
+                let weak = found.encrypted.as_ref().is_some_and(|x| x.assessment.is_weak())
+                    || found.container.as_ref().is_some_and(|c| c.by_name && found.encrypted.is_some());
+                if weak
+                    && let Some(a) = across.as_mut()
+                    && let Some(x) = found.encrypted.take()
+                    && let Err((x, c)) = a.defer(x, found.container.take())
                 {
+                    (found.encrypted, found.container) = (Some(x), c);
+                }
+                // Alone, a container is its owner's.
+                if found.container.is_some() {
+                    found.encrypted = None;
+                }
+                if let Some(mut a) = across {
                     let note = found.note_name.is_some() || found.hits.iter().any(is_note);
                     a.see(&label, &found.sha256, found.size, found.encrypted.as_ref(), note, found.hint);
                 }
@@ -496,15 +514,25 @@ fn scan_bytes(
         pattern: n.pattern,
         folders: None,
     });
-    let container = crate::ransomware::encryption::container(name, data).map(|format| Container {
+    let container = crate::ransomware::encryption::container(name, data).map(|(format, by_name)| Container {
         path: name.to_string(),
         sha256: sha256.clone(),
         size,
         format,
+        by_name,
     });
-    let encrypted =
-        container.is_none().then(|| crate::ransomware::encryption::assess(name, data)).flatten().map(|assessment| {
-            Encrypted { path: name.to_string(), sha256: sha256.clone(), size: data.len() as u64, assessment }
+    // A container only its name shows is judged too: the scan weighs the two against the files
+    // beside it.
+    let encrypted = container
+        .as_ref()
+        .is_none_or(|c| c.by_name)
+        .then(|| crate::ransomware::encryption::assess(name, data))
+        .flatten()
+        .map(|assessment| Encrypted {
+            path: name.to_string(),
+            sha256: sha256.clone(),
+            size: data.len() as u64,
+            assessment,
         });
     let executable = crate::formats::binary::facts(data).map(|f| {
         let (facts, malformed) = match f {
