@@ -641,6 +641,59 @@ mod tests {
         }
     }
 
+    /// Nobody watching.
+    struct Quiet;
+
+    impl Progress for Quiet {
+        fn start(&self, _: &str, _: Option<u64>, _: Option<u64>) {}
+        fn advance(&self, _: u64, _: u64) {}
+        fn note(&self, _: &str) {}
+        fn finish(&self) {}
+        fn cancelled(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn random_files_alone_are_their_owners_and_beside_an_encrypted_one_the_incidents() {
+        use chacha20::cipher::{KeyIvInit, StreamCipher};
+        let random = |n: usize, seed: u8| {
+            let mut data = vec![0u8; n];
+            chacha20::ChaCha20::new(&[seed; 32].into(), &[0u8; 12].into()).apply_keystream(&mut data);
+            data
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let at = |p: &str, data: Vec<u8>| {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, data).unwrap();
+        };
+        // Test vectors, and a CI service's secrets (`openssl enc -K … -iv …`: no magic).
+        at("crate/tests/data/shake128.blb", random(65536, 1));
+        at("crate/tests/data/shake256.blb", random(65536, 2));
+        at("sdk/system_tests/secrets.tar.enc", random(10324, 3));
+        // A ward's share: a document that lost its format beside a random file of no known format.
+        at("ward/紹介状.docx.q7vz", random(9000, 4));
+        at("ward/patients.bin", random(20000, 5));
+        let set = crate::yara::rules::load(true, &[], None).unwrap();
+        let events = Mutex::new(Vec::new());
+        let summary =
+            scan(&set, &[dir.path().to_path_buf()], &Options::default(), &Quiet, &|e| events.lock().unwrap().push(e));
+        let events = events.into_inner().unwrap();
+        let named = |container: bool| {
+            let mut v: Vec<String> = events
+                .iter()
+                .filter(|e| matches!((e, container), (Event::Encrypted(_), false) | (Event::Container(_), true)))
+                .map(|e| e.path().rsplit('/').next().unwrap().to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(named(false), ["patients.bin", "紹介状.docx.q7vz"]);
+        assert_eq!(named(true), ["secrets.tar.enc"]);
+        assert_eq!((summary.encrypted, summary.containers), (2, 1));
+    }
+
     #[test]
     fn a_cancelled_scan_scans_nothing_and_never_leaves_the_walk_blocked() {
         let dir = tempfile::tempdir().unwrap();
