@@ -236,21 +236,14 @@ mod tests {
 
     /// The encrypted paths and the containers a finished scan names, in order.
     fn named(events: &[Event]) -> (Vec<&str>, Vec<&str>) {
-        let encrypted = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Encrypted(x) => Some(x.path.as_str()),
-                _ => None,
-            })
-            .collect();
-        let containers = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Container(c) => Some(c.path.as_str()),
-                _ => None,
-            })
-            .collect();
-        (encrypted, containers)
+        events.iter().fold((Vec::new(), Vec::new()), |(mut encrypted, mut containers), e| {
+            match e {
+                Event::Encrypted(x) => encrypted.push(x.path.as_str()),
+                Event::Container(c) => containers.push(c.path.as_str()),
+                _ => {}
+            }
+            (encrypted, containers)
+        })
     }
 
     #[test]

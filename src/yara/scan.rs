@@ -628,29 +628,16 @@ fn meta_value(v: yara_x::MetaValue) -> Value {
 mod tests {
     use super::*;
 
-    /// The operator cancelled before anything ran.
-    struct Cancelled;
+    /// Nobody watching; `Watch(true)`: the operator cancelled before anything ran.
+    struct Watch(bool);
 
-    impl Progress for Cancelled {
+    impl Progress for Watch {
         fn start(&self, _: &str, _: Option<u64>, _: Option<u64>) {}
         fn advance(&self, _: u64, _: u64) {}
         fn note(&self, _: &str) {}
         fn finish(&self) {}
         fn cancelled(&self) -> bool {
-            true
-        }
-    }
-
-    /// Nobody watching.
-    struct Quiet;
-
-    impl Progress for Quiet {
-        fn start(&self, _: &str, _: Option<u64>, _: Option<u64>) {}
-        fn advance(&self, _: u64, _: u64) {}
-        fn note(&self, _: &str) {}
-        fn finish(&self) {}
-        fn cancelled(&self) -> bool {
-            false
+            self.0
         }
     }
 
@@ -677,8 +664,9 @@ mod tests {
         at("ward/patients.bin", random(20000, 5));
         let set = crate::yara::rules::load(true, &[], None).unwrap();
         let events = Mutex::new(Vec::new());
-        let summary =
-            scan(&set, &[dir.path().to_path_buf()], &Options::default(), &Quiet, &|e| events.lock().unwrap().push(e));
+        let summary = scan(&set, &[dir.path().to_path_buf()], &Options::default(), &Watch(false), &|e| {
+            events.lock().unwrap().push(e)
+        });
         let events = events.into_inner().unwrap();
         let named = |container: bool| {
             let mut v: Vec<String> = events
@@ -703,7 +691,7 @@ mod tests {
         }
         let set = crate::yara::rules::load(true, &[], None).unwrap();
         let opts = Options { threads: 2, ..Options::default() };
-        let summary = scan(&set, &[dir.path().to_path_buf()], &opts, &Cancelled, &|_| {});
+        let summary = scan(&set, &[dir.path().to_path_buf()], &opts, &Watch(true), &|_| {});
         assert_eq!(summary.scanned, 0);
     }
 }
