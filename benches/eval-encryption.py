@@ -701,21 +701,51 @@ def disk_image(fmt):
 
 
 def w_mp4(path, target, rng):
+    """An MP4 as a camera or an encoder writes one: ftyp, then the index (moov: a video track whose
+    sample tables, stsd with avc1/avcC, stsz, stsc and stco, place every sample) and the media
+    (mdat: AVC samples, each a NAL unit behind its 4-byte length) in either order (`moov` first
+    when written for streaming, last when recorded)."""
     def box(kind, payload):
         return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+    def full(kind, payload):
+        return box(kind, b"\x00\x00\x00\x00" + payload)
+
+    samples, size = [], 0
+    while size < max(64, target - 1200):  # compressed video is random-looking by nature
+        frame = zlib.compress(b"".join(gray_rows(640, 120, rng, "xray")), 1)[2:]
+        nal = bytes([0x65 if not samples else 0x41]) + frame[: max(16, min(len(frame), target - 1200 - size - 5))]
+        samples.append(struct.pack(">I", len(nal)) + nal)
+        size += len(samples[-1])
     ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41")
-    mvhd = box(b"mvhd", struct.pack(">IIIII", 0, 0, 0, 1000, 60000) + struct.pack(">IH", 0x00010000, 0x0100) + b"\x00" * 10
-               + struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000) + b"\x00" * 24 + struct.pack(">I", 2))
-    moov = box(b"moov", mvhd + box(b"udta", box(b"\xa9too", b"shodo eval muxer")))
+    avc1 = box(b"avc1", b"\x00" * 6 + struct.pack(">H", 1) + b"\x00" * 16 + struct.pack(">HHII", 640, 120, 0x480000, 0x480000)
+               + b"\x00" * 4 + struct.pack(">H", 1) + b"\x00" * 32 + struct.pack(">Hh", 0x18, -1)
+               + box(b"avcC", bytes([1, 0x64, 0, 0x1F, 0xFF, 0xE0, 0, 0])))
+
+    def moov(mdat_at):
+        offsets, at = [], mdat_at + 8
+        for sample in samples:
+            offsets.append(at)
+            at += len(sample)
+        stbl = box(b"stbl", full(b"stsd", struct.pack(">I", 1) + avc1)
+                   + full(b"stts", struct.pack(">III", 1, len(samples), 1000))
+                   + full(b"stsc", struct.pack(">IIII", 1, 1, 1, 1))
+                   + full(b"stsz", struct.pack(">II", 0, len(samples)) + b"".join(struct.pack(">I", len(s)) for s in samples))
+                   + full(b"stco", struct.pack(">I", len(samples)) + b"".join(struct.pack(">I", o) for o in offsets)))
+        mdia = box(b"mdia", full(b"mdhd", struct.pack(">IIII", 0, 0, 30000, 1000 * len(samples)) + b"\x55\xc4\x00\x00")
+                   + full(b"hdlr", b"\x00" * 4 + b"vide" + b"\x00" * 12 + b"VideoHandler\x00")
+                   + box(b"minf", full(b"vmhd", b"\x00" * 8) + stbl))
+        mvhd = full(b"mvhd", struct.pack(">IIII", 0, 0, 1000, 1000 * len(samples)) + struct.pack(">IH", 0x00010000, 0x0100)
+                    + b"\x00" * 10 + struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000) + b"\x00" * 24
+                    + struct.pack(">I", 2))
+        return box(b"moov", mvhd + box(b"trak", mdia) + box(b"udta", box(b"\xa9too", b"shodo eval muxer")))
+
+    mdat = box(b"mdat", b"".join(samples))
     with open(path, "wb") as f:
-        f.write(ftyp + moov + box(b"free", b"\x00" * 8))
-        body = max(64, target - f.tell() - 8)
-        f.write(struct.pack(">I", 8 + body) + b"mdat")
-        left = body
-        while left > 0:  # frames of a compressed stream (compressed video is random-looking by nature)
-            frame = zlib.compress(b"".join(gray_rows(640, 120, rng, "xray")), 1)[2:]
-            f.write(frame[:left])
-            left -= len(frame[:left])
+        if rng.random() < 0.5:
+            f.write(ftyp + moov(len(ftyp) + len(moov(0))) + mdat)
+        else:
+            f.write(ftyp + mdat + moov(len(ftyp)))
 
 
 def w_evtx(path, target, rng):

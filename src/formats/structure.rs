@@ -27,7 +27,7 @@ fn u32le(data: &[u8], at: usize) -> Option<usize> {
 }
 
 /// Walks `data` of format `format` (`zip`, `png`, `tar`, `ole2`, `tiff`, `evtx`, `pdf`, `gzip`,
-/// `sqlite`) from its head to its end.
+/// `sqlite`, `iso-bmff`) from its head to its end.
 pub fn end_of(format: &str, data: &[u8]) -> End {
     match format {
         "png" => png(data),
@@ -39,6 +39,7 @@ pub fn end_of(format: &str, data: &[u8]) -> End {
         "pdf" => pdf(data),
         "gzip" => gzip(data),
         "sqlite" => sqlite(data),
+        "iso-bmff" => iso_bmff(data),
         _ => End::Unknown,
     }
 }
@@ -350,6 +351,182 @@ fn gzip_header(data: &[u8], pos: usize) -> Option<usize> {
         at += 2;
     }
     (at <= data.len()).then_some(at)
+}
+
+/// An ISO base media file (MP4, MOV, 3GP, HEIF): its top-level boxes one after the other to the
+/// file's end — a box whose header is no box's, after the first, was overwritten (a movie whose
+/// index, `moov`, comes after its media); one longer than the file was cut short — then the last
+/// samples its sample tables place in the file's last twentieth (64 at most) of each AVC or HEVC
+/// video track: each must hold NAL units whose lengths add up to the sample's size, and over
+/// half of them failing is a tail overwritten (media comes before the index when the file was
+/// written for streaming).
+fn iso_bmff(data: &[u8]) -> End {
+    let (mut at, mut cut, mut moov, mut media) = (0usize, false, None, Vec::new());
+    while at < data.len() {
+        // Zeros after the last box pad it (to a sector, a cluster).
+        if data[at..].iter().all(|&b| b == 0) {
+            break;
+        }
+        if data.len() - at < 8 {
+            cut = true;
+            break;
+        }
+        let Some((kind, body, end)) = bmff_box(data, at) else {
+            return if at == 0 { End::Unknown } else { End::Overwritten };
+        };
+        match &kind {
+            b"moov" => moov = Some(body.start..body.end.min(data.len())),
+            b"mdat" => media.push(body.start..body.end.min(data.len())),
+            _ => {}
+        }
+        if end > data.len() {
+            cut = true;
+            break;
+        }
+        at = end;
+    }
+    let checked = moov.map(|m| bmff_samples(data, m, &media)).unwrap_or_default();
+    let broken = checked.iter().filter(|ok| !**ok).count();
+    if broken > 0 && broken * 2 > checked.len() {
+        End::Overwritten
+    } else if cut {
+        End::Cut
+    } else {
+        End::Whole
+    }
+}
+
+/// The box at `at`: its type, its body and where it ends (past the data when it is cut short);
+/// `None` when the header is no box's (a type of printable letters, a size at least its header's).
+fn bmff_box(data: &[u8], at: usize) -> Option<([u8; 4], std::ops::Range<usize>, usize)> {
+    let size = crate::formats::bytes::be_u32(data, at)? as u64;
+    let kind: [u8; 4] = data.get(at + 4..at + 8)?.try_into().ok()?;
+    if !kind.iter().all(|b| b.is_ascii_alphanumeric() || *b == b' ') {
+        return None;
+    }
+    let (header, size) = match size {
+        0 => (8, (data.len() - at) as u64),
+        1 => (16, crate::formats::bytes::be_u64(data, at + 8)?),
+        n => (8, n),
+    };
+    if size < header as u64 {
+        return None;
+    }
+    let end = usize::try_from(size).ok().and_then(|s| at.checked_add(s))?;
+    Some((kind, at + header..end, end))
+}
+
+/// The child boxes of the body `range` (a container box's), as far as they hold together.
+fn bmff_children(data: &[u8], range: std::ops::Range<usize>) -> Vec<([u8; 4], std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut at = range.start;
+    while at + 8 <= range.end {
+        let Some((kind, body, end)) = bmff_box(data, at).filter(|b| b.2 <= range.end) else { break };
+        out.push((kind, body));
+        at = end;
+    }
+    out
+}
+
+/// The child of `range` reached through the box types `path`.
+fn bmff_find(data: &[u8], range: std::ops::Range<usize>, path: &[&[u8; 4]]) -> Option<std::ops::Range<usize>> {
+    path.iter().try_fold(range, |r, kind| bmff_children(data, r).into_iter().find(|(k, _)| k == *kind).map(|(_, b)| b))
+}
+
+/// For each AVC or HEVC video track of the movie box `moov`, whether each of its last samples
+/// within the file's media boxes (`media`: those that end in the last twentieth, 64 at most)
+/// holds NAL units to its size.
+fn bmff_samples(data: &[u8], moov: std::ops::Range<usize>, media: &[std::ops::Range<usize>]) -> Vec<bool> {
+    use crate::formats::bytes::{be_u32, be_u64};
+    let tail = data.len() - (data.len() / 20).max(4096).min(data.len());
+    let mut checked = Vec::new();
+    for (_, trak) in bmff_children(data, moov).into_iter().filter(|(k, _)| k == b"trak") {
+        let Some(stbl) = bmff_find(data, trak, &[b"mdia", b"minf", b"stbl"]) else { continue };
+        let tables = bmff_children(data, stbl);
+        let table = |kind: &[u8; 4]| tables.iter().find(|(k, _)| k == kind).map(|(_, b)| b.clone());
+        // The first sample entry (after the version, flags and count): AVC or HEVC, and the
+        // length of its NAL units' size fields from its configuration (byte 4 or 21, two bits).
+        let Some(stsd) = table(b"stsd") else { continue };
+        let Some((entry, body)) = bmff_children(data, stsd.start + 8..stsd.end).into_iter().next() else { continue };
+        let config = match &entry {
+            b"avc1" | b"avc3" => (b"avcC", 4),
+            b"hvc1" | b"hev1" => (b"hvcC", 21),
+            _ => continue,
+        };
+        // A visual sample entry's own fields take 78 bytes before its child boxes.
+        let length_size = bmff_children(data, body.start + 78..body.end)
+            .into_iter()
+            .find(|(k, _)| k == config.0)
+            .and_then(|(_, c)| data.get(c.start + config.1))
+            .map_or(4, |b| (b & 3) as usize + 1);
+        let hevc = config.1 == 21;
+        let (Some(stsz), Some(stsc)) = (table(b"stsz"), table(b"stsc")) else { continue };
+        let (offsets, wide) = match (table(b"stco"), table(b"co64")) {
+            (Some(t), _) => (t, false),
+            (None, Some(t)) => (t, true),
+            _ => continue,
+        };
+        let (Some(fixed), Some(count)) = (be_u32(data, stsz.start + 4), be_u32(data, stsz.start + 8)) else { continue };
+        let size_of = |i: usize| {
+            if fixed != 0 { Some(fixed as usize) } else { be_u32(data, stsz.start + 12 + 4 * i).map(|v| v as usize) }
+        };
+        let chunks = be_u32(data, offsets.start + 4).unwrap_or(0) as usize;
+        let runs = be_u32(data, stsc.start + 4).unwrap_or(0) as usize;
+        let run = |r: usize| {
+            Some((be_u32(data, stsc.start + 8 + 12 * r)? as usize, be_u32(data, stsc.start + 12 + 12 * r)? as usize))
+        };
+        // Every sample's place, chunk by chunk; the last ones in the tail are checked.
+        let mut samples = Vec::new();
+        let (mut sample, mut r) = (0usize, 0usize);
+        for chunk in 1..=chunks.min(offsets.len() / 4) {
+            while r + 1 < runs && run(r + 1).is_some_and(|(first, _)| first <= chunk) {
+                r += 1;
+            }
+            let Some((_, per_chunk)) = run(r) else { break };
+            let offset = if wide {
+                be_u64(data, offsets.start + 8 + 8 * (chunk - 1)).map(|v| v as usize)
+            } else {
+                be_u32(data, offsets.start + 8 + 4 * (chunk - 1)).map(|v| v as usize)
+            };
+            let Some(mut offset) = offset else { break };
+            for _ in 0..per_chunk {
+                if sample >= count as usize {
+                    break;
+                }
+                let Some(size) = size_of(sample) else { break };
+                let end = offset.saturating_add(size);
+                if end > tail && media.iter().any(|m| m.start <= offset && end <= m.end) {
+                    samples.push((offset, size));
+                }
+                offset = offset.saturating_add(size);
+                sample += 1;
+            }
+        }
+        let last = samples.len().saturating_sub(64);
+        checked.extend(
+            samples[last..].iter().map(|&(offset, size)| nal_units(&data[offset..offset + size], length_size, hevc)),
+        );
+    }
+    checked
+}
+
+/// Whether `sample` is NAL units one after the other, each behind its length (`length_size`
+/// bytes), with a header whose forbidden bit is clear and whose type is one of its standard's.
+fn nal_units(sample: &[u8], length_size: usize, hevc: bool) -> bool {
+    let mut at = 0usize;
+    while at < sample.len() {
+        let Some(len) = number(sample, at, length_size, true) else { return false };
+        let Some(&header) = sample.get(at + length_size) else { return false };
+        let kind = if hevc { (header >> 1) & 0x3F } else { header & 0x1F };
+        if len == 0 || header & 0x80 != 0 || (hevc && kind > 40) || (!hevc && kind == 0) {
+            return false;
+        }
+        at = match at.checked_add(length_size + len) {
+            Some(next) if next <= sample.len() => next,
+            _ => return false,
+        };
+    }
+    !sample.is_empty()
 }
 
 /// A SQLite database's last pages (up to sixteen): each is a b-tree page whose header, cell
@@ -775,6 +952,63 @@ mod tests {
         assert_eq!(end_of("gzip", &gz[..gz.len() - 20]), End::Cut);
         assert_eq!(end_of("gzip", &overwrite_tail(gz.clone(), 8)), End::Overwritten);
         assert_eq!(end_of("gzip", &[&gz[..], &noise(300, 5)[..]].concat()), End::Overwritten);
+    }
+
+    /// An MP4 of `frames` AVC samples (a NAL unit of noise each: compressed video looks random),
+    /// its index (`moov`) before its media or after it.
+    fn mp4(frames: usize, index_first: bool) -> Vec<u8> {
+        let boxed = |kind: &[u8], body: &[u8]| [&((8 + body.len()) as u32).to_be_bytes()[..], kind, body].concat();
+        let samples: Vec<Vec<u8>> = (0..frames)
+            .map(|i| {
+                let mut nal = vec![if i == 0 { 0x65 } else { 0x41 }];
+                nal.extend(noise(700 + i * 13 % 300, i as u8));
+                [&(nal.len() as u32).to_be_bytes()[..], &nal].concat()
+            })
+            .collect();
+        let ftyp = boxed(b"ftyp", b"isom\0\0\x02\0isomavc1");
+        let moov = |mdat_at: usize| {
+            let mut entry = vec![0u8; 78];
+            entry.extend(boxed(b"avcC", &[1, 0x64, 0, 0x1f, 0xff]));
+            let stsd = boxed(b"stsd", &[&[0u8, 0, 0, 0, 0, 0, 0, 1][..], &boxed(b"avc1", &entry)].concat());
+            let sizes: Vec<u8> = samples.iter().flat_map(|s| (s.len() as u32).to_be_bytes()).collect();
+            let stsz = boxed(b"stsz", &[&[0u8; 8][..], &(frames as u32).to_be_bytes(), &sizes].concat());
+            let stsc = boxed(b"stsc", &[0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
+            let mut at = mdat_at + 8;
+            let mut offsets = (frames as u32).to_be_bytes().to_vec();
+            for sample in &samples {
+                offsets.extend((at as u32).to_be_bytes());
+                at += sample.len();
+            }
+            let stco = boxed(b"stco", &[&[0u8; 4][..], &offsets].concat());
+            let stbl = boxed(b"stbl", &[stsd, stsz, stsc, stco].concat());
+            boxed(b"moov", &boxed(b"trak", &boxed(b"mdia", &boxed(b"minf", &stbl))))
+        };
+        let mdat = boxed(b"mdat", &samples.concat());
+        if index_first {
+            let at = ftyp.len() + moov(0).len();
+            [ftyp, moov(at), mdat].concat()
+        } else {
+            let at = ftyp.len();
+            [ftyp, mdat, moov(at)].concat()
+        }
+    }
+
+    #[test]
+    fn a_movie_says_how_it_ends_by_its_boxes_or_its_last_samples() {
+        for index_first in [true, false] {
+            let movie = mp4(100, index_first);
+            assert_eq!(end_of("iso-bmff", &movie), End::Whole, "index first: {index_first}");
+            let tenth = movie.len() / 10;
+            assert_eq!(end_of("iso-bmff", &overwrite_tail(movie.clone(), tenth)), End::Overwritten, "{index_first}");
+            assert_eq!(end_of("iso-bmff", &movie[..movie.len() - tenth]), End::Cut, "{index_first}");
+            assert_eq!(end_of("iso-bmff", &movie[..movie.len() - 1]), End::Cut, "{index_first}");
+            assert_eq!(end_of("iso-bmff", &[&movie[..], &[0; 4096][..]].concat()), End::Whole, "{index_first}");
+        }
+        // NAL units to the sample's size, one a byte short of it, one whose forbidden bit is set.
+        assert!(nal_units(&[0, 0, 0, 2, 0x65, 7, 0, 0, 0, 1, 0x41], 4, false));
+        assert!(!nal_units(&[0, 0, 0, 2, 0x65, 7, 0, 0, 0, 2, 0x41], 4, false));
+        assert!(!nal_units(&[0, 0, 0, 2, 0xE5, 7], 4, false));
+        assert_eq!(end_of("iso-bmff", &noise(5000, 9)), End::Unknown);
     }
 
     #[test]

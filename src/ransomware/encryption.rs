@@ -209,7 +209,7 @@ pub fn assess(name: &str, data: &[u8]) -> Option<Assessment> {
 
 /// A file of format `format` (its head intact) whose tail was encrypted: ciphertext where the end
 /// should be. Its trailer, if it has one, is gone. Walked from its head (zip, PNG, tar, a compound
-/// file, TIFF, an event log, a PDF's last stream), a file is one when the walk finds the bytes
+/// file, TIFF, an event log, a PDF's last stream, gzip, SQLite, MP4 and its relatives), a file is one when the walk finds the bytes
 /// overwritten and its end random (a copy cut short is no victim: its end is merely missing; a zip
 /// with data descriptors cannot be walked and says nothing). Otherwise its end must look random
 /// while its first window does not (a cut-off download ends in what its body is, compressed or
@@ -242,7 +242,7 @@ fn tail_encrypted(format: &signature::Format, data: &[u8], windows: &[Window]) -
     if end == structure::End::Overwritten {
         return true;
     }
-    if matches!(name, "zip" | "png" | "gzip" | "sqlite") || end == structure::End::Cut {
+    if matches!(name, "zip" | "png" | "gzip" | "sqlite" | "iso-bmff") || end == structure::End::Cut {
         return false;
     }
     format.trailer_lost(data) && head_plain
@@ -600,7 +600,8 @@ mod tests {
             "vmdk" => ("vmdk", body(b"KDMV\x01\x00\x00\x00", false)),
             "7z" => ("7z", body(b"7z\xBC\xAF\x27\x1C", true)),
             "rar" => ("rar", body(b"Rar!\x1A\x07\x01\x00", true)),
-            "mp4" => ("mp4", at(0, b"\x00\x00\x00\x18ftypmp42", true)),
+            // ftyp, then the media to the end of the file (a box of size 0).
+            "mp4" => ("mp4", body(b"\x00\x00\x00\x10ftypmp42\x00\x00\x00\x00\x00\x00\x00\x00mdat", true)),
             "zip" => ("zip", docx(size)),
             "csv" => ("csv", body(b"ID,name\r\n", false)),
             "txt" => ("txt", {

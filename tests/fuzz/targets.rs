@@ -70,12 +70,14 @@ pub fn playbook(data: &[u8]) {
 
 /// PE and ELF facts (goblin, as the scan uses it), the encryption assessment, and the walk of
 /// the formats whose parts chain (zip, PNG, tar, compound files, TIFF, event logs, PDF, gzip,
-/// SQLite) and of raw bodies.
+/// SQLite, MP4) and of raw bodies.
 pub fn binary(data: &[u8]) {
     let _ = shodo::formats::binary::facts(data);
     let _ = shodo::ransomware::encryption::assess("fuzz.docx", data);
     let _ = shodo::ransomware::encryption::assess("fuzz.png.q7vz", data);
-    for format in ["zip", "png", "tar", "ole2", "bmp", "riff", "tiff", "dicom", "evtx", "pdf", "gzip", "sqlite"] {
+    for format in
+        ["zip", "png", "tar", "ole2", "bmp", "riff", "tiff", "dicom", "evtx", "pdf", "gzip", "sqlite", "iso-bmff"]
+    {
         let _ = shodo::formats::structure::end_of(format, data);
         let _ = shodo::formats::structure::raw_body(format, data);
         let _ = shodo::formats::structure::body_is(format, data);
