@@ -224,8 +224,7 @@ pub fn entropy(bytes: &[u8]) -> f64 {
     if bytes.is_empty() {
         return 0.0;
     }
-    let mut counts = [0u64; 256];
-    bytes.iter().for_each(|&b| counts[b as usize] += 1);
+    let counts = crate::formats::bytes::histogram(bytes);
     let n = bytes.len() as f64;
     counts.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n).map(|p| -p * p.log2()).sum()
 }

@@ -1,6 +1,6 @@
 //! Fixed-width integers read from a byte slice at an offset: the one set of readers the parsers
 //! share. Out of range gives `None` (never a panic), so a truncated structure is the caller's
-//! error to name.
+//! error to name. And the count of each byte value, which every entropy measure starts from.
 
 fn array<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {
     b.get(at..at.checked_add(N)?)?.try_into().ok()
@@ -41,6 +41,28 @@ pub fn be_u64(b: &[u8], at: usize) -> Option<u64> {
     array(b, at).map(u64::from_be_bytes)
 }
 
+/// How often each byte value occurs in `bytes`. Counted in four tables, one for each byte of a
+/// word, so that a run of one value (the zeros of an executable) does not wait on one counter.
+pub fn histogram(bytes: &[u8]) -> [u64; 256] {
+    let mut out = [0u64; 256];
+    // Each table counts a quarter of a block: u32 counters cannot overflow.
+    for block in bytes.chunks(1 << 30) {
+        let mut tables = [[0u32; 256]; 4];
+        let mut words = block.chunks_exact(4);
+        for w in &mut words {
+            tables[0][w[0] as usize] += 1;
+            tables[1][w[1] as usize] += 1;
+            tables[2][w[2] as usize] += 1;
+            tables[3][w[3] as usize] += 1;
+        }
+        words.remainder().iter().for_each(|&b| tables[0][b as usize] += 1);
+        for (value, count) in out.iter_mut().enumerate() {
+            *count += tables.iter().map(|t| t[value] as u64).sum::<u64>();
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +78,15 @@ mod tests {
         assert_eq!(le_i32(&[0xff; 4], 0), Some(-1));
         assert_eq!(le_u32(&b, 6), None);
         assert_eq!(le_u64(&b, usize::MAX - 2), None);
+    }
+
+    #[test]
+    fn counts_every_byte_value_whatever_the_length() {
+        for len in [0usize, 1, 3, 4, 5, 1023, 4099] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8 & if i % 3 == 0 { 0 } else { 0xff }).collect();
+            let mut naive = [0u64; 256];
+            bytes.iter().for_each(|&b| naive[b as usize] += 1);
+            assert_eq!(histogram(&bytes), naive, "{len}");
+        }
     }
 }

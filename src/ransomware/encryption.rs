@@ -470,9 +470,7 @@ fn interleaving(offset: usize, bytes: &[u8]) -> Option<u32> {
 }
 
 fn stats(offset: u64, bytes: &[u8]) -> Window {
-    let mut counts = [0u64; 256];
-    bytes.iter().for_each(|&b| counts[b as usize] += 1);
-    measure(offset, &counts)
+    measure(offset, &crate::formats::bytes::histogram(bytes))
 }
 
 fn measure(offset: u64, counts: &[u64; 256]) -> Window {
