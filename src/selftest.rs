@@ -17,6 +17,7 @@ pub fn bundled_data() -> Result<usize> {
     crate::backup::verify::force_patterns();
     crate::ransomware::iocs::force_patterns();
     crate::ransomware::note_text::force_patterns();
+    crate::ransomware::family::force_patterns();
     Ok(crate::detect::windows::events::patterns_checked()?
         + crate::detect::windows::registry::products_checked()?
         + crate::ransomware::family::families_checked()?

@@ -85,12 +85,23 @@ fn parse(text: &str) -> Result<Vec<Compiled>> {
         .collect()
 }
 
-/// Families a note names itself (most mentions first).
+/// A web address in a note's text (a news article it cites to frighten: the families in the
+/// address are the article's, not the note's).
+static URL: LazyLock<Regex> = LazyLock::new(|| crate::bundled::fixed(r"(?i)\b(?:https?|hxxps?)://[^\s<>\x22']+"));
+
+/// Compiles every pattern of this file (see [`crate::selftest::bundled_data`]).
+pub(crate) fn force_patterns() {
+    LazyLock::force(&URL);
+}
+
+/// Families a note names itself (most mentions first), in its words, not in an address it cites.
 pub fn from_note(text: &str) -> Vec<Attribution> {
+    let addresses: Vec<std::ops::Range<usize>> = URL.find_iter(text).map(|m| m.range()).collect();
+    let in_address = |m: &regex::Match| addresses.iter().any(|a| a.start <= m.start() && m.end() <= a.end);
     let mut found: Vec<(usize, Attribution)> = COMPILED
         .iter()
         .filter_map(|c| {
-            let hits: Vec<&str> = c.name_re.find_iter(text).map(|m| m.as_str()).collect();
+            let hits: Vec<&str> = c.name_re.find_iter(text).filter(|m| !in_address(m)).map(|m| m.as_str()).collect();
             let first = hits.first()?;
             Some((
                 hits.len(),
@@ -223,6 +234,15 @@ mod tests {
         let a = from_note("All your files are encrypted by LockBit 3.0. Contact lockbitsupp.");
         assert_eq!(a[0].family, "LockBit");
         assert_eq!(a[0].confidence, "high");
+    }
+
+    #[test]
+    fn a_family_in_an_address_the_note_cites_is_not_the_notes() {
+        let note = "Your files are encrypted. Read how others paid: \
+                    https://www.coveware.com/blog/2019/7/15/ransomware-amounts-rise-3x-in-q2-as-ryuk-amp-sodinokibi-spread";
+        assert!(from_note(note).is_empty());
+        let signed = format!("{note}\nRyuk team");
+        assert_eq!(from_note(&signed).first().map(|a| (a.family.as_str(), a.confidence)), Some(("Ryuk", "high")));
     }
 
     #[test]
