@@ -467,18 +467,25 @@ fn bmff_samples(data: &[u8], moov: std::ops::Range<usize>, media: &[std::ops::Ra
             _ => continue,
         };
         let (Some(fixed), Some(count)) = (be_u32(data, stsz.start + 4), be_u32(data, stsz.start + 8)) else { continue };
+        // Sizes are read within the table's own box.
         let size_of = |i: usize| {
-            if fixed != 0 { Some(fixed as usize) } else { be_u32(data, stsz.start + 12 + 4 * i).map(|v| v as usize) }
+            if fixed != 0 {
+                Some(fixed as usize)
+            } else {
+                let at = stsz.start + 12 + 4 * i;
+                be_u32(data, at).filter(|_| at + 4 <= stsz.end).map(|v| v as usize)
+            }
         };
         let chunks = be_u32(data, offsets.start + 4).unwrap_or(0) as usize;
         let runs = be_u32(data, stsc.start + 4).unwrap_or(0) as usize;
         let run = |r: usize| {
             Some((be_u32(data, stsc.start + 8 + 12 * r)? as usize, be_u32(data, stsc.start + 12 + 12 * r)? as usize))
         };
-        // Every sample's place, chunk by chunk; the last ones in the tail are checked.
+        // Every sample's place, chunk by chunk; the last ones in the tail are checked. A table
+        // that names more samples than any movie holds is read no further than that.
         let mut samples = Vec::new();
         let (mut sample, mut r) = (0usize, 0usize);
-        for chunk in 1..=chunks.min(offsets.len() / 4) {
+        'chunks: for chunk in 1..=chunks.min(offsets.len() / 4) {
             while r + 1 < runs && run(r + 1).is_some_and(|(first, _)| first <= chunk) {
                 r += 1;
             }
@@ -490,8 +497,8 @@ fn bmff_samples(data: &[u8], moov: std::ops::Range<usize>, media: &[std::ops::Ra
             };
             let Some(mut offset) = offset else { break };
             for _ in 0..per_chunk {
-                if sample >= count as usize {
-                    break;
+                if sample >= (count as usize).min(MAX_SAMPLES) {
+                    break 'chunks;
                 }
                 let Some(size) = size_of(sample) else { break };
                 let end = offset.saturating_add(size);
@@ -509,6 +516,9 @@ fn bmff_samples(data: &[u8], moov: std::ops::Range<usize>, media: &[std::ops::Ra
     }
     checked
 }
+
+/// The most samples of one track walked: three hours at thirty frames a second, many times over.
+const MAX_SAMPLES: usize = 1 << 22;
 
 /// Whether `sample` is NAL units one after the other, each behind its length (`length_size`
 /// bytes), with a header whose forbidden bit is clear and whose type is one of its standard's.
@@ -1009,6 +1019,16 @@ mod tests {
         assert!(!nal_units(&[0, 0, 0, 2, 0x65, 7, 0, 0, 0, 2, 0x41], 4, false));
         assert!(!nal_units(&[0, 0, 0, 2, 0xE5, 7], 4, false));
         assert_eq!(end_of("iso-bmff", &noise(5000, 9)), End::Unknown);
+        // Tables that name four billion samples in each chunk: sizes are read within their
+        // table, and samples of one fixed size no further than the bound.
+        let mut huge = mp4(100, true);
+        let stsz = huge.windows(4).position(|w| w == b"stsz").unwrap() + 12;
+        huge[stsz..stsz + 4].copy_from_slice(&[0xff; 4]);
+        let stsc = huge.windows(4).position(|w| w == b"stsc").unwrap() + 16;
+        huge[stsc..stsc + 4].copy_from_slice(&[0xff; 4]);
+        assert_eq!(end_of("iso-bmff", &huge), End::Whole);
+        huge[stsz - 4..stsz].copy_from_slice(&[0, 0, 0, 1]);
+        assert!(matches!(end_of("iso-bmff", &huge), End::Whole | End::Overwritten));
     }
 
     #[test]
